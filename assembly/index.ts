@@ -1,0 +1,3 @@
+// The single WebAssembly module of trademl. Each kernel family lives in its own folder and is re-exported
+// here; the host loads build/release.wasm (or build/debug.wasm) through src/kernels/load.ts.
+export * from "./arena";

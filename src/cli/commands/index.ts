@@ -1,0 +1,35 @@
+/** Every command group, in the order `trademl --help` lists them. */
+import type { GroupSpec } from "../group.ts";
+import { auditCommand } from "./audit.ts";
+import { backfillCommand } from "./backfill.ts";
+import { benchCommand } from "./bench.ts";
+import { calcCommand } from "./calc.ts";
+import { calendarCommand } from "./calendar.ts";
+import { catalogCommand } from "./catalog.ts";
+import { configCommand } from "./config.ts";
+import { curateCommand } from "./curate.ts";
+import { demoCommand } from "./demo.ts";
+import { doctorCommand } from "./doctor.ts";
+import { lakeCommand } from "./lake.ts";
+import { nodeCommand } from "./node.ts";
+import { referenceCommand } from "./reference.ts";
+import { sqlCommand } from "./sql.ts";
+import { trainerCommand } from "./trainer.ts";
+
+export const commandGroups: readonly GroupSpec[] = [
+  nodeCommand,
+  trainerCommand,
+  demoCommand,
+  doctorCommand,
+  configCommand,
+  lakeCommand,
+  auditCommand,
+  backfillCommand,
+  curateCommand,
+  referenceCommand,
+  calendarCommand,
+  sqlCommand,
+  catalogCommand,
+  calcCommand,
+  benchCommand,
+];

@@ -1,0 +1,40 @@
+/**
+ * What a command adapter receives: where results go (stdout), the logger (stderr), the environment and
+ * the working directory. Commands never touch `process` directly, so tests can run them in-process.
+ */
+import type { Logger } from "../domain/logger.ts";
+
+export interface CliContext {
+  /** Writes a result to stdout. */
+  out(text: string): void;
+  readonly logger: Logger;
+  readonly env: Readonly<Record<string, string | undefined>>;
+  readonly cwd: string;
+  /** Global options shared by every command. */
+  readonly globals: GlobalOptions;
+  /** Aborted on SIGINT/SIGTERM; long work checks it and stops cleanly. */
+  readonly signal: AbortSignal;
+}
+
+export interface GlobalOptions {
+  logLevel: "debug" | "info" | "warn" | "error" | "silent";
+  logFormat: "json" | "pretty";
+  /** Folder of YAML configuration files. */
+  configDir: string;
+  /** Optional .env file with secrets and knobs. */
+  envFile: string | undefined;
+}
+
+/** The options object cac passes to an action: every flag, camel-cased. */
+export type CommandOptions = Record<string, unknown>;
+
+export interface CommandAction {
+  (args: readonly string[], options: CommandOptions, ctx: CliContext): Promise<number | void>;
+}
+
+/** One sub-action of a command group, e.g. `lake gc`. */
+export interface GroupAction {
+  readonly summary: string;
+  readonly usage?: string;
+  readonly run: CommandAction;
+}

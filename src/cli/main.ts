@@ -1,0 +1,141 @@
+/**
+ * The trademl command line. The only module that reads argv, touches process signals or sets the exit
+ * code. One error boundary: AppErrors map to exit codes by kind (2 usage/config, 3 data/IO, 4 kernel),
+ * anything else is an internal error (1). Heavy modules (DuckDB, the AWS SDK) load inside the actions.
+ */
+import { readFileSync } from "node:fs";
+import { cac } from "cac";
+import { AppError, exitCodeFor, UsageError } from "../domain/errors.ts";
+import { createLogger, type LogFormat, type LogLevel, type LogSink } from "../domain/logger.ts";
+import { redact } from "../domain/redact.ts";
+import { commandGroups } from "./commands/index.ts";
+import type { CliContext, GlobalOptions } from "./context.ts";
+import { registerGroup } from "./group.ts";
+
+export interface CliIo {
+  stdout: (text: string) => void;
+  stderr: LogSink;
+  env: Readonly<Record<string, string | undefined>>;
+  cwd: string;
+  signal?: AbortSignal;
+}
+
+const LOG_LEVELS: readonly LogLevel[] = ["debug", "info", "warn", "error", "silent"];
+const LOG_FORMATS: readonly LogFormat[] = ["json", "pretty"];
+
+export function packageVersion(): string {
+  const text = readFileSync(new URL("../../package.json", import.meta.url), "utf8");
+  const parsed = JSON.parse(text) as { version?: unknown };
+  return typeof parsed.version === "string" ? parsed.version : "0.0.0";
+}
+
+function parseGlobals(options: Record<string, unknown>, env: CliIo["env"]): GlobalOptions {
+  const level = String(options["logLevel"] ?? env["TRADEML_LOG_LEVEL"] ?? "info");
+  const format = String(options["logFormat"] ?? env["TRADEML_LOG_FORMAT"] ?? "json");
+  if (!LOG_LEVELS.includes(level as LogLevel)) {
+    throw new UsageError("bad_log_level", `--log-level must be one of ${LOG_LEVELS.join(", ")}, not "${level}"`);
+  }
+  if (!LOG_FORMATS.includes(format as LogFormat)) {
+    throw new UsageError("bad_log_format", `--log-format must be one of ${LOG_FORMATS.join(", ")}, not "${format}"`);
+  }
+  const envFile = options["envFile"];
+  return {
+    logLevel: level as LogLevel,
+    logFormat: format as LogFormat,
+    configDir: String(options["configDir"] ?? env["TRADEML_CONFIG_DIR"] ?? "configs"),
+    envFile: typeof envFile === "string" ? envFile : undefined,
+  };
+}
+
+function describeError(error: unknown): string {
+  if (error instanceof AppError) return `${error.message} [${error.code}]`;
+  if (error instanceof Error) return `internal error: ${error.stack ?? error.message}`;
+  return `internal error: ${String(error)}`;
+}
+
+function withConsoleInfo<T>(write: (text: string) => void, fn: () => T): T {
+  const original = console.info;
+  console.info = (...parts: unknown[]) => write(`${parts.map(String).join(" ")}\n`);
+  try {
+    return fn();
+  } finally {
+    console.info = original;
+  }
+}
+
+/** Runs the CLI in-process and returns the exit code. Tests call this; `runMain` wires it to the process. */
+export async function runCli(argv: readonly string[], io: CliIo): Promise<number> {
+  const cli = cac("trademl");
+  cli.option("--log-level <level>", "debug | info | warn | error | silent (default: info)");
+  cli.option("--log-format <format>", "json (default) or pretty");
+  cli.option("--config-dir <dir>", "Folder of YAML configuration files (default: configs)");
+  cli.option("--env-file <file>", "A .env file with vendor keys and lake settings (default: .env if present)");
+  cli.help();
+  cli.version(packageVersion());
+
+  let pending: Promise<number | void> | undefined;
+  let context: CliContext | undefined;
+  const signal = io.signal ?? new AbortController().signal;
+  const makeContext = (): CliContext => {
+    if (context) return context;
+    const globals = parseGlobals(cli.options, io.env);
+    const logger = createLogger({ level: globals.logLevel, format: globals.logFormat, sink: io.stderr });
+    context = { out: (text) => io.stdout(text), logger, env: io.env, cwd: io.cwd, globals, signal };
+    return context;
+  };
+  for (const group of commandGroups) {
+    registerGroup(cli, group, makeContext, (run) => {
+      pending = run();
+    });
+  }
+
+  try {
+    // cac prints help and version through console.info; route them to this run's stdout.
+    const parsed = withConsoleInfo(io.stdout, () => {
+      cli.parse(["node", "trademl", ...argv], { run: false });
+      if (cli.options["help"] || cli.options["version"]) return "printed";
+      if (!cli.matchedCommand && cli.args[0] === undefined) {
+        cli.outputHelp();
+        return "printed";
+      }
+      return "parsed";
+    });
+    if (parsed === "printed") return 0;
+    if (!cli.matchedCommand) {
+      throw new UsageError("unknown_command", `unknown command "${String(cli.args[0])}"; see \`trademl --help\``);
+    }
+    await cli.runMatchedCommand();
+    const code = pending === undefined ? 0 : await pending;
+    return typeof code === "number" ? code : 0;
+  } catch (error) {
+    const isCacError = error instanceof Error && error.name === "CACError";
+    const wrapped = isCacError ? new UsageError("bad_usage", error.message) : error;
+    const exitCode = exitCodeFor(wrapped);
+    io.stderr.write(`${redact(`trademl: ${describeError(wrapped)}`)}\n`);
+    if (context && wrapped instanceof AppError && wrapped.cause !== undefined) {
+      context.logger.debug("error cause", { error: wrapped });
+    }
+    return exitCode;
+  }
+}
+
+/** Entry point for bin/trademl.js: wires argv, stdio, the environment and SIGINT/SIGTERM. */
+export async function runMain(): Promise<void> {
+  const controller = new AbortController();
+  const onSignal = (): void => {
+    if (controller.signal.aborted) process.exit(130);
+    controller.abort();
+  };
+  process.once("SIGINT", onSignal);
+  process.once("SIGTERM", onSignal);
+  const code = await runCli(process.argv.slice(2), {
+    stdout: (text) => process.stdout.write(text),
+    stderr: { write: (line) => process.stderr.write(line) },
+    env: process.env,
+    cwd: process.cwd(),
+    signal: controller.signal,
+  });
+  process.off("SIGINT", onSignal);
+  process.off("SIGTERM", onSignal);
+  process.exitCode = code;
+}

@@ -1,0 +1,47 @@
+import { describe, expect, it } from "vitest";
+import { commandGroups } from "../../src/cli/commands/index.ts";
+import { runTrademl } from "../helpers/cli.ts";
+
+const GROUPS = [
+  "node", "trainer", "demo", "doctor", "config", "lake", "audit", "backfill",
+  "curate", "reference", "calendar", "sql", "catalog", "calc", "bench",
+];
+
+describe("trademl CLI", () => {
+  it("lists every command group in --help", async () => {
+    const run = await runTrademl(["--help"]);
+    expect(run.code).toBe(0);
+    for (const group of GROUPS) expect(run.stdout).toMatch(new RegExp(`^  ${group} `, "m"));
+  });
+
+  it("prints the package version", async () => {
+    const run = await runTrademl(["--version"]);
+    expect(run.code).toBe(0);
+    expect(run.stdout).toMatch(/trademl\/\d+\.\d+\.\d+/);
+  });
+
+  it("exits 2 for an unknown command, an unknown action and an unknown option", async () => {
+    expect((await runTrademl(["frobnicate"])).code).toBe(2);
+    const action = await runTrademl(["lake", "frobnicate"]);
+    expect(action.code).toBe(2);
+    expect(action.stderr).toContain("unknown action");
+    const option = await runTrademl(["calendar", "--bogus-flag"]);
+    expect(option.code).toBe(2);
+    expect(option.stderr).toMatch(/bogus/i);
+  });
+
+  it("rejects a bad --log-level with exit 2", async () => {
+    const run = await runTrademl(["--log-level", "loud", "demo"]);
+    expect(run.code).toBe(2);
+    expect(run.stderr).toContain("--log-level");
+  });
+
+  it("says plainly when a command is not built yet and exits non-zero", async () => {
+    const unbuilt = commandGroups.filter((g) => g.name === "trainer");
+    for (const group of unbuilt) {
+      const run = await runTrademl([group.name, "run"]);
+      expect(run.code).not.toBe(0);
+      expect(run.stderr).toMatch(/not built yet/);
+    }
+  });
+});
