@@ -7,3 +7,4 @@ export { redact, registerSecret } from "./domain/redact.ts";
 export { loadKernelModule, requireFunction, type KernelModule, type KernelBuild, type KernelSource } from "./kernels/load.ts";
 export { Arena } from "./kernels/arena.ts";
 export { runCli } from "./cli/main.ts";
+export * from "./domain/calendar/index.ts";
