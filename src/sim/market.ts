@@ -1,0 +1,341 @@
+/**
+ * The simulator's synthetic market: a seeded daily price model per symbol with forward splits and quarterly
+ * cash dividends applied to raw (unadjusted) prices, minute bars bridged inside each day, option chains priced
+ * from a known smile, and Treasury yields. Every value is a pure function of (seed, symbol, date).
+ */
+import { addDays, dayNumber, isoDate, isWeekday, weekday } from "../vendors/dates.ts";
+import { bsm } from "./bsm.ts";
+import { hashString, mulberry32, normalFor, uniformFor } from "./random.ts";
+
+/** Prices start here; any requested date before it has no data. */
+export const MARKET_ORIGIN = "2018-01-02";
+
+export interface DailyBar {
+  date: string;
+  open: number;
+  high: number;
+  low: number;
+  close: number;
+  volume: number;
+  vwap: number;
+  trades: number;
+}
+
+export interface MinuteBar extends Omit<DailyBar, "date"> {
+  /** Unix milliseconds of the minute's start. */
+  t: number;
+}
+
+export interface SplitEvent {
+  symbol: string;
+  exDate: string;
+  /** new shares per old share, e.g. 4 for a 4-for-1 split. */
+  ratio: number;
+}
+
+export interface DividendEvent {
+  symbol: string;
+  exDate: string;
+  recordDate: string;
+  payDate: string;
+  declarationDate: string;
+  cash: number;
+}
+
+export interface SmileParams {
+  atmVol: number;
+  /** d sigma / d log-moneyness. */
+  skew: number;
+  /** d² sigma / d log-moneyness². */
+  curvature: number;
+}
+
+export interface OptionQuote {
+  underlying: string;
+  /** OCC symbology, e.g. AAPL240119C00100000. */
+  occ: string;
+  expiry: string;
+  strike: number;
+  isCall: boolean;
+  /** The smile's vol used to price this quote (the truth a fitter should recover). */
+  vol: number;
+  mid: number;
+  bid: number;
+  ask: number;
+  delta: number;
+  gamma: number;
+  vega: number;
+  theta: number;
+  rho: number;
+  openInterest: number;
+  volume: number;
+}
+
+export const OPTION_RATE = 0.04;
+export const TREASURY_SERIES = ["DGS1MO", "DGS3MO", "DGS6MO", "DGS1", "DGS2", "DGS5", "DGS10", "DGS30"] as const;
+const TREASURY_TENOR_YEARS: Readonly<Record<string, number>> = {
+  DGS1MO: 1 / 12, DGS3MO: 0.25, DGS6MO: 0.5, DGS1: 1, DGS2: 2, DGS5: 5, DGS10: 10, DGS30: 30,
+};
+
+interface SymbolProfile {
+  startPrice: number;
+  annualVol: number;
+  baseVolume: number;
+  dividendYield: number;
+}
+
+interface SymbolSeries {
+  bars: DailyBar[];
+  index: Map<string, number>;
+  splits: SplitEvent[];
+  dividends: DividendEvent[];
+}
+
+const round2 = (x: number): number => Math.round(x * 100) / 100;
+const round4 = (x: number): number => Math.round(x * 10_000) / 10_000;
+
+/** Trading sessions of the synthetic market: weekdays (holidays are not modelled). */
+export function isSession(date: string): boolean {
+  return isWeekday(date);
+}
+
+export function sessionsBetween(start: string, end: string): string[] {
+  const out: string[] = [];
+  for (let d = dayNumber(start); d <= dayNumber(end); d++) {
+    const iso = isoDate(d);
+    if (isSession(iso)) out.push(iso);
+  }
+  return out;
+}
+
+/** UTC offset of US Eastern time in hours on a date: −4 from the second Sunday of March to the first Sunday of
+ *  November (Energy Policy Act of 2005 rule), −5 otherwise. */
+export function easternOffsetHours(date: string): number {
+  const year = Number(date.slice(0, 4));
+  const nthSunday = (month: number, n: number): string => {
+    let day = dayNumber(`${year}-${String(month).padStart(2, "0")}-01`);
+    while (weekday(isoDate(day)) !== 0) day++;
+    return isoDate(day + 7 * (n - 1));
+  };
+  return date >= nthSunday(3, 2) && date < nthSunday(11, 1) ? -4 : -5;
+}
+
+/** Unix ms of the 09:30 ET open on a date. */
+export function sessionOpenMs(date: string): number {
+  return dayNumber(date) * 86_400_000 + (9.5 - easternOffsetHours(date)) * 3_600_000;
+}
+
+export class SyntheticMarket {
+  readonly seed: number;
+  private readonly cache = new Map<string, SymbolSeries>();
+
+  constructor(seed = 7) {
+    this.seed = seed >>> 0;
+  }
+
+  profile(symbol: string): SymbolProfile {
+    const u = (label: string): number => uniformFor(this.seed, "profile", symbol, label);
+    return {
+      startPrice: 20 + 280 * u("price"),
+      annualVol: 0.18 + 0.32 * u("vol"),
+      baseVolume: Math.round(2e5 + 5e6 * u("volume")),
+      dividendYield: u("payer") < 0.6 ? 0.01 + 0.025 * u("yield") : 0,
+    };
+  }
+
+  /** The volatility smile the simulator prices a symbol's options from. */
+  smile(symbol: string): SmileParams {
+    const p = this.profile(symbol);
+    return { atmVol: round4(p.annualVol), skew: -0.2 - 0.2 * uniformFor(this.seed, "skew", symbol), curvature: 0.6 };
+  }
+
+  private splitOn(symbol: string, date: string): number {
+    // At most one split a year per symbol, on a keyed session; ratios 2, 3 or 4 for one.
+    const year = date.slice(0, 4);
+    if (uniformFor(this.seed, "split?", symbol, year) >= 0.3) return 1;
+    const dayOfYear = 20 + Math.floor(uniformFor(this.seed, "split-day", symbol, year) * 320);
+    let target = dayNumber(`${year}-01-01`) + dayOfYear;
+    while (!isSession(isoDate(target))) target++;
+    if (isoDate(target) !== date) return 1;
+    return 2 + Math.floor(uniformFor(this.seed, "split-ratio", symbol, year) * 3);
+  }
+
+  private isDividendExDate(symbol: string, date: string): boolean {
+    // Quarterly: the first session on or after the 10th of Feb/May/Aug/Nov, shifted per symbol.
+    const month = Number(date.slice(5, 7));
+    if (month % 3 !== 2) return false;
+    const shift = Math.floor(uniformFor(this.seed, "div-day", symbol) * 10);
+    let target = dayNumber(`${date.slice(0, 7)}-${String(10 + shift).padStart(2, "0")}`);
+    while (!isSession(isoDate(target))) target++;
+    return isoDate(target) === date;
+  }
+
+  /** Builds (and caches) a symbol's raw daily series from the origin through `through`. */
+  private series(symbol: string, through: string): SymbolSeries {
+    const cached = this.cache.get(symbol);
+    const last = cached?.bars.at(-1);
+    if (cached && last && last.date >= through) return cached;
+    const p = this.profile(symbol);
+    const dailyVol = p.annualVol / Math.sqrt(252);
+    const series: SymbolSeries = cached ?? { bars: [], index: new Map(), splits: [], dividends: [] };
+    let prevClose = last?.close ?? p.startPrice;
+    let day = last ? dayNumber(last.date) + 1 : dayNumber(MARKET_ORIGIN);
+    for (; day <= dayNumber(through); day++) {
+      const date = isoDate(day);
+      if (!isSession(date)) continue;
+      const z = (label: string): number => normalFor(this.seed, "bar", symbol, date, label);
+      let reference = prevClose;
+      if (p.dividendYield > 0 && this.isDividendExDate(symbol, date)) {
+        const cash = Math.max(0.01, round2((p.dividendYield / 4) * prevClose));
+        series.dividends.push({
+          symbol, exDate: date, recordDate: addDays(date, 1), payDate: addDays(date, 21),
+          declarationDate: addDays(date, -20), cash,
+        });
+        reference = prevClose - cash;
+      }
+      const ratio = this.splitOn(symbol, date);
+      if (ratio !== 1) {
+        series.splits.push({ symbol, exDate: date, ratio });
+        reference /= ratio;
+      }
+      const open = round2(reference * Math.exp(0.25 * dailyVol * z("open")));
+      const close = round2(reference * Math.exp(0.0002 + dailyVol * z("close")));
+      const high = round2(Math.max(open, close) * Math.exp(0.4 * dailyVol * Math.abs(z("high"))));
+      const low = round2(Math.min(open, close) * Math.exp(-0.4 * dailyVol * Math.abs(z("low"))));
+      const volume = Math.max(100, Math.round(p.baseVolume * ratio * Math.exp(0.3 * z("volume"))));
+      const bar: DailyBar = {
+        date, open, high, low, close, volume,
+        vwap: round4((high + low + close) / 3), trades: Math.max(1, Math.round(volume / 120)),
+      };
+      series.index.set(date, series.bars.length);
+      series.bars.push(bar);
+      prevClose = close;
+    }
+    this.cache.set(symbol, series);
+    return series;
+  }
+
+  dailyBars(symbol: string, start: string, end: string): DailyBar[] {
+    const s = this.series(symbol, end);
+    return s.bars.filter((b) => b.date >= start && b.date <= end);
+  }
+
+  dailyBar(symbol: string, date: string): DailyBar | undefined {
+    const s = this.series(symbol, date);
+    const i = s.index.get(date);
+    return i === undefined ? undefined : s.bars[i];
+  }
+
+  splits(symbol: string, start: string, end: string): SplitEvent[] {
+    return this.series(symbol, end).splits.filter((e) => e.exDate >= start && e.exDate <= end);
+  }
+
+  dividends(symbol: string, start: string, end: string): DividendEvent[] {
+    return this.series(symbol, end).dividends.filter((e) => e.exDate >= start && e.exDate <= end);
+  }
+
+  /** 390 one-minute bars for a session, a Brownian bridge from the day's open to its close kept inside its range. */
+  minuteBars(symbol: string, date: string): MinuteBar[] {
+    const day = this.dailyBar(symbol, date);
+    if (!day) return [];
+    const rng = mulberry32(hashString(`minute|${symbol}|${date}`, this.seed));
+    const n = 390;
+    const steps: number[] = [0];
+    for (let i = 1; i <= n; i++) steps.push((steps[i - 1] ?? 0) + (rng() - 0.5));
+    const end = steps[n] ?? 0;
+    const logSpan = Math.log(day.close / day.open);
+    const scale = Math.log(day.high / day.low) / 6 || 0.001;
+    const path = steps.map((w, i) => day.open * Math.exp((logSpan * i) / n + scale * (w - (end * i) / n) / 4));
+    const clamp = (x: number): number => round2(Math.min(day.high, Math.max(day.low, x)));
+    const openMs = sessionOpenMs(date);
+    const out: MinuteBar[] = [];
+    for (let i = 0; i < n; i++) {
+      const o = clamp(path[i] ?? day.open);
+      const c = i === n - 1 ? day.close : clamp(path[i + 1] ?? day.close);
+      const wiggle = Math.abs(rng() - 0.5) * scale * 0.1;
+      const h = clamp(Math.max(o, c) * (1 + wiggle));
+      const l = clamp(Math.min(o, c) * (1 - wiggle));
+      const volume = Math.max(1, Math.round((day.volume / n) * (0.5 + rng())));
+      out.push({ t: openMs + i * 60_000, open: o, high: h, low: l, close: c, volume, vwap: round4((h + l + c) / 3), trades: Math.max(1, Math.round(volume / 100)) });
+    }
+    return out;
+  }
+
+  /** Expiries listed on a date: the next four Fridays and the next two monthly (third-Friday) expiries. */
+  expiries(date: string): string[] {
+    const set = new Set<string>();
+    let d = dayNumber(date) + 1;
+    while (set.size < 4) {
+      if (weekday(isoDate(d)) === 5) set.add(isoDate(d));
+      d++;
+    }
+    for (let m = 1; m <= 2; m++) {
+      const base = new Date(Date.UTC(Number(date.slice(0, 4)), Number(date.slice(5, 7)) - 1 + m, 1));
+      let day = Math.floor(base.getTime() / 86_400_000);
+      while (weekday(isoDate(day)) !== 5) day++;
+      set.add(isoDate(day + 14));
+    }
+    return [...set].sort();
+  }
+
+  strikeStep(spot: number): number {
+    return spot < 50 ? 1 : spot < 200 ? 2.5 : 5;
+  }
+
+  /** The smile vol for a strike and expiry: quadratic in log-moneyness, flattened by √T. */
+  smileVol(symbol: string, spot: number, strike: number, years: number): number {
+    const s = this.smile(symbol);
+    const forward = spot * Math.exp(OPTION_RATE * years);
+    const k = Math.log(strike / forward) / Math.sqrt(Math.max(years, 1 / 365));
+    return Math.max(0.05, s.atmVol + s.skew * k * 0.1 + s.curvature * k * k * 0.01);
+  }
+
+  optionChain(symbol: string, date: string, expiries?: readonly string[]): OptionQuote[] {
+    const day = this.dailyBar(symbol, date);
+    if (!day) return [];
+    const spot = day.close;
+    const step = this.strikeStep(spot);
+    const atm = Math.round(spot / step) * step;
+    const out: OptionQuote[] = [];
+    for (const expiry of expiries ?? this.expiries(date)) {
+      const years = (dayNumber(expiry) - dayNumber(date)) / 365;
+      if (years <= 0) continue;
+      for (let i = -8; i <= 8; i++) {
+        const strike = round2(atm + i * step);
+        if (strike <= 0) continue;
+        const vol = this.smileVol(symbol, spot, strike, years);
+        for (const isCall of [true, false]) {
+          const g = bsm({ spot, strike, years, rate: OPTION_RATE, dividendYield: 0, vol, isCall });
+          const mid = Math.max(0.01, g.price);
+          const half = Math.max(0.01, mid * 0.02);
+          const oi = Math.round(5000 * Math.exp(-Math.abs(i) / 3) * (0.5 + uniformFor(this.seed, "oi", symbol, date, expiry, i)));
+          out.push({
+            underlying: symbol, occ: occSymbol(symbol, expiry, isCall, strike), expiry, strike, isCall, vol: round4(vol),
+            mid: round2(mid), bid: round2(Math.max(0, mid - half)), ask: round2(mid + half),
+            delta: round4(g.delta), gamma: round4(g.gamma), vega: round4(g.vega), theta: round4(g.theta), rho: round4(g.rho),
+            openInterest: oi, volume: Math.round(oi / 10),
+          });
+        }
+      }
+    }
+    return out;
+  }
+
+  /** A Treasury constant-maturity yield in percent: a keyed Nelson–Siegel curve drifting day by day. */
+  treasuryYield(series: string, date: string): number | undefined {
+    const tenor = TREASURY_TENOR_YEARS[series];
+    if (tenor === undefined || !isSession(date)) return undefined;
+    const month = date.slice(0, 7);
+    const level = 3 + 1.5 * Math.sin(dayNumber(date) / 400) + 0.05 * normalFor(this.seed, "ust", month);
+    const slope = -1 + 0.5 * Math.cos(dayNumber(date) / 300);
+    const x = tenor / 2;
+    const loading = (1 - Math.exp(-x)) / x;
+    return round2(level + slope * loading + 0.01 * normalFor(this.seed, "ust-noise", series, date));
+  }
+}
+
+/** OCC option symbol: root, YYMMDD, C/P, strike × 1000 in eight digits (OCC Symbology Initiative, 2010). */
+export function occSymbol(root: string, expiry: string, isCall: boolean, strike: number): string {
+  const ymd = expiry.slice(2, 4) + expiry.slice(5, 7) + expiry.slice(8, 10);
+  return `${root}${ymd}${isCall ? "C" : "P"}${String(Math.round(strike * 1000)).padStart(8, "0")}`;
+}
