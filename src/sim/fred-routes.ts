@@ -33,9 +33,9 @@ const observations: SimHandler = (req) => {
     if (!isWeekday(date)) continue;
     const published = publication(date);
     if (published > rtEnd || published >= req.today) continue;
-    // A few sessions a year have no print (market holidays): FRED returns "." for them.
-    const missing = uniformFor(7, "fred-missing", date) < 0.02;
-    const value = missing ? "." : (req.market.treasuryYield(series, date) ?? 0).toFixed(2);
+    // Holidays, and a few keyed days besides, have no print: FRED returns "." for them.
+    const yieldPct = req.market.treasuryYield(series, date);
+    const value = yieldPct === undefined || uniformFor(7, "fred-missing", date) < 0.02 ? "." : yieldPct.toFixed(2);
     all.push({ realtime_start: published > rtStart ? published : rtStart, realtime_end: rtEnd, date, value });
   }
   const limit = clampLimit(req.query.get("limit"), 100_000, 100_000);

@@ -3,7 +3,8 @@
  * cash dividends applied to raw (unadjusted) prices, minute bars bridged inside each day, option chains priced
  * from a known smile, and Treasury yields. Every value is a pure function of (seed, symbol, date).
  */
-import { addDays, dayNumber, isoDate, isWeekday, weekday } from "../vendors/dates.ts";
+import { isSession as isNyseSession, sessionOn, sessions as nyseSessions } from "../domain/calendar/index.ts";
+import { addDays, dayNumber, isoDate, weekday } from "../vendors/dates.ts";
 import { bsm } from "./bsm.ts";
 import { hashString, mulberry32, normalFor, uniformFor } from "./random.ts";
 
@@ -94,18 +95,14 @@ interface SymbolSeries {
 const round2 = (x: number): number => Math.round(x * 100) / 100;
 const round4 = (x: number): number => Math.round(x * 10_000) / 10_000;
 
-/** Trading sessions of the synthetic market: weekdays (holidays are not modelled). */
+/** Trading sessions of the synthetic market: the NYSE calendar's (holidays and early closes included). */
 export function isSession(date: string): boolean {
-  return isWeekday(date);
+  return isNyseSession(date);
 }
 
 export function sessionsBetween(start: string, end: string): string[] {
-  const out: string[] = [];
-  for (let d = dayNumber(start); d <= dayNumber(end); d++) {
-    const iso = isoDate(d);
-    if (isSession(iso)) out.push(iso);
-  }
-  return out;
+  if (end < start) return [];
+  return nyseSessions(start, end).map((s) => s.date);
 }
 
 /** UTC offset of US Eastern time in hours on a date: −4 from the second Sunday of March to the first Sunday of
@@ -120,9 +117,10 @@ export function easternOffsetHours(date: string): number {
   return date >= nthSunday(3, 2) && date < nthSunday(11, 1) ? -4 : -5;
 }
 
-/** Unix ms of the 09:30 ET open on a date. */
-export function sessionOpenMs(date: string): number {
-  return dayNumber(date) * 86_400_000 + (9.5 - easternOffsetHours(date)) * 3_600_000;
+/** Unix ms of the session's open and its length in minutes (390, fewer on early closes). */
+export function sessionHours(date: string): { openMs: number; minutes: number } | undefined {
+  const session = sessionOn(date);
+  return session === undefined ? undefined : { openMs: session.openMs, minutes: session.minutes };
 }
 
 export class SyntheticMarket {
@@ -234,12 +232,13 @@ export class SyntheticMarket {
     return this.series(symbol, end).dividends.filter((e) => e.exDate >= start && e.exDate <= end);
   }
 
-  /** 390 one-minute bars for a session, a Brownian bridge from the day's open to its close kept inside its range. */
+  /** One-minute bars for a session (390 on a full day), a Brownian bridge from the day's open to its close kept inside its range. */
   minuteBars(symbol: string, date: string): MinuteBar[] {
     const day = this.dailyBar(symbol, date);
-    if (!day) return [];
+    const hours = sessionHours(date);
+    if (!day || !hours) return [];
     const rng = mulberry32(hashString(`minute|${symbol}|${date}`, this.seed));
-    const n = 390;
+    const n = hours.minutes;
     const steps: number[] = [0];
     for (let i = 1; i <= n; i++) steps.push((steps[i - 1] ?? 0) + (rng() - 0.5));
     const end = steps[n] ?? 0;
@@ -247,7 +246,7 @@ export class SyntheticMarket {
     const scale = Math.log(day.high / day.low) / 6 || 0.001;
     const path = steps.map((w, i) => day.open * Math.exp((logSpan * i) / n + scale * (w - (end * i) / n) / 4));
     const clamp = (x: number): number => round2(Math.min(day.high, Math.max(day.low, x)));
-    const openMs = sessionOpenMs(date);
+    const openMs = hours.openMs;
     const out: MinuteBar[] = [];
     for (let i = 0; i < n; i++) {
       const o = clamp(path[i] ?? day.open);
