@@ -6,5 +6,7 @@ export default defineConfig({
     testTimeout: 30_000,
     hookTimeout: 600_000,
     reporters: ["default"],
+    // Starts MinIO/MLflow only when a selected test file needs them; see docs/testing.md.
+    globalSetup: ["tests/setup/global-services.ts"],
   },
 });

@@ -1,0 +1,226 @@
+/**
+ * vitest global setup: starts the real test services (MinIO, MLflow) once per run through
+ * scripts/test-services.sh, `provide`s their connection info to test files (read it with tests/helpers/services.ts),
+ * and stops them at teardown. https://vitest.dev/config/#globalsetup
+ *
+ * TRADEML_SERVICES:
+ *   off   start nothing (suites that need a service skip; under CI=true they fail)
+ *   all   start both, whatever the selected test files are
+ *   auto  (default) start only the services the selected test files use: a file (or a test helper it imports)
+ *         that names describeWithMinio/minioService needs MinIO, describeWithMlflow/mlflowService needs MLflow.
+ *         So `npx vitest run tests/unit` starts nothing and stays fast.
+ * TRADEML_SERVICES_RUN_DIR: a run dir where `scripts/test-services.sh start` already started the services (as
+ *   .ci/run does, so the Node and the Deno run share one set). Live services found there are used and left
+ *   running; missing ones are started in a private temp dir.
+ *
+ * A service that cannot install or start is never an exception here: the reason is provided instead, and
+ * tests/helpers/services.ts turns it into a skip (printed) or, under CI=true, a failing test in each suite.
+ */
+import { spawn } from "node:child_process";
+import { existsSync, mkdtempSync, readFileSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { dirname, join, resolve } from "node:path";
+import { fileURLToPath } from "node:url";
+import type { TestProject } from "vitest/node";
+import type { MinioService, MlflowService, ProvidedServices } from "../helpers/services.ts";
+
+type ServiceName = "minio" | "mlflow";
+
+const repoRoot = resolve(dirname(fileURLToPath(import.meta.url)), "../..");
+const script = join(repoRoot, "scripts/test-services.sh");
+const label: Record<ServiceName, string> = { minio: "MinIO", mlflow: "MLflow" };
+
+interface StateFile {
+  pid: number;
+  version: string;
+  endpoint?: string;
+  region?: string;
+  accessKeyId?: string;
+  secretAccessKey?: string;
+  trackingUri?: string;
+}
+
+function say(message: string): void {
+  // Plain stderr lines so CI logs show them between vitest's own output.
+  process.stderr.write(`[trademl services] ${message}\n`);
+}
+
+function isCi(env: NodeJS.ProcessEnv): boolean {
+  return env["CI"] === "true" || env["CI"] === "1";
+}
+
+/**
+ * The file filters given on the command line (`vitest run tests/unit`). vitest 4.1 exposes them to a global setup
+ * only as the internal `Vitest.filenamePattern` (set in `Vitest.start` before the global setup runs); if a later
+ * vitest drops it we get undefined, glob every test file, and merely start services a filtered run did not need.
+ */
+function cliFilters(project: TestProject): string[] | undefined {
+  const pattern: unknown = Reflect.get(project.vitest, "filenamePattern");
+  return Array.isArray(pattern) && pattern.every((p) => typeof p === "string") ? pattern : undefined;
+}
+
+/** Which services the selected test files use (see TRADEML_SERVICES=auto above). */
+async function neededServices(project: TestProject): Promise<Set<ServiceName>> {
+  const { testFiles } = await project.globTestFiles(cliFilters(project));
+  const needed = new Set<ServiceName>();
+  const seen = new Set<string>();
+  const testsRoot = join(repoRoot, "tests");
+  const contract = join(testsRoot, "helpers/services.ts");
+  const visit = (file: string): void => {
+    if (seen.has(file) || file === contract || !existsSync(file)) return;
+    seen.add(file);
+    const source = readFileSync(file, "utf8");
+    if (/\b(describeWithMinio|minioService)\b/.test(source)) needed.add("minio");
+    if (/\b(describeWithMlflow|mlflowService)\b/.test(source)) needed.add("mlflow");
+    // Follow relative imports that stay inside tests/ (helpers that wrap the services).
+    for (const match of source.matchAll(/from\s+["'](\.{1,2}\/[^"']+\.ts)["']/g)) {
+      const target = resolve(dirname(file), match[1] ?? "");
+      if (target.startsWith(testsRoot)) visit(target);
+    }
+  };
+  for (const file of testFiles) visit(file);
+  return needed;
+}
+
+interface ScriptResult {
+  code: number;
+  lastError: string;
+}
+
+/** Runs scripts/test-services.sh, streaming its progress lines to stderr (a first install takes minutes). */
+function runScript(args: readonly string[], runDir: string): Promise<ScriptResult> {
+  return new Promise((done) => {
+    let lastError = "";
+    const child = spawn("bash", [script, ...args], {
+      cwd: repoRoot,
+      env: { ...process.env, TRADEML_SERVICES_RUN_DIR: runDir },
+      stdio: ["ignore", "inherit", "pipe"],
+    });
+    child.stderr.setEncoding("utf8");
+    child.stderr.on("data", (chunk: string) => {
+      process.stderr.write(chunk);
+      for (const line of chunk.split("\n")) {
+        const found = /error: (.*)$/.exec(line);
+        if (found?.[1] !== undefined) lastError = found[1];
+      }
+    });
+    child.on("error", (error) => done({ code: 127, lastError: `cannot run bash: ${error.message}` }));
+    child.on("close", (code) => done({ code: code ?? 1, lastError }));
+  });
+}
+
+function readState(runDir: string, name: ServiceName): StateFile | undefined {
+  const file = join(runDir, `${name}.json`);
+  if (!existsSync(file)) return undefined;
+  const parsed: unknown = JSON.parse(readFileSync(file, "utf8"));
+  if (typeof parsed !== "object" || parsed === null) return undefined;
+  return parsed as StateFile;
+}
+
+function alive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+function toMinio(state: StateFile): MinioService | undefined {
+  const { endpoint, region, accessKeyId, secretAccessKey } = state;
+  if (endpoint === undefined || region === undefined || accessKeyId === undefined || secretAccessKey === undefined) {
+    return undefined;
+  }
+  return { endpoint, region, accessKeyId, secretAccessKey, version: state.version };
+}
+
+function toMlflow(state: StateFile): MlflowService | undefined {
+  return state.trackingUri === undefined ? undefined : { trackingUri: state.trackingUri, version: state.version };
+}
+
+export default async function setup(project: TestProject): Promise<() => Promise<void>> {
+  const env = process.env;
+  const ci = isCi(env);
+  const mode = env["TRADEML_SERVICES"] ?? "auto";
+  const provided: ProvidedServices = { ci };
+  const noTeardown = async (): Promise<void> => {};
+
+  const wanted: Set<ServiceName> =
+    mode === "off" ? new Set() : mode === "all" ? new Set(["minio", "mlflow"]) : await neededServices(project);
+  for (const name of ["minio", "mlflow"] as const) {
+    if (!wanted.has(name)) {
+      const why = mode === "off" ? "TRADEML_SERVICES=off" : "no selected test file uses it, so it was not started";
+      if (name === "minio") provided.minioUnavailable = why;
+      else provided.mlflowUnavailable = why;
+    }
+  }
+
+  // Services already started by the caller (.ci/run) are reused and left running.
+  const sharedDir = env["TRADEML_SERVICES_RUN_DIR"];
+  const toStart: ServiceName[] = [];
+  for (const name of wanted) {
+    const state = sharedDir === undefined ? undefined : readState(sharedDir, name);
+    if (state !== undefined && alive(state.pid)) {
+      if (name === "minio") provided.minio = toMinio(state);
+      else provided.mlflow = toMlflow(state);
+      say(`${label[name]} ${state.version} (shared, from ${sharedDir})`);
+    } else {
+      toStart.push(name);
+    }
+  }
+
+  let ownDir: string | undefined;
+  if (toStart.length > 0) {
+    ownDir = mkdtempSync(join(tmpdir(), "trademl-services-"));
+    const runDir = ownDir;
+    say(`starting ${toStart.map((n) => label[n]).join(" and ")} (TRADEML_SERVICES=off to skip)`);
+    // Both start at once: MLflow's Python start-up dominates, MinIO is ready in about a second.
+    const results = await Promise.all(toStart.map((name) => runScript(["start", name], runDir)));
+    toStart.forEach((name, i) => {
+      const result = results[i];
+      const state = readState(runDir, name);
+      const service = state === undefined ? undefined : name === "minio" ? toMinio(state) : toMlflow(state);
+      if (result?.code === 0 && service !== undefined && state !== undefined) {
+        if (name === "minio") provided.minio = service as MinioService;
+        else provided.mlflow = service as MlflowService;
+        say(`${label[name]} ${state.version} started`);
+        return;
+      }
+      const why =
+        result?.code === 3
+          ? `not installable on this machine: ${result.lastError}`
+          : `failed to install or start (exit ${result?.code ?? "?"}): ${result?.lastError ?? "no output"}`;
+      if (name === "minio") provided.minioUnavailable = why;
+      else provided.mlflowUnavailable = why;
+      say(`${label[name]} ${why}${ci ? " — CI=true: suites that need it will FAIL" : " — suites that need it are skipped"}`);
+    });
+  }
+
+  project.provide("trademlServices", provided);
+  if (ownDir === undefined) return noTeardown;
+
+  const runDir = ownDir;
+  // If the process dies without teardown (Ctrl-C twice, a crash), still do not leave servers behind.
+  const killOnExit = (): void => {
+    for (const name of ["minio", "mlflow"] as const) {
+      const state = readState(runDir, name);
+      if (state !== undefined) {
+        try {
+          process.kill(-state.pid, "SIGTERM");
+        } catch {
+          try {
+            process.kill(state.pid, "SIGTERM");
+          } catch {
+            // Already gone.
+          }
+        }
+      }
+    }
+  };
+  process.once("exit", killOnExit);
+  return async () => {
+    process.off("exit", killOnExit);
+    for (const name of toStart) await runScript(["stop", name], runDir);
+    rmSync(runDir, { recursive: true, force: true });
+  };
+}
