@@ -1,0 +1,111 @@
+/**
+ * configs/training/<model>.yml: one file per model the Windows trainer fits and gates. After the original
+ * system's `configs/training/*.yml`. CPCV is combinatorial purged cross-validation (López de Prado,
+ * "Advances in Financial Machine Learning", 2018, ch. 12); DSR is the deflated Sharpe ratio (Bailey &
+ * López de Prado, 2014) and PBO the probability of backtest overfitting (Bailey et al., 2017).
+ */
+import { z } from "zod";
+import { isoDate, positiveInt, ratio, snakeName } from "./common.ts";
+
+const regimeMask = z
+  .strictObject({
+    name: z.string().min(1).max(64),
+    from: isoDate.optional().describe("first day of the regime (open-ended when absent)"),
+    to: isoDate.optional().describe("last day of the regime (open-ended when absent)"),
+    use_for: z
+      .enum(["fit_and_validate", "stress_only", "monitor_only"])
+      .describe("fit_and_validate: train and CPCV; stress_only: stress tests only; monitor_only: live monitoring only"),
+  })
+  .refine((mask) => mask.from === undefined || mask.to === undefined || mask.from <= mask.to, {
+    message: "from must not be after to",
+    path: ["to"],
+  });
+
+type RegimeMask = z.infer<typeof regimeMask>;
+
+/** Regimes must not overlap, or one day would be both fitted on and held out. ISO dates compare as strings. */
+function overlappingPair(masks: readonly RegimeMask[]): [number, number] | undefined {
+  for (let i = 0; i < masks.length; i++) {
+    for (let j = i + 1; j < masks.length; j++) {
+      const a = masks[i];
+      const b = masks[j];
+      if (a === undefined || b === undefined) continue;
+      const aStart = a.from ?? "0000-01-01";
+      const aEnd = a.to ?? "9999-12-31";
+      const bStart = b.from ?? "0000-01-01";
+      const bEnd = b.to ?? "9999-12-31";
+      if (aStart <= bEnd && bStart <= aEnd) return [i, j];
+    }
+  }
+  return undefined;
+}
+
+const trainingShape = {
+  dependencies: z
+    .array(snakeName)
+    .min(1)
+    .describe("curated tables that must be GREEN before this model trains"),
+  green_threshold: z
+    .strictObject({
+      window_years: positiveInt.max(50).default(15).describe("years of history that must be GREEN"),
+      min_ratio: ratio.default(0.98).describe("share of GREEN partitions required in that window"),
+    })
+    .prefault({}),
+  cpcv: z
+    .strictObject({
+      folds: positiveInt.min(3).max(64).default(8).describe("groups the timeline is split into"),
+      test_folds: positiveInt.default(2).describe("groups held out per split"),
+      embargo_days: z.number().int().min(0).max(365).default(10).describe("days dropped after each test group"),
+    })
+    .refine((cpcv) => cpcv.test_folds < cpcv.folds, { message: "test_folds must be smaller than folds", path: ["test_folds"] })
+    .prefault({}),
+  time_decay: z
+    .strictObject({
+      half_life_months: z.number().positive().max(600).default(18).describe("sample weight halves every this many months"),
+    })
+    .prefault({}),
+  regime_masks: z
+    .array(regimeMask)
+    .default(() => [
+      { name: "pre-2012", to: "2011-12-31", use_for: "stress_only" as const },
+      { name: "2012-2016", from: "2012-01-01", to: "2015-12-31", use_for: "fit_and_validate" as const },
+      { name: "2016-2024", from: "2016-01-01", to: "2024-12-31", use_for: "fit_and_validate" as const },
+      { name: "2025+", from: "2025-01-01", use_for: "monitor_only" as const },
+    ])
+    .superRefine((masks, ctx) => {
+      const pair = overlappingPair(masks);
+      if (pair) ctx.addIssue({ code: "custom", path: [pair[1]], message: `regime overlaps regime #${pair[0] + 1}` });
+      if (new Set(masks.map((mask) => mask.name)).size !== masks.length) {
+        ctx.addIssue({ code: "custom", message: "regime names must be unique" });
+      }
+    }),
+  promotion_bars: z
+    .strictObject({
+      dsr_min: z.number().min(-10).max(10).default(0).describe("lowest deflated Sharpe ratio a candidate may have"),
+      pbo_max: ratio.default(0.05).describe("highest probability of backtest overfitting"),
+      net_sharpe_min: z.number().min(-10).max(10).default(1).describe("lowest annualised Sharpe after costs"),
+    })
+    .prefault({}),
+  promotion_policy: z
+    .strictObject({
+      require_shadow_days: z
+        .number()
+        .int()
+        .min(0)
+        .max(365)
+        .default(20)
+        .describe("trading days a candidate must run in shadow before promotion (0 = promote at once)"),
+    })
+    .prefault({}),
+};
+
+export const trainingSchema = z.strictObject(trainingShape);
+
+/** The options volatility model adds a surface-quality bar: the share of SVI fits that passed QC. */
+export const optionsVolTrainingSchema = z.strictObject({
+  ...trainingShape,
+  min_surface_qc_rate: ratio.default(0.95).describe("share of daily SVI surfaces that must pass QC"),
+});
+
+export type TrainingConfig = z.infer<typeof trainingSchema>;
+export type OptionsVolTrainingConfig = z.infer<typeof optionsVolTrainingSchema>;
