@@ -10,6 +10,7 @@
 # Environment:
 #   TRADEML_SERVICES_DIR      cache of installed binaries (default $HOME/.cache/trademl/services; outside the repo
 #                             so a fresh clone reuses it)
+#   TRADEML_GO, TRADEML_PYTHON  the Go and Python used to install (default: go and python3 on PATH)
 #   TRADEML_SERVICES_RUN_DIR  where one set of running services keeps its state files, data and logs (default
 #                             $TRADEML_SERVICES_DIR/run/default). Each vitest run uses its own temp folder here, so
 #                             several runs on one machine never share a server.
@@ -22,6 +23,8 @@ set -uo pipefail
 MINIO_MODULE="github.com/minio/minio"
 MINIO_VERSION="v0.0.0-20260212201848-7aac2a2c5b7c"
 MLFLOW_VERSION="3.17.2"  # 3.18.0 is on PyPI but its mlflow-skinny==3.18.0 is not (yet) on the index this machine reaches
+GO="${TRADEML_GO:-go}"
+PYTHON="${TRADEML_PYTHON:-python3}"
 READY_TIMEOUT_S="${TRADEML_SERVICES_READY_TIMEOUT:-120}"
 
 CACHE_DIR="${TRADEML_SERVICES_DIR:-$HOME/.cache/trademl/services}"
@@ -58,14 +61,14 @@ mlflow_installed() { [ -x "$MLFLOW_BIN" ] && [ -f "$MLFLOW_HOME/.installed" ]; }
 
 install_minio_locked() {
   minio_installed && return 0
-  command -v go >/dev/null 2>&1 || die 3 "go not found on PATH: MinIO is built with 'go install $MINIO_MODULE@$MINIO_VERSION' (https://go.dev/dl/)"
+  command -v "$GO" >/dev/null 2>&1 || die 3 "go not found ($GO): MinIO is built with 'go install $MINIO_MODULE@$MINIO_VERSION' (https://go.dev/dl/)"
   local work="$MINIO_HOME.tmp.$$" started=$SECONDS
   rm -rf "$work" && mkdir -p "$work/bin" "$work/gopath"
-  log "installing MinIO $MINIO_VERSION with $(go version | awk '{print $3}') (first build takes ~5 min)"
+  log "installing MinIO $MINIO_VERSION with $("$GO" version | awk '{print $3}') (first build takes ~5 min)"
   # A private GOPATH/GOCACHE keeps the build independent of the user's Go setup and lets us delete it afterwards
   # (the module and build caches are ~1 GB; only the binary is kept). CGO off: a static binary needs no C toolchain.
   if ! GOBIN="$work/bin" GOPATH="$work/gopath" GOMODCACHE="$work/gopath/pkg/mod" GOCACHE="$work/gocache" \
-       GOFLAGS="-modcacherw" CGO_ENABLED=0 go install "$MINIO_MODULE@$MINIO_VERSION" >"$work/install.log" 2>&1; then
+       GOFLAGS="-modcacherw" CGO_ENABLED=0 "$GO" install "$MINIO_MODULE@$MINIO_VERSION" >"$work/install.log" 2>&1; then
     tail -n 30 "$work/install.log" >&2
     rm -rf "$work"
     die 4 "go install $MINIO_MODULE@$MINIO_VERSION failed"
@@ -80,8 +83,8 @@ install_minio_locked() {
 install_mlflow_locked() {
   mlflow_installed && return 0
   local py
-  py="$(command -v python3 || true)"
-  [ -n "$py" ] || die 3 "python3 not found on PATH: MLflow $MLFLOW_VERSION is pip-installed into a virtualenv"
+  py="$(command -v "$PYTHON" || true)"
+  [ -n "$py" ] || die 3 "python3 not found ($PYTHON): MLflow $MLFLOW_VERSION is pip-installed into a virtualenv"
   "$py" -c 'import sys; sys.exit(0 if sys.version_info >= (3, 10) else 1)' \
     || die 3 "MLflow $MLFLOW_VERSION needs Python >= 3.10, found $("$py" --version 2>&1)"
   local started=$SECONDS
@@ -131,14 +134,14 @@ wait_ready() {
     sleep 0.25; waited=$((waited + 1))
   done
   tail -n 30 "$logfile" >&2
-  kill "$pid" 2>/dev/null
+  kill -TERM -- "-$pid" 2>/dev/null || kill -TERM "$pid" 2>/dev/null
   die 4 "$name not ready at $url after ${READY_TIMEOUT_S} s (log: $logfile)"
 }
 
 minio_version() {
   # `go install` builds carry no release tag in `minio --version`; the module version from the build info is exact.
   local v
-  v="$(go version -m "$MINIO_BIN" 2>/dev/null | awk '$1 == "mod" { print $3; exit }')"
+  v="$("$GO" version -m "$MINIO_BIN" 2>/dev/null | awk '$1 == "mod" { print $3; exit }')"
   printf '%s' "${v:-$MINIO_VERSION}"
 }
 

@@ -170,6 +170,7 @@ export default async function setup(project: TestProject): Promise<() => Promise
   }
 
   let ownDir: string | undefined;
+  const started: ServiceName[] = [];
   if (toStart.length > 0) {
     ownDir = mkdtempSync(join(tmpdir(), "trademl-services-"));
     const runDir = ownDir;
@@ -183,6 +184,7 @@ export default async function setup(project: TestProject): Promise<() => Promise
       if (result?.code === 0 && service !== undefined && state !== undefined) {
         if (name === "minio") provided.minio = service as MinioService;
         else provided.mlflow = service as MlflowService;
+        started.push(name);
         say(`${label[name]} ${state.version} started`);
         return;
       }
@@ -220,7 +222,7 @@ export default async function setup(project: TestProject): Promise<() => Promise
   process.once("exit", killOnExit);
   return async () => {
     process.off("exit", killOnExit);
-    for (const name of toStart) await runScript(["stop", name], runDir);
+    for (const name of started) await runScript(["stop", name], runDir);
     rmSync(runDir, { recursive: true, force: true });
   };
 }
