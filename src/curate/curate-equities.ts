@@ -1,0 +1,461 @@
+/**
+ * Curation of daily equity bars and corporate actions: raw vendor parts in, curated tables out, every output a
+ * manifest commit. The SQL in sql/curate/ does the work; this module decides WHAT to (re)build:
+ *
+ *   - new raw bar parts (not yet consumed according to the bookmark) are checked, merged by source priority and
+ *     appended as one "delta" part, with factors of 1 (no effective ex-date can lie after the newest bar);
+ *   - a symbol is rebuilt (its whole adjusted history rewritten into one part) when the hash of its effective
+ *     corporate actions changed (a late split, a corrected dividend, an action whose ex-date just arrived), when
+ *     a new bar lands inside its curated history (a backfill), or when it is new;
+ *   - small whole tables (corporate_actions, adjustment_factors, delistings, the action quarantine) are replaced
+ *     only when their content fingerprint changed, so running twice commits nothing the second time.
+ *
+ * Layout of curated/equities_ohlcv_adj: `symbol=<S>/part-*.parquet` (one symbol's history) and
+ * `delta/part-*.parquet` (appended sessions, many symbols). A rebuild replaces the symbol's part and rewrites
+ * only the delta parts that still hold rows of that symbol.
+ */
+import { mkdtemp, readdir, rm, stat } from "node:fs/promises";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { DataError, IoError } from "../domain/errors.ts";
+import { silentLogger, type Logger } from "../domain/logger.ts";
+import type { Manifest, PartFile } from "../lake/types.ts";
+import { openDuck, sqlList, sqlString, type DuckOptions, type DuckSession } from "./duck.ts";
+import type { CurateLake } from "./lake-access.ts";
+import { listRawKeys, registerRaw, type RawKind } from "./raw-inputs.ts";
+import { loadSql } from "./sql-files.ts";
+
+/** Curated and quarantine tables written by `curateEquities` (manifest table names). */
+export const CURATE_TABLES = {
+  adjusted: "curated/equities_ohlcv_adj",
+  factors: "curated/adjustment_factors",
+  actions: "curated/corporate_actions",
+  delistings: "curated/delistings",
+  barQuarantine: "quarantine/equities_bars",
+  actionQuarantine: "quarantine/corporate_actions",
+  disagreements: "qc/bar_disagreements",
+} as const;
+
+export interface CurateDatasets {
+  readonly bars: readonly string[];
+  readonly actions: readonly string[];
+  readonly delistings: readonly string[];
+}
+
+export const DEFAULT_DATASETS: CurateDatasets = {
+  bars: ["equities_bars"],
+  actions: ["corporate_actions", "splits", "dividends"],
+  delistings: ["delistings"],
+};
+
+export interface CurateOptions {
+  readonly lake: CurateLake;
+  /** Vendors in merge order: the first one wins when two vendors deliver the same bar or action. */
+  readonly sourcePriority: readonly string[];
+  readonly datasets?: CurateDatasets;
+  /** Relative price difference between vendors above which a disagreement is recorded (default 0.005). */
+  readonly priceTolerance?: number;
+  /** Relative volume difference recorded as a disagreement (default 0.10). */
+  readonly volumeTolerance?: number;
+  readonly bookmarkKey?: string;
+  readonly duck?: DuckOptions;
+  readonly logger?: Logger;
+  readonly signal?: AbortSignal;
+}
+
+export interface CurateReport {
+  readonly newRawParts: number;
+  readonly barsRead: number;
+  readonly barsQuarantined: number;
+  readonly actionsQuarantined: number;
+  readonly disagreements: number;
+  /** Symbols whose adjusted history was (re)written. */
+  readonly rebuiltSymbols: readonly string[];
+  /** Bars appended to delta parts without a rebuild. */
+  readonly appendedRows: number;
+  /** Parts written per table in this run. */
+  readonly partsWritten: Readonly<Record<string, number>>;
+  /** New manifest seq per committed table. */
+  readonly commits: Readonly<Record<string, number>>;
+}
+
+interface SymbolState {
+  last_date: string;
+  ca_hash: string | null;
+}
+
+export interface CurateState {
+  format: 1;
+  consumed: Record<RawKind, string[]>;
+  symbols: Record<string, SymbolState>;
+  fingerprints: Record<string, string>;
+}
+
+const EMPTY_STATE: CurateState = { format: 1, consumed: { bars: [], actions: [], delistings: [] }, symbols: {}, fingerprints: {} };
+
+export const DEFAULT_BOOKMARK_KEY = "state/bookmarks/curate/equities.json";
+
+const ADJ_COLUMNS =
+  "symbol VARCHAR, date DATE, bar_time TIMESTAMP, open DOUBLE, high DOUBLE, low DOUBLE, close DOUBLE, volume DOUBLE, " +
+  "source VARCHAR, ingested_at TIMESTAMP, raw_file VARCHAR";
+
+/** Characters a lake key segment allows; anything else in a symbol becomes "_" (the manifest keeps the real name). */
+function keySafe(symbol: string): string {
+  const safe = symbol.replace(/[^A-Za-z0-9_.=+,:-]/g, "_").replace(/^[.@]/, "_");
+  return safe === "" ? "_" : safe;
+}
+
+async function runSql(duck: DuckSession, name: string): Promise<void> {
+  await duck.run(await loadSql(name));
+}
+
+async function count(duck: DuckSession, sql: string): Promise<number> {
+  const rows = await duck.rows<{ n: number }>(`SELECT (${sql})::DOUBLE AS n`);
+  return rows[0]?.n ?? 0;
+}
+
+/** Content fingerprint of a relation, independent of row order. */
+async function fingerprint(duck: DuckSession, relation: string): Promise<string> {
+  const rows = await duck.rows<{ h: string | null }>(
+    `SELECT md5(coalesce(string_agg(CAST(t AS VARCHAR), chr(10) ORDER BY CAST(t AS VARCHAR)), '')) AS h FROM ${relation} t`,
+  );
+  return rows[0]?.h ?? "";
+}
+
+interface Staging {
+  readonly dir: string;
+  next(name: string): string;
+}
+
+async function makeStaging(): Promise<Staging> {
+  const dir = await mkdtemp(join(tmpdir(), "trademl-curate-"));
+  let n = 0;
+  return {
+    dir,
+    next(name) {
+      n += 1;
+      return join(dir, `${String(n).padStart(5, "0")}-${name}`);
+    },
+  };
+}
+
+interface WrittenPart {
+  readonly part: PartFile;
+}
+
+/** Uploads one local parquet file as a new part of `table`, describing it for the manifest. */
+async function uploadPart(
+  lake: CurateLake,
+  duck: DuckSession,
+  table: string,
+  prefix: string,
+  localPath: string,
+  withSymbols: boolean,
+): Promise<WrittenPart> {
+  const key = lake.newPartKey(prefix);
+  const result = await lake.store.putFile(key, localPath, { condition: { ifNoneMatch: "*" } });
+  if (!result.ok) throw new IoError("part_exists", `${table}: fresh part key ${key} already exists`);
+  const info = await stat(localPath);
+  const described = await duck.rows<{ rows: number; min_date: string | null; max_date: string | null; symbols: string[] | null }>(
+    `SELECT count(*)::DOUBLE AS rows,
+            ${withSymbols ? "min(date)::VARCHAR" : "NULL"} AS min_date,
+            ${withSymbols ? "max(date)::VARCHAR" : "NULL"} AS max_date,
+            ${withSymbols ? "list(DISTINCT symbol ORDER BY symbol)" : "NULL"} AS symbols
+     FROM read_parquet(${sqlString(localPath)}, hive_partitioning = false)`,
+  );
+  const d = described[0];
+  const part: PartFile = {
+    key,
+    rows: d?.rows ?? 0,
+    bytes: info.size,
+    etag: result.etag,
+    ...(withSymbols && d?.min_date != null ? { min: { date: d.min_date }, max: { date: d.max_date ?? null } } : {}),
+    ...(withSymbols && d?.symbols != null ? { symbols: d.symbols } : {}),
+  };
+  return { part };
+}
+
+async function writeRelation(duck: DuckSession, relation: string, path: string, order: string): Promise<void> {
+  await duck.run(
+    `COPY (SELECT * FROM ${relation} ORDER BY ${order}) TO ${sqlString(path)} (FORMAT parquet, COMPRESSION zstd, ROW_GROUP_SIZE 122880)`,
+  );
+}
+
+/** Reads a table's current parts into a temp table (an empty one with `columns` when the table is new). */
+async function loadTable(
+  duck: DuckSession,
+  lake: CurateLake,
+  manifest: Manifest | undefined,
+  name: string,
+  columns: string,
+): Promise<void> {
+  const files = manifest?.files ?? [];
+  if (files.length === 0) {
+    await duck.run(`CREATE OR REPLACE TEMP TABLE ${name} (${columns})`);
+    return;
+  }
+  const paths = await lake.localPaths(files.map((file) => file.key));
+  await duck.run(`CREATE OR REPLACE TEMP TABLE ${name} AS SELECT * FROM read_parquet(${sqlList(paths)}, union_by_name = true, hive_partitioning = false)`);
+}
+
+const FACTOR_COLUMNS =
+  "symbol VARCHAR, ex_date DATE, split_ratio DOUBLE, split_factor DOUBLE, dividend DOUBLE, prev_close DOUBLE, prev_date DATE, dividend_factor DOUBLE, flags VARCHAR";
+const ACTION_QUARANTINE_COLUMNS =
+  "symbol VARCHAR, ex_date DATE, action_type VARCHAR, ratio DOUBLE, amount DOUBLE, source VARCHAR, ingested_at TIMESTAMP, raw_file VARCHAR, reasons VARCHAR";
+
+/** Runs one curation pass. Safe to re-run: with no new raw parts and unchanged actions it commits nothing. */
+export async function curateEquities(options: CurateOptions): Promise<CurateReport> {
+  const { lake } = options;
+  const logger = options.logger ?? silentLogger;
+  const datasets = options.datasets ?? DEFAULT_DATASETS;
+  const bookmarkKey = options.bookmarkKey ?? DEFAULT_BOOKMARK_KEY;
+  if (options.sourcePriority.length === 0) throw new DataError("no_sources", "curation needs at least one vendor in source_priority");
+
+  const stateRef = await lake.readState<CurateState>(bookmarkKey);
+  const state: CurateState = stateRef?.value ?? structuredClone(EMPTY_STATE);
+  const consumed = {
+    bars: new Set(state.consumed.bars),
+    actions: new Set(state.consumed.actions),
+    delistings: new Set(state.consumed.delistings),
+  };
+
+  const vendors = options.sourcePriority;
+  const [barKeys, actionKeys, delistingKeys] = await Promise.all([
+    listRawKeys(lake.store, vendors, datasets.bars),
+    listRawKeys(lake.store, vendors, datasets.actions),
+    listRawKeys(lake.store, vendors, datasets.delistings),
+  ]);
+  const newBarKeys = barKeys.filter((key) => !consumed.bars.has(key));
+  const newActionKeys = new Set(actionKeys.filter((key) => !consumed.actions.has(key)));
+  const newDelistingKeys = delistingKeys.filter((key) => !consumed.delistings.has(key));
+
+  const duck = await openDuck(options.duck);
+  const staging = await makeStaging();
+  const partsWritten: Record<string, number> = {};
+  const commits: Record<string, number> = {};
+  const written = (table: string, n = 1): void => {
+    partsWritten[table] = (partsWritten[table] ?? 0) + n;
+  };
+  try {
+    options.signal?.throwIfAborted();
+    await duck.run(`SET VARIABLE price_tolerance = ${Number(options.priceTolerance ?? 0.005)}::DOUBLE`);
+    await duck.run(`SET VARIABLE volume_tolerance = ${Number(options.volumeTolerance ?? 0.1)}::DOUBLE`);
+    await duck.run(`CREATE OR REPLACE TEMP TABLE source_priority (source VARCHAR, priority INTEGER)`);
+    await duck.run(`INSERT INTO source_priority VALUES ${vendors.map((v, i) => `(${sqlString(v)}, ${i})`).join(", ")}`);
+
+    // --- inputs -------------------------------------------------------------------------------------------
+    await registerRaw(duck, lake, "bars", newBarKeys);
+    await runSql(duck, "curate/quarantine_bars");
+    await registerRaw(duck, lake, "actions", actionKeys);
+    await runSql(duck, "curate/corporate_actions");
+    await registerRaw(duck, lake, "delistings", delistingKeys);
+    await runSql(duck, "curate/delistings");
+
+    // --- which symbols to rebuild ---------------------------------------------------------------------------
+    await duck.run(`CREATE OR REPLACE TEMP TABLE prior_symbols (symbol VARCHAR, last_date DATE, ca_hash VARCHAR)`);
+    const prior = Object.entries(state.symbols);
+    if (prior.length > 0) {
+      await duck.run(
+        `INSERT INTO prior_symbols VALUES ${prior
+          .map(([symbol, s]) => `(${sqlString(symbol)}, ${sqlString(s.last_date)}::DATE, ${s.ca_hash === null ? "NULL" : sqlString(s.ca_hash)})`)
+          .join(", ")}`,
+      );
+    }
+    await duck.run(`CREATE OR REPLACE TEMP TABLE new_bar_spans AS
+      SELECT symbol, min(date) AS first_new, max(date) AS last_new FROM bars_checked WHERE reasons IS NULL GROUP BY symbol`);
+    await duck.run(`CREATE OR REPLACE TEMP TABLE symbol_last_dates AS
+      SELECT symbol, greatest(max(last_date), max(last_new)) AS last_date FROM (
+        SELECT symbol, last_date, NULL::DATE AS last_new FROM prior_symbols
+        UNION ALL SELECT symbol, NULL, last_new FROM new_bar_spans) GROUP BY symbol`);
+    await runSql(duck, "curate/action_hashes");
+    await duck.run(`CREATE OR REPLACE TEMP TABLE factor_symbols AS
+      SELECT d.symbol FROM symbol_last_dates d
+      LEFT JOIN prior_symbols p USING (symbol)
+      LEFT JOIN action_hashes h USING (symbol)
+      LEFT JOIN new_bar_spans n USING (symbol)
+      WHERE p.symbol IS NULL
+         OR p.ca_hash IS DISTINCT FROM h.ca_hash
+         OR n.first_new <= p.last_date`);
+    const rebuild = (await duck.rows<{ symbol: string }>(`SELECT symbol FROM factor_symbols ORDER BY symbol`)).map((r) => r.symbol);
+    const rebuildSet = new Set(rebuild);
+
+    // --- history of the rebuilt symbols, from the current adjusted table -------------------------------------
+    const adjManifest = await lake.readManifest(CURATE_TABLES.adjusted);
+    const adjFiles = adjManifest?.files ?? [];
+    const touches = (file: PartFile): boolean => (file.symbols ?? []).some((symbol) => rebuildSet.has(symbol));
+    const historyFiles = adjFiles.filter(touches);
+    if (historyFiles.length > 0) {
+      const paths = await lake.localPaths(historyFiles.map((file) => file.key));
+      await duck.run(`CREATE OR REPLACE TEMP TABLE history_bars AS
+        SELECT symbol, date, bar_time, open, high, low, close, volume, source, ingested_at, raw_file
+        FROM read_parquet(${sqlList(paths)}, union_by_name = true, hive_partitioning = false)
+        WHERE symbol IN (SELECT symbol FROM factor_symbols)`);
+    } else {
+      await duck.run(`CREATE OR REPLACE TEMP TABLE history_bars (${ADJ_COLUMNS})`);
+    }
+
+    // --- merge, factors, adjusted rows ---------------------------------------------------------------------
+    await runSql(duck, "curate/merge_bars");
+    await runSql(duck, "curate/adjustment_factors");
+    await duck.run(`CREATE OR REPLACE TEMP TABLE adj_symbols AS SELECT DISTINCT symbol FROM merged_bars`);
+    await runSql(duck, "curate/equities_ohlcv_adj");
+    options.signal?.throwIfAborted();
+
+    // --- write the adjusted table ----------------------------------------------------------------------------
+    const adjAdd: PartFile[] = [];
+    const adjRemove: string[] = [];
+    if (rebuild.length > 0) {
+      const dir = staging.next("rebuild");
+      await duck.run(`COPY (
+          SELECT *, md5(symbol) AS part_id FROM adj_rows WHERE symbol IN (SELECT symbol FROM factor_symbols) ORDER BY symbol, bar_time
+        ) TO ${sqlString(dir)} (FORMAT parquet, COMPRESSION zstd, PARTITION_BY (part_id), ROW_GROUP_SIZE 122880)`);
+      const bySymbol = await duck.rows<{ symbol: string; part_id: string }>(
+        `SELECT DISTINCT symbol, md5(symbol) AS part_id FROM adj_rows WHERE symbol IN (SELECT symbol FROM factor_symbols)`,
+      );
+      for (const { symbol, part_id } of bySymbol) {
+        const folder = join(dir, `part_id=${part_id}`);
+        for (const name of (await readdir(folder)).sort()) {
+          const { part } = await uploadPart(lake, duck, CURATE_TABLES.adjusted, `${CURATE_TABLES.adjusted}/symbol=${keySafe(symbol)}`, join(folder, name), true);
+          adjAdd.push(part);
+          written(CURATE_TABLES.adjusted);
+        }
+      }
+      // A symbol's old rows live in its own part(s) and possibly in delta parts shared with other symbols.
+      for (const file of historyFiles) {
+        adjRemove.push(file.key);
+        const others = (file.symbols ?? []).filter((symbol) => !rebuildSet.has(symbol));
+        if (others.length === 0) continue;
+        const [path] = await lake.localPaths([file.key]);
+        const out = staging.next("delta-rewrite.parquet");
+        await duck.run(`COPY (SELECT * FROM read_parquet(${sqlString(path ?? "")}, hive_partitioning = false) WHERE symbol NOT IN (SELECT symbol FROM factor_symbols) ORDER BY symbol, bar_time)
+          TO ${sqlString(out)} (FORMAT parquet, COMPRESSION zstd)`);
+        const { part } = await uploadPart(lake, duck, CURATE_TABLES.adjusted, `${CURATE_TABLES.adjusted}/delta`, out, true);
+        adjAdd.push(part);
+        written(CURATE_TABLES.adjusted);
+      }
+    }
+    const appendedRows = await count(duck, `SELECT count(*) FROM adj_rows WHERE symbol NOT IN (SELECT symbol FROM factor_symbols)`);
+    if (appendedRows > 0) {
+      const out = staging.next("delta.parquet");
+      await duck.run(`COPY (SELECT * FROM adj_rows WHERE symbol NOT IN (SELECT symbol FROM factor_symbols) ORDER BY symbol, bar_time)
+        TO ${sqlString(out)} (FORMAT parquet, COMPRESSION zstd)`);
+      const { part } = await uploadPart(lake, duck, CURATE_TABLES.adjusted, `${CURATE_TABLES.adjusted}/delta`, out, true);
+      adjAdd.push(part);
+      written(CURATE_TABLES.adjusted);
+    }
+    if (adjAdd.length > 0 || adjRemove.length > 0) {
+      const manifest = await lake.commitChange(
+        CURATE_TABLES.adjusted,
+        adjRemove.length === 0 ? { kind: "append", add: adjAdd } : { kind: "replace", add: adjAdd, remove: adjRemove },
+      );
+      commits[CURATE_TABLES.adjusted] = manifest.seq;
+    }
+
+    // --- whole small tables: factors, actions, action quarantine, delistings ----------------------------------
+    const factorManifest = await lake.readManifest(CURATE_TABLES.factors);
+    await loadTable(duck, lake, factorManifest, "prior_factors", FACTOR_COLUMNS);
+    await duck.run(`CREATE OR REPLACE TEMP TABLE all_factors AS
+      SELECT symbol, ex_date, split_ratio, split_factor, dividend, prev_close, prev_date, dividend_factor, flags
+      FROM prior_factors WHERE symbol NOT IN (SELECT symbol FROM factor_symbols)
+      UNION ALL
+      SELECT symbol, ex_date, split_ratio, split_factor, dividend, prev_close, prev_date, dividend_factor, flags
+      FROM adjustment_factors`);
+
+    const actionQManifest = await lake.readManifest(CURATE_TABLES.actionQuarantine);
+    await loadTable(duck, lake, actionQManifest, "prior_action_quarantine", ACTION_QUARANTINE_COLUMNS);
+    await duck.run(`CREATE OR REPLACE TEMP TABLE all_action_quarantine AS
+      SELECT symbol, ex_date, action_type, ratio, amount, source, ingested_at, raw_file, reasons
+      FROM actions_checked WHERE reasons IS NOT NULL
+      UNION ALL
+      SELECT symbol, ex_date, action_type, ratio, amount, source, ingested_at, raw_file, reasons FROM dividend_rejects
+      UNION ALL
+      SELECT symbol, ex_date, action_type, ratio, amount, source, ingested_at, raw_file, reasons
+      FROM prior_action_quarantine
+      WHERE reasons LIKE 'dividend >= previous close%' AND symbol NOT IN (SELECT symbol FROM factor_symbols)`);
+
+    await duck.run(`CREATE OR REPLACE TEMP TABLE curated_actions AS
+      SELECT c.symbol, c.ex_date, c.action_type, c.ratio, c.amount, c.source, c.sources, c.conflicting_sources,
+             CASE WHEN d.last_date IS NULL OR c.ex_date > d.last_date THEN 'pending' ELSE 'effective' END AS status,
+             c.ingested_at, c.raw_file
+      FROM action_candidates c
+      LEFT JOIN symbol_last_dates d USING (symbol)
+      WHERE NOT EXISTS (
+        SELECT 1 FROM all_action_quarantine q
+        WHERE q.symbol = c.symbol AND q.ex_date = c.ex_date AND q.action_type = c.action_type AND c.action_type = 'dividend'
+          AND q.reasons LIKE 'dividend >= previous close%')`);
+
+    const wholeTables: { table: string; relation: string; order: string }[] = [
+      { table: CURATE_TABLES.factors, relation: "all_factors", order: "symbol, ex_date" },
+      { table: CURATE_TABLES.actions, relation: "curated_actions", order: "symbol, ex_date, action_type" },
+      { table: CURATE_TABLES.actionQuarantine, relation: "all_action_quarantine", order: "symbol, ex_date, action_type, source" },
+      { table: CURATE_TABLES.delistings, relation: "delistings", order: "symbol, delist_date" },
+    ];
+    const fingerprints: Record<string, string> = { ...state.fingerprints };
+    for (const { table, relation, order } of wholeTables) {
+      const print = await fingerprint(duck, relation);
+      if (state.fingerprints[table] === print) continue;
+      const previous = await lake.readManifest(table);
+      const out = staging.next(`${table.replace(/\//g, "_")}.parquet`);
+      await writeRelation(duck, relation, out, order);
+      const { part } = await uploadPart(lake, duck, table, table, out, false);
+      written(table);
+      const remove = (previous?.files ?? []).map((file) => file.key);
+      const manifest = await lake.commitChange(table, remove.length === 0 ? { kind: "append", add: [part] } : { kind: "replace", add: [part], remove });
+      commits[table] = manifest.seq;
+      fingerprints[table] = print;
+    }
+
+    // --- append-only records: quarantined bars and vendor disagreements ---------------------------------------
+    const barsQuarantined = await count(duck, `SELECT count(*) FROM bars_checked WHERE reasons IS NOT NULL`);
+    const disagreements = await count(duck, `SELECT count(*) FROM bar_disagreements`);
+    const appendOnly: { table: string; sql: string; n: number }[] = [
+      { table: CURATE_TABLES.barQuarantine, n: barsQuarantined, sql: `SELECT * FROM bars_checked WHERE reasons IS NOT NULL` },
+      { table: CURATE_TABLES.disagreements, n: disagreements, sql: `SELECT * FROM bar_disagreements` },
+    ];
+    for (const { table, sql, n } of appendOnly) {
+      if (n === 0) continue;
+      const out = staging.next(`${table.replace(/\//g, "_")}.parquet`);
+      await duck.run(`COPY (${sql} ORDER BY symbol, bar_time) TO ${sqlString(out)} (FORMAT parquet, COMPRESSION zstd)`);
+      const { part } = await uploadPart(lake, duck, table, table, out, false);
+      written(table);
+      commits[table] = (await lake.commitChange(table, { kind: "append", add: [part] })).seq;
+    }
+
+    // --- bookmark: moves only after every commit above succeeded ----------------------------------------------
+    const lastDates = await duck.rows<{ symbol: string; last_date: string; ca_hash: string | null }>(
+      `SELECT d.symbol, d.last_date::VARCHAR AS last_date, h.ca_hash FROM symbol_last_dates d LEFT JOIN action_hashes h USING (symbol)`,
+    );
+    const next: CurateState = {
+      format: 1,
+      consumed: {
+        bars: [...consumed.bars, ...newBarKeys].sort(),
+        actions: [...new Set([...consumed.actions, ...newActionKeys])].sort(),
+        delistings: [...consumed.delistings, ...newDelistingKeys].sort(),
+      },
+      symbols: Object.fromEntries(lastDates.map((row) => [row.symbol, { last_date: row.last_date, ca_hash: row.ca_hash }])),
+      fingerprints,
+    };
+    const changed = JSON.stringify(next) !== JSON.stringify(state);
+    if (changed && !(await lake.writeState(bookmarkKey, next, stateRef?.etag))) {
+      throw new DataError("bookmark_conflict", `another curator moved ${bookmarkKey} during this run; its commits stand, re-run to continue`);
+    }
+
+    const actionsQuarantined = await count(duck, `SELECT count(*) FROM all_action_quarantine`);
+    const report: CurateReport = {
+      newRawParts: newBarKeys.length + newActionKeys.size + newDelistingKeys.length,
+      barsRead: await count(duck, `SELECT count(*) FROM bars_checked`),
+      barsQuarantined,
+      actionsQuarantined,
+      disagreements,
+      rebuiltSymbols: rebuild,
+      appendedRows,
+      partsWritten,
+      commits,
+    };
+    logger.info("curation finished", { ...report, rebuiltSymbols: rebuild.length });
+    return report;
+  } finally {
+    duck.close();
+    await rm(staging.dir, { recursive: true, force: true });
+  }
+}
