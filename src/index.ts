@@ -8,3 +8,5 @@ export { loadKernelModule, requireFunction, type KernelModule, type KernelBuild,
 export { Arena } from "./kernels/arena.ts";
 export { runCli } from "./cli/main.ts";
 export * from "./domain/calendar/index.ts";
+export * from "./config/index.ts";
+export * from "./doctor/index.ts";
