@@ -138,6 +138,9 @@ wait_ready() {
   die 4 "$name not ready at $url after ${READY_TIMEOUT_S} s (log: $logfile)"
 }
 
+# Written as soon as a server is spawned, so `stop` finds it even if this script is killed before it is ready.
+starting_state() { printf '{"service":"%s","pid":%s,"status":"starting"}\n' "$1" "$2" >"$RUN_DIR/$1.json"; }
+
 minio_version() {
   # `go install` builds carry no release tag in `minio --version`; the module version from the build info is exact.
   local v
@@ -160,12 +163,13 @@ start_minio() {
     MINIO_REGION=us-east-1 $SETSID nohup "$MINIO_BIN" server --quiet --address "127.0.0.1:$port" "$data" \
     >"$logfile" 2>&1 </dev/null &
   pid=$!
+  starting_state minio "$pid"
   # Readiness per https://min.io/docs/minio/linux/operations/monitoring/healthcheck-probe.html (/minio/health/ready).
   wait_ready minio "$pid" "http://127.0.0.1:$port/minio/health/ready" "$logfile"
   local version
   version="$(minio_version)"
   cat >"$RUN_DIR/minio.json" <<JSON
-{"service":"minio","pid":$pid,"port":$port,"version":"$(json_escape "$version")","endpoint":"http://127.0.0.1:$port","region":"us-east-1","accessKeyId":"$(json_escape "$user")","secretAccessKey":"$(json_escape "$secret")","dataDir":"$(json_escape "$data")","log":"$(json_escape "$logfile")"}
+{"service":"minio","pid":$pid,"status":"ready","port":$port,"version":"$(json_escape "$version")","endpoint":"http://127.0.0.1:$port","region":"us-east-1","accessKeyId":"$(json_escape "$user")","secretAccessKey":"$(json_escape "$secret")","dataDir":"$(json_escape "$data")","log":"$(json_escape "$logfile")"}
 JSON
   log "minio $version ready at http://127.0.0.1:$port (pid $pid, $((SECONDS - started)) s)"
 }
@@ -192,11 +196,12 @@ start_mlflow() {
       --host 127.0.0.1 --port "$port" --workers 1 \
       >"$logfile" 2>&1 </dev/null ) &
   pid=$!
+  starting_state mlflow "$pid"
   wait_ready mlflow "$pid" "http://127.0.0.1:$port/health" "$logfile"
   local version
   version="$(mlflow_version)"
   cat >"$RUN_DIR/mlflow.json" <<JSON
-{"service":"mlflow","pid":$pid,"port":$port,"version":"$(json_escape "$version")","trackingUri":"http://127.0.0.1:$port","dataDir":"$(json_escape "$data")","log":"$(json_escape "$logfile")"}
+{"service":"mlflow","pid":$pid,"status":"ready","port":$port,"version":"$(json_escape "$version")","trackingUri":"http://127.0.0.1:$port","dataDir":"$(json_escape "$data")","log":"$(json_escape "$logfile")"}
 JSON
   log "mlflow $version ready at http://127.0.0.1:$port (pid $pid, $((SECONDS - started)) s)"
 }
@@ -223,7 +228,8 @@ stop_one() {
 status_one() {
   local name="$1"
   if [ ! -f "$RUN_DIR/$name.json" ]; then echo "$name: not running (no state in $RUN_DIR)"; return 0; fi
-  if running "$name"; then echo "$name: running $(cat "$RUN_DIR/$name.json")"
+  # The MinIO secret is a throwaway per start, but secrets never reach a log (DESIGN.md), CI logs included.
+  if running "$name"; then echo "$name: running $(sed 's/"secretAccessKey":"[^"]*"/"secretAccessKey":"***"/' "$RUN_DIR/$name.json")"
   else echo "$name: dead (stale state $RUN_DIR/$name.json)"; fi
 }
 

@@ -160,9 +160,11 @@ export default async function setup(project: TestProject): Promise<() => Promise
   const toStart: ServiceName[] = [];
   for (const name of wanted) {
     const state = sharedDir === undefined ? undefined : readState(sharedDir, name);
-    if (state !== undefined && alive(state.pid)) {
-      if (name === "minio") provided.minio = toMinio(state);
-      else provided.mlflow = toMlflow(state);
+    const minio = name === "minio" && state !== undefined ? toMinio(state) : undefined;
+    const mlflow = name === "mlflow" && state !== undefined ? toMlflow(state) : undefined;
+    if (state !== undefined && (minio !== undefined || mlflow !== undefined) && alive(state.pid)) {
+      if (minio !== undefined) provided.minio = minio;
+      if (mlflow !== undefined) provided.mlflow = mlflow;
       say(`${label[name]} ${state.version} (shared, from ${sharedDir})`);
     } else {
       toStart.push(name);
