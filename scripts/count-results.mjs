@@ -1,22 +1,48 @@
 // Sums vitest JSON reports (and the arm64 report, same shape) into the one line CI reads: "N passed, N failed".
-// A report that is missing or unreadable counts as one failure, so a crashed run can never look green.
+// A report that is missing or unreadable counts as one failure, so a crashed run can never look green; so does a
+// report that says it failed without a failed test (a collection or global-setup error). Above the final line it
+// prints each report's counts and the names of failed tests, so the CI log says what failed without scrolling.
 import { readFileSync } from "node:fs";
 
 let passed = 0;
 let failed = 0;
+let skipped = 0;
+// An unmatched shell glob arrives literally ("dir/*.json"); with no report at all, nothing ran.
 const files = process.argv.slice(2).filter((f) => !f.includes("*"));
-if (files.length === 0) failed += 1;
+if (files.length === 0) {
+  console.log("no test reports given");
+  failed += 1;
+}
 for (const file of files) {
+  let report;
   try {
-    const report = JSON.parse(readFileSync(file, "utf8"));
-    passed += Number(report.numPassedTests ?? 0);
-    failed += Number(report.numFailedTests ?? 0);
-    if (report.success === false && Number(report.numFailedTests ?? 0) === 0) failed += 1;
-    console.log(`${file}: ${report.numPassedTests} passed, ${report.numFailedTests} failed, ${report.numPendingTests ?? 0} skipped`);
+    report = JSON.parse(readFileSync(file, "utf8"));
   } catch (error) {
-    console.log(`${file}: unreadable (${error.message})`);
+    console.log(`${file}: missing or unreadable (${error.message})`);
+    failed += 1;
+    continue;
+  }
+  const filePassed = Number(report.numPassedTests ?? 0);
+  const fileFailed = Number(report.numFailedTests ?? 0);
+  const fileSkipped = Number(report.numPendingTests ?? 0) + Number(report.numTodoTests ?? 0);
+  passed += filePassed;
+  failed += fileFailed;
+  skipped += fileSkipped;
+  console.log(`${file}: ${filePassed} passed, ${fileFailed} failed, ${fileSkipped} skipped`);
+  for (const suite of Array.isArray(report.testResults) ? report.testResults : []) {
+    for (const test of Array.isArray(suite.assertionResults) ? suite.assertionResults : []) {
+      if (test.status === "failed") console.log(`  FAILED ${suite.name ?? "?"} > ${test.fullName ?? test.title ?? "?"}`);
+    }
+    // A file that failed to load has no assertion results, only a message.
+    if (suite.status === "failed" && (suite.assertionResults ?? []).length === 0) {
+      console.log(`  FAILED ${suite.name ?? "?"}: ${String(suite.message ?? "").split("\n")[0]}`);
+    }
+  }
+  if (report.success === false && fileFailed === 0) {
+    console.log(`  ${file} reports failure without a failed test (load or setup error): counted as 1 failure`);
     failed += 1;
   }
 }
+console.log(`(${skipped} skipped)`);
 console.log(`${passed} passed, ${failed} failed`);
 process.exit(failed > 0 ? 1 : 0);
