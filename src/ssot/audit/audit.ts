@@ -1,0 +1,236 @@
+/**
+ * `trademl audit`: builds the partition_status ledger for raw datasets, incrementally. Only sessions whose raw
+ * parts changed since the last audit (fingerprints.ts) are re-read; the rest of the ledger is carried over, the
+ * missing sessions are re-derived from the calendar, and a new ledger part is committed only when the content
+ * changed — so re-running an audit over an unchanged lake writes nothing.
+ */
+import { createHash } from "node:crypto";
+import { stat } from "node:fs/promises";
+import { join } from "node:path";
+import {
+  CALENDAR_FIRST_DATE,
+  CALENDAR_LAST_DATE,
+  previousSession,
+  sessions as calendarSessions,
+  type IsoDate,
+} from "../../domain/calendar/index.ts";
+import { UsageError } from "../../domain/errors.ts";
+import { newPartKey } from "../../lake/keys.ts";
+import { commitChange, readManifest } from "../_lake.ts";
+import type { LeaseHandle, ObjectStore, PartFile } from "../../lake/types.ts";
+import { auditSql, openAuditDb, sqlString, type AuditDb } from "./_duckdb.ts";
+import { dirtyDates, partitionDates } from "./fingerprints.ts";
+import { downloadParts, LEDGER_TABLE, ledgerPartOf, ledgerParts, loadLedgerTable, scratchDir } from "./ledger.ts";
+import {
+  DEFAULT_QC,
+  type AuditOptions,
+  type AuditTarget,
+  type PartitionStatus,
+  type QcThresholds,
+  type TargetAuditResult,
+} from "./types.ts";
+
+export interface RunAuditOptions extends AuditOptions {
+  /** Commits are fenced by this lease when given (the CLI holds `audit`). */
+  readonly lease?: LeaseHandle;
+}
+
+const SESSION_CHUNK = 2000;
+
+function validateQc(qc: QcThresholds): void {
+  const { greenMinRatio, rowsLowRatio, rowsHighRatio } = qc;
+  if (!(rowsLowRatio > 0 && rowsLowRatio <= greenMinRatio && greenMinRatio <= 1 && rowsHighRatio >= 1)) {
+    throw new UsageError(
+      "bad_qc_thresholds",
+      `QC thresholds must satisfy 0 < rows_low_ratio (${rowsLowRatio}) <= green_min_ratio (${greenMinRatio}) <= 1 <= rows_high_ratio (${rowsHighRatio})`,
+    );
+  }
+}
+
+/** The last session that should be complete: the session before today (UTC), capped to the calendar. */
+export function defaultThrough(now: Date): IsoDate {
+  const today = now.toISOString().slice(0, 10);
+  if (today > CALENDAR_LAST_DATE) return previousSession(CALENDAR_LAST_DATE);
+  return previousSession(today);
+}
+
+async function loadSessions(db: AuditDb, from: IsoDate, through: IsoDate): Promise<void> {
+  await db.run(
+    "CREATE OR REPLACE TEMP TABLE audit_sessions (session DATE, day_number INTEGER, open_ms BIGINT, close_ms BIGINT, minutes INTEGER, kind VARCHAR)",
+  );
+  if (from > through) return;
+  const list = calendarSessions(from, through);
+  for (let start = 0; start < list.length; start += SESSION_CHUNK) {
+    const values = list
+      .slice(start, start + SESSION_CHUNK)
+      .map((s) => `(DATE '${s.date}', ${Math.floor(Date.parse(`${s.date}T00:00:00Z`) / 86_400_000)}, ${s.openMs}, ${s.closeMs}, ${s.minutes}, '${s.kind}')`)
+      .join(",");
+    await db.run(`INSERT INTO audit_sessions VALUES ${values}`);
+  }
+}
+
+async function loadKeyValues(db: AuditDb, table: string, ddl: string, rows: readonly (readonly string[])[]): Promise<void> {
+  await db.run(`CREATE OR REPLACE TEMP TABLE ${table} (${ddl})`);
+  for (let start = 0; start < rows.length; start += SESSION_CHUNK) {
+    const values = rows.slice(start, start + SESSION_CHUNK).map((row) => `(${row.map(sqlString).join(", ")})`).join(",");
+    if (values !== "") await db.run(`INSERT INTO ${table} VALUES ${values}`);
+  }
+}
+
+/** Normalises the raw Parquet to (symbol, bar_date, bar_ms) whatever the time column's type. */
+async function loadRaw(db: AuditDb, target: AuditTarget, paths: readonly string[]): Promise<void> {
+  if (paths.length === 0) {
+    await db.run("CREATE OR REPLACE TEMP VIEW raw_norm AS SELECT NULL::VARCHAR AS symbol, NULL::DATE AS bar_date, NULL::BIGINT AS bar_ms WHERE false");
+    return;
+  }
+  const files = `read_parquet([${paths.map(sqlString).join(", ")}], union_by_name = true)`;
+  const symbol = target.columns?.symbol ?? "symbol";
+  const column = target.granularity === "daily" ? (target.columns?.date ?? "date") : (target.columns?.time ?? "bar_time");
+  const described = await db.all(`DESCRIBE SELECT "${column}" FROM ${files}`).catch((cause: unknown) => {
+    throw new UsageError("audit_column_missing", `raw table ${target.lakeTable} has no column "${column}" (set the target's columns)`, { cause });
+  });
+  const type = String(described[0]?.["column_type"] ?? "");
+  const quoted = `"${column.replaceAll('"', '""')}"`;
+  const symbolExpr = `CAST("${symbol.replaceAll('"', '""')}" AS VARCHAR)`;
+  if (target.granularity === "daily") {
+    await db.run(`CREATE OR REPLACE TEMP VIEW raw_norm AS SELECT ${symbolExpr} AS symbol, TRY_CAST(${quoted} AS DATE) AS bar_date, NULL::BIGINT AS bar_ms FROM ${files}`);
+    return;
+  }
+  const ms = /^(BIGINT|INTEGER|HUGEINT|UBIGINT|DOUBLE)$/.test(type) ? `CAST(${quoted} AS BIGINT)` : `epoch_ms(${quoted})`;
+  await db.run(`CREATE OR REPLACE TEMP VIEW raw_norm AS SELECT ${symbolExpr} AS symbol, NULL::DATE AS bar_date, ${ms} AS bar_ms FROM ${files}`);
+}
+
+async function setVariables(db: AuditDb, values: Record<string, string>): Promise<void> {
+  for (const [name, expression] of Object.entries(values)) await db.run(`SET VARIABLE ${name} = ${expression}`);
+}
+
+async function digest(db: AuditDb, table: string): Promise<string> {
+  const rows = await db.all(
+    `SELECT count(*) AS n, coalesce(bit_xor(hash(symbol, session, rows, raw_rows, expected, status, reasons, partition_fp)), 0)::VARCHAR AS h FROM ${table}`,
+  );
+  return `${String(rows[0]?.["n"])}:${String(rows[0]?.["h"])}`;
+}
+
+/**
+ * The raw dataset's parts: its manifest's file list when the table has manifests, else the Parquet files listed
+ * under `<lakeTable>/` (raw parts are immutable and uniquely named, so the key identifies the content).
+ */
+export async function rawPartsOf(store: ObjectStore, lakeTable: string, signal?: AbortSignal): Promise<PartFile[]> {
+  const manifest = await readManifest(store, lakeTable, signal === undefined ? {} : { signal });
+  if (manifest !== undefined) return [...manifest.files];
+  const parts: PartFile[] = [];
+  for await (const entry of store.list(`${lakeTable}/`, signal === undefined ? {} : { signal })) {
+    if (!entry.key.endsWith(".parquet")) continue;
+    parts.push({ key: entry.key, rows: 0, bytes: entry.size, etag: entry.etag ?? `${entry.size}-${entry.lastModified.getTime()}` });
+  }
+  return parts;
+}
+
+/** Audits one raw dataset and commits its ledger part when it changed. */
+export async function auditTarget(store: ObjectStore, target: AuditTarget, options: RunAuditOptions = {}): Promise<TargetAuditResult> {
+  const qc = options.qc ?? DEFAULT_QC;
+  validateQc(qc);
+  const now = options.now?.() ?? new Date();
+  const through = options.through ?? defaultThrough(now);
+  const signal = options.signal;
+
+  const rawParts = await rawPartsOf(store, target.lakeTable, signal);
+  const column = target.granularity === "daily" ? (target.columns?.date ?? "date") : (target.columns?.time ?? "bar_time");
+  const placement = partitionDates(rawParts, column);
+  const { parts: ledgerFiles } = await ledgerParts(store, signal);
+  const previousPart = ledgerPartOf(ledgerFiles, target.source, target.table);
+
+  const scratch = await scratchDir();
+  const db = await openAuditDb();
+  try {
+    const previousPaths = previousPart === undefined ? [] : await downloadParts(store, [previousPart.key], join(scratch.path), signal);
+    await loadLedgerTable(db, "previous_ledger", previousPaths);
+
+    const recordedRows = await db.all("SELECT strftime(session, '%Y-%m-%d') AS d, any_value(partition_fp) AS fp FROM previous_ledger WHERE rows > 0 GROUP BY session");
+    const recorded = new Map(recordedRows.map((row) => [String(row["d"]), String(row["fp"])]));
+    const inRange = (date: string): boolean => date >= CALENDAR_FIRST_DATE && date <= through;
+    const current = new Map([...placement.fingerprints].filter(([date]) => inRange(date)));
+    // A part whose dates are unknown (no `date=` key segment, no statistics) could hold any session: re-read
+    // every session, with a fingerprint that still only changes when the set of parts changes.
+    const unplacedFp = placement.unplaced.length > 0 ? createHash("sha256").update([...placement.unplaced].sort().join("\n")).digest("hex").slice(0, 24) : undefined;
+    const knownDates = [...current.keys(), ...recorded.keys()].sort();
+    const firstDate = unplacedFp === undefined ? (knownDates[0] ?? through) : CALENDAR_FIRST_DATE;
+    const dirty =
+      unplacedFp === undefined
+        ? dirtyDates(current, recorded)
+        : firstDate > through ? [] : calendarSessions(firstDate, through).map((session) => session.date);
+    const fingerprintOf = (date: string): string => (unplacedFp === undefined ? (current.get(date) ?? "") : `${current.get(date) ?? ""}+${unplacedFp}`);
+
+    const partKeys = new Set<string>(placement.unplaced);
+    for (const date of dirty) for (const key of placement.partsByDate.get(date) ?? []) partKeys.add(key);
+    const rawPaths = await downloadParts(store, [...partKeys].sort(), scratch.path, signal);
+
+    await loadSessions(db, firstDate, through);
+    await loadKeyValues(db, "dirty", "session DATE, partition_fp VARCHAR", dirty.map((date) => [date, fingerprintOf(date)]));
+    await loadKeyValues(db, "symbol_end", "symbol VARCHAR, last_session DATE", Object.entries(options.symbolEnd ?? {}));
+    await loadRaw(db, target, rawPaths);
+    await setVariables(db, {
+      source: sqlString(target.source),
+      table_name: sqlString(target.table),
+      granularity: sqlString(target.granularity),
+      through: `DATE '${through}'`,
+      audited_at: `TIMESTAMP '${now.toISOString().replace("T", " ").replace("Z", "")}'`,
+      green_min_ratio: String(qc.greenMinRatio),
+      rows_low_ratio: String(qc.rowsLowRatio),
+      rows_high_ratio: String(qc.rowsHighRatio),
+      half_days_allowed: qc.halfDaysAllowed ? "true" : "false",
+    });
+    await db.run(auditSql("count_raw_partitions.sql"));
+    await db.run(auditSql("partition_status.sql"));
+
+    const countRows = await db.all("SELECT status, count(*)::INTEGER AS n FROM ledger_next GROUP BY status");
+    const counts: Record<PartitionStatus, number> = { GREEN: 0, AMBER: 0, RED: 0 };
+    for (const row of countRows) counts[String(row["status"]) as PartitionStatus] = Number(row["n"]);
+
+    const unchanged = (await digest(db, "ledger_next")) === (await digest(db, "previous_ledger"));
+    const total = counts.GREEN + counts.AMBER + counts.RED;
+    if (unchanged && (previousPart !== undefined || total === 0)) {
+      return { source: target.source, table: target.table, sessionsReaudited: dirty.length, partsRead: rawPaths.length, committed: false, ledgerSeq: undefined, counts };
+    }
+
+    const localPath = join(scratch.path, "ledger-next.parquet");
+    await db.run(`COPY ledger_next TO ${sqlString(localPath)} (FORMAT parquet, COMPRESSION zstd)`);
+    const bounds = await db.all("SELECT strftime(min(session), '%Y-%m-%d') AS lo, strftime(max(session), '%Y-%m-%d') AS hi FROM ledger_next");
+    const key = newPartKey(`${LEDGER_TABLE}/source=${target.source}/table=${target.table}`);
+    const put = await store.putFile(key, localPath, { condition: { ifNoneMatch: "*" }, ...(signal === undefined ? {} : { signal }) });
+    if (!put.ok) throw new UsageError("ledger_part_exists", `ledger part ${key} already exists; part names must be unique`);
+    const size = (await stat(localPath)).size;
+    const part: PartFile = {
+      key,
+      rows: total,
+      bytes: size,
+      etag: put.etag,
+      min: { source: target.source, table_name: target.table, session: bounds[0]?.["lo"] === undefined ? null : String(bounds[0]["lo"]) },
+      max: { source: target.source, table_name: target.table, session: bounds[0]?.["hi"] === undefined ? null : String(bounds[0]["hi"]) },
+    };
+    const manifest = await commitChange(
+      store,
+      LEDGER_TABLE,
+      previousPart === undefined ? { kind: "append", add: [part] } : { kind: "replace", add: [part], remove: [previousPart.key] },
+      {
+        ...(options.lease === undefined ? {} : { lease: options.lease }),
+        ...(options.writer === undefined ? {} : { writer: options.writer }),
+        ...(signal === undefined ? {} : { signal }),
+      },
+    );
+    return { source: target.source, table: target.table, sessionsReaudited: dirty.length, partsRead: rawPaths.length, committed: true, ledgerSeq: manifest.seq, counts };
+  } finally {
+    db.close();
+    await scratch.dispose();
+  }
+}
+
+/** Audits several datasets in order (one ledger commit each, when changed). */
+export async function runAudit(store: ObjectStore, targets: readonly AuditTarget[], options: RunAuditOptions = {}): Promise<TargetAuditResult[]> {
+  const results: TargetAuditResult[] = [];
+  for (const target of targets) {
+    options.signal?.throwIfAborted();
+    results.push(await auditTarget(store, target, options));
+  }
+  return results;
+}
