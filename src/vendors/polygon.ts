@@ -154,7 +154,7 @@ export function createPolygon(options: PolygonOptions): PolygonConnector {
     async tickers(req) {
       const start = req.cursor === undefined
         ? withQuery(`${base}/v3/reference/tickers`, { market: "stocks", active: true, limit: 1000 })
-        : withQuery(`${base}/v3/reference/tickers`, { cursor: req.cursor });
+        : withQuery(`${base}/v3/reference/tickers`, { cursor: req.cursor, limit: 1000 });
       const rows: TickerRow[] = [];
       const rejected: RejectedRecord[] = [];
       let count = 0;
