@@ -1,0 +1,127 @@
+// Black-Scholes-Merton batch kernel: spot form (S, K, T, r, q, sigma, call/put) over struct-of-arrays buffers
+// into caller buffers (DESIGN, "Kernel ABI"). The price goes through the normalised Black function
+// (normalised-black.ts), so deep in/out-of-the-money and tiny sigma*sqrt(T) keep full relative accuracy.
+//
+// Conventions: T in years, continuous r and q, vega per 1.00 of vol, theta per year of calendar time (-dV/dT),
+// rho per 1.00 of rate, charm = d(delta)/dt per year, vanna = d(delta)/d(sigma), volga = d(vega)/d(sigma).
+// Formulas: Haug, "The Complete Guide to Option Pricing Formulas" 2nd ed., sections 1.1 and 2.1-2.3, written with
+// d1 = h + t, d2 = h - t (h = x/s, t = s/2), which avoids forming d1 - s.
+import { normCdf, normPdf } from "../math/normal";
+import { normalisedBlack, normalisedIntrinsicCall } from "./normalised-black";
+
+const BSM_OK: i32 = 0;
+const BSM_INVALID_INPUT: i32 = 1;
+
+const INV_SQRT_2PI: f64 = 0.3989422804014327;
+
+@inline function f64At(base: usize, i: i32): f64 {
+  return load<f64>(base + (<usize>i << 3));
+}
+
+@inline function put64(base: usize, i: i32, v: f64): void {
+  if (base != 0) store<f64>(base + (<usize>i << 3), v);
+}
+
+/** The normalised price for theta = +-1 with the s = 0 limit (intrinsic value on the forward). */
+@inline function normalisedPrice(x: f64, s: f64, theta: f64): f64 {
+  if (s > 0.0) return normalisedBlack(x, s, theta);
+  return normalisedIntrinsicCall(theta * x);
+}
+
+/**
+ * Prices n options and, when `delta` is non-zero, their Greeks. Every output pointer except `price` and `status`
+ * may be 0 to skip it (all Greek pointers 0 skips the Greek computation). Returns the number of rows whose
+ * status is not BSM_OK, or -1 when n < 0.
+ */
+export function bsmBatch(
+  n: i32,
+  spotPtr: usize, strikePtr: usize, tPtr: usize, ratePtr: usize, divPtr: usize, volPtr: usize, isCallPtr: usize,
+  pricePtr: usize, deltaPtr: usize, gammaPtr: usize, vegaPtr: usize, thetaPtr: usize, rhoPtr: usize,
+  vannaPtr: usize, volgaPtr: usize, charmPtr: usize, statusPtr: usize,
+): i32 {
+  if (n < 0) return -1;
+  const wantGreeks = (deltaPtr | gammaPtr | vegaPtr | thetaPtr | rhoPtr | vannaPtr | volgaPtr | charmPtr) != 0;
+  let bad: i32 = 0;
+  for (let i = 0; i < n; i++) {
+    const S = f64At(spotPtr, i);
+    const K = f64At(strikePtr, i);
+    const T = f64At(tPtr, i);
+    const r = f64At(ratePtr, i);
+    const q = f64At(divPtr, i);
+    const v = f64At(volPtr, i);
+    const theta: f64 = load<u8>(isCallPtr + <usize>i) != 0 ? 1.0 : -1.0;
+    // Finite, positive spot and strike; finite non-negative time and vol; finite rates. NaN fails every test.
+    const valid = S > 0.0 && S < Infinity && K > 0.0 && K < Infinity && T >= 0.0 && T < Infinity &&
+      v >= 0.0 && v < Infinity && Math.abs(r) < Infinity && Math.abs(q) < Infinity;
+    if (!valid) {
+      bad++;
+      store<i32>(statusPtr + (<usize>i << 2), BSM_INVALID_INPUT);
+      put64(pricePtr, i, NaN);
+      put64(deltaPtr, i, NaN); put64(gammaPtr, i, NaN); put64(vegaPtr, i, NaN); put64(thetaPtr, i, NaN);
+      put64(rhoPtr, i, NaN); put64(vannaPtr, i, NaN); put64(volgaPtr, i, NaN); put64(charmPtr, i, NaN);
+      continue;
+    }
+    store<i32>(statusPtr + (<usize>i << 2), BSM_OK);
+    const sqrtT = Math.sqrt(T);
+    const s = v * sqrtT;
+    // ln(F/K) from ln(S/K) + (r - q)T: forming F first would add its rounding to x.
+    const x = Math.log(S / K) + (r - q) * T;
+    const df = Math.exp(-r * T);
+    // Undiscounted Black price = sqrt(F K) b = K e^{x/2} b.
+    const price = df * K * Math.exp(0.5 * x) * normalisedPrice(x, s, theta);
+    put64(pricePtr, i, price);
+    if (!wantGreeks) continue;
+    const divDf = Math.exp(-q * T);
+    let delta: f64, gamma: f64, vega: f64, thetaG: f64, rho: f64, vanna: f64, volga: f64, charm: f64;
+    if (s > 0.0) {
+      const h = x / s;
+      const t = 0.5 * s;
+      const d1 = h + t;
+      const d2 = h - t;
+      const pdf1 = normPdf(d1);
+      const cdf1 = normCdf(theta * d1);
+      const cdf2 = normCdf(theta * d2);
+      const kDf = K * df;
+      delta = theta * divDf * cdf1;
+      gamma = (divDf * pdf1) / (S * s);
+      vega = S * divDf * pdf1 * sqrtT;
+      thetaG = -(S * divDf * pdf1 * v) / (2.0 * sqrtT) - theta * r * kDf * cdf2 + theta * q * S * divDf * cdf1;
+      rho = theta * kDf * T * cdf2;
+      vanna = -(divDf * pdf1 * d2) / v;
+      volga = (vega * d1 * d2) / v;
+      charm = theta * q * divDf * cdf1 - (divDf * pdf1 * (2.0 * (r - q) * T - d2 * s)) / (2.0 * T * s);
+    } else {
+      // sigma*sqrt(T) = 0: the limits as s -> 0 with the other inputs fixed. Away from the money-forward every
+      // density term vanishes; exactly at it (x = 0) gamma is +Inf, vega keeps its finite limit and the other
+      // density terms are reported as their sign times Inf or 0 (documented in docs/kernels.md).
+      const itm: f64 = theta * x > 0.0 ? 1.0 : x == 0.0 ? 0.5 : 0.0;
+      const atm = x == 0.0;
+      const kDf = K * df;
+      delta = theta * divDf * itm;
+      gamma = atm ? Infinity : 0.0;
+      vega = atm ? S * divDf * INV_SQRT_2PI * sqrtT : 0.0;
+      const decay: f64 = atm && v > 0.0 ? -Infinity : 0.0; // T = 0 with vol > 0 at the money
+      thetaG = decay - theta * r * kDf * itm + theta * q * S * divDf * itm;
+      rho = theta * kDf * T * itm;
+      vanna = 0.0;
+      volga = 0.0;
+      const drift = r - q;
+      const charmDensity: f64 = atm && drift != 0.0 ? (drift > 0.0 ? -Infinity : Infinity) : 0.0;
+      charm = theta * q * divDf * itm + charmDensity;
+    }
+    put64(deltaPtr, i, delta);
+    put64(gammaPtr, i, gamma);
+    put64(vegaPtr, i, vega);
+    put64(thetaPtr, i, thetaG);
+    put64(rhoPtr, i, rho);
+    put64(vannaPtr, i, vanna);
+    put64(volgaPtr, i, volga);
+    put64(charmPtr, i, charm);
+  }
+  return bad;
+}
+
+/** The normalised Black function itself, for tests and reference vectors: b(x, s, theta). */
+export function normalisedBlackPrice(x: f64, s: f64, isCall: i32): f64 {
+  return normalisedPrice(x, s, isCall != 0 ? 1.0 : -1.0);
+}

@@ -1,0 +1,249 @@
+// The standard normal distribution for the kernels: erfc, the scaled erfcx, phi, Phi and Phi^-1.
+//
+// erfc is a port of musl's src/math/erf.c (origin FreeBSD msun s_erf.c, Copyright (C) 1993 Sun Microsystems,
+// freely redistributable with this notice). The rational approximations and their hex constants are theirs,
+// bit for bit; the branch structure follows theirs. Error bound there: < 1 ulp for erfc on every branch.
+//
+// erfcx(x) = exp(x^2) erfc(x) reuses musl's own decomposition: for x >= 1.25 musl computes
+// erfc(x) = exp(-x^2 - 0.5625 + R/S) / x, so the scaled function is exactly exp(R/S - 0.5625) / x with no
+// exp(x^2) to overflow or lose accuracy. Past x = 28 (musl's last interval) the asymptotic series
+// erfcx(x) ~ 1/(x sqrt(pi)) sum (-1)^n (2n-1)!!/(2x^2)^n (Abramowitz & Stegun 7.1.23) converges to double
+// precision in at most 8 terms.
+//
+// Phi uses erfcx in its lower tail, Phi(x) = erfcx(-x/sqrt2)/2 * exp(-x^2/2), with exp(-x^2/2) evaluated on a
+// split x = xh + xl (xh with 26 significant bits, so xh*xh is exact): the relative accuracy is kept down to
+// x = -37 and beyond (Phi(-38.4) is the last normal double), where 0.5*erfc(-x/sqrt2) would lose ~x^2 ulps to
+// the rounding of x/sqrt2.
+//
+// Phi^-1 is Wichura's AS 241 PPND16 (Applied Statistics 37(3), 1988, 477-484), relative error about 1e-16,
+// with the coefficients as published. It serves starting guesses only.
+//
+// No host Math import: AssemblyScript's Math.exp/log/sqrt are compiled into the module (musl ports), so results
+// are bit-identical on every platform.
+
+const ERX = reinterpret<f64>(0x3FEB0AC160000000); // 8.45062911510467529297e-01
+const EFX = reinterpret<f64>(0x3FC06EBA8214DB69); // 1.28379167095512586316e-01
+const PP0 = reinterpret<f64>(0x3FC06EBA8214DB68); // 1.28379167095512558561e-01
+const PP1 = reinterpret<f64>(0xBFD4CD7D691CB913); // -3.25042107247001499370e-01
+const PP2 = reinterpret<f64>(0xBF9D2A51DBD7194F); // -2.84817495755985104766e-02
+const PP3 = reinterpret<f64>(0xBF77A291236668E4); // -5.77027029648944159157e-03
+const PP4 = reinterpret<f64>(0xBEF8EAD6120016AC); // -2.37630166566501626084e-05
+const QQ1 = reinterpret<f64>(0x3FD97779CDDADC09); // 3.97917223959155352819e-01
+const QQ2 = reinterpret<f64>(0x3FB0A54C5536CEBA); // 6.50222499887672944485e-02
+const QQ3 = reinterpret<f64>(0x3F74D022C4D36B0F); // 5.08130628187576562776e-03
+const QQ4 = reinterpret<f64>(0x3F215DC9221C1A10); // 1.32494738004321644526e-04
+const QQ5 = reinterpret<f64>(0xBED09C4342A26120); // -3.96022827877536812320e-06
+const PA0 = reinterpret<f64>(0xBF6359B8BEF77538); // -2.36211856075265944077e-03
+const PA1 = reinterpret<f64>(0x3FDA8D00AD92B34D); // 4.14856118683748331666e-01
+const PA2 = reinterpret<f64>(0xBFD7D240FBB8C3F1); // -3.72207876035701323847e-01
+const PA3 = reinterpret<f64>(0x3FD45FCA805120E4); // 3.18346619901161753674e-01
+const PA4 = reinterpret<f64>(0xBFBC63983D3E28EC); // -1.10894694282396677476e-01
+const PA5 = reinterpret<f64>(0x3FA22A36599795EB); // 3.54783043256182359371e-02
+const PA6 = reinterpret<f64>(0xBF61BF380A96073F); // -2.16637559486879084300e-03
+const QA1 = reinterpret<f64>(0x3FBB3E6618EEE323); // 1.06420880400844228286e-01
+const QA2 = reinterpret<f64>(0x3FE14AF092EB6F33); // 5.40397917702171048937e-01
+const QA3 = reinterpret<f64>(0x3FB2635CD99FE9A7); // 7.18286544141962662868e-02
+const QA4 = reinterpret<f64>(0x3FC02660E763351F); // 1.26171219808761642112e-01
+const QA5 = reinterpret<f64>(0x3F8BEDC26B51DD1C); // 1.36370839120290507362e-02
+const QA6 = reinterpret<f64>(0x3F888B545735151D); // 1.19844998467991074170e-02
+const RA0 = reinterpret<f64>(0xBF843412600D6435); // -9.86494403484714822705e-03
+const RA1 = reinterpret<f64>(0xBFE63416E4BA7360); // -6.93858572707181764372e-01
+const RA2 = reinterpret<f64>(0xC0251E0441B0E726); // -1.05586262253232909814e+01
+const RA3 = reinterpret<f64>(0xC04F300AE4CBA38D); // -6.23753324503260060396e+01
+const RA4 = reinterpret<f64>(0xC0644CB184282266); // -1.62396669462573470355e+02
+const RA5 = reinterpret<f64>(0xC067135CEBCCABB2); // -1.84605092906711035994e+02
+const RA6 = reinterpret<f64>(0xC054526557E4D2F2); // -8.12874355063065934246e+01
+const RA7 = reinterpret<f64>(0xC023A0EFC69AC25C); // -9.81432934416914548592e+00
+const SA1 = reinterpret<f64>(0x4033A6B9BD707687); // 1.96512716674392571292e+01
+const SA2 = reinterpret<f64>(0x4061350C526AE721); // 1.37657754143519042600e+02
+const SA3 = reinterpret<f64>(0x407B290DD58A1A71); // 4.34565877475229228821e+02
+const SA4 = reinterpret<f64>(0x40842B1921EC2868); // 6.45387271733267880336e+02
+const SA5 = reinterpret<f64>(0x407AD02157700314); // 4.29008140027567833386e+02
+const SA6 = reinterpret<f64>(0x405B28A3EE48AE2C); // 1.08635005541779435134e+02
+const SA7 = reinterpret<f64>(0x401A47EF8E484A93); // 6.57024977031928170135e+00
+const SA8 = reinterpret<f64>(0xBFAEEFF2EE749A62); // -6.04244152148580987438e-02
+const RB0 = reinterpret<f64>(0xBF84341239E86F4A); // -9.86494292470009928597e-03
+const RB1 = reinterpret<f64>(0xBFE993BA70C285DE); // -7.99283237680523006574e-01
+const RB2 = reinterpret<f64>(0xC031C209555F995A); // -1.77579549177547519889e+01
+const RB3 = reinterpret<f64>(0xC064145D43C5ED98); // -1.60636384855821916062e+02
+const RB4 = reinterpret<f64>(0xC083EC881375F228); // -6.37566443368389627722e+02
+const RB5 = reinterpret<f64>(0xC09004616A2E5992); // -1.02509513161107724954e+03
+const RB6 = reinterpret<f64>(0xC07E384E9BDC383F); // -4.83519191608651397019e+02
+const SB1 = reinterpret<f64>(0x403E568B261D5190); // 3.03380607434824582924e+01
+const SB2 = reinterpret<f64>(0x40745CAE221B9F0A); // 3.25792512996573918826e+02
+const SB3 = reinterpret<f64>(0x409802EB189D5118); // 1.53672958608443695994e+03
+const SB4 = reinterpret<f64>(0x40A8FFB7688C246A); // 3.19985821950859553908e+03
+const SB5 = reinterpret<f64>(0x40A3F219CEDF3BE6); // 2.55305040643316442583e+03
+const SB6 = reinterpret<f64>(0x407DA874E79FE763); // 4.74528541206955367215e+02
+const SB7 = reinterpret<f64>(0xC03670E242712D62); // -2.24409524465858183362e+01
+
+const TINY: f64 = 1e-300;
+const SQRT_PI: f64 = 1.7724538509055160273; // sqrt(pi)
+const INV_SQRT_PI: f64 = 0.56418958354775628695; // 1/sqrt(pi)
+const INV_SQRT2: f64 = 0.70710678118654752440; // 1/sqrt(2)
+const INV_SQRT_2PI: f64 = 0.39894228040143267794; // 1/sqrt(2 pi)
+const SQRT_HALF_PI: f64 = 1.2533141373155002512; // sqrt(pi/2)
+
+@inline function highWord(x: f64): i32 {
+  return <i32>(reinterpret<u64>(x) >>> 32);
+}
+
+/** x with its low 32 bits cleared (musl's SET_LOW_WORD(z, 0)). */
+@inline function clearLowWord(x: f64): f64 {
+  return reinterpret<f64>(reinterpret<u64>(x) & 0xFFFFFFFF00000000);
+}
+
+/** musl's R/S rational approximation of log(x erfc(x)) + x^2 + 0.5625 for 1.25 <= |x| < 28. */
+function erfcTailRatio(ax: f64, ix: i32): f64 {
+  const s = 1.0 / (ax * ax);
+  let R: f64, S: f64;
+  if (ix < 0x4006DB6D) {
+    // |x| < 1/0.35
+    R = RA0 + s * (RA1 + s * (RA2 + s * (RA3 + s * (RA4 + s * (RA5 + s * (RA6 + s * RA7))))));
+    S = 1.0 + s * (SA1 + s * (SA2 + s * (SA3 + s * (SA4 + s * (SA5 + s * (SA6 + s * (SA7 + s * SA8)))))));
+  } else {
+    R = RB0 + s * (RB1 + s * (RB2 + s * (RB3 + s * (RB4 + s * (RB5 + s * RB6)))));
+    S = 1.0 + s * (SB1 + s * (SB2 + s * (SB3 + s * (SB4 + s * (SB5 + s * (SB6 + s * SB7))))));
+  }
+  return R / S;
+}
+
+/** Complementary error function, musl erfc. */
+export function erfc(x: f64): f64 {
+  const hx = highWord(x);
+  const ix = hx & 0x7fffffff;
+  if (ix >= 0x7ff00000) {
+    // erfc(nan) = nan, erfc(+inf) = 0, erfc(-inf) = 2
+    return <f64>((<u32>hx >>> 31) << 1) + 1.0 / x;
+  }
+  if (ix < 0x3feb0000) {
+    // |x| < 0.84375
+    if (ix < 0x3c700000) return 1.0 - x;
+    const z = x * x;
+    const r = PP0 + z * (PP1 + z * (PP2 + z * (PP3 + z * PP4)));
+    const s = 1.0 + z * (QQ1 + z * (QQ2 + z * (QQ3 + z * (QQ4 + z * QQ5))));
+    const y = r / s;
+    if (hx < 0x3fd00000) return 1.0 - (x + x * y); // x < 1/4
+    return 0.5 - (x * y + (x - 0.5));
+  }
+  if (ix < 0x3ff40000) {
+    // 0.84375 <= |x| < 1.25
+    const s = Math.abs(x) - 1.0;
+    const P = PA0 + s * (PA1 + s * (PA2 + s * (PA3 + s * (PA4 + s * (PA5 + s * PA6)))));
+    const Q = 1.0 + s * (QA1 + s * (QA2 + s * (QA3 + s * (QA4 + s * (QA5 + s * QA6)))));
+    if (hx >= 0) return (1.0 - ERX) - P / Q;
+    return 1.0 + (ERX + P / Q);
+  }
+  if (ix < 0x403c0000) {
+    // |x| < 28
+    if (hx < 0 && ix >= 0x40180000) return 2.0 - TINY; // x < -6
+    const ax = Math.abs(x);
+    const ratio = erfcTailRatio(ax, ix);
+    const z = clearLowWord(ax);
+    const r = Math.exp(-z * z - 0.5625) * Math.exp((z - ax) * (z + ax) + ratio);
+    if (hx > 0) return r / ax;
+    return 2.0 - r / ax;
+  }
+  if (hx > 0) return TINY * TINY;
+  return 2.0 - TINY;
+}
+
+/** exp(-x^2/2) without the ~x^2/2 ulps lost to rounding x*x: x = xh + xl with xh*xh exact. */
+export function expNegHalfSquare(x: f64): f64 {
+  const ax = Math.abs(x);
+  if (ax < 2.0) return Math.exp(-0.5 * ax * ax);
+  // Clearing the low 27 bits leaves 26 significant bits, so xh*xh is exact in a double.
+  const xh = reinterpret<f64>(reinterpret<u64>(ax) & 0xFFFFFFFFF8000000);
+  const xl = ax - xh;
+  return Math.exp(-0.5 * xh * xh) * Math.exp(-0.5 * xl * (ax + xh));
+}
+
+/** Scaled complementary error function erfcx(x) = exp(x^2) erfc(x), finite and accurate for every x > -26. */
+export function erfcx(x: f64): f64 {
+  if (isNaN(x)) return x;
+  if (x >= 1.25) {
+    if (x < 28.0) return Math.exp(erfcTailRatio(x, highWord(x)) - 0.5625) / x;
+    if (x == Infinity) return 0.0;
+    // Asymptotic series in w = 1/(2x^2); alternating, truncated at the first term below 2^-56 of the sum.
+    const w = 0.5 / (x * x);
+    let term: f64 = 1.0;
+    let sum: f64 = 1.0;
+    for (let n = 1; n <= 12; n++) {
+      term *= -(<f64>(2 * n - 1)) * w;
+      sum += term;
+      if (Math.abs(term) < 1.4e-17 * sum) break;
+    }
+    return sum * INV_SQRT_PI / x;
+  }
+  if (x >= -0.5) return Math.exp(x * x) * erfc(x);
+  // x < -0.5: erfc(x) = 2 - erfc(-x), so erfcx(x) = 2 exp(x^2) - erfcx(-x); exp(x^2) on the exact split.
+  if (x < -26.7) return Infinity;
+  const ax = -x;
+  const xh = reinterpret<f64>(reinterpret<u64>(ax) & 0xFFFFFFFFF8000000);
+  const xl = ax - xh;
+  const e2 = Math.exp(xh * xh) * Math.exp(xl * (ax + xh));
+  return 2.0 * e2 - erfcx(ax);
+}
+
+/** Standard normal density phi(x). */
+export function normPdf(x: f64): f64 {
+  return INV_SQRT_2PI * expNegHalfSquare(x);
+}
+
+/** Standard normal distribution function Phi(x), with full relative accuracy in the lower tail. */
+export function normCdf(x: f64): f64 {
+  if (x < -1.7677669529663688) {
+    // -x/sqrt2 > 1.25: the erfcx branch. Below -38.5 the value underflows to 0 (the true Phi(-38.5) < 2^-1074).
+    if (x < -38.5) return 0.0;
+    return 0.5 * erfcx(-x * INV_SQRT2) * expNegHalfSquare(x);
+  }
+  return 0.5 * erfc(-x * INV_SQRT2);
+}
+
+/** Y(h) = Phi(h)/phi(h), the normal Mills-ratio function used by the normalised Black formula. */
+export function millsY(h: f64): f64 {
+  return SQRT_HALF_PI * erfcx(-h * INV_SQRT2);
+}
+
+/** Inverse of the standard normal distribution function, Wichura's AS 241 (PPND16). p outside (0,1) gives NaN/±Inf. */
+export function normInv(p: f64): f64 {
+  if (!(p >= 0.0 && p <= 1.0)) return NaN;
+  if (p == 0.0) return -Infinity;
+  if (p == 1.0) return Infinity;
+  const q = p - 0.5;
+  if (Math.abs(q) <= 0.425) {
+    const r = 0.180625 - q * q;
+    return (
+      (q *
+        (((((((2.5090809287301226727e3 * r + 3.3430575583588128105e4) * r + 6.7265770927008700853e4) * r +
+          4.5921953931549871457e4) * r + 1.3731693765509461125e4) * r + 1.9715909503065514427e3) * r +
+          1.3314166789178437745e2) * r + 3.3871328727963666080)) /
+      (((((((5.2264952788528545610e3 * r + 2.8729085735721942674e4) * r + 3.9307895800092710610e4) * r +
+        2.1213794301586595867e4) * r + 5.3941960214247511077e3) * r + 6.8718700749205790830e2) * r +
+        4.2313330701600911252e1) * r + 1.0)
+    );
+  }
+  let r = q < 0.0 ? p : 1.0 - p;
+  r = Math.sqrt(-Math.log(r));
+  let value: f64;
+  if (r <= 5.0) {
+    r -= 1.6;
+    value =
+      (((((((7.74545014278341407640e-4 * r + 2.27238449892691845833e-2) * r + 2.41780725177450611770e-1) * r +
+        1.27045825245236838258) * r + 3.64784832476320460504) * r + 5.76949722146069140550) * r +
+        4.63033784615654529590) * r + 1.42343711074968357734) /
+      (((((((1.05075007164441684324e-9 * r + 5.47593808499534494600e-4) * r + 1.51986665636164571966e-2) * r +
+        1.48103976427480074590e-1) * r + 6.89767334985100004550e-1) * r + 1.67638483018380384940) * r +
+        2.05319162663775882187) * r + 1.0);
+  } else {
+    r -= 5.0;
+    value =
+      (((((((2.01033439929228813265e-7 * r + 2.71155556874348757815e-5) * r + 1.24266094738807843860e-3) * r +
+        2.65321895265761230930e-2) * r + 2.96560571828504891230e-1) * r + 1.78482653991729133580) * r +
+        5.46378491116411436990) * r + 6.65790464350110377720) /
+      (((((((2.04426310338993978564e-15 * r + 1.42151175831644588870e-7) * r + 1.84631831751005468180e-5) * r +
+        7.86869131145613259100e-4) * r + 1.48753612908506148525e-2) * r + 1.36929880922735805310e-1) * r +
+        5.99832206555887937690e-1) * r + 1.0);
+  }
+  return q < 0.0 ? -value : value;
+}
