@@ -2,9 +2,10 @@
 // environment overrides; errors name the variable and, for .env, its line; the lake target follows.
 import path from "node:path";
 import { afterEach, describe, expect, it } from "vitest";
-import { loadEnvironment } from "../../src/config/env.ts";
+import { readFile } from "node:fs/promises";
+import { envSchema, loadEnvironment } from "../../src/config/env.ts";
 import { ConfigError } from "../../src/domain/errors.ts";
-import { tempDir, type TempDir } from "./fixtures.ts";
+import { SHIPPED_CONFIGS, tempDir, type TempDir } from "./fixtures.ts";
 
 let temp: TempDir | undefined;
 afterEach(async () => {
@@ -103,5 +104,21 @@ describe("loadEnvironment", () => {
     expect(half.message).toMatch(/AWS_ACCESS_KEY_ID is set without AWS_SECRET_ACCESS_KEY/);
     expect((await failure(loadEnvironment({ env: { S3_BUCKET: "Bad_Bucket" }, envFile: false }))).message).toMatch(/S3_BUCKET: expected an S3 bucket name/);
     expect((await failure(loadEnvironment({ env: { S3_ENDPOINT: "ftp://x", S3_BUCKET: "b-1" }, envFile: false }))).message).toMatch(/S3_ENDPOINT/);
+  });
+});
+
+describe(".env.example", () => {
+  const example = path.join(SHIPPED_CONFIGS, "..", ".env.example");
+
+  it("documents every knob trademl reads, and nothing else", async () => {
+    const text = await readFile(example, "utf8");
+    const keys = [...text.matchAll(/^([A-Z][A-Z0-9_]*)=/gm)].map((match) => match[1]);
+    expect(keys.sort()).toEqual(Object.keys(envSchema.shape).sort());
+  });
+
+  it("loads as-is, giving the local lake", async () => {
+    const loaded = await loadEnvironment({ env: {}, envFile: example });
+    expect(loaded.lakeTarget.kind).toBe("local");
+    expect(loaded.warnings).toEqual([]);
   });
 });
