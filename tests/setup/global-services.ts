@@ -112,9 +112,13 @@ function runScript(args: readonly string[], runDir: string): Promise<ScriptResul
 function readState(runDir: string, name: ServiceName): StateFile | undefined {
   const file = join(runDir, `${name}.json`);
   if (!existsSync(file)) return undefined;
-  const parsed: unknown = JSON.parse(readFileSync(file, "utf8"));
-  if (typeof parsed !== "object" || parsed === null) return undefined;
-  return parsed as StateFile;
+  try {
+    const parsed: unknown = JSON.parse(readFileSync(file, "utf8"));
+    return typeof parsed === "object" && parsed !== null ? (parsed as StateFile) : undefined;
+  } catch {
+    // Caught mid-write by a concurrent `start`: treat as not (yet) running.
+    return undefined;
+  }
 }
 
 function alive(pid: number): boolean {
@@ -138,20 +142,43 @@ function toMlflow(state: StateFile): MlflowService | undefined {
   return state.trackingUri === undefined ? undefined : { trackingUri: state.trackingUri, version: state.version };
 }
 
+/** Records a ready service's connection info; false when the state file does not (yet) hold it. */
+function offer(provided: ProvidedServices, name: ServiceName, state: StateFile): boolean {
+  if (name === "minio") {
+    const minio = toMinio(state);
+    if (minio !== undefined) provided.minio = minio;
+    return minio !== undefined;
+  }
+  const mlflow = toMlflow(state);
+  if (mlflow !== undefined) provided.mlflow = mlflow;
+  return mlflow !== undefined;
+}
+
+function markUnavailable(provided: ProvidedServices, name: ServiceName, why: string): void {
+  if (name === "minio") provided.minioUnavailable = why;
+  else provided.mlflowUnavailable = why;
+}
+
+type Mode = "auto" | "all" | "off";
+
+function servicesMode(value: string | undefined): Mode {
+  if (value === undefined || value === "" || value === "auto") return "auto";
+  if (value === "all" || value === "off") return value;
+  // A typo such as "of" must not silently start (or skip) services.
+  throw new Error(`TRADEML_SERVICES must be auto, all or off; got "${value}"`);
+}
+
 export default async function setup(project: TestProject): Promise<() => Promise<void>> {
   const env = process.env;
   const ci = isCi(env);
-  const mode = env["TRADEML_SERVICES"] ?? "auto";
+  const mode = servicesMode(env["TRADEML_SERVICES"]);
   const provided: ProvidedServices = { ci };
-  const noTeardown = async (): Promise<void> => {};
 
   const wanted: Set<ServiceName> =
     mode === "off" ? new Set() : mode === "all" ? new Set(["minio", "mlflow"]) : await neededServices(project);
   for (const name of ["minio", "mlflow"] as const) {
     if (!wanted.has(name)) {
-      const why = mode === "off" ? "TRADEML_SERVICES=off" : "no selected test file uses it, so it was not started";
-      if (name === "minio") provided.minioUnavailable = why;
-      else provided.mlflowUnavailable = why;
+      markUnavailable(provided, name, mode === "off" ? "TRADEML_SERVICES=off" : "no selected test file uses it");
     }
   }
 
@@ -160,63 +187,51 @@ export default async function setup(project: TestProject): Promise<() => Promise
   const toStart: ServiceName[] = [];
   for (const name of wanted) {
     const state = sharedDir === undefined ? undefined : readState(sharedDir, name);
-    const minio = name === "minio" && state !== undefined ? toMinio(state) : undefined;
-    const mlflow = name === "mlflow" && state !== undefined ? toMlflow(state) : undefined;
-    if (state !== undefined && (minio !== undefined || mlflow !== undefined) && alive(state.pid)) {
-      if (minio !== undefined) provided.minio = minio;
-      if (mlflow !== undefined) provided.mlflow = mlflow;
+    if (state !== undefined && alive(state.pid) && offer(provided, name, state)) {
       say(`${label[name]} ${state.version} (shared, from ${sharedDir})`);
     } else {
       toStart.push(name);
     }
   }
-
-  let ownDir: string | undefined;
-  const started: ServiceName[] = [];
-  if (toStart.length > 0) {
-    ownDir = mkdtempSync(join(tmpdir(), "trademl-services-"));
-    const runDir = ownDir;
-    say(`starting ${toStart.map((n) => label[n]).join(" and ")} (TRADEML_SERVICES=off to skip)`);
-    // Both start at once: MLflow's Python start-up dominates, MinIO is ready in about a second.
-    const results = await Promise.all(toStart.map((name) => runScript(["start", name], runDir)));
-    toStart.forEach((name, i) => {
-      const result = results[i];
-      const state = readState(runDir, name);
-      const service = state === undefined ? undefined : name === "minio" ? toMinio(state) : toMlflow(state);
-      if (result?.code === 0 && service !== undefined && state !== undefined) {
-        if (name === "minio") provided.minio = service as MinioService;
-        else provided.mlflow = service as MlflowService;
-        started.push(name);
-        say(`${label[name]} ${state.version} started`);
-        return;
-      }
-      const why =
-        result?.code === 3
-          ? `not installable on this machine: ${result.lastError}`
-          : `failed to install or start (exit ${result?.code ?? "?"}): ${result?.lastError ?? "no output"}`;
-      if (name === "minio") provided.minioUnavailable = why;
-      else provided.mlflowUnavailable = why;
-      say(`${label[name]} ${why}${ci ? " — CI=true: suites that need it will FAIL" : " — suites that need it are skipped"}`);
-    });
+  if (toStart.length === 0) {
+    project.provide("trademlServices", provided);
+    return async () => {};
   }
 
+  const runDir = mkdtempSync(join(tmpdir(), "trademl-services-"));
+  const started: ServiceName[] = [];
+  say(`starting ${toStart.map((n) => label[n]).join(" and ")} (TRADEML_SERVICES=off to skip)`);
+  // Both start at once: MLflow's Python start-up dominates, MinIO is ready in about a second.
+  const results = await Promise.all(toStart.map(async (name) => ({ name, ...(await runScript(["start", name], runDir)) })));
+  for (const { name, code, lastError } of results) {
+    const state = readState(runDir, name);
+    if (code === 0 && state !== undefined && offer(provided, name, state)) {
+      started.push(name);
+      say(`${label[name]} ${state.version} started`);
+      continue;
+    }
+    const why =
+      code === 3
+        ? `not installable on this machine: ${lastError}`
+        : `failed to install or start (exit ${code}): ${lastError || "no error line; see the output above"}`;
+    markUnavailable(provided, name, why);
+    say(`${label[name]} ${why}${ci ? " — CI=true: suites that need it will FAIL" : " — suites that need it are skipped"}`);
+  }
   project.provide("trademlServices", provided);
-  if (ownDir === undefined) return noTeardown;
 
-  const runDir = ownDir;
-  // If the process dies without teardown (Ctrl-C twice, a crash), still do not leave servers behind.
+  // If the process dies without teardown (Ctrl-C twice, a crash), still do not leave servers behind. The pid
+  // leads its own process group (setsid in the script), so the negative pid reaches MLflow's uvicorn child too.
   const killOnExit = (): void => {
     for (const name of ["minio", "mlflow"] as const) {
       const state = readState(runDir, name);
-      if (state !== undefined) {
+      if (state === undefined) continue;
+      try {
+        process.kill(-state.pid, "SIGTERM");
+      } catch {
         try {
-          process.kill(-state.pid, "SIGTERM");
+          process.kill(state.pid, "SIGTERM");
         } catch {
-          try {
-            process.kill(state.pid, "SIGTERM");
-          } catch {
-            // Already gone.
-          }
+          // Already gone.
         }
       }
     }
