@@ -11,9 +11,9 @@ import {
   STATUS_TOO_FEW_QUOTES,
 } from "./constants";
 
-const MAX_CUTS: i32 = 4;
-const MAX_CONS: i32 = 4 + MAX_CUTS;
+const MAX_CONS: i32 = 4;
 const FEAS_TOL: f64 = 1e-12;
+const GOLDEN: f64 = 0.6180339887498949;
 const NM_STARTS: i32 = 4;
 
 const cons: usize = memory.data(MAX_CONS * 4 * 8, 16);
@@ -177,24 +177,57 @@ function innerSolve(k: usize, w: usize, wt: usize, ys: usize, zs: usize, off: i3
   setCons(1, 0, 1, RHO_MAX, 0);
   setCons(2, 0, -1, -1, -cap);
   setCons(3, 0, 1, -1, -cap);
-  let ncons: i32 = 4;
-  solvePolyhedral(ncons);
-  for (let cut = 0; cut <= MAX_CUTS; cut++) {
-    const a = innerA, d = innerD, c = innerC;
-    const q = c * c - d * d;
-    const root = q > 0 ? sqrt<f64>(q) : 0;
-    if (a + root >= -FEAS_TOL) return residual(w, wt, ys, zs, off, n);
-    if (cut == MAX_CUTS) break;
-    const r = c > 0 ? d / c : 0;
-    const s = sqrt<f64>(1 - r * r);
-    setCons(ncons, 1, -r / s, 1 / s, 0);
-    ncons += 1;
-    solvePolyhedral(ncons);
-  }
-  const d = innerD, c = innerC;
+  solvePolyhedral(4);
+  const a = innerA, d = innerD, c = innerC;
   const q = c * c - d * d;
-  innerA = -(q > 0 ? sqrt<f64>(q) : 0);
+  const root = q > 0 ? sqrt<f64>(q) : 0;
+  if (a + root < -FEAS_TOL) boundarySolve(cap);
   return residual(w, wt, ys, zs, off, n);
+}
+
+let boundaryC: f64 = 0;
+
+/** Objective on the surface a = -sqrt(c^2 - d^2) at d = r c, minimised over c (which goes to boundaryC). */
+function boundaryObjective(r: f64, cap: f64): f64 {
+  const s0 = ld(normal, 0), sy = ld(normal, 1), sz = ld(normal, 2), syy = ld(normal, 3), syz = ld(normal, 4);
+  const szz = ld(normal, 5), sw = ld(normal, 6), swy = ld(normal, 7), swz = ld(normal, 8), sww = ld(normal, 9);
+  const q = sqrt<f64>(1 - r * r);
+  const p = r * swy + swz - q * sw;
+  const qq = r * r * syy + szz + q * q * s0 + 2 * r * syz - 2 * r * q * sy - 2 * q * sz;
+  let c: f64 = qq > 0 ? p / qq : 0;
+  const hi = cap / (1 + (r < 0 ? -r : r));
+  if (c < 0) c = 0;
+  if (c > hi) c = hi;
+  boundaryC = c;
+  return sww - 2 * c * p + c * c * qq;
+}
+
+/** See boundarySolve in src/kernels/svi/reference.ts: the optimum on the w >= 0 surface, a 1-D search. */
+function boundarySolve(cap: f64): void {
+  let bestR: f64 = 0, bestF: f64 = Infinity;
+  const cells: i32 = 16;
+  for (let j = 0; j <= cells; j++) {
+    const r = -RHO_MAX + (2 * RHO_MAX * <f64>j) / <f64>cells;
+    const f = boundaryObjective(r, cap);
+    if (f < bestF) { bestF = f; bestR = r; }
+  }
+  const h = (2 * RHO_MAX) / <f64>cells;
+  let l: f64 = bestR - h > -RHO_MAX ? bestR - h : -RHO_MAX;
+  let u: f64 = bestR + h < RHO_MAX ? bestR + h : RHO_MAX;
+  let x1 = u - GOLDEN * (u - l), x2 = l + GOLDEN * (u - l);
+  let f1 = boundaryObjective(x1, cap), f2 = boundaryObjective(x2, cap);
+  for (let i = 0; i < 100; i++) {
+    if (u - l <= 1e-13) break;
+    if (f1 < f2) { u = x2; x2 = x1; f2 = f1; x1 = u - GOLDEN * (u - l); f1 = boundaryObjective(x1, cap); }
+    else { l = x1; x1 = x2; f1 = f2; x2 = l + GOLDEN * (u - l); f2 = boundaryObjective(x2, cap); }
+  }
+  let r = f1 < f2 ? x1 : x2;
+  if ((f1 < f2 ? f1 : f2) > bestF) r = bestR;
+  boundaryObjective(r, cap);
+  const c = boundaryC;
+  innerA = -c * sqrt<f64>(1 - r * r);
+  innerD = c * r;
+  innerC = c;
 }
 
 function outerObjective(k: usize, w: usize, wt: usize, ys: usize, zs: usize, off: i32, n: i32, wing: f64, m: f64, s: f64): f64 {
@@ -327,7 +360,7 @@ function fitSlice(
   const wing: f64 = (flags & FLAG_ENFORCE_LEE) != 0 ? 2 : 4;
   let bestM = kAtMin, bestS = 0.1 * span, bestF: f64 = Infinity;
   let iterations: i32 = 0;
-  const startTol = 1e-7 * span;
+  const startTol = 1e-4 * span;
   for (let s = 0; s < NM_STARTS; s++) {
     let m0 = kAtMin, s0 = 0.1 * span;
     if (s == 1) { s0 = 0.5 * span; }

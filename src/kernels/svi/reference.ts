@@ -11,7 +11,8 @@
  *   Zeliade white paper ZWP-0005, 2009: with y = (k - m)/sigma the slice is w = a + d*y + c*sqrt(y^2 + 1),
  *   linear in (a, d, c) = (a, rho*b*sigma, b*sigma); the hard constraints are linear in (a, d, c) except the
  *   minimum-variance one, a + sqrt(c^2 - d^2) >= 0, whose feasible set is convex (sqrt(c^2 - d^2) is concave
- *   on |d| <= c) and is handled here by Kelley cutting planes through its tangent planes.
+ *   on |d| <= c), so when the polyhedral optimum violates it the optimum lies on its surface, where the
+ *   problem reduces to one dimension (see boundarySolve).
  * - Nelder–Mead with the standard coefficients (1, 2, 1/2, 1/2): Lagarias, Reeds, Wright & Wright, SIAM J.
  *   Optim. 9(1), 1998.
  */
@@ -80,9 +81,9 @@ export function evalInto(
 // problem on every face (active sets of size <= 3 in three unknowns) and keeping the best feasible point
 // finds it exactly (De Marco & Martini, section 3).
 
-const MAX_CUTS = 4;
-const MAX_CONS = 4 + MAX_CUTS;
+const MAX_CONS = 4;
 const FEAS_TOL = 1e-12;
+const GOLDEN = 0.6180339887498949;
 
 /** Scratch: constraint rows [g0, g1, g2, h] meaning g . (a, d, c) >= h. */
 const cons = new Float64Array(MAX_CONS * 4);
@@ -234,26 +235,63 @@ export function innerSolve(
   setCons(1, 0, 1, RHO_MAX, 0);
   setCons(2, 0, -1, -1, -cap);
   setCons(3, 0, 1, -1, -cap);
-  let ncons = 4;
-  solvePolyhedral(ncons);
-  for (let cut = 0; cut <= MAX_CUTS; cut++) {
-    const a = innerX[0] ?? 0, d = innerX[1] ?? 0, c = innerX[2] ?? 0;
-    const q = c * c - d * d;
-    const root = q > 0 ? Math.sqrt(q) : 0;
-    if (a + root >= -FEAS_TOL) return residual(w, wt, ys, zs, off, n);
-    if (cut === MAX_CUTS) break;
-    // Tangent plane of sqrt(c^2 - d^2) at rho = d/c: a + (c - rho d)/sqrt(1 - rho^2) >= 0.
-    const r = c > 0 ? d / c : 0;
-    const s = Math.sqrt(1 - r * r);
-    setCons(ncons, 1, -r / s, 1 / s, 0);
-    ncons += 1;
-    solvePolyhedral(ncons);
-  }
-  // Cutting planes did not close the gap: lift a onto the constraint (feasible, slightly suboptimal).
-  const d = innerX[1] ?? 0, c = innerX[2] ?? 0;
+  solvePolyhedral(4);
+  const a = innerX[0] ?? 0, d = innerX[1] ?? 0, c = innerX[2] ?? 0;
   const q = c * c - d * d;
-  innerX[0] = -(q > 0 ? Math.sqrt(q) : 0);
+  const root = q > 0 ? Math.sqrt(q) : 0;
+  if (a + root < -FEAS_TOL) boundarySolve(cap);
   return residual(w, wt, ys, zs, off, n);
+}
+
+/**
+ * The polyhedral optimum has w < 0 somewhere, so (by convexity) the optimum has a = -sqrt(c^2 - d^2).
+ * On that surface, with r = d/c and q = sqrt(1 - r^2), the model is c (r y + z - q): for fixed r the best c
+ * is a clamped 1-D least-squares solution whose sums follow from the normal equations, so the remaining
+ * search over r in [-rhoMax, rhoMax] costs O(1) per point: a 16-cell scan, then golden section in the best
+ * cell. The caps c <= S sigma/(1 + |r|) and |r| <= rhoMax are the polyhedral constraints on the surface.
+ */
+function boundarySolve(cap: number): void {
+  let bestR = 0, bestF = Number.POSITIVE_INFINITY;
+  const cells = 16;
+  for (let j = 0; j <= cells; j++) {
+    const r = -RHO_MAX + (2 * RHO_MAX * j) / cells;
+    const f = boundaryObjective(r, cap);
+    if (f < bestF) { bestF = f; bestR = r; }
+  }
+  const h = (2 * RHO_MAX) / cells;
+  let l = bestR - h > -RHO_MAX ? bestR - h : -RHO_MAX;
+  let u = bestR + h < RHO_MAX ? bestR + h : RHO_MAX;
+  let x1 = u - GOLDEN * (u - l), x2 = l + GOLDEN * (u - l);
+  let f1 = boundaryObjective(x1, cap), f2 = boundaryObjective(x2, cap);
+  for (let i = 0; i < 100; i++) {
+    if (u - l <= 1e-13) break;
+    if (f1 < f2) { u = x2; x2 = x1; f2 = f1; x1 = u - GOLDEN * (u - l); f1 = boundaryObjective(x1, cap); }
+    else { l = x1; x1 = x2; f1 = f2; x2 = l + GOLDEN * (u - l); f2 = boundaryObjective(x2, cap); }
+  }
+  let r = f1 < f2 ? x1 : x2;
+  if ((f1 < f2 ? f1 : f2) > bestF) r = bestR;
+  boundaryObjective(r, cap);
+  const c = boundaryC;
+  innerX[0] = -c * Math.sqrt(1 - r * r);
+  innerX[1] = c * r;
+  innerX[2] = c;
+}
+
+let boundaryC = 0;
+
+/** Objective on the surface a = -sqrt(c^2 - d^2) at d = r c, minimised over c (which goes to boundaryC). */
+function boundaryObjective(r: number, cap: number): number {
+  const s0 = normal[0] ?? 0, sy = normal[1] ?? 0, sz = normal[2] ?? 0, syy = normal[3] ?? 0, syz = normal[4] ?? 0;
+  const szz = normal[5] ?? 0, sw = normal[6] ?? 0, swy = normal[7] ?? 0, swz = normal[8] ?? 0, sww = normal[9] ?? 0;
+  const q = Math.sqrt(1 - r * r);
+  const p = r * swy + swz - q * sw;
+  const qq = r * r * syy + szz + q * q * s0 + 2 * r * syz - 2 * r * q * sy - 2 * q * sz;
+  let c = qq > 0 ? p / qq : 0;
+  const hi = cap / (1 + (r < 0 ? -r : r));
+  if (c < 0) c = 0;
+  if (c > hi) c = hi;
+  boundaryC = c;
+  return sww - 2 * c * p + c * c * qq;
 }
 
 /**
@@ -423,7 +461,7 @@ export function fitSlice(
   // the quartiles of the strike range (skews whose minimum lies outside the quoted strikes).
   let bestM = kAtMin, bestS = 0.1 * span, bestF = Number.POSITIVE_INFINITY;
   let iterations = 0;
-  const startTol = 1e-7 * span;
+  const startTol = 1e-4 * span;
   for (let st = 0; st < NM_STARTS; st++) {
     let m0 = kAtMin, s0 = 0.1 * span;
     if (st === 1) { s0 = 0.5 * span; }
@@ -519,7 +557,6 @@ function bisectBoundary(a: number, b: number, rho: number, m: number, sigma: num
   return 0.5 * (l + h);
 }
 
-const GOLDEN = 0.6180339887498949;
 
 /** Golden-section minimum of g on [lo, hi]; writes the argmin into scanMin[0] and returns g there. */
 const scanMin = new Float64Array(1);

@@ -13,6 +13,7 @@ export const SVI_STATUS_NAMES = [
   "zero_width_quote",
   "not_converged",
   "degenerate",
+  "malformed_slice",
 ] as const;
 
 export type SviStatus = (typeof SVI_STATUS_NAMES)[number];
@@ -28,6 +29,7 @@ export const SVI_STATUS = {
   zero_width_quote: 7,
   not_converged: 8,
   degenerate: 9,
+  malformed_slice: 10,
 } as const satisfies Record<SviStatus, number>;
 
 export function sviStatusName(code: number): SviStatus {
