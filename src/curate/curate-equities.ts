@@ -14,15 +14,15 @@
  * `delta/part-*.parquet` (appended sessions, many symbols). A rebuild replaces the symbol's part and rewrites
  * only the delta parts that still hold rows of that symbol.
  */
-import { mkdtemp, readdir, rm, stat } from "node:fs/promises";
-import { tmpdir } from "node:os";
+import { readdir, rm } from "node:fs/promises";
 import { join } from "node:path";
-import { DataError, IoError } from "../domain/errors.ts";
+import { DataError } from "../domain/errors.ts";
 import { silentLogger, type Logger } from "../domain/logger.ts";
-import type { Manifest, PartFile } from "../lake/types.ts";
+import type { PartFile } from "../lake/types.ts";
 import { openDuck, sqlList, sqlString, type DuckOptions, type DuckSession } from "./duck.ts";
 import type { CurateLake } from "./lake-access.ts";
 import { listRawKeys, registerRaw, type RawKind } from "./raw-inputs.ts";
+import { fingerprint, loadTable, makeStaging, uploadPart, writeRelation } from "./parts.ts";
 import { loadSql } from "./sql-files.ts";
 
 /** Curated and quarantine tables written by `curateEquities` (manifest table names). */
@@ -112,90 +112,6 @@ async function runSql(duck: DuckSession, name: string): Promise<void> {
 async function count(duck: DuckSession, sql: string): Promise<number> {
   const rows = await duck.rows<{ n: number }>(`SELECT (${sql})::DOUBLE AS n`);
   return rows[0]?.n ?? 0;
-}
-
-/** Content fingerprint of a relation, independent of row order. */
-async function fingerprint(duck: DuckSession, relation: string): Promise<string> {
-  const rows = await duck.rows<{ h: string | null }>(
-    `SELECT md5(coalesce(string_agg(CAST(t AS VARCHAR), chr(10) ORDER BY CAST(t AS VARCHAR)), '')) AS h FROM ${relation} t`,
-  );
-  return rows[0]?.h ?? "";
-}
-
-interface Staging {
-  readonly dir: string;
-  next(name: string): string;
-}
-
-async function makeStaging(): Promise<Staging> {
-  const dir = await mkdtemp(join(tmpdir(), "trademl-curate-"));
-  let n = 0;
-  return {
-    dir,
-    next(name) {
-      n += 1;
-      return join(dir, `${String(n).padStart(5, "0")}-${name}`);
-    },
-  };
-}
-
-interface WrittenPart {
-  readonly part: PartFile;
-}
-
-/** Uploads one local parquet file as a new part of `table`, describing it for the manifest. */
-async function uploadPart(
-  lake: CurateLake,
-  duck: DuckSession,
-  table: string,
-  prefix: string,
-  localPath: string,
-  withSymbols: boolean,
-): Promise<WrittenPart> {
-  const key = lake.newPartKey(prefix);
-  const result = await lake.store.putFile(key, localPath, { condition: { ifNoneMatch: "*" } });
-  if (!result.ok) throw new IoError("part_exists", `${table}: fresh part key ${key} already exists`);
-  const info = await stat(localPath);
-  const described = await duck.rows<{ rows: number; min_date: string | null; max_date: string | null; symbols: string[] | null }>(
-    `SELECT count(*)::DOUBLE AS rows,
-            ${withSymbols ? "min(date)::VARCHAR" : "NULL"} AS min_date,
-            ${withSymbols ? "max(date)::VARCHAR" : "NULL"} AS max_date,
-            ${withSymbols ? "list(DISTINCT symbol ORDER BY symbol)" : "NULL"} AS symbols
-     FROM read_parquet(${sqlString(localPath)}, hive_partitioning = false)`,
-  );
-  const d = described[0];
-  const part: PartFile = {
-    key,
-    rows: d?.rows ?? 0,
-    bytes: info.size,
-    etag: result.etag,
-    ...(withSymbols && d?.min_date != null ? { min: { date: d.min_date }, max: { date: d.max_date ?? null } } : {}),
-    ...(withSymbols && d?.symbols != null ? { symbols: d.symbols } : {}),
-  };
-  return { part };
-}
-
-async function writeRelation(duck: DuckSession, relation: string, path: string, order: string): Promise<void> {
-  await duck.run(
-    `COPY (SELECT * FROM ${relation} ORDER BY ${order}) TO ${sqlString(path)} (FORMAT parquet, COMPRESSION zstd, ROW_GROUP_SIZE 122880)`,
-  );
-}
-
-/** Reads a table's current parts into a temp table (an empty one with `columns` when the table is new). */
-async function loadTable(
-  duck: DuckSession,
-  lake: CurateLake,
-  manifest: Manifest | undefined,
-  name: string,
-  columns: string,
-): Promise<void> {
-  const files = manifest?.files ?? [];
-  if (files.length === 0) {
-    await duck.run(`CREATE OR REPLACE TEMP TABLE ${name} (${columns})`);
-    return;
-  }
-  const paths = await lake.localPaths(files.map((file) => file.key));
-  await duck.run(`CREATE OR REPLACE TEMP TABLE ${name} AS SELECT * FROM read_parquet(${sqlList(paths)}, union_by_name = true, hive_partitioning = false)`);
 }
 
 const FACTOR_COLUMNS =
