@@ -1,18 +1,31 @@
 /**
- * The lake: object stores, snapshot manifests, leases with fencing, CAS state objects, the conformance probe.
- *
- * Functions (implemented in the sibling modules, exported here as they land):
- *   openStore(target: LakeTarget, deps?) → ObjectStore                      store-from-target.ts
- *   lakeTargetFromEnv(env, cwd) → LakeTarget                                store-from-target.ts
- *   new LocalStore({ root }) / new S3Store({ bucket, endpoint, ... })       local-store.ts / s3-store.ts
- *   commitParts(store, table, parts, { epoch?, lease?, signal? }) → Manifest     manifest.ts (append)
- *   commitChange(store, table, change: TableChange, options) → Manifest          manifest.ts (append/replace/compact)
- *   readManifest(store, table, { seq? }) → Manifest | undefined                  manifest.ts
- *   listTables(store) → string[]                                                 manifest.ts
- *   newPartKey(prefix) → `${prefix}/part-<uuidv7>.parquet`                        keys.ts
- *   acquireLease(store, job, { holder, ttlMs?, renewMs? }) → LeaseHandle | undefined   lease.ts
- *   readState / updateState / advanceBookmark / ...                               state.ts
- *   probeStore(store) → ProbeReport                                               probe.ts
- *   collectGarbage(store, { graceMs, apply }) → GcReport                          gc.ts
+ * The lake: object stores, snapshot manifests, leases with fencing, CAS state objects, the conformance probe,
+ * orphan garbage collection. DESIGN.md "The lake protocol" is the contract; docs/lake.md the user guide.
  */
 export type * from "./types.ts";
+export { LocalStore, type LocalStoreOptions } from "./local-store.ts";
+export { S3Store, type S3StoreOptions } from "./s3-store.ts";
+export { openStore } from "./open-store.ts";
+export { assertValidKey, assertValidTable, manifestKey, newPartKey, uuidv7, leaseKey } from "./keys.ts";
+export { applyChange, commitChange, commitParts, latestSeq, listTables, parseManifest, readManifest } from "./manifest.ts";
+export { acquireLease, readLease, withLease, leaseIsFree, DEFAULT_LEASE_RENEW_MS, DEFAULT_LEASE_TTL_MS } from "./lease.ts";
+export {
+  UNCHANGED,
+  readState,
+  updateState,
+  advanceBookmark,
+  readBookmark,
+  bookmarkKey,
+  bookmarkSchema,
+  consumeBudget,
+  budgetKey,
+  budgetSchema,
+  advanceMark,
+  markKey,
+  markSchema,
+  type Bookmark,
+  type Budget,
+  type Mark,
+  type Updater,
+} from "./state.ts";
+export { probeStore, assertMultiWriterSafe, formatProbeReport, PROBE_MEANINGS } from "./probe.ts";

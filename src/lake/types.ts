@@ -24,7 +24,13 @@ export interface ObjectHead {
   readonly lastModified: Date;
 }
 
-export type ListEntry = ObjectHead;
+/** A listed key. S3 listings carry the ETag; LocalStore omits it (it would have to hash every file). */
+export interface ListEntry {
+  readonly key: string;
+  readonly size: number;
+  readonly lastModified: Date;
+  readonly etag?: string;
+}
 
 /**
  * Write condition. `ifNoneMatch: "*"` = create-only (refused when the key exists); `ifMatch` = replace
@@ -87,21 +93,20 @@ export interface ObjectStore {
   close(): Promise<void>;
 }
 
-/** Where the lake lives; the config engineer's `lakeTarget` maps onto this. */
+/** Where the lake lives. Structurally the same as the config's `lakeTarget` (src/config/env.ts), plus tuning knobs. */
 export type LakeTarget =
   | { readonly kind: "local"; readonly root: string }
   | {
       readonly kind: "s3";
       readonly bucket: string;
-      readonly endpoint?: string;
-      readonly region?: string;
-      readonly forcePathStyle?: boolean;
-      readonly accessKeyId?: string;
-      readonly secretAccessKey?: string;
-      readonly sessionToken?: string;
+      readonly endpoint?: string | undefined;
+      readonly region?: string | undefined;
+      readonly forcePathStyle?: boolean | undefined;
+      /** Undefined: the AWS SDK's default credential chain decides. */
+      readonly credentials?: { readonly accessKeyId: string; readonly secretAccessKey: string; readonly sessionToken?: string } | undefined;
       /** Parts larger than this go up as multipart (default 16 MiB). */
-      readonly multipartThresholdBytes?: number;
-      readonly maxAttempts?: number;
+      readonly multipartThresholdBytes?: number | undefined;
+      readonly maxAttempts?: number | undefined;
     };
 
 // ---------------------------------------------------------------------------------------------------------

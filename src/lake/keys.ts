@@ -1,0 +1,108 @@
+/**
+ * Lake key rules and the key layout of DESIGN.md "The lake protocol". Keys are the same on a local directory
+ * and on S3, so they are restricted to what both can hold safely.
+ */
+import { UsageError } from "../domain/errors.ts";
+
+/** 20-digit zero-padded sequence numbers sort lexicographically in numeric order (S3 lists in byte order). */
+export const SEQ_DIGITS = 20;
+
+const SEGMENT = /^[A-Za-z0-9_=+,:-][A-Za-z0-9_.=+,:-]*$/;
+const TABLE = /^[a-z0-9][a-z0-9_]*(\/[a-z0-9][a-z0-9_=.-]*)*$/;
+
+/**
+ * Validates a key: "/"-separated, non-empty segments of safe characters; no segment may start with "." or "@"
+ * (LocalStore keeps its temp files and version slots under such names), no "..", no leading/trailing "/".
+ */
+export function assertValidKey(key: string): void {
+  if (key.length === 0 || key.length > 900) {
+    throw new UsageError("invalid_key", `lake key must be 1..900 characters, got ${key.length}: "${key.slice(0, 80)}"`);
+  }
+  for (const segment of key.split("/")) {
+    if (!SEGMENT.test(segment)) {
+      throw new UsageError(
+        "invalid_key",
+        `lake key "${key}" has an invalid segment "${segment}" (allowed: letters, digits, _ = + , : - and inner dots; no leading "." or "@")`,
+      );
+    }
+  }
+}
+
+/** Validates a list prefix: "" or a key prefix (it may end with "/" and may end mid-segment). */
+export function assertValidPrefix(prefix: string): void {
+  if (prefix === "") return;
+  const trimmed = prefix.endsWith("/") ? prefix.slice(0, -1) : prefix;
+  const segments = trimmed.split("/");
+  const last = segments.pop() ?? "";
+  if (segments.length > 0) assertValidKey(segments.join("/"));
+  if (last !== "" && !/^[A-Za-z0-9_.=+,:-]*$/.test(last)) {
+    throw new UsageError("invalid_key", `lake prefix "${prefix}" has invalid characters`);
+  }
+  if (last.startsWith(".") || last.startsWith("@")) {
+    throw new UsageError("invalid_key", `lake prefix "${prefix}" may not start a segment with "." or "@"`);
+  }
+}
+
+/** Table names: lower-case snake_case, optionally nested (`raw/alpaca/bars_1m`). */
+export function assertValidTable(table: string): void {
+  if (!TABLE.test(table)) {
+    throw new UsageError(
+      "invalid_table",
+      `table name "${table}" is invalid: use lower-case letters, digits and "_" (nested with "/"), e.g. "curated/equity_bars"`,
+    );
+  }
+}
+
+export function formatSeq(seq: number): string {
+  if (!Number.isSafeInteger(seq) || seq < 1) throw new UsageError("invalid_seq", `manifest seq must be a positive integer, got ${seq}`);
+  return String(seq).padStart(SEQ_DIGITS, "0");
+}
+
+export function manifestPrefix(table: string): string {
+  assertValidTable(table);
+  return `manifests/${table}/`;
+}
+
+export function manifestKey(table: string, seq: number): string {
+  return `${manifestPrefix(table)}${formatSeq(seq)}.json`;
+}
+
+/** Parses `<20 digits>.json` → seq, or undefined for anything else (a foreign file). */
+export function parseManifestName(name: string): number | undefined {
+  const match = /^(\d{20})\.json$/.exec(name);
+  if (match === null || match[1] === undefined) return undefined;
+  const seq = Number(match[1]);
+  return Number.isSafeInteger(seq) && seq >= 1 ? seq : undefined;
+}
+
+export function leaseKey(job: string): string {
+  const key = `leases/${job}.json`;
+  assertValidKey(key);
+  return key;
+}
+
+/**
+ * UUID version 7 (RFC 9562 §5.7): 48-bit Unix milliseconds, version, 12 random bits, variant, 62 random bits.
+ * Time-ordered, so part names sort by creation time, and random enough that two writers never collide.
+ */
+export function uuidv7(now: number = Date.now()): string {
+  const bytes = new Uint8Array(16);
+  crypto.getRandomValues(bytes);
+  let ms = Math.floor(now);
+  for (let i = 5; i >= 0; i--) {
+    bytes[i] = ms % 256;
+    ms = Math.floor(ms / 256);
+  }
+  bytes[6] = 0x70 | ((bytes[6] ?? 0) & 0x0f);
+  bytes[8] = 0x80 | ((bytes[8] ?? 0) & 0x3f);
+  const hex = Array.from(bytes, (b) => b.toString(16).padStart(2, "0")).join("");
+  return `${hex.slice(0, 8)}-${hex.slice(8, 12)}-${hex.slice(12, 16)}-${hex.slice(16, 20)}-${hex.slice(20)}`;
+}
+
+/** A fresh, never-reused part key under `prefix`, e.g. `raw/alpaca/bars/date=2024-01-02/part-<uuidv7>.parquet`. */
+export function newPartKey(prefix: string, extension = "parquet"): string {
+  const clean = prefix.endsWith("/") ? prefix.slice(0, -1) : prefix;
+  const key = `${clean}/part-${uuidv7()}.${extension}`;
+  assertValidKey(key);
+  return key;
+}

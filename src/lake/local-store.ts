@@ -1,0 +1,475 @@
+/**
+ * LocalStore: the lake in a local directory, with the same conditional-write semantics as S3 and safe when
+ * several processes on this machine share the directory.
+ *
+ * Layout. Every object `<key>` is a directory `<root>/<key>/` holding immutable *version slots*
+ * `@v<20-digit n>`; the highest slot is the current version. A slot is created exactly once, atomically:
+ *   - a write goes to `<root>/.tmp/<uuid>`, is fsynced, then hard-linked to the slot name with link(2), which
+ *     fails with EEXIST when the slot exists (POSIX link(2); Windows CreateHardLinkW likewise refuses an existing
+ *     name). A reader therefore sees either no slot or a complete, fsynced file — never a partial one.
+ *   - a delete creates the next slot as an empty *directory* (mkdir(2) is exclusive too): a tombstone.
+ * Conditional writes reduce to "create slot n+1 exclusively after checking slot n":
+ *   - create-only: the current slot is absent or a tombstone, then link slot n+1;
+ *   - compare-and-swap: slot n's ETag equals `ifMatch`, then link slot n+1. If another writer got there first,
+ *     link fails with EEXIST and the CAS is refused — exactly one of any set of racers wins each slot.
+ * There is no lock, so there is no stale lock to break: a writer killed at any instant leaves at most a temp
+ * file (swept by `lake gc`) and the previous version stays current. Slots older than the previous one are
+ * pruned; a reader that loses its slot to pruning re-resolves.
+ *
+ * ETag = `<version>-<sha256 prefix of the content>`: a content hash, qualified by the version so that a CAS
+ * never succeeds across an intervening write (except the harmless case of identical content after a delete).
+ *
+ * Limits: the directory must be on a local filesystem with hard links (ext4, xfs, btrfs, apfs, NTFS). Network
+ * filesystems with weak link(2) semantics are not supported; run `trademl lake probe` to check.
+ */
+import { createHash, randomUUID } from "node:crypto";
+import { createReadStream, type Dirent } from "node:fs";
+import { copyFile, link, lstat, mkdir, open, readdir, readFile, rename, rmdir, stat, unlink } from "node:fs/promises";
+import { dirname, join, resolve } from "node:path";
+import { IoError, UsageError } from "../domain/errors.ts";
+import { assertValidKey, assertValidPrefix } from "./keys.ts";
+import type {
+  DeleteOptions,
+  DeleteResult,
+  GetOptions,
+  ListEntry,
+  ListOptions,
+  ObjectHead,
+  ObjectStore,
+  PutCondition,
+  PutOptions,
+  PutResult,
+  StoredObject,
+} from "./types.ts";
+
+const SLOT_PREFIX = "@v";
+const SLOT_DIGITS = 20;
+const TMP_DIR = ".tmp";
+const PRECONDITION_FAILED: PutResult = { ok: false, reason: "precondition_failed" };
+
+export interface LocalStoreOptions {
+  readonly root: string;
+}
+
+interface Slot {
+  readonly version: number;
+  readonly path: string;
+  readonly tombstone: boolean;
+}
+
+type Current =
+  | { readonly kind: "missing" }
+  | { readonly kind: "foreign"; readonly path: string }
+  | { readonly kind: "slot"; readonly slot: Slot; readonly older: readonly Slot[] };
+
+function errno(error: unknown): string | undefined {
+  return typeof error === "object" && error !== null && "code" in error && typeof error.code === "string" ? error.code : undefined;
+}
+
+function slotName(version: number): string {
+  return `${SLOT_PREFIX}${String(version).padStart(SLOT_DIGITS, "0")}`;
+}
+
+function parseSlot(name: string): number | undefined {
+  if (!name.startsWith(SLOT_PREFIX) || name.length !== SLOT_PREFIX.length + SLOT_DIGITS) return undefined;
+  const version = Number(name.slice(SLOT_PREFIX.length));
+  return Number.isSafeInteger(version) && version > 0 ? version : undefined;
+}
+
+function hashHex(data: Uint8Array): string {
+  return createHash("sha256").update(data).digest("hex").slice(0, 32);
+}
+
+async function hashFile(path: string): Promise<string> {
+  const hash = createHash("sha256");
+  for await (const chunk of createReadStream(path)) hash.update(chunk as Buffer);
+  return hash.digest("hex").slice(0, 32);
+}
+
+function makeEtag(version: number, hash: string): string {
+  return `${version}-${hash}`;
+}
+
+function etagVersion(etag: string): number | undefined {
+  const match = /^(\d+)-[0-9a-f]+$/.exec(etag);
+  return match?.[1] === undefined ? undefined : Number(match[1]);
+}
+
+/** fsync a file or directory; directories make a link/rename durable (POSIX fsync on the parent). */
+async function fsyncPath(path: string): Promise<void> {
+  let handle;
+  try {
+    handle = await open(path, "r");
+    await handle.sync();
+  } catch (error) {
+    // Windows cannot open directories for fsync (EISDIR/EPERM); NTFS journals metadata anyway.
+    const code = errno(error);
+    if (code !== "EISDIR" && code !== "EPERM" && code !== "EACCES") throw error;
+  } finally {
+    await handle?.close();
+  }
+}
+
+export class LocalStore implements ObjectStore {
+  readonly kind = "local" as const;
+  readonly root: string;
+  readonly description: string;
+
+  constructor(options: LocalStoreOptions) {
+    if (options.root.trim() === "") throw new UsageError("invalid_lake_root", "LAKE_ROOT must not be empty");
+    this.root = resolve(options.root);
+    this.description = `file://${this.root}`;
+  }
+
+  /** The filesystem path of the current version of `key`, for zero-copy reads (DuckDB). Undefined when missing. */
+  async resolvePath(key: string): Promise<string | undefined> {
+    assertValidKey(key);
+    const current = await this.current(key);
+    if (current.kind === "foreign") return current.path;
+    if (current.kind === "missing" || current.slot.tombstone) return undefined;
+    return current.slot.path;
+  }
+
+  async get(key: string, options: GetOptions = {}): Promise<StoredObject | undefined> {
+    assertValidKey(key);
+    for (;;) {
+      options.signal?.throwIfAborted();
+      const current = await this.current(key);
+      if (current.kind === "missing") return undefined;
+      const path = current.kind === "foreign" ? current.path : current.slot.path;
+      if (current.kind === "slot" && current.slot.tombstone) return undefined;
+      try {
+        const [body, info] = await Promise.all([readFile(path), stat(path)]);
+        const version = current.kind === "slot" ? current.slot.version : 0;
+        return { key, body: new Uint8Array(body.buffer, body.byteOffset, body.byteLength), etag: makeEtag(version, hashHex(body)), lastModified: info.mtime };
+      } catch (error) {
+        if (errno(error) === "ENOENT") continue; // pruned or deleted under us: re-resolve
+        throw new IoError("lake_read_failed", `cannot read lake object "${key}" at ${path}`, { cause: error });
+      }
+    }
+  }
+
+  async head(key: string, options: GetOptions = {}): Promise<ObjectHead | undefined> {
+    assertValidKey(key);
+    for (;;) {
+      options.signal?.throwIfAborted();
+      const current = await this.current(key);
+      if (current.kind === "missing") return undefined;
+      if (current.kind === "slot" && current.slot.tombstone) return undefined;
+      const path = current.kind === "foreign" ? current.path : current.slot.path;
+      try {
+        const [hash, info] = await Promise.all([hashFile(path), stat(path)]);
+        const version = current.kind === "slot" ? current.slot.version : 0;
+        return { key, etag: makeEtag(version, hash), size: info.size, lastModified: info.mtime };
+      } catch (error) {
+        if (errno(error) === "ENOENT") continue;
+        throw new IoError("lake_read_failed", `cannot read lake object "${key}" at ${path}`, { cause: error });
+      }
+    }
+  }
+
+  async put(key: string, body: Uint8Array | string, options: PutOptions = {}): Promise<PutResult> {
+    assertValidKey(key);
+    const bytes = typeof body === "string" ? new TextEncoder().encode(body) : body;
+    const temp = await this.writeTemp(bytes);
+    try {
+      return await this.install(key, temp, hashHex(bytes), options);
+    } finally {
+      await unlink(temp).catch(() => undefined);
+    }
+  }
+
+  async putFile(key: string, localPath: string, options: PutOptions = {}): Promise<PutResult> {
+    assertValidKey(key);
+    const temp = await this.tempPath();
+    try {
+      // A copy, not a link: the caller may reuse or delete its file; the lake's copy must stay immutable.
+      await copyFile(localPath, temp);
+      await fsyncPath(temp);
+    } catch (error) {
+      await unlink(temp).catch(() => undefined);
+      throw new IoError("lake_write_failed", `cannot stage ${localPath} for lake key "${key}"`, { cause: error });
+    }
+    try {
+      return await this.install(key, temp, await hashFile(temp), options);
+    } finally {
+      await unlink(temp).catch(() => undefined);
+    }
+  }
+
+  async getToFile(key: string, localPath: string, options: GetOptions = {}): Promise<ObjectHead | undefined> {
+    assertValidKey(key);
+    for (;;) {
+      options.signal?.throwIfAborted();
+      const current = await this.current(key);
+      if (current.kind === "missing" || (current.kind === "slot" && current.slot.tombstone)) return undefined;
+      const path = current.kind === "foreign" ? current.path : current.slot.path;
+      const temp = `${localPath}.${randomUUID()}.tmp`;
+      try {
+        await mkdir(dirname(localPath), { recursive: true });
+        await copyFile(path, temp);
+        const [hash, info] = await Promise.all([hashFile(temp), stat(temp)]);
+        await rename(temp, localPath);
+        const version = current.kind === "slot" ? current.slot.version : 0;
+        return { key, etag: makeEtag(version, hash), size: info.size, lastModified: info.mtime };
+      } catch (error) {
+        await unlink(temp).catch(() => undefined);
+        if (errno(error) === "ENOENT" && !(await this.exists(path))) continue;
+        throw new IoError("lake_read_failed", `cannot copy lake object "${key}" to ${localPath}`, { cause: error });
+      }
+    }
+  }
+
+  async *list(prefix: string, options: ListOptions = {}): AsyncIterable<ListEntry> {
+    assertValidPrefix(prefix);
+    const slash = prefix.lastIndexOf("/");
+    const baseKey = slash < 0 ? "" : prefix.slice(0, slash);
+    const keys: string[] = [];
+    await this.collectKeys(baseKey, prefix, keys, options.signal);
+    // S3 lists keys in UTF-8 byte order; keys are ASCII, so code-unit order is the same.
+    keys.sort((a, b) => (a < b ? -1 : a > b ? 1 : 0));
+    for (const key of keys) {
+      options.signal?.throwIfAborted();
+      const current = await this.current(key);
+      if (current.kind === "missing" || (current.kind === "slot" && current.slot.tombstone)) continue;
+      const path = current.kind === "foreign" ? current.path : current.slot.path;
+      try {
+        const info = await stat(path);
+        yield { key, size: info.size, lastModified: info.mtime };
+      } catch (error) {
+        if (errno(error) !== "ENOENT") throw new IoError("lake_list_failed", `cannot stat lake object "${key}"`, { cause: error });
+      }
+    }
+  }
+
+  async delete(key: string, options: DeleteOptions = {}): Promise<DeleteResult> {
+    assertValidKey(key);
+    const dir = this.objectDir(key);
+    for (;;) {
+      options.signal?.throwIfAborted();
+      const current = await this.current(key);
+      if (current.kind === "missing") return options.ifMatch === undefined ? { ok: true } : PRECONDITION_FAILED;
+      if (current.kind === "foreign") {
+        if (options.ifMatch !== undefined) {
+          const head = await this.head(key);
+          if (head?.etag !== options.ifMatch) return PRECONDITION_FAILED;
+        }
+        await unlink(current.path).catch((error: unknown) => {
+          if (errno(error) !== "ENOENT") throw new IoError("lake_delete_failed", `cannot delete "${key}"`, { cause: error });
+        });
+        return { ok: true };
+      }
+      if (current.slot.tombstone) return options.ifMatch === undefined ? { ok: true } : PRECONDITION_FAILED;
+      if (options.ifMatch !== undefined && !(await this.slotMatches(current.slot, options.ifMatch))) return PRECONDITION_FAILED;
+      const tombstone = join(dir, slotName(current.slot.version + 1));
+      try {
+        await mkdir(tombstone);
+      } catch (error) {
+        const code = errno(error);
+        if (code === "EEXIST") {
+          if (options.ifMatch !== undefined) return PRECONDITION_FAILED;
+          continue;
+        }
+        if (code === "ENOENT") continue;
+        throw new IoError("lake_delete_failed", `cannot delete lake object "${key}"`, { cause: error });
+      }
+      await fsyncPath(dir);
+      await this.removeDeleted(dir);
+      return { ok: true };
+    }
+  }
+
+  async serverTime(): Promise<Date> {
+    return new Date();
+  }
+
+  async close(): Promise<void> {
+    // Nothing to release: every operation opens and closes its own handles.
+  }
+
+  /** Temp files older than `olderThanMs` left by killed writers; `lake gc` removes them. */
+  async staleTempFiles(olderThanMs: number, now: number = Date.now()): Promise<string[]> {
+    const dir = join(this.root, TMP_DIR);
+    let names: string[];
+    try {
+      names = await readdir(dir);
+    } catch (error) {
+      if (errno(error) === "ENOENT") return [];
+      throw new IoError("lake_list_failed", `cannot list ${dir}`, { cause: error });
+    }
+    const stale: string[] = [];
+    for (const name of names) {
+      const path = join(dir, name);
+      const info = await stat(path).catch(() => undefined);
+      if (info !== undefined && now - info.mtimeMs > olderThanMs) stale.push(path);
+    }
+    return stale;
+  }
+
+  // --- internals -------------------------------------------------------------------------------------
+
+  private objectDir(key: string): string {
+    return join(this.root, ...key.split("/"));
+  }
+
+  private async tempPath(): Promise<string> {
+    const dir = join(this.root, TMP_DIR);
+    await mkdir(dir, { recursive: true });
+    return join(dir, randomUUID());
+  }
+
+  private async writeTemp(bytes: Uint8Array): Promise<string> {
+    const path = await this.tempPath();
+    let handle;
+    try {
+      handle = await open(path, "wx");
+      await handle.writeFile(bytes);
+      await handle.sync();
+    } catch (error) {
+      await handle?.close().catch(() => undefined);
+      handle = undefined;
+      await unlink(path).catch(() => undefined);
+      throw new IoError("lake_write_failed", `cannot write a temp file under ${this.root}`, { cause: error });
+    } finally {
+      await handle?.close();
+    }
+    return path;
+  }
+
+  private async exists(path: string): Promise<boolean> {
+    return lstat(path).then(
+      () => true,
+      () => false,
+    );
+  }
+
+  /** Reads the object directory once: current slot (highest), older slots, or a foreign plain file. */
+  private async current(key: string): Promise<Current> {
+    const dir = this.objectDir(key);
+    let entries: Dirent[];
+    try {
+      entries = await readdir(dir, { withFileTypes: true });
+    } catch (error) {
+      const code = errno(error);
+      if (code === "ENOENT") return { kind: "missing" };
+      if (code === "ENOTDIR") return { kind: "foreign", path: dir };
+      throw new IoError("lake_read_failed", `cannot read lake object "${key}" at ${dir}`, { cause: error });
+    }
+    const slots: Slot[] = [];
+    for (const entry of entries) {
+      const version = parseSlot(entry.name);
+      if (version !== undefined) slots.push({ version, path: join(dir, entry.name), tombstone: entry.isDirectory() });
+    }
+    if (slots.length === 0) return { kind: "missing" };
+    slots.sort((a, b) => a.version - b.version);
+    const slot = slots[slots.length - 1];
+    if (slot === undefined) return { kind: "missing" };
+    return { kind: "slot", slot, older: slots.slice(0, -1) };
+  }
+
+  private async slotMatches(slot: Slot, etag: string): Promise<boolean> {
+    if (slot.tombstone || etagVersion(etag) !== slot.version) return false;
+    try {
+      return makeEtag(slot.version, await hashFile(slot.path)) === etag;
+    } catch (error) {
+      if (errno(error) === "ENOENT") return false;
+      throw error;
+    }
+  }
+
+  /** Links the staged temp file into the next version slot, honouring the condition. */
+  private async install(key: string, temp: string, hash: string, options: PutOptions): Promise<PutResult> {
+    const dir = this.objectDir(key);
+    const condition: PutCondition | undefined = options.condition;
+    for (;;) {
+      options.signal?.throwIfAborted();
+      const current = await this.current(key);
+      if (current.kind === "foreign") {
+        throw new IoError("lake_foreign_object", `lake key "${key}" is a plain file at ${current.path}, not written by trademl; move it away`);
+      }
+      const live = current.kind === "slot" && !current.slot.tombstone ? current.slot : undefined;
+      if (condition !== undefined && "ifNoneMatch" in condition && live !== undefined) return PRECONDITION_FAILED;
+      if (condition !== undefined && "ifMatch" in condition) {
+        if (live === undefined || !(await this.slotMatches(live, condition.ifMatch))) return PRECONDITION_FAILED;
+      }
+      const version = (current.kind === "slot" ? current.slot.version : 0) + 1;
+      try {
+        await mkdir(dir, { recursive: true });
+        await link(temp, join(dir, slotName(version)));
+      } catch (error) {
+        const code = errno(error);
+        // EEXIST: another writer took this slot first; re-read and re-check the condition against its version.
+        // ENOENT: a concurrent delete removed the directory between mkdir and link; retry.
+        if (code === "EEXIST" || code === "ENOENT") continue;
+        if (code === "ENOTDIR") throw new IoError("lake_foreign_object", `a parent of lake key "${key}" is a plain file, not a folder`, { cause: error });
+        throw new IoError("lake_write_failed", `cannot write lake object "${key}"`, { cause: error });
+      }
+      await fsyncPath(dir);
+      if (current.kind === "slot") await this.prune(current.older.concat(current.slot.tombstone ? [current.slot] : []), version);
+      return { ok: true, etag: makeEtag(version, hash) };
+    }
+  }
+
+  /** Removes slots older than the previous version (best effort: a racing pruner may have done it). */
+  private async prune(slots: readonly Slot[], newest: number): Promise<void> {
+    for (const slot of slots) {
+      if (slot.version >= newest - 1 && !slot.tombstone) continue;
+      await (slot.tombstone ? rmdir(slot.path) : unlink(slot.path)).catch(() => undefined);
+    }
+  }
+
+  /** After a tombstone: drop older slots, then the tombstone and the empty folder (ENOTEMPTY = a new write won). */
+  private async removeDeleted(dir: string): Promise<void> {
+    let entries: Dirent[];
+    try {
+      entries = await readdir(dir, { withFileTypes: true });
+    } catch {
+      return;
+    }
+    const slots = entries
+      .map((entry) => ({ entry, version: parseSlot(entry.name) }))
+      .filter((item): item is { entry: Dirent; version: number } => item.version !== undefined)
+      .sort((a, b) => a.version - b.version);
+    const last = slots[slots.length - 1];
+    if (last === undefined || !last.entry.isDirectory()) return;
+    for (const { entry } of slots.slice(0, -1)) {
+      const path = join(dir, entry.name);
+      await (entry.isDirectory() ? rmdir(path) : unlink(path)).catch(() => undefined);
+    }
+    // Only when nothing but the tombstone is left: removing it lets the folder go; a racing create either
+    // linked a newer slot first (rmdir fails with ENOTEMPTY) or retries on ENOENT.
+    if (entries.some((entry) => parseSlot(entry.name) === undefined)) return;
+    await rmdir(join(dir, last.entry.name)).catch(() => undefined);
+    await rmdir(dir).catch(() => undefined);
+  }
+
+  /** Collects object keys under `baseKey` that start with `prefix`. */
+  private async collectKeys(baseKey: string, prefix: string, out: string[], signal: AbortSignal | undefined): Promise<void> {
+    signal?.throwIfAborted();
+    const dir = baseKey === "" ? this.root : this.objectDir(baseKey);
+    let entries: Dirent[];
+    try {
+      entries = await readdir(dir, { withFileTypes: true });
+    } catch (error) {
+      const code = errno(error);
+      if (code === "ENOENT" || code === "ENOTDIR") return;
+      throw new IoError("lake_list_failed", `cannot list ${dir}`, { cause: error });
+    }
+    for (const entry of entries) {
+      if (entry.name.startsWith(".") || entry.name.startsWith("@")) continue;
+      const key = baseKey === "" ? entry.name : `${baseKey}/${entry.name}`;
+      // Descend only into folders that can hold keys with the prefix.
+      if (!(key.startsWith(prefix) || prefix.startsWith(`${key}/`))) continue;
+      if (entry.isFile()) {
+        if (key.startsWith(prefix)) out.push(key); // a foreign plain file: listed so readers can name it
+        continue;
+      }
+      if (!entry.isDirectory()) continue;
+      if (key.startsWith(prefix)) {
+        const current = await this.current(key);
+        if (current.kind === "slot" && !current.slot.tombstone) out.push(key);
+      }
+      await this.collectKeys(key, prefix, out, signal);
+    }
+  }
+}

@@ -1,0 +1,31 @@
+/**
+ * Opens the object store for a lake target. The S3 store (and with it the AWS SDK) is imported lazily, so a
+ * local-lake command never loads the SDK.
+ */
+import { registerSecret } from "../domain/redact.ts";
+import type { LakeTarget, ObjectStore } from "./types.ts";
+
+export async function openStore(target: LakeTarget): Promise<ObjectStore> {
+  if (target.kind === "local") {
+    const { LocalStore } = await import("./local-store.ts");
+    return new LocalStore({ root: target.root });
+  }
+  const { S3Store } = await import("./s3-store.ts");
+  const credentials = target.credentials;
+  if (credentials !== undefined) registerSecret(credentials.secretAccessKey);
+  return new S3Store({
+    bucket: target.bucket,
+    ...(target.endpoint === undefined ? {} : { endpoint: target.endpoint }),
+    ...(target.region === undefined ? {} : { region: target.region }),
+    ...(target.forcePathStyle === undefined ? {} : { forcePathStyle: target.forcePathStyle }),
+    ...(credentials === undefined
+      ? {}
+      : {
+          accessKeyId: credentials.accessKeyId,
+          secretAccessKey: credentials.secretAccessKey,
+          ...(credentials.sessionToken === undefined ? {} : { sessionToken: credentials.sessionToken }),
+        }),
+    ...(target.multipartThresholdBytes === undefined ? {} : { multipartThresholdBytes: target.multipartThresholdBytes }),
+    ...(target.maxAttempts === undefined ? {} : { maxAttempts: target.maxAttempts }),
+  });
+}
