@@ -101,8 +101,10 @@ async function readSource(file: string, shown: string): Promise<YamlSource | und
  * when the schema has required keys); a malformed or invalid one a ConfigError naming file:line:col.
  */
 export async function loadConfigFile<S extends z.ZodType>(file: string, schema: S, options: { cwd?: string } = {}): Promise<z.output<S>> {
-  const shown = displayPath(path.resolve(options.cwd ?? process.cwd(), file), options.cwd ?? process.cwd());
-  const source = (await readSource(file, shown)) ?? parseYamlSource("", shown);
+  const cwd = options.cwd ?? process.cwd();
+  const absolute = path.resolve(cwd, file);
+  const shown = displayPath(absolute, cwd);
+  const source = (await readSource(absolute, shown)) ?? parseYamlSource("", shown);
   return validateSource(schema, source);
 }
 

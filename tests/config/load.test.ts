@@ -96,8 +96,8 @@ describe("loadConfig", () => {
 describe("loadConfigFile", () => {
   it("validates one file against a schema and positions the error", async () => {
     temp = await tempDir();
-    const file = await temp.write("b.yml", "qc:\n  rows_high_ratio: 0.5\n");
-    const error = await loadConfigFile(file, backfillSchema, { cwd: temp.dir }).catch((e: unknown) => e);
+    await temp.write("b.yml", "qc:\n  rows_high_ratio: 0.5\n");
+    const error = await loadConfigFile("b.yml", backfillSchema, { cwd: temp.dir }).catch((e: unknown) => e);
     expect(error).toBeInstanceOf(ConfigError);
     // "  rows_high_ratio: " is 19 characters, so the value starts in column 20 of line 2.
     expect((error as ConfigError).message).toMatch(/^b\.yml:2:20: qc\.rows_high_ratio: .*>=1$/);
