@@ -75,3 +75,52 @@ export async function commitChange(store: ObjectStore, table: string, change: Ta
   }
   throw new DataError("commit_contention", `could not commit to ${table} after ${attempts} attempts (too many concurrent writers)`);
 }
+
+/**
+ * Compare-and-swap update of a small JSON state object (DESIGN.md: single mutable objects are updated by CAS
+ * on the ETag). `update` is re-run on every lost race, so concurrent updaters never lose each other's change;
+ * returning `undefined` leaves the object as it is.
+ */
+export async function casUpdate<T>(
+  store: ObjectStore,
+  key: string,
+  parse: (value: unknown) => T,
+  update: (current: T | undefined) => T | undefined,
+  options: { readonly maxAttempts?: number; readonly signal?: AbortSignal } = {},
+): Promise<T | undefined> {
+  const attempts = options.maxAttempts ?? 100;
+  for (let attempt = 0; attempt < attempts; attempt += 1) {
+    options.signal?.throwIfAborted();
+    const object = await store.get(key, options.signal === undefined ? {} : { signal: options.signal });
+    let current: T | undefined;
+    if (object !== undefined) {
+      try {
+        current = parse(JSON.parse(new TextDecoder().decode(object.body)));
+      } catch (cause) {
+        throw new DataError("state_invalid", `state object ${key} is not valid: ${String(cause)}`, { cause });
+      }
+    }
+    const next = update(current);
+    if (next === undefined) return current;
+    const put = await store.put(key, JSON.stringify(next), {
+      condition: object === undefined ? { ifNoneMatch: "*" } : { ifMatch: object.etag },
+      contentType: "application/json",
+      ...(options.signal === undefined ? {} : { signal: options.signal }),
+    });
+    if (put.ok) return next;
+    // Lost the race: back off a little (full jitter) so two nodes do not collide in lock-step.
+    await new Promise((resolve) => setTimeout(resolve, Math.random() * Math.min(200, 5 * 2 ** attempt)));
+  }
+  throw new DataError("state_contention", `state object ${key} changed under ${attempts} update attempts in a row`);
+}
+
+/** Reads a small JSON state object, or undefined when it does not exist. */
+export async function readJsonState<T>(store: ObjectStore, key: string, parse: (value: unknown) => T, signal?: AbortSignal): Promise<T | undefined> {
+  const object = await store.get(key, signal === undefined ? {} : { signal });
+  if (object === undefined) return undefined;
+  try {
+    return parse(JSON.parse(new TextDecoder().decode(object.body)));
+  } catch (cause) {
+    throw new DataError("state_invalid", `state object ${key} is not valid: ${String(cause)}`, { cause });
+  }
+}

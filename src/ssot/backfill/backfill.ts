@@ -1,0 +1,156 @@
+/**
+ * `trademl backfill`: fills history and gaps found by the audit, under the `backfill` lease, in priority and
+ * recency order, until the plan is done or a vendor's daily budget is spent. For each task: fetch through the
+ * shared rate governor → write raw parts and commit them → re-audit the dataset (incremental: only the new
+ * dates are read) → record marks for what is now proven complete or proven unavailable. Marks move only after
+ * the commit, so a crash repeats at most the task in flight, and nothing already marked is fetched again.
+ */
+import { DuckDBInstance } from "@duckdb/node-api";
+import { sessions as calendarSessions, type IsoDate } from "../../domain/calendar/index.ts";
+import { withLease } from "../../lake/lease.ts";
+import type { LeaseHandle, ObjectStore } from "../../lake/types.ts";
+import { BudgetExhaustedError } from "../../vendors/errors.ts";
+import { auditTarget, defaultThrough } from "../audit/audit.ts";
+import { sqlString } from "../audit/_duckdb.ts";
+import { withLedger } from "../audit/coverage.ts";
+import { scratchDir } from "../audit/ledger.ts";
+import type { AuditTarget } from "../audit/types.ts";
+import { normalize, subtract, type DateRange } from "./intervals.ts";
+import { addMarks, readMarks } from "./marks.ts";
+import { orderTasks, planTarget, validateTarget, type LedgerView } from "./plan.ts";
+import type { BackfillOptions, BackfillReport, BackfillTarget, BackfillTask, TaskReport } from "./types.ts";
+import { writeRawBars } from "./write-raw.ts";
+
+export const BACKFILL_LEASE = "backfill";
+
+function auditTargetOf(target: Pick<BackfillTarget, "source" | "table" | "lakeTable" | "granularity">): AuditTarget {
+  return { source: target.source, table: target.table, lakeTable: target.lakeTable, granularity: target.granularity };
+}
+
+/** What the ledger says about one (source, table): first session per symbol and sessions needing a fetch. */
+async function ledgerView(store: ObjectStore, target: BackfillTarget, signal?: AbortSignal): Promise<LedgerView> {
+  return withLedger(
+    store,
+    async (db) => {
+      const where = `source = ${sqlString(target.source)} AND table_name = ${sqlString(target.table)}`;
+      const firsts = await db.all(`SELECT symbol, strftime(min(session), '%Y-%m-%d') AS first FROM partition_status WHERE ${where} GROUP BY symbol`);
+      const gaps = await db.all(
+        `SELECT symbol, strftime(session, '%Y-%m-%d') AS session FROM partition_status
+         WHERE ${where} AND (status = 'RED' OR list_contains(reasons, 'short_day')) ORDER BY symbol, session`,
+      );
+      const gapSessions = new Map<string, IsoDate[]>();
+      for (const row of gaps) {
+        const list = gapSessions.get(String(row["symbol"])) ?? [];
+        list.push(String(row["session"]));
+        gapSessions.set(String(row["symbol"]), list);
+      }
+      return { firstSession: new Map(firsts.map((row) => [String(row["symbol"]), String(row["first"])])), gapSessions };
+    },
+    signal,
+  );
+}
+
+/** The ordered task list for every target (no fetching). */
+export async function planBackfill(store: ObjectStore, targets: readonly BackfillTarget[], through: IsoDate, signal?: AbortSignal): Promise<BackfillTask[]> {
+  const tasks: BackfillTask[] = [];
+  for (const target of targets) {
+    validateTarget(target);
+    const [view, marks] = await Promise.all([ledgerView(store, target, signal), readMarks(store, target.source, target.table, signal)]);
+    tasks.push(...planTarget(target, view, marks, through));
+  }
+  return orderTasks(tasks);
+}
+
+/** Sessions of the task now GREEN in the ledger → complete ranges; the rest of the task's range → unavailable. */
+async function provenRanges(store: ObjectStore, task: BackfillTask, signal?: AbortSignal): Promise<{ complete: DateRange[]; unavailable: DateRange[]; green: number }> {
+  const greenSessions = await withLedger(
+    store,
+    async (db) =>
+      (await db.all(
+        `SELECT strftime(session, '%Y-%m-%d') AS session FROM partition_status
+         WHERE source = ${sqlString(task.source)} AND table_name = ${sqlString(task.table)} AND symbol = ${sqlString(task.symbol)}
+           AND status = 'GREEN' AND session BETWEEN DATE '${task.start}' AND DATE '${task.end}'`,
+      )).map((row) => String(row["session"])),
+    signal,
+  );
+  const green = new Set(greenSessions);
+  // Runs of consecutive GREEN sessions (holidays and weekends between them belong to the run).
+  const complete: DateRange[] = [];
+  let run: [IsoDate, IsoDate] | undefined;
+  for (const session of calendarSessions(task.start, task.end)) {
+    if (green.has(session.date)) {
+      if (run === undefined) run = [session.date, session.date];
+      else run[1] = session.date;
+    } else if (run !== undefined) {
+      complete.push(run);
+      run = undefined;
+    }
+  }
+  if (run !== undefined) complete.push(run);
+  const merged = normalize(complete);
+  return { complete: merged, unavailable: subtract([task.start, task.end], merged), green: green.size };
+}
+
+async function runTasks(store: ObjectStore, options: BackfillOptions, lease: LeaseHandle): Promise<BackfillReport> {
+  const now = options.now ?? (() => new Date());
+  const through = options.through ?? defaultThrough(now());
+  const signal = AbortSignal.any([lease.signal, ...(options.signal === undefined ? [] : [options.signal])]);
+  const plan = await planBackfill(store, options.targets, through, signal);
+  const targets = new Map(options.targets.map((target) => [`${target.source}/${target.table}`, target]));
+  const reports: TaskReport[] = [];
+  const scratch = await scratchDir();
+  const instance = await DuckDBInstance.create(":memory:");
+  const connection = await instance.connect();
+  try {
+    for (const task of plan) {
+      if (options.maxTasks !== undefined && reports.length >= options.maxTasks) {
+        return { ran: true, planned: plan.length, tasks: reports, stoppedBy: "max_tasks" };
+      }
+      signal.throwIfAborted();
+      const target = targets.get(`${task.source}/${task.table}`);
+      if (target === undefined) continue;
+      let fetched: Awaited<ReturnType<ReturnType<BackfillOptions["fetcherFor"]>>>;
+      try {
+        fetched = await options.fetcherFor(target)(task, signal);
+      } catch (error) {
+        if (error instanceof BudgetExhaustedError) {
+          return { ran: true, planned: plan.length, tasks: reports, stoppedBy: "budget", budgetVendor: error.vendor };
+        }
+        throw error;
+      }
+      // Only this task's symbol and dates are written: a vendor answering more must not fill other partitions.
+      const rows = fetched.rows.filter((row) => row.symbol === task.symbol && row.date >= task.start && row.date <= task.end);
+      const written = await writeRawBars(store, connection, {
+        lakeTable: task.lakeTable, rows, scratchDir: scratch.path, lease, writer: options.holder, signal,
+      });
+      await auditTarget(store, auditTargetOf(task), {
+        through, lease, writer: options.holder, signal, ...(options.qc === undefined ? {} : { qc: options.qc }), now,
+      });
+      const proven = await provenRanges(store, task, signal);
+      await addMarks(store, { source: task.source, table: task.table, symbol: task.symbol, complete: proven.complete, unavailable: proven.unavailable, now: now() }, signal);
+      const report: TaskReport = {
+        task, rows: rows.length, rejected: fetched.rejected, partsWritten: written.parts.length,
+        complete: proven.green, unavailable: task.sessions - proven.green,
+      };
+      reports.push(report);
+      options.onTask?.(report);
+    }
+    return { ran: true, planned: plan.length, tasks: reports, stoppedBy: undefined };
+  } finally {
+    connection.closeSync();
+    instance.closeSync();
+    await scratch.dispose();
+  }
+}
+
+/** Runs the backfill under the `backfill` lease; returns `{ ran: false }` when another node holds it. */
+export async function runBackfill(store: ObjectStore, options: BackfillOptions): Promise<BackfillReport> {
+  for (const target of options.targets) validateTarget(target);
+  const result = await withLease(
+    store,
+    BACKFILL_LEASE,
+    { holder: options.holder, ...(options.leaseTtlMs === undefined ? {} : { ttlMs: options.leaseTtlMs, renewMs: Math.floor(options.leaseTtlMs / 3) }) },
+    (lease) => runTasks(store, options, lease),
+  );
+  return result.ran ? result.value : { ran: false, heldBy: result.holder };
+}

@@ -1,0 +1,35 @@
+/**
+ * Backfill fetchers over the vendor connectors. Each request goes through the connector's rate governor, which
+ * spends the vendor's shared daily budget and throws BudgetExhaustedError when it is gone.
+ */
+import type { AlpacaConnector } from "../../vendors/alpaca.ts";
+import type { PolygonConnector } from "../../vendors/polygon.ts";
+import type { BackfillFetcher } from "./types.ts";
+
+/** Daily or minute bars from Alpaca's multi-symbol bars endpoint, one symbol per task. */
+export function alpacaBarsFetcher(connector: Pick<AlpacaConnector, "stockBars">): BackfillFetcher {
+  return async (task, signal) => {
+    const result = await connector.stockBars({
+      symbols: [task.symbol],
+      timeframe: task.granularity === "daily" ? "1d" : "1m",
+      start: task.start,
+      end: task.end,
+      ...(signal === undefined ? {} : { signal }),
+    });
+    return { rows: result.rows, rejected: result.rejected.length };
+  };
+}
+
+/** Daily or minute aggregates from Polygon (its free tier serves about two years; older ranges come back empty). */
+export function polygonBarsFetcher(connector: Pick<PolygonConnector, "aggregates">): BackfillFetcher {
+  return async (task, signal) => {
+    const result = await connector.aggregates({
+      ticker: task.symbol,
+      timeframe: task.granularity === "daily" ? "1d" : "1m",
+      start: task.start,
+      end: task.end,
+      ...(signal === undefined ? {} : { signal }),
+    });
+    return { rows: result.rows, rejected: result.rejected.length };
+  };
+}

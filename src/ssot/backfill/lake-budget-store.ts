@@ -1,0 +1,45 @@
+/**
+ * The rate governor's BudgetStore over the lake: one CAS-updated object per vendor and UTC day under
+ * `state/budgets/daily/`, so every process and node that shares the lake draws from one daily budget and a
+ * restart does not reset it. A grant is booked before any request is made with it; a process that dies with
+ * unspent grants leaves them booked — the budget can be under-spent, never exceeded.
+ */
+import { z } from "zod";
+import type { ObjectStore } from "../../lake/types.ts";
+import type { BudgetStore } from "../../vendors/governor.ts";
+import { casUpdate, readJsonState } from "../_lake.ts";
+
+const dailyBudgetSchema = z.strictObject({
+  format: z.literal(1),
+  vendor: z.string(),
+  day: z.string(),
+  budget: z.number().int().nonnegative(),
+  used: z.number().int().nonnegative(),
+});
+export type DailyBudgetState = z.infer<typeof dailyBudgetSchema>;
+
+export function dailyBudgetKey(vendor: string, day: string): string {
+  return `state/budgets/daily/${vendor}/${day}.json`;
+}
+
+const parse = (value: unknown): DailyBudgetState => dailyBudgetSchema.parse(value);
+
+export function lakeBudgetStore(store: ObjectStore): BudgetStore {
+  return {
+    async reserve(vendor, day, want, budget) {
+      let granted = 0;
+      await casUpdate(store, dailyBudgetKey(vendor, day), parse, (current) => {
+        const used = current?.used ?? 0;
+        granted = Math.max(0, Math.min(want, budget - used));
+        if (granted === 0) return undefined;
+        return { format: 1 as const, vendor, day, budget, used: used + granted };
+      });
+      return granted;
+    },
+  };
+}
+
+/** Requests booked against a vendor's budget for a day (0 when nothing was booked). */
+export async function budgetUsed(store: ObjectStore, vendor: string, day: string): Promise<number> {
+  return (await readJsonState(store, dailyBudgetKey(vendor, day), parse))?.used ?? 0;
+}

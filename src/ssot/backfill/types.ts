@@ -1,0 +1,79 @@
+/** Shapes of the backfill queue: what to fill (targets), the planned tasks, and what a run did. */
+import type { IsoDate } from "../../domain/calendar/index.ts";
+import type { EquityBarRow } from "../../vendors/rows.ts";
+import type { Granularity, QcThresholds } from "../audit/types.ts";
+
+/** One raw dataset the backfill keeps complete back to `earliest` (configs/backfill.yml `targets`). */
+export interface BackfillTarget {
+  /** Vendor that serves it, e.g. "alpaca". */
+  readonly source: string;
+  /** Table as in configs/backfill.yml, e.g. "equities_eod". */
+  readonly table: string;
+  /** Lake table of the raw parts, e.g. "raw/alpaca/equities_eod". */
+  readonly lakeTable: string;
+  readonly granularity: Granularity;
+  /** Higher runs first (configs/backfill.yml `priorities`: corp actions 100, daily 90, minute 80, ...). */
+  readonly priority: number;
+  readonly earliest: IsoDate;
+  /** Calendar days per task. */
+  readonly chunkDays: number;
+  readonly symbols: readonly string[];
+}
+
+export interface BackfillTask {
+  readonly source: string;
+  readonly table: string;
+  readonly lakeTable: string;
+  readonly granularity: Granularity;
+  readonly priority: number;
+  readonly symbol: string;
+  /** Inclusive calendar dates. */
+  readonly start: IsoDate;
+  readonly end: IsoDate;
+  /** "history": before the first session we hold; "gap": RED or short sessions inside what we hold. */
+  readonly kind: "history" | "gap";
+  /** NYSE sessions inside [start, end]. */
+  readonly sessions: number;
+}
+
+/** Fetches one task's rows from its vendor (through the shared rate governor). */
+export type BackfillFetcher = (task: BackfillTask, signal?: AbortSignal) => Promise<{ rows: readonly EquityBarRow[]; rejected: number }>;
+
+export interface BackfillOptions {
+  readonly targets: readonly BackfillTarget[];
+  /** The fetcher for a target; the CLI builds them from the vendor connectors. */
+  readonly fetcherFor: (target: BackfillTarget) => BackfillFetcher;
+  /** Lease holder name (node id). */
+  readonly holder: string;
+  /** Last session to consider (default: the session before today, UTC). */
+  readonly through?: IsoDate;
+  readonly qc?: QcThresholds;
+  /** Stop after this many tasks (default: no limit; the vendor budgets stop the run). */
+  readonly maxTasks?: number;
+  readonly leaseTtlMs?: number;
+  readonly now?: () => Date;
+  readonly signal?: AbortSignal;
+  /** Called after each task (progress for the CLI). */
+  readonly onTask?: (report: TaskReport) => void;
+}
+
+export interface TaskReport {
+  readonly task: BackfillTask;
+  readonly rows: number;
+  readonly rejected: number;
+  readonly partsWritten: number;
+  /** Sessions of the task found GREEN / not GREEN after the re-audit. */
+  readonly complete: number;
+  readonly unavailable: number;
+}
+
+export type BackfillReport =
+  | { readonly ran: false; readonly heldBy: string | undefined }
+  | {
+      readonly ran: true;
+      readonly planned: number;
+      readonly tasks: readonly TaskReport[];
+      /** Why the run ended before the plan did, if it did. */
+      readonly stoppedBy: "budget" | "max_tasks" | undefined;
+      readonly budgetVendor?: string;
+    };

@@ -1,0 +1,145 @@
+// Backfill against the vendor simulator and a real local lake. Expected task orders and ranges follow from
+// the rules in configs/backfill.yml (priority, then recency, chunk_days) worked out by hand below.
+import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from "vitest";
+import { startSimulator, type Simulator } from "../../src/sim/server.ts";
+import { createAlpaca } from "../../src/vendors/alpaca.ts";
+import { RateGovernor } from "../../src/vendors/governor.ts";
+import { closeHttpPool } from "../../src/vendors/http.ts";
+import { todayUtc } from "../../src/vendors/dates.ts";
+import { coverageSummary } from "../../src/ssot/audit/coverage.ts";
+import { runBackfill, planBackfill } from "../../src/ssot/backfill/backfill.ts";
+import { alpacaBarsFetcher } from "../../src/ssot/backfill/fetchers.ts";
+import { budgetUsed, lakeBudgetStore } from "../../src/ssot/backfill/lake-budget-store.ts";
+import { readMarks } from "../../src/ssot/backfill/marks.ts";
+import type { BackfillTarget } from "../../src/ssot/backfill/types.ts";
+import type { ObjectStore } from "../../src/lake/types.ts";
+import { createFixtureLake, type FixtureLake } from "./audit-lake-fixture.ts";
+
+let sim: Simulator;
+beforeAll(async () => {
+  sim = await startSimulator({ today: "2024-07-10", seed: 3 });
+});
+afterAll(async () => {
+  await sim.close();
+  await closeHttpPool();
+});
+
+function node(store: ObjectStore, dailyBudget: number) {
+  const governor = new RateGovernor({
+    policies: { alpaca: { rules: [{ limit: 1000, windowMs: 1000 }], maxInflight: 4, dailyBudget, maxRetries: 2, backoffBaseMs: 5, backoffCapMs: 20 } },
+    budgets: lakeBudgetStore(store),
+    random: () => 0.5,
+  });
+  const alpaca = createAlpaca({ governor, baseUrl: sim.baseUrl("alpaca"), keyId: "kid", secretKey: "sec" });
+  return alpacaBarsFetcher(alpaca);
+}
+
+const EOD: BackfillTarget = {
+  source: "alpaca", table: "equities_eod", lakeTable: "raw/alpaca/equities_eod", granularity: "daily",
+  priority: 90, earliest: "2024-05-01", chunkDays: 14, symbols: ["MSFT", "AAPL"],
+};
+const MINUTE: BackfillTarget = {
+  source: "alpaca", table: "equities_minute", lakeTable: "raw/alpaca/equities_minute", granularity: "minute",
+  priority: 80, earliest: "2024-07-03", chunkDays: 1, symbols: ["AAPL"],
+};
+
+interface LoggedRequest { timeframe: string; symbols: string; start: string }
+function alpacaRequests(from: number): LoggedRequest[] {
+  return sim.log.slice(from).filter((entry) => entry.vendor === "alpaca").map((entry) => {
+    const query = new URLSearchParams(entry.path.split("?")[1] ?? "");
+    return { timeframe: query.get("timeframe") ?? "", symbols: query.get("symbols") ?? "", start: (query.get("start") ?? "").slice(0, 10) };
+  });
+}
+
+describe("backfill", () => {
+  let lake: FixtureLake;
+  beforeEach(async () => {
+    lake = await createFixtureLake();
+  });
+  afterEach(async () => {
+    await lake.dispose();
+  });
+
+  it("fills tables in priority order, newest chunks first, and never fetches the same range twice", async () => {
+    const fetcher = node(lake.store, 10_000);
+    const before = sim.log.length;
+    const report = await runBackfill(lake.store, { targets: [MINUTE, EOD], fetcherFor: () => fetcher, holder: "node-a", through: "2024-07-09" });
+    expect(report).toMatchObject({ ran: true, planned: 14, stoppedBy: undefined });
+
+    // Daily (priority 90) before minute (80). 14-day chunks back from 2024-07-09 to 2024-05-01, newest first,
+    // AAPL before MSFT within a chunk; then one-day minute chunks 07-09, 07-08, 07-05, 07-03 (07-04 holiday,
+    // 07-06/07 weekend have no session and are not requested).
+    const eodStarts = ["2024-06-26", "2024-06-12", "2024-05-29", "2024-05-15", "2024-05-01"];
+    expect(alpacaRequests(before)).toEqual([
+      ...eodStarts.flatMap((start) => [
+        { timeframe: "1Day", symbols: "AAPL", start },
+        { timeframe: "1Day", symbols: "MSFT", start },
+      ]),
+      ...["2024-07-09", "2024-07-08", "2024-07-05", "2024-07-03"].map((start) => ({ timeframe: "1Min", symbols: "AAPL", start })),
+    ]);
+
+    const coverage = await coverageSummary(lake.store);
+    const eod = coverage.find((row) => row.table === "equities_eod");
+    const minute = coverage.find((row) => row.table === "equities_minute");
+    // 2024-05-01..2024-07-09 has 47 NYSE sessions: 22 in May (Memorial Day closed), 19 in June (Juneteenth),
+    // 6 in July (the 4th closed).
+    expect(eod).toMatchObject({ symbols: 2, partitions: 94, green: 94, red: 0, firstSession: "2024-05-01", lastSession: "2024-07-09" });
+    expect(minute).toMatchObject({ symbols: 1, partitions: 4, green: 4 });
+
+    const marks = await readMarks(lake.store, "alpaca", "equities_eod");
+    expect(marks.get("AAPL")).toEqual({ complete: [["2024-05-01", "2024-07-09"]], unavailable: [] });
+
+    const again = sim.log.length;
+    const rerun = await runBackfill(lake.store, { targets: [MINUTE, EOD], fetcherFor: () => fetcher, holder: "node-a", through: "2024-07-09" });
+    expect(rerun).toMatchObject({ ran: true, planned: 0, tasks: [] });
+    expect(sim.log.length).toBe(again);
+  });
+
+  it("marks history the vendor does not have as unavailable and does not ask for it again", async () => {
+    // The simulator's market starts on 2018-01-02: the chunk before it comes back empty.
+    const target: BackfillTarget = { ...EOD, earliest: "2017-12-18", chunkDays: 30, symbols: ["AAPL"] };
+    const fetcher = node(lake.store, 10_000);
+    const report = await runBackfill(lake.store, { targets: [target], fetcherFor: () => fetcher, holder: "node-a", through: "2018-01-31" });
+    expect(report.ran && report.tasks.map((t) => [t.task.start, t.task.end, t.rows, t.unavailable])).toEqual([
+      ["2018-01-02", "2018-01-31", 21, 0],
+      ["2017-12-18", "2018-01-01", 0, 9], // 9 sessions: Dec 18–22, 26–29 (Christmas and New Year closed)
+    ]);
+    const marks = await readMarks(lake.store, "alpaca", "equities_eod");
+    expect(marks.get("AAPL")?.unavailable).toEqual([["2017-12-18", "2018-01-01"]]);
+    expect(await planBackfill(lake.store, [target], "2018-01-31")).toEqual([]);
+  });
+
+  it("stops at the daily budget and keeps it spent across a restart and a second node", async () => {
+    const before = sim.log.length;
+    const first = await runBackfill(lake.store, { targets: [EOD], fetcherFor: () => node(lake.store, 3), holder: "node-a", through: "2024-07-09" });
+    expect(first).toMatchObject({ ran: true, planned: 10, stoppedBy: "budget", budgetVendor: "alpaca" });
+    expect(first.ran && first.tasks).toHaveLength(3);
+    expect(alpacaRequests(before)).toHaveLength(3);
+    expect(await budgetUsed(lake.store, "alpaca", todayUtc())).toBe(3);
+
+    // A restart (fresh governor, same lake) and another node both find the budget spent: no request is made.
+    const restarted = await runBackfill(lake.store, { targets: [EOD], fetcherFor: () => node(lake.store, 3), holder: "node-a", through: "2024-07-09" });
+    const otherNode = await runBackfill(lake.store, { targets: [EOD], fetcherFor: () => node(lake.store, 3), holder: "node-b", through: "2024-07-09" });
+    expect(restarted).toMatchObject({ ran: true, planned: 7, tasks: [], stoppedBy: "budget" });
+    expect(otherNode).toMatchObject({ ran: true, planned: 7, tasks: [], stoppedBy: "budget" });
+    expect(alpacaRequests(before)).toHaveLength(3);
+  });
+
+  it("lets only one node run at a time", async () => {
+    const fetcher = node(lake.store, 10_000);
+    const options = { targets: [EOD], fetcherFor: () => fetcher, through: "2024-07-09" } as const;
+    const [a, b] = await Promise.all([runBackfill(lake.store, { ...options, holder: "node-a" }), runBackfill(lake.store, { ...options, holder: "node-b" })]);
+    const ran = [a, b].filter((report) => report.ran);
+    const refused = [a, b].filter((report) => !report.ran);
+    expect(ran).toHaveLength(1);
+    expect(refused).toHaveLength(1);
+  });
+
+  it("never grants more than the daily budget to concurrent reservations from two nodes", async () => {
+    const nodeA = lakeBudgetStore(lake.store);
+    const nodeB = lakeBudgetStore(lake.store);
+    const grants = await Promise.all(Array.from({ length: 12 }, (_, i) => (i % 2 === 0 ? nodeA : nodeB).reserve("polygon", "2024-07-10", 3, 20)));
+    expect(grants.reduce((sum, granted) => sum + granted, 0)).toBe(20);
+    expect(await budgetUsed(lake.store, "polygon", "2024-07-10")).toBe(20);
+  });
+});
