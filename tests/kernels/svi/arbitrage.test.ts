@@ -67,6 +67,26 @@ describe.each(["wasm", "ts"] as const)("arbitrage checks on the %s engine", (kin
     expect(skew(q)).toBeCloseTo(skew(vogt), 7);
     expect(q.b * (1 - q.rho)).toBeCloseTo(vogt.b * (1 - vogt.rho), 12);
     expect(bruteNegativeRegions(q, -3, 3, 1e-4)).toEqual([]);
+    // The repaired slice's JW parameters (eq. 3.5, computed here) are Gatheral–Jacquier's section 5.2 choice:
+    // c' = p + 2 psi and vTilde' = v 4 p c' / (p + c')^2.
+    const jw = (r: Raw) => {
+      const w0 = sviW(r, 0);
+      const s = Math.sqrt(w0);
+      return {
+        v: w0,
+        psi: (r.b / (2 * s)) * (-r.m / Math.hypot(r.m, r.sigma) + r.rho),
+        p: (r.b * (1 - r.rho)) / s,
+        c: (r.b * (1 + r.rho)) / s,
+        vTilde: r.a + r.b * r.sigma * Math.sqrt(1 - r.rho ** 2),
+      };
+    };
+    const old = jw(vogt);
+    const now = jw(q);
+    const c = old.p + 2 * old.psi;
+    expect(now.psi).toBeCloseTo(old.psi, 12);
+    expect(now.c).toBeCloseTo(c, 12);
+    expect(now.vTilde).toBeCloseTo((old.v * 4 * old.p * c) / (old.p + c) ** 2, 12);
+    expect(repair.after?.c).toBeCloseTo(c, 12);
   });
 
   it("leaves an arbitrage-free slice alone", () => {
