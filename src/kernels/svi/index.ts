@@ -113,6 +113,14 @@ export interface SviKernels {
 
 const DEFAULT_MAX_ITER = 500;
 
+/** The SVI methods as a kernel family for `createKernels` (src/kernels/index.ts); the module decides the engine. */
+export type SviFamily = Omit<SviKernels, "engine">;
+
+export function sviFamily(ctx: { readonly module: KernelModule | undefined }): SviFamily {
+  const { engine: _engine, ...methods } = createSviKernels(ctx.module ?? "ts");
+  return methods;
+}
+
 export function createSviKernels(source: KernelModule | "ts"): SviKernels {
   const engine: SviEngine = source === "ts" ? createTsSviEngine() : createWasmSviEngine(source);
   return {
