@@ -29,3 +29,4 @@ export {
   type Updater,
 } from "./state.ts";
 export { probeStore, assertMultiWriterSafe, formatProbeReport, PROBE_MEANINGS } from "./probe.ts";
+export { collectGarbage, DATA_PREFIXES, DEFAULT_GC_GRACE_MS, type GcOptions, type GcReport } from "./gc.ts";

@@ -224,20 +224,22 @@ export class LocalStore implements ObjectStore {
     assertValidPrefix(prefix);
     const slash = prefix.lastIndexOf("/");
     const baseKey = slash < 0 ? "" : prefix.slice(0, slash);
-    const keys: string[] = [];
-    await this.collectKeys(baseKey, prefix, keys, options.signal);
+    const found: { key: string; path: string }[] = [];
+    await this.collectKeys(baseKey, prefix, found, options.signal);
     // S3 lists keys in UTF-8 byte order; keys are ASCII, so code-unit order is the same.
-    keys.sort((a, b) => (a < b ? -1 : a > b ? 1 : 0));
-    for (const key of keys) {
+    found.sort((a, b) => (a.key < b.key ? -1 : a.key > b.key ? 1 : 0));
+    for (const { key, path } of found) {
       options.signal?.throwIfAborted();
-      const current = await this.current(key);
-      if (current.kind === "missing" || (current.kind === "slot" && current.slot.tombstone)) continue;
-      const path = current.kind === "foreign" ? current.path : current.slot.path;
       try {
         const info = await stat(path);
         yield { key, size: info.size, lastModified: info.mtime };
       } catch (error) {
+        // Pruned by a newer write or deleted since the walk: re-resolve once.
         if (errno(error) !== "ENOENT") throw new IoError("lake_list_failed", `cannot stat lake object "${key}"`, { cause: error });
+        const current = await this.current(key);
+        if (current.kind !== "slot" || current.slot.tombstone) continue;
+        const info = await stat(current.slot.path).catch(() => undefined);
+        if (info !== undefined) yield { key, size: info.size, lastModified: info.mtime };
       }
     }
   }
@@ -443,8 +445,8 @@ export class LocalStore implements ObjectStore {
     await rmdir(dir).catch(() => undefined);
   }
 
-  /** Collects object keys under `baseKey` that start with `prefix`. */
-  private async collectKeys(baseKey: string, prefix: string, out: string[], signal: AbortSignal | undefined): Promise<void> {
+  /** Collects object keys (with the path of their current version) under `baseKey` that start with `prefix`. */
+  private async collectKeys(baseKey: string, prefix: string, out: { key: string; path: string }[], signal: AbortSignal | undefined): Promise<void> {
     signal?.throwIfAborted();
     const dir = baseKey === "" ? this.root : this.objectDir(baseKey);
     let entries: Dirent[];
@@ -455,21 +457,22 @@ export class LocalStore implements ObjectStore {
       if (code === "ENOENT" || code === "ENOTDIR") return;
       throw new IoError("lake_list_failed", `cannot list ${dir}`, { cause: error });
     }
+    let newest: { version: number; name: string; tombstone: boolean } | undefined;
+    for (const entry of entries) {
+      const version = parseSlot(entry.name);
+      if (version !== undefined && (newest === undefined || version > newest.version)) newest = { version, name: entry.name, tombstone: entry.isDirectory() };
+    }
+    if (baseKey !== "" && baseKey.startsWith(prefix) && newest !== undefined && !newest.tombstone) out.push({ key: baseKey, path: join(dir, newest.name) });
     for (const entry of entries) {
       if (entry.name.startsWith(".") || entry.name.startsWith("@")) continue;
       const key = baseKey === "" ? entry.name : `${baseKey}/${entry.name}`;
       // Descend only into folders that can hold keys with the prefix.
       if (!(key.startsWith(prefix) || prefix.startsWith(`${key}/`))) continue;
       if (entry.isFile()) {
-        if (key.startsWith(prefix)) out.push(key); // a foreign plain file: listed so readers can name it
+        if (key.startsWith(prefix)) out.push({ key, path: join(dir, entry.name) }); // a foreign plain file: listed so readers can name it
         continue;
       }
-      if (!entry.isDirectory()) continue;
-      if (key.startsWith(prefix)) {
-        const current = await this.current(key);
-        if (current.kind === "slot" && !current.slot.tombstone) out.push(key);
-      }
-      await this.collectKeys(key, prefix, out, signal);
+      if (entry.isDirectory()) await this.collectKeys(key, prefix, out, signal);
     }
   }
 }

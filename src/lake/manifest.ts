@@ -121,6 +121,27 @@ export async function readManifest(store: ObjectStore, table: string, options: R
   return walkForward(store, table, listed, options.signal);
 }
 
+/**
+ * The newest manifest this process has seen per store and table. Manifests are immutable and the chain has no
+ * gaps, so a committer can walk forward from here (one GET) instead of listing the whole folder every time.
+ */
+const seen = new WeakMap<ObjectStore, Map<string, Manifest>>();
+
+function remember(store: ObjectStore, manifest: Manifest): void {
+  let tables = seen.get(store);
+  if (tables === undefined) {
+    tables = new Map();
+    seen.set(store, tables);
+  }
+  const known = tables.get(manifest.table);
+  if (known === undefined || known.seq < manifest.seq) tables.set(manifest.table, manifest);
+}
+
+async function latestForCommit(store: ObjectStore, table: string, signal?: AbortSignal): Promise<Manifest | undefined> {
+  const known = seen.get(store)?.get(table);
+  return known === undefined ? readManifest(store, table, signal === undefined ? {} : { signal }) : walkForward(store, table, known, signal);
+}
+
 /** Every table with at least one manifest, sorted. */
 export async function listTables(store: ObjectStore, signal?: AbortSignal): Promise<string[]> {
   const tables = new Set<string>();
@@ -207,7 +228,7 @@ export async function commitChange(store: ObjectStore, table: string, change: Ta
   const maxAttempts = options.maxAttempts ?? 100;
   const signal = options.lease === undefined ? options.signal : options.signal === undefined ? options.lease.signal : AbortSignal.any([options.signal, options.lease.signal]);
   const created = (await store.serverTime(signal === undefined ? {} : { signal })).toISOString();
-  let base = await readManifest(store, table, signal === undefined ? {} : { signal });
+  let base = await latestForCommit(store, table, signal);
   for (let attempt = 0; attempt < maxAttempts; attempt++) {
     signal?.throwIfAborted();
     if (base !== undefined && epoch < base.max_epoch) throw fenced(table, epoch, base.max_epoch);
@@ -234,9 +255,13 @@ export async function commitChange(store: ObjectStore, table: string, change: Ta
       contentType: "application/json",
       ...(signal === undefined ? {} : { signal }),
     });
-    if (result.ok) return manifest;
+    if (result.ok) {
+      remember(store, manifest);
+      return manifest;
+    }
     // Lost the race for `seq`: rebase on the winner(s). A short jittered pause keeps N racers from lock-stepping.
     base = await walkForward(store, table, base, signal);
+    if (base !== undefined) remember(store, base);
     if (attempt > 2) await sleep(fullJitterDelay(attempt - 2, { baseMs: 5, capMs: 200 }), signal);
   }
   throw new DataError("commit_contention", `commit to table "${table}" lost ${maxAttempts} races in a row; too many concurrent writers?`, { details: { table } });
