@@ -7,7 +7,7 @@
 // Formulas: Haug, "The Complete Guide to Option Pricing Formulas" 2nd ed., sections 1.1 and 2.1-2.3, written with
 // d1 = h + t, d2 = h - t (h = x/s, t = s/2), which avoids forming d1 - s.
 import { normCdf, normPdf } from "../math/normal";
-import { normalisedBlack, normalisedIntrinsicCall } from "./normalised-black";
+import { normalisedBlack, normalisedBlackCall, normalisedIntrinsicCall } from "./normalised-black";
 
 const BSM_OK: i32 = 0;
 const BSM_INVALID_INPUT: i32 = 1;
@@ -26,6 +26,19 @@ const INV_SQRT_2PI: f64 = 0.3989422804014327;
 @inline function normalisedPrice(x: f64, s: f64, theta: f64): f64 {
   if (s > 0.0) return normalisedBlack(x, s, theta);
   return normalisedIntrinsicCall(theta * x);
+}
+
+/**
+ * Discounted price: the out-of-the-money value DF K e^{x/2} b(-|x|, s), plus for an in-the-money option the
+ * discounted intrinsic value DF theta (F - K) formed from F directly. Forming it as K (e^x - 1) instead would
+ * carry the rounding of x = ln(F/K) into the result amplified |x| times.
+ */
+@inline function bsmPrice(S: f64, K: f64, T: f64, r: f64, q: f64, x: f64, s: f64, theta: f64, df: f64): f64 {
+  const otm = s > 0.0 ? normalisedBlackCall(-Math.abs(x), s) : 0.0;
+  const timeValue = df * K * Math.exp(0.5 * x) * otm;
+  if (theta * x <= 0.0) return timeValue;
+  const F = S * Math.exp((r - q) * T);
+  return df * theta * (F - K) + timeValue;
 }
 
 /**
@@ -68,7 +81,7 @@ export function bsmBatch(
     const x = Math.log(S / K) + (r - q) * T;
     const df = Math.exp(-r * T);
     // Undiscounted Black price = sqrt(F K) b = K e^{x/2} b.
-    const price = df * K * Math.exp(0.5 * x) * normalisedPrice(x, s, theta);
+    const price = bsmPrice(S, K, T, r, q, x, s, theta, df);
     put64(pricePtr, i, price);
     if (!wantGreeks) continue;
     const divDf = Math.exp(-q * T);

@@ -22,7 +22,6 @@
 // are bit-identical on every platform.
 
 const ERX = reinterpret<f64>(0x3FEB0AC160000000); // 8.45062911510467529297e-01
-const EFX = reinterpret<f64>(0x3FC06EBA8214DB69); // 1.28379167095512586316e-01
 const PP0 = reinterpret<f64>(0x3FC06EBA8214DB68); // 1.28379167095512558561e-01
 const PP1 = reinterpret<f64>(0xBFD4CD7D691CB913); // -3.25042107247001499370e-01
 const PP2 = reinterpret<f64>(0xBF9D2A51DBD7194F); // -2.84817495755985104766e-02

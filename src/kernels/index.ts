@@ -1,0 +1,57 @@
+/**
+ * The kernel façade: `createKernels({ engine: "wasm" | "ts" })` returns one object with every numeric kernel
+ * family of trademl, on the WebAssembly build (default) or on the pure-TypeScript reference engine (same
+ * signatures; the test oracle and the fallback).
+ *
+ * Adding a kernel family is a one-line change here: a family is a function of the KernelContext returning its
+ * methods, spread into the result, and its type is intersected into `Kernels`. For example the SVI family:
+ *
+ *     export type Kernels = KernelsCore & OptionFamily & SviFamily;
+ *     ...
+ *     return { ...core, ...optionFamily(options), ...sviFamily(ctx) };
+ *
+ * A family that needs WebAssembly reads `ctx.module` (undefined on the "ts" engine) and looks its exports up
+ * with `requireFunction`; it owns its own Arena (one arena per job, DESIGN "Kernel ABI").
+ */
+import { createTsEngine } from "./ts/engine.ts";
+import { loadKernelModule, type KernelBuild, type KernelModule, type KernelSource } from "./load.ts";
+import { optionFamily, type OptionFamily } from "./options.ts";
+import { createWasmEngine } from "./wasm-engine.ts";
+
+export type EngineName = "wasm" | "ts";
+
+export interface CreateKernelsOptions {
+  /** "wasm" (default): build/release.wasm; "ts": the pure-TypeScript reference engine. */
+  readonly engine?: EngineName;
+  /** Which WebAssembly build (default release), or an explicit source. Ignored by the "ts" engine. */
+  readonly build?: KernelBuild;
+  readonly source?: KernelSource;
+}
+
+/** What every family receives. */
+export interface KernelContext {
+  readonly engine: EngineName;
+  /** The instantiated module on the "wasm" engine; undefined on "ts". */
+  readonly module: KernelModule | undefined;
+}
+
+export interface KernelsCore {
+  readonly engine: EngineName;
+  /** The loaded module (wasm engine only), for families and diagnostics. */
+  readonly module: KernelModule | undefined;
+}
+
+export type Kernels = KernelsCore & OptionFamily;
+
+export async function createKernels(options: CreateKernelsOptions = {}): Promise<Kernels> {
+  const engine = options.engine ?? "wasm";
+  const module = engine === "wasm" ? await loadKernelModule(options.source ?? { build: options.build ?? "release" }) : undefined;
+  const ctx: KernelContext = { engine, module };
+  const core: KernelsCore = { engine, module };
+  const optionEngine = ctx.module === undefined ? createTsEngine() : createWasmEngine(ctx.module);
+  return { ...core, ...optionFamily(optionEngine) };
+}
+
+export { createTsEngine } from "./ts/engine.ts";
+export { createWasmEngine } from "./wasm-engine.ts";
+export * from "./types.ts";

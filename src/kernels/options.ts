@@ -1,0 +1,72 @@
+/**
+ * The option family of the kernel façade: BSM prices and Greeks, implied volatility, batch and
+ * object-per-option forms, on whichever engine the façade was created with.
+ */
+import { KernelError } from "../domain/errors.ts";
+import {
+  BSM_STATUS_NAMES, IV_STATUS_NAMES, type BsmBatch, type BsmPrices, type BsmResult, type BsmStatusName, type ImpliedVolOutcome,
+  type IvBatch, type IvResult, type IvStatusName, type OptionEngine, type OptionGreeks, type OptionQuote, type OptionSpec,
+} from "./types.ts";
+
+export interface OptionFamily {
+  /** Prices and the eight Greeks of a batch (struct of arrays; scalars broadcast). */
+  bsm(batch: BsmBatch): BsmResult;
+  /** Prices only: cheaper when the Greeks are not needed. */
+  bsmPrice(batch: BsmBatch): BsmPrices;
+  /** Implied vols of a batch, with a status per row. */
+  impliedVol(batch: IvBatch): IvResult;
+  /** One option as an object (convenience for small inputs). */
+  bsmOne(option: OptionSpec): OptionGreeks;
+  /** A few options as objects. */
+  bsmOptions(options: readonly OptionSpec[]): OptionGreeks[];
+  impliedVolOne(quote: OptionQuote): ImpliedVolOutcome;
+  impliedVolQuotes(quotes: readonly OptionQuote[]): ImpliedVolOutcome[];
+}
+
+function bsmStatusName(code: number | undefined): BsmStatusName {
+  return BSM_STATUS_NAMES[code ?? 1] ?? "invalid_input";
+}
+
+function ivStatusName(code: number | undefined): IvStatusName {
+  return IV_STATUS_NAMES[code ?? 4] ?? "invalid_input";
+}
+
+function only<T>(rows: readonly T[]): T {
+  const row = rows[0];
+  if (row === undefined) throw new KernelError("kernel_internal", "a one-row batch returned no row");
+  return row;
+}
+
+export function optionFamily(engine: OptionEngine): OptionFamily {
+  function bsmOptions(options: readonly OptionSpec[]): OptionGreeks[] {
+    const r = engine.bsm({
+      spot: options.map((o) => o.spot), strike: options.map((o) => o.strike), t: options.map((o) => o.t),
+      rate: options.map((o) => o.rate), div: options.map((o) => o.div), vol: options.map((o) => o.vol),
+      isCall: options.map((o) => o.type === "call"),
+    });
+    return options.map((_, i) => ({
+      price: r.price[i] ?? NaN, delta: r.delta[i] ?? NaN, gamma: r.gamma[i] ?? NaN, vega: r.vega[i] ?? NaN,
+      theta: r.theta[i] ?? NaN, rho: r.rho[i] ?? NaN, vanna: r.vanna[i] ?? NaN, volga: r.volga[i] ?? NaN,
+      charm: r.charm[i] ?? NaN, status: bsmStatusName(r.status[i]),
+    }));
+  }
+
+  function impliedVolQuotes(quotes: readonly OptionQuote[]): ImpliedVolOutcome[] {
+    const r = engine.impliedVol({
+      price: quotes.map((o) => o.price), spot: quotes.map((o) => o.spot), strike: quotes.map((o) => o.strike),
+      t: quotes.map((o) => o.t), rate: quotes.map((o) => o.rate), div: quotes.map((o) => o.div),
+      isCall: quotes.map((o) => o.type === "call"),
+    });
+    return quotes.map((_, i) => ({ vol: r.vol[i] ?? NaN, status: ivStatusName(r.status[i]) }));
+  }
+
+  return {
+    bsm: (batch) => engine.bsm(batch),
+    bsmPrice: (batch) => engine.bsmPrice(batch),
+    impliedVol: (batch) => engine.impliedVol(batch),
+    bsmOptions,
+    bsmOne: (option) => only(bsmOptions([option])),
+    impliedVolQuotes,
+    impliedVolOne: (quote) => only(impliedVolQuotes([quote])),
+  };
+}

@@ -1,0 +1,79 @@
+// Pure-TypeScript twin of assembly/bsm/index.ts (formulas and edge cases documented there).
+import { normCdf, normPdf } from "./normal.ts";
+import { normalisedBlackCall } from "./normalised-black.ts";
+
+const INV_SQRT_2PI = 0.3989422804014327;
+
+/** Indices into the 9-slot output of `bsmRow`. */
+export const PRICE = 0;
+export const DELTA = 1;
+export const GAMMA = 2;
+export const VEGA = 3;
+export const THETA = 4;
+export const RHO = 5;
+export const VANNA = 6;
+export const VOLGA = 7;
+export const CHARM = 8;
+
+/** Discounted price: out-of-the-money value plus, in the money, DF theta (F - K) (see the AssemblyScript twin). */
+function bsmPrice(S: number, K: number, T: number, r: number, q: number, x: number, s: number, theta: number, df: number): number {
+  const otm = s > 0 ? normalisedBlackCall(-Math.abs(x), s) : 0;
+  const timeValue = df * K * Math.exp(0.5 * x) * otm;
+  if (theta * x <= 0) return timeValue;
+  const F = S * Math.exp((r - q) * T);
+  return df * theta * (F - K) + timeValue;
+}
+
+/** Prices one option into out[0..8] (price and eight Greeks, or only the price when `greeks` is false); returns 0 ok or 1 invalid input. */
+export function bsmRow(
+  S: number, K: number, T: number, r: number, q: number, v: number, isCall: boolean, greeks: boolean, out: Float64Array,
+): number {
+  const valid = S > 0 && S < Infinity && K > 0 && K < Infinity && T >= 0 && T < Infinity && v >= 0 && v < Infinity &&
+    Math.abs(r) < Infinity && Math.abs(q) < Infinity;
+  if (!valid) {
+    out.fill(Number.NaN);
+    return 1;
+  }
+  const theta = isCall ? 1 : -1;
+  const sqrtT = Math.sqrt(T);
+  const s = v * sqrtT;
+  const x = Math.log(S / K) + (r - q) * T;
+  const df = Math.exp(-r * T);
+  out[PRICE] = bsmPrice(S, K, T, r, q, x, s, theta, df);
+  if (!greeks) return 0;
+  const divDf = Math.exp(-q * T);
+  const kDf = K * df;
+  if (s > 0) {
+    const h = x / s;
+    const t = 0.5 * s;
+    const d1 = h + t;
+    const d2 = h - t;
+    const pdf1 = normPdf(d1);
+    const cdf1 = normCdf(theta * d1);
+    const cdf2 = normCdf(theta * d2);
+    const vega = S * divDf * pdf1 * sqrtT;
+    out[DELTA] = theta * divDf * cdf1;
+    out[GAMMA] = (divDf * pdf1) / (S * s);
+    out[VEGA] = vega;
+    out[THETA] = -(S * divDf * pdf1 * v) / (2 * sqrtT) - theta * r * kDf * cdf2 + theta * q * S * divDf * cdf1;
+    out[RHO] = theta * kDf * T * cdf2;
+    out[VANNA] = -(divDf * pdf1 * d2) / v;
+    out[VOLGA] = (vega * d1 * d2) / v;
+    out[CHARM] = theta * q * divDf * cdf1 - (divDf * pdf1 * (2 * (r - q) * T - d2 * s)) / (2 * T * s);
+  } else {
+    const itm = theta * x > 0 ? 1 : x === 0 ? 0.5 : 0;
+    const atm = x === 0;
+    out[DELTA] = theta * divDf * itm;
+    out[GAMMA] = atm ? Infinity : 0;
+    out[VEGA] = atm ? S * divDf * INV_SQRT_2PI * sqrtT : 0;
+    const decay = atm && v > 0 ? -Infinity : 0;
+    out[THETA] = decay - theta * r * kDf * itm + theta * q * S * divDf * itm;
+    out[RHO] = theta * kDf * T * itm;
+    out[VANNA] = 0;
+    out[VOLGA] = 0;
+    const drift = r - q;
+    const charmDensity = atm && drift !== 0 ? (drift > 0 ? -Infinity : Infinity) : 0;
+    out[CHARM] = theta * q * divDf * itm + charmDensity;
+  }
+  return 0;
+}

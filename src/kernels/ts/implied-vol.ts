@@ -1,0 +1,16 @@
+// Pure-TypeScript twin of assembly/iv/index.ts: spot-form inputs normalised for Let's Be Rational.
+import { impliedNormalisedVolatility, lastSolveStatus } from "./lets-be-rational.ts";
+
+/** sigma for one option and its status code (IV_STATUS in ../types.ts). */
+export function impliedVolRow(
+  price: number, S: number, K: number, T: number, r: number, q: number, isCall: boolean,
+): { vol: number; status: number } {
+  const valid = S > 0 && S < Infinity && K > 0 && K < Infinity && T > 0 && T < Infinity &&
+    Math.abs(r) < Infinity && Math.abs(q) < Infinity && !Number.isNaN(price) && price < Infinity;
+  if (!valid) return { vol: Number.NaN, status: 4 };
+  const x = Math.log(S / K) + (r - q) * T;
+  const scale = Math.exp(-r * T) * K * Math.exp(0.5 * x);
+  const s = impliedNormalisedVolatility(price / scale, x, isCall ? 1 : -1);
+  const status = lastSolveStatus();
+  return { vol: status === 0 ? s / Math.sqrt(T) : Number.NaN, status };
+}

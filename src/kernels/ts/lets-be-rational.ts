@@ -1,0 +1,407 @@
+// Pure-TypeScript twin of the AssemblyScript file of the same name (see there for sources and derivations).
+// Keep the two in step; tests/kernels check that they agree to a few ulps.
+// Implied volatility by P. Jaeckel, "Let's Be Rational", Wilmott 2015(75), 40-53: the normalised Black price
+// b(x, s) is inverted for s = sigma*sqrt(T) from a rational initial guess that is already close to machine
+// accuracy, followed by at most two Householder steps of third order on an objective chosen per branch so that
+// it is close to linear there.
+//
+// Written here from the paper's description (sections 3-5) with every derivative re-derived:
+//  - the guess: four segments of the price axis, split at b_c = b(x, s_c) with s_c = sqrt(2|x|) (the inflexion
+//    point of b in s), b_l and b_u from the tangents at s_c. In the two middle segments s(beta) is a
+//    Delbourgo-Gregory rational cubic through the end points and slopes 1/vega; in the lowest segment the
+//    interpolated quantity is f = (2 pi |x|/sqrt 27) Phi(-|x|/(sqrt3 s))^3 (its exact low-price asymptote, with
+//    f'(0) = 1), in the highest f = Phi(-s/2), each inverted in closed form;
+//  - the iteration: objective 1/ln(b) - 1/ln(beta) in the lowest segment, ln((b_max-beta)/(b_max-b)) in the
+//    highest (when beta > b_max/2), plain b - beta elsewhere; Householder(3)
+//       s += newton (1 + halley newton/2) / (1 + newton (halley + hh3 newton/6)),
+//    with halley = g''/g' and hh3 = g'''/g', kept inside a bracket that tightens with each evaluation.
+import { normInv, normCdf } from "./normal.ts";
+import { normalisedBlackCall, normalisedIntrinsicCall, normalisedVega } from "./normalised-black.ts";
+
+const DBL_EPSILON: number = 2.220446049250313e-16;
+const DBL_MIN: number = 2.2250738585072014e-308;
+const DBL_MAX: number = 1.7976931348623157e308;
+const SQRT_DBL_MAX: number = 1.3407807929942596e154;
+/** Largest useful control parameter of the rational cubic; above it the interpolant is taken as linear. */
+const MAX_R: number = 2.0 / (DBL_EPSILON * DBL_EPSILON);
+const MIN_R: number = -(1.0 - 1.4901161193847656e-8); // -(1 - sqrt(DBL_EPSILON))
+const SQRT_THREE: number = 1.7320508075688772;
+const ONE_OVER_SQRT_THREE: number = 0.5773502691896258;
+const TWO_PI: number = 6.283185307179586;
+const TWO_PI_OVER_SQRT_27: number = 1.2091995761561452; // 2 pi / sqrt(27)
+const PI_OVER_SIX: number = 0.5235987755982989;
+const SQRT_PI_OVER_TWO: number = 1.2533141373155003; // sqrt(pi/2)
+
+/** The two Householder steps the paper needs; more are allowed only as a safeguard and then counted. */
+const HOUSEHOLDER_STEPS: number = 2;
+const MAX_STEPS: number = 10;
+
+export const IV_OK: number = 0;
+export const IV_BELOW_INTRINSIC: number = 1;
+export const IV_ABOVE_MAXIMUM: number = 2;
+export const IV_NO_CONVERGENCE: number = 3;
+export const IV_INVALID_INPUT: number = 4;
+
+/** Outcome of the last `impliedNormalisedVolatility` call (kernels are single-threaded per instance). */
+let solveStatus: number = IV_OK;
+let solveIterations: number = 0;
+
+export function lastSolveStatus(): number {
+  return solveStatus;
+}
+export function lastSolveIterations(): number {
+  return solveIterations;
+}
+
+function isBelowHorizon(v: number): boolean {
+  return Math.abs(v) < DBL_MIN;
+}
+
+function square(v: number): number {
+  return v * v;
+}
+
+// ---- Rational cubic interpolation (R. Delbourgo & J. A. Gregory, "Shape preserving piecewise rational
+// interpolation", SIAM J. Sci. Stat. Comput. 6(4), 1985), as used by the paper's section 4.
+
+function rationalCubicInterpolation(x: number, xl: number, xr: number, yl: number, yr: number, dl: number, dr: number, r: number): number {
+  const h = xr - xl;
+  if (Math.abs(h) <= 0.0) return 0.5 * (yl + yr);
+  const t = (x - xl) / h;
+  if (!(r >= MAX_R)) {
+    const omt = 1.0 - t;
+    const t2 = t * t;
+    const omt2 = omt * omt;
+    return (yr * t2 * t + (r * yr - h * dr) * t2 * omt + (r * yl + h * dl) * t * omt2 + yl * omt2 * omt) /
+      (1.0 + (r - 3.0) * t * omt);
+  }
+  return yr * t + yl * (1.0 - t);
+}
+
+function controlParameterLeft(xl: number, xr: number, yl: number, yr: number, dl: number, dr: number, secondDerivativeL: number): number {
+  const h = xr - xl;
+  const numerator = 0.5 * h * secondDerivativeL + (dr - dl);
+  if (isBelowHorizon(numerator)) return 0.0;
+  const denominator = (yr - yl) / h - dl;
+  if (isBelowHorizon(denominator)) return numerator > 0.0 ? MAX_R : MIN_R;
+  return numerator / denominator;
+}
+
+function controlParameterRight(xl: number, xr: number, yl: number, yr: number, dl: number, dr: number, secondDerivativeR: number): number {
+  const h = xr - xl;
+  const numerator = 0.5 * h * secondDerivativeR + (dr - dl);
+  if (isBelowHorizon(numerator)) return 0.0;
+  const denominator = dr - (yr - yl) / h;
+  if (isBelowHorizon(denominator)) return numerator > 0.0 ? MAX_R : MIN_R;
+  return numerator / denominator;
+}
+
+/** Smallest control parameter that keeps the interpolant monotone and convex/concave like its data (D&G (3.8), (3.18)). */
+function minimumControlParameter(dl: number, dr: number, s: number, preferShape: boolean): number {
+  const monotonic = dl * s >= 0.0 && dr * s >= 0.0;
+  const convex = dl <= s && s <= dr;
+  const concave = dl >= s && s >= dr;
+  if (!monotonic && !convex && !concave) return MIN_R;
+  let r1: number = -DBL_MAX;
+  let r2: number = -DBL_MAX;
+  if (monotonic) {
+    if (!isBelowHorizon(s)) r1 = (dr + dl) / s;
+    else if (preferShape) r1 = MAX_R;
+  }
+  if (convex || concave) {
+    const sMinusDl = s - dl;
+    const drMinusS = dr - s;
+    if (!(isBelowHorizon(sMinusDl) || isBelowHorizon(drMinusS))) {
+      r2 = Math.max(Math.abs((dr - dl) / drMinusS), Math.abs((dr - dl) / sMinusDl));
+    } else if (preferShape) r2 = MAX_R;
+  } else if (monotonic && preferShape) r2 = MAX_R;
+  return Math.max(MIN_R, Math.max(r1, r2));
+}
+
+function convexControlParameterLeft(xl: number, xr: number, yl: number, yr: number, dl: number, dr: number, d2l: number, preferShape: boolean): number {
+  const r = controlParameterLeft(xl, xr, yl, yr, dl, dr, d2l);
+  return Math.max(r, minimumControlParameter(dl, dr, (yr - yl) / (xr - xl), preferShape));
+}
+
+function convexControlParameterRight(xl: number, xr: number, yl: number, yr: number, dl: number, dr: number, d2r: number, preferShape: boolean): number {
+  const r = controlParameterRight(xl, xr, yl, yr, dl, dr, d2r);
+  return Math.max(r, minimumControlParameter(dl, dr, (yr - yl) / (xr - xl), preferShape));
+}
+
+// ---- The lower and upper maps and their derivatives with respect to beta (derived by hand from
+// f(s) and b'(s) = exp(-(h^2 + t^2)/2)/sqrt(2 pi); checked against finite differences in the tests).
+
+let mapF: number = 0.0;
+let mapFp: number = 0.0;
+let mapFpp: number = 0.0;
+
+function lowerMap(x: number, s: number): void {
+  const ax = Math.abs(x);
+  const z = (ONE_OVER_SQRT_THREE * ax) / s;
+  const y = z * z;
+  const s2 = s * s;
+  const Phi = normCdf(-z);
+  const phi = 0.3989422804014327 * Math.exp(-0.5 * y);
+  mapFpp = ((PI_OVER_SIX * y) / (s2 * s)) * Phi *
+    (8.0 * SQRT_THREE * s * ax + ((3.0 * s2 * (s2 - 8.0) - 8.0 * x * x) * Phi) / phi) *
+    Math.exp(2.0 * y + 0.25 * s2);
+  if (isBelowHorizon(s)) {
+    mapFp = 1.0;
+    mapF = 0.0;
+  } else {
+    const Phi2 = Phi * Phi;
+    mapFp = TWO_PI * y * Phi2 * Math.exp(y + 0.125 * s2);
+    mapF = isBelowHorizon(x) ? 0.0 : TWO_PI_OVER_SQRT_27 * ax * (Phi2 * Phi);
+  }
+}
+
+function inverseLowerMap(x: number, f: number): number {
+  if (isBelowHorizon(f)) return 0.0;
+  return Math.abs(x / (SQRT_THREE * normInv(Math.cbrt(f / (TWO_PI_OVER_SQRT_27 * Math.abs(x))))));
+}
+
+function upperMap(x: number, s: number): void {
+  mapF = normCdf(-0.5 * s);
+  if (isBelowHorizon(x)) {
+    mapFp = -0.5;
+    mapFpp = 0.0;
+  } else {
+    const w = square(x / s);
+    mapFp = -0.5 * Math.exp(0.5 * w);
+    mapFpp = SQRT_PI_OVER_TWO * Math.exp(w + 0.125 * s * s) * (w / s);
+  }
+}
+
+function inverseUpperMap(f: number): number {
+  return -2.0 * normInv(f);
+}
+
+function householderFactor(newton: number, halley: number, hh3: number): number {
+  return (1.0 + 0.5 * halley * newton) / (1.0 + newton * (halley + (hh3 * newton) / 6.0));
+}
+
+/** Whether the iteration may stop: converged to machine accuracy, or past the paper's two steps with a step so
+ * small that the third-order convergence leaves nothing to correct. */
+function keepIterating(iterations: number, ds: number, s: number): boolean {
+  const ads = Math.abs(ds);
+  if (!(ads > DBL_EPSILON * s)) return false;
+  if (iterations >= MAX_STEPS) return false;
+  if (iterations >= HOUSEHOLDER_STEPS && ads < 1.0e-7 * s) return false;
+  return true;
+}
+
+/**
+ * Normalised implied volatility s with b(x, s, theta) = beta. theta = +1 call, -1 put. Sets the status read by
+ * `lastSolveStatus`: IV_OK (s >= 0), IV_BELOW_INTRINSIC, IV_ABOVE_MAXIMUM, IV_NO_CONVERGENCE (NaN returned).
+ */
+export function impliedNormalisedVolatility(betaIn: number, xIn: number, thetaIn: number): number {
+  let beta = betaIn;
+  let x = xIn;
+  let theta = thetaIn;
+  solveIterations = 0;
+  if (!(beta >= 0.0) || !Number.isFinite(beta) || !Number.isFinite(x)) {
+    solveStatus = Number.isNaN(beta) || Number.isNaN(x) || !Number.isFinite(x) ? IV_INVALID_INPUT : beta < 0.0 ? IV_BELOW_INTRINSIC : IV_ABOVE_MAXIMUM;
+    return NaN;
+  }
+  // Upper bound: a call is worth less than the forward (e^{x/2} normalised), a put less than the strike.
+  const bMaxOriginal = Math.exp(theta * 0.5 * x);
+  if (beta >= bMaxOriginal) {
+    solveStatus = IV_ABOVE_MAXIMUM;
+    return NaN;
+  }
+  // Reduce to the out-of-the-money call: subtract the intrinsic value, then use b(x,s,-1) = b(-x,s,+1).
+  if (theta * x > 0.0) {
+    const intrinsic = normalisedIntrinsicCall(Math.abs(x));
+    if (beta < intrinsic) {
+      solveStatus = IV_BELOW_INTRINSIC;
+      return NaN;
+    }
+    beta = beta - intrinsic;
+    theta = -theta;
+  }
+  if (theta < 0.0) x = -x;
+  if (beta <= 0.0) {
+    solveStatus = IV_OK;
+    return 0.0;
+  }
+  if (beta < DBL_MIN) {
+    // A time value below the normal range cannot be inverted to any accuracy.
+    solveStatus = IV_NO_CONVERGENCE;
+    return NaN;
+  }
+  const bMax = Math.exp(0.5 * x);
+  if (beta >= bMax) {
+    solveStatus = IV_ABOVE_MAXIMUM;
+    return NaN;
+  }
+  const s = solveOtmCall(beta, x, bMax);
+  solveStatus = Number.isFinite(s) && s >= 0.0 ? IV_OK : IV_NO_CONVERGENCE;
+  return solveStatus == IV_OK ? s : NaN;
+}
+
+/** The solver proper, for an out-of-the-money call: x <= 0, 0 < beta < bMax = e^{x/2}. */
+function solveOtmCall(beta: number, x: number, bMax: number): number {
+  let iterations: number = 0;
+  let directionReversals: number = 0;
+  let f: number = -DBL_MAX;
+  let s: number = -DBL_MAX;
+  let ds: number = s;
+  let dsPrevious: number = 0.0;
+  let sLeft: number = DBL_MIN;
+  let sRight: number = DBL_MAX;
+  const sC = Math.sqrt(Math.abs(2.0 * x));
+  const bC = normalisedBlackCall(x, sC);
+  const vC = normalisedVega(x, sC);
+  if (beta < bC) {
+    const sL = sC - bC / vC;
+    const bL = normalisedBlackCall(x, sL);
+    if (beta < bL) {
+      // Lowest segment.
+      lowerMap(x, sL);
+      const fL = mapF;
+      const fpL = mapFp;
+      const fppL = mapFpp;
+      const rLL = convexControlParameterRight(0.0, bL, 0.0, fL, 1.0, fpL, fppL, true);
+      f = rationalCubicInterpolation(beta, 0.0, bL, 0.0, fL, 1.0, fpL, rLL);
+      if (!(f > 0.0)) {
+        // Rounding at extreme |x|: fall back to the quadratic with f(0) = 0, f'(0) = 1 and f(b_l).
+        const u = beta / bL;
+        f = (fL * u + bL * (1.0 - u)) * u;
+      }
+      s = inverseLowerMap(x, f);
+      sRight = sL;
+      const lnBeta = Math.log(beta);
+      while (keepIterating(iterations, ds, s)) {
+        if (ds * dsPrevious < 0.0) directionReversals++;
+        if (iterations > 0 && (directionReversals == 3 || !(s > sLeft && s < sRight))) {
+          // Looping or leaving the bracket (only at extreme |x|): bisect.
+          s = 0.5 * (sLeft + sRight);
+          if (sRight - sLeft <= DBL_EPSILON * s) break;
+          directionReversals = 0;
+          ds = 0.0;
+        }
+        dsPrevious = ds;
+        const b = normalisedBlackCall(x, s);
+        const bp = normalisedVega(x, s);
+        if (b > beta && s < sRight) sRight = s;
+        else if (b < beta && s > sLeft) sLeft = s;
+        if (b <= 0.0 || bp <= 0.0) {
+          ds = 0.5 * (sLeft + sRight) - s;
+        } else {
+          const lnB = Math.log(b);
+          const bpob = bp / b;
+          const h = x / s;
+          const bHalley = (h * h) / s - s / 4.0;
+          const newton = (((lnBeta - lnB) * lnB) / lnBeta) / bpob;
+          const fHalley = bHalley - bpob * (1.0 + 2.0 / lnB);
+          const bHh3 = bHalley * bHalley - 3.0 * square(h / s) - 0.25;
+          const fHh3 = bHh3 + 2.0 * square(bpob) * (1.0 + (3.0 / lnB) * (1.0 + 1.0 / lnB)) -
+            3.0 * bHalley * bpob * (1.0 + 2.0 / lnB);
+          ds = newton * householderFactor(newton, fHalley, fHh3);
+        }
+        ds = Math.max(-0.5 * s, ds);
+        s += ds;
+        iterations++;
+      }
+      solveIterations = iterations;
+      return finish(s, ds, iterations);
+    }
+    const vL = normalisedVega(x, sL);
+    const rLM = convexControlParameterRight(bL, bC, sL, sC, 1.0 / vL, 1.0 / vC, 0.0, false);
+    s = rationalCubicInterpolation(beta, bL, bC, sL, sC, 1.0 / vL, 1.0 / vC, rLM);
+    sLeft = sL;
+    sRight = sC;
+  } else {
+    const sH = vC > DBL_MIN ? sC + (bMax - bC) / vC : sC;
+    const bH = normalisedBlackCall(x, sH);
+    if (beta <= bH) {
+      const vH = normalisedVega(x, sH);
+      const rHM = convexControlParameterLeft(bC, bH, sC, sH, 1.0 / vC, 1.0 / vH, 0.0, false);
+      s = rationalCubicInterpolation(beta, bC, bH, sC, sH, 1.0 / vC, 1.0 / vH, rHM);
+      sLeft = sC;
+      sRight = sH;
+    } else {
+      // Highest segment.
+      upperMap(x, sH);
+      const fH = mapF;
+      const fpH = mapFp;
+      const fppH = mapFpp;
+      if (fppH > -SQRT_DBL_MAX && fppH < SQRT_DBL_MAX) {
+        const rHH = convexControlParameterLeft(bH, bMax, fH, 0.0, fpH, -0.5, fppH, true);
+        f = rationalCubicInterpolation(beta, bH, bMax, fH, 0.0, fpH, -0.5, rHH);
+      }
+      if (f <= 0.0) {
+        // Quadratic with f(b_h), f(b_max) = 0 and f'(b_max) = -1/2.
+        const hh = bMax - bH;
+        const u = (beta - bH) / hh;
+        f = (fH * (1.0 - u) + 0.5 * hh * u) * (1.0 - u);
+      }
+      s = inverseUpperMap(f);
+      sLeft = sH;
+      if (beta > 0.5 * bMax) {
+        const lnTarget = Math.log(bMax - beta);
+        while (keepIterating(iterations, ds, s)) {
+          if (ds * dsPrevious < 0.0) directionReversals++;
+          if (iterations > 0 && (directionReversals == 3 || !(s > sLeft && s < sRight))) {
+            s = 0.5 * (sLeft + sRight);
+            if (sRight - sLeft <= DBL_EPSILON * s) break;
+            directionReversals = 0;
+            ds = 0.0;
+          }
+          dsPrevious = ds;
+          const b = normalisedBlackCall(x, s);
+          const bp = normalisedVega(x, s);
+          if (b > beta && s < sRight) sRight = s;
+          else if (b < beta && s > sLeft) sLeft = s;
+          if (b >= bMax || bp <= DBL_MIN) {
+            ds = 0.5 * (sLeft + sRight) - s;
+          } else {
+            const bMaxMinusB = bMax - b;
+            const g = lnTarget - Math.log(bMaxMinusB);
+            const gp = bp / bMaxMinusB;
+            const bHalley = square(x / s) / s - s / 4.0;
+            const bHh3 = bHalley * bHalley - 3.0 * square(x / (s * s)) - 0.25;
+            const newton = -g / gp;
+            const halley = bHalley + gp;
+            const hh3 = bHh3 + gp * (2.0 * gp + 3.0 * bHalley);
+            ds = newton * householderFactor(newton, halley, hh3);
+          }
+          ds = Math.max(-0.5 * s, ds);
+          s += ds;
+          iterations++;
+        }
+        solveIterations = iterations;
+        return finish(s, ds, iterations);
+      }
+    }
+  }
+  // Middle segments (and the upper one for beta <= b_max/2): objective b(s) - beta.
+  while (keepIterating(iterations, ds, s)) {
+    if (ds * dsPrevious < 0.0) directionReversals++;
+    if (iterations > 0 && (directionReversals == 3 || !(s > sLeft && s < sRight))) {
+      s = 0.5 * (sLeft + sRight);
+      if (sRight - sLeft <= DBL_EPSILON * s) break;
+      directionReversals = 0;
+      ds = 0.0;
+    }
+    dsPrevious = ds;
+    const b = normalisedBlackCall(x, s);
+    const bp = normalisedVega(x, s);
+    if (b > beta && s < sRight) sRight = s;
+    else if (b < beta && s > sLeft) sLeft = s;
+    const newton = (beta - b) / bp;
+    const halley = square(x / s) / s - s / 4.0;
+    const hh3 = halley * halley - 3.0 * square(x / (s * s)) - 0.25;
+    ds = Math.max(-0.5 * s, newton * householderFactor(newton, halley, hh3));
+    s += ds;
+    iterations++;
+  }
+  solveIterations = iterations;
+  return finish(s, ds, iterations);
+}
+
+/** NaN when the last step was still large after the safeguard budget: the caller reports no convergence. */
+function finish(s: number, ds: number, iterations: number): number {
+  if (iterations >= MAX_STEPS && Math.abs(ds) > 1.0e-7 * s) return NaN;
+  return s;
+}

@@ -1,0 +1,109 @@
+/**
+ * The WebAssembly engine: the option kernels of build/*.wasm behind the typed OptionEngine interface.
+ *
+ * Each batch is processed in chunks of CHUNK_ROWS: reset the arena, allocate every input and output column of the
+ * chunk, only then create the views (DESIGN, "Kernel ABI": memory growth detaches earlier views), copy the inputs
+ * in, make one kernel call for the whole chunk, copy the outputs out. The kernel itself never allocates, so the
+ * views stay valid across the call. Chunking bounds the module's memory whatever the batch size.
+ */
+import { KernelError } from "../domain/errors.ts";
+import { Arena } from "./arena.ts";
+import { batchLength, copyFlags, copyRows } from "./columns.ts";
+import { requireFunction, type KernelModule } from "./load.ts";
+import type { BsmBatch, BsmPrices, BsmResult, IvBatch, IvResult, OptionEngine } from "./types.ts";
+
+/** Rows per kernel call: 16384 rows x 17 columns x 8 bytes is about 2.2 MB of arena. */
+export const CHUNK_ROWS = 16384;
+
+type BsmBatchFn = (
+  n: number, spot: number, strike: number, t: number, rate: number, div: number, vol: number, isCall: number,
+  price: number, delta: number, gamma: number, vega: number, theta: number, rho: number, vanna: number,
+  volga: number, charm: number, status: number,
+) => number;
+
+type IvBatchFn = (
+  n: number, price: number, spot: number, strike: number, t: number, rate: number, div: number, isCall: number,
+  vol: number, status: number,
+) => number;
+
+const GREEKS = ["delta", "gamma", "vega", "theta", "rho", "vanna", "volga", "charm"] as const;
+
+export function createWasmEngine(module: KernelModule): OptionEngine {
+  const bsmBatch = requireFunction<BsmBatchFn>(module.raw, "bsmBatch");
+  const impliedVolBatch = requireFunction<IvBatchFn>(module.raw, "impliedVolBatch");
+  const arena = new Arena(module);
+
+  function runBsm(batch: BsmBatch, withGreeks: boolean): BsmResult | BsmPrices {
+    const n = batchLength(batch);
+    const price = new Float64Array(n);
+    const status = new Int32Array(n);
+    const greeks = withGreeks ? GREEKS.map(() => new Float64Array(n)) : [];
+    let invalid = 0;
+    for (let from = 0; from < n; from += CHUNK_ROWS) {
+      const count = Math.min(CHUNK_ROWS, n - from);
+      arena.reset();
+      const inputs = [batch.spot, batch.strike, batch.t, batch.rate, batch.div, batch.vol].map((column) => ({
+        column,
+        ptr: arena.alloc(count, 8),
+      }));
+      const isCallPtr = arena.alloc(count, 1);
+      const pricePtr = arena.alloc(count, 8);
+      const greekPtrs = GREEKS.map(() => (withGreeks ? arena.alloc(count, 8) : 0));
+      const statusPtr = arena.alloc(count, 4);
+      for (const input of inputs) copyRows(arena.f64(input.ptr, count), input.column, from, count);
+      copyFlags(arena.u8(isCallPtr, count), batch.isCall, from, count);
+      const [spot, strike, t, rate, div, vol] = inputs.map((input) => input.ptr);
+      const [delta, gamma, vega, theta, rho, vanna, volga, charm] = greekPtrs;
+      invalid += bsmBatch(count, spot ?? 0, strike ?? 0, t ?? 0, rate ?? 0, div ?? 0, vol ?? 0, isCallPtr, pricePtr,
+        delta ?? 0, gamma ?? 0, vega ?? 0, theta ?? 0, rho ?? 0, vanna ?? 0, volga ?? 0, charm ?? 0, statusPtr);
+      price.set(arena.f64(pricePtr, count), from);
+      status.set(arena.i32(statusPtr, count), from);
+      greeks.forEach((out, k) => out.set(arena.f64(greekPtrs[k] ?? 0, count), from));
+    }
+    if (!withGreeks) return { length: n, price, status, invalid };
+    const [delta, gamma, vega, theta, rho, vanna, volga, charm] = greeks;
+    const empty = new Float64Array(0);
+    return {
+      length: n, price, status, invalid, delta: delta ?? empty, gamma: gamma ?? empty, vega: vega ?? empty,
+      theta: theta ?? empty, rho: rho ?? empty, vanna: vanna ?? empty, volga: volga ?? empty, charm: charm ?? empty,
+    };
+  }
+
+  return {
+    bsm(batch: BsmBatch): BsmResult {
+      const result = runBsm(batch, true);
+      if (!("delta" in result)) throw new KernelError("kernel_internal", "the BSM kernel returned no Greeks");
+      return result;
+    },
+
+    bsmPrice(batch: BsmBatch): BsmPrices {
+      return runBsm(batch, false);
+    },
+
+    impliedVol(batch: IvBatch): IvResult {
+      const n = batchLength(batch);
+      const vol = new Float64Array(n);
+      const status = new Int32Array(n);
+      let failed = 0;
+      for (let from = 0; from < n; from += CHUNK_ROWS) {
+        const count = Math.min(CHUNK_ROWS, n - from);
+        arena.reset();
+        const inputs = [batch.price, batch.spot, batch.strike, batch.t, batch.rate, batch.div].map((column) => ({
+          column,
+          ptr: arena.alloc(count, 8),
+        }));
+        const isCallPtr = arena.alloc(count, 1);
+        const volPtr = arena.alloc(count, 8);
+        const statusPtr = arena.alloc(count, 4);
+        for (const input of inputs) copyRows(arena.f64(input.ptr, count), input.column, from, count);
+        copyFlags(arena.u8(isCallPtr, count), batch.isCall, from, count);
+        const [price, spot, strike, t, rate, div] = inputs.map((input) => input.ptr);
+        failed += impliedVolBatch(count, price ?? 0, spot ?? 0, strike ?? 0, t ?? 0, rate ?? 0, div ?? 0, isCallPtr,
+          volPtr, statusPtr);
+        vol.set(arena.f64(volPtr, count), from);
+        status.set(arena.i32(statusPtr, count), from);
+      }
+      return { length: n, vol, status, failed };
+    },
+  };
+}
