@@ -15,7 +15,7 @@
 --   * actions after the symbol's latest bar are pending and adjust nothing yet.
 -- Inputs: action_candidates, merged_bars (complete history of the symbols in factor_symbols),
 --         factor_symbols(symbol), symbol_last_dates(symbol, last_date).
--- Outputs: action_days, dividend_rejects, adjustment_factors, factor_steps.
+-- Outputs: action_days, dividend_rejects, adjustment_factors (factor_steps.sql builds the cumulative products).
 CREATE OR REPLACE TEMP TABLE action_days AS
 WITH effective AS (
   SELECT c.*
@@ -76,14 +76,3 @@ SELECT
     CASE WHEN n_dividends > 1 THEN 'several_dividends' END
   ) AS flags
 FROM action_days;
-
--- Cumulative products over the ex-dates at or after each ex-date, so a bar dated before ex-date E picks the
--- row of the first ex-date after it and gets the product of every later factor.
-CREATE OR REPLACE TEMP TABLE factor_steps AS
-SELECT
-  symbol,
-  ex_date,
-  product(split_factor) OVER w AS split_cum,
-  product(dividend_factor) OVER w AS dividend_cum
-FROM adjustment_factors
-WINDOW w AS (PARTITION BY symbol ORDER BY ex_date DESC ROWS BETWEEN UNBOUNDED PRECEDING AND CURRENT ROW);

@@ -42,6 +42,13 @@ export interface CurateDatasets {
   readonly delistings: readonly string[];
 }
 
+/** Tables of the minute-bar pass, adjusted with the daily pass's factors (`curated/adjustment_factors`). */
+export const MINUTE_TABLES = {
+  adjusted: "curated/equities_minute_adj",
+  barQuarantine: "quarantine/equities_minute_bars",
+  disagreements: "qc/minute_bar_disagreements",
+} as const;
+
 export const DEFAULT_DATASETS: CurateDatasets = {
   bars: ["equities_bars"],
   actions: ["corporate_actions", "splits", "dividends"],
@@ -61,6 +68,11 @@ export interface CurateOptions {
   readonly duck?: DuckOptions;
   readonly logger?: Logger;
   readonly signal?: AbortSignal;
+}
+
+export interface CurateRunOptions extends CurateOptions {
+  /** "daily" (default) curates daily bars and corporate actions; "minute" curates minute bars with the daily factors. */
+  readonly mode?: "daily" | "minute";
 }
 
 export interface CurateReport {
@@ -94,6 +106,13 @@ export interface CurateState {
 const EMPTY_STATE: CurateState = { format: 1, consumed: { bars: [], actions: [], delistings: [] }, symbols: {}, fingerprints: {} };
 
 export const DEFAULT_BOOKMARK_KEY = "state/bookmarks/curate/equities.json";
+export const MINUTE_BOOKMARK_KEY = "state/bookmarks/curate/equities_minute.json";
+export const DEFAULT_MINUTE_DATASETS: readonly string[] = ["equities_bars_minute"];
+
+/** Curates minute bars (one row per symbol and minute) with the factors of the daily pass; run it after `curateEquities`. */
+export async function curateMinuteBars(options: CurateOptions): Promise<CurateReport> {
+  return curateEquities({ ...options, mode: "minute" });
+}
 
 const ADJ_COLUMNS =
   "symbol VARCHAR, date DATE, bar_time TIMESTAMP, open DOUBLE, high DOUBLE, low DOUBLE, close DOUBLE, volume DOUBLE, " +
@@ -120,11 +139,13 @@ const ACTION_QUARANTINE_COLUMNS =
   "symbol VARCHAR, ex_date DATE, action_type VARCHAR, ratio DOUBLE, amount DOUBLE, source VARCHAR, ingested_at TIMESTAMP, raw_file VARCHAR, reasons VARCHAR";
 
 /** Runs one curation pass. Safe to re-run: with no new raw parts and unchanged actions it commits nothing. */
-export async function curateEquities(options: CurateOptions): Promise<CurateReport> {
+export async function curateEquities(options: CurateRunOptions): Promise<CurateReport> {
   const { lake } = options;
+  const minute = options.mode === "minute";
   const logger = options.logger ?? silentLogger;
-  const datasets = options.datasets ?? DEFAULT_DATASETS;
-  const bookmarkKey = options.bookmarkKey ?? DEFAULT_BOOKMARK_KEY;
+  const datasets = options.datasets ?? (minute ? { ...DEFAULT_DATASETS, bars: DEFAULT_MINUTE_DATASETS } : DEFAULT_DATASETS);
+  const bookmarkKey = options.bookmarkKey ?? (minute ? MINUTE_BOOKMARK_KEY : DEFAULT_BOOKMARK_KEY);
+  const tables = minute ? MINUTE_TABLES : CURATE_TABLES;
   if (options.sourcePriority.length === 0) throw new DataError("no_sources", "curation needs at least one vendor in source_priority");
 
   const stateRef = await lake.readState<CurateState>(bookmarkKey);
@@ -138,8 +159,8 @@ export async function curateEquities(options: CurateOptions): Promise<CurateRepo
   const vendors = options.sourcePriority;
   const [barKeys, actionKeys, delistingKeys] = await Promise.all([
     listRawKeys(lake.store, vendors, datasets.bars),
-    listRawKeys(lake.store, vendors, datasets.actions),
-    listRawKeys(lake.store, vendors, datasets.delistings),
+    minute ? [] : listRawKeys(lake.store, vendors, datasets.actions),
+    minute ? [] : listRawKeys(lake.store, vendors, datasets.delistings),
   ]);
   const newBarKeys = barKeys.filter((key) => !consumed.bars.has(key));
   const newActionKeys = new Set(actionKeys.filter((key) => !consumed.actions.has(key)));
@@ -162,10 +183,14 @@ export async function curateEquities(options: CurateOptions): Promise<CurateRepo
     // --- inputs -------------------------------------------------------------------------------------------
     await registerRaw(duck, lake, "bars", newBarKeys);
     await runSql(duck, "curate/quarantine_bars");
-    await registerRaw(duck, lake, "actions", actionKeys);
-    await runSql(duck, "curate/corporate_actions");
-    await registerRaw(duck, lake, "delistings", delistingKeys);
-    await runSql(duck, "curate/delistings");
+    if (minute) {
+      await loadTable(duck, lake, await lake.readManifest(CURATE_TABLES.factors), "adjustment_factors", FACTOR_COLUMNS);
+    } else {
+      await registerRaw(duck, lake, "actions", actionKeys);
+      await runSql(duck, "curate/corporate_actions");
+      await registerRaw(duck, lake, "delistings", delistingKeys);
+      await runSql(duck, "curate/delistings");
+    }
 
     // --- which symbols to rebuild ---------------------------------------------------------------------------
     await duck.run(`CREATE OR REPLACE TEMP TABLE prior_symbols (symbol VARCHAR, last_date DATE, ca_hash VARCHAR)`);
@@ -183,7 +208,7 @@ export async function curateEquities(options: CurateOptions): Promise<CurateRepo
       SELECT symbol, greatest(max(last_date), max(last_new)) AS last_date FROM (
         SELECT symbol, last_date, NULL::DATE AS last_new FROM prior_symbols
         UNION ALL SELECT symbol, NULL, last_new FROM new_bar_spans) GROUP BY symbol`);
-    await runSql(duck, "curate/action_hashes");
+    await runSql(duck, minute ? "curate/factor_hashes" : "curate/action_hashes");
     await duck.run(`CREATE OR REPLACE TEMP TABLE factor_symbols AS
       SELECT d.symbol FROM symbol_last_dates d
       LEFT JOIN prior_symbols p USING (symbol)
@@ -196,7 +221,7 @@ export async function curateEquities(options: CurateOptions): Promise<CurateRepo
     const rebuildSet = new Set(rebuild);
 
     // --- history of the rebuilt symbols, from the current adjusted table -------------------------------------
-    const adjManifest = await lake.readManifest(CURATE_TABLES.adjusted);
+    const adjManifest = await lake.readManifest(tables.adjusted);
     const adjFiles = adjManifest?.files ?? [];
     const touches = (file: PartFile): boolean => (file.symbols ?? []).some((symbol) => rebuildSet.has(symbol));
     const historyFiles = adjFiles.filter(touches);
@@ -212,7 +237,8 @@ export async function curateEquities(options: CurateOptions): Promise<CurateRepo
 
     // --- merge, factors, adjusted rows ---------------------------------------------------------------------
     await runSql(duck, "curate/merge_bars");
-    await runSql(duck, "curate/adjustment_factors");
+    if (!minute) await runSql(duck, "curate/adjustment_factors");
+    await runSql(duck, "curate/factor_steps");
     await duck.run(`CREATE OR REPLACE TEMP TABLE adj_symbols AS SELECT DISTINCT symbol FROM merged_bars`);
     await runSql(duck, "curate/equities_ohlcv_adj");
     options.signal?.throwIfAborted();
@@ -231,9 +257,9 @@ export async function curateEquities(options: CurateOptions): Promise<CurateRepo
       for (const { symbol, part_id } of bySymbol) {
         const folder = join(dir, `part_id=${part_id}`);
         for (const name of (await readdir(folder)).sort()) {
-          const { part } = await uploadPart(lake, duck, CURATE_TABLES.adjusted, `${CURATE_TABLES.adjusted}/symbol=${keySafe(symbol)}`, join(folder, name), true);
+          const { part } = await uploadPart(lake, duck, tables.adjusted, `${tables.adjusted}/symbol=${keySafe(symbol)}`, join(folder, name), true);
           adjAdd.push(part);
-          written(CURATE_TABLES.adjusted);
+          written(tables.adjusted);
         }
       }
       // A symbol's old rows live in its own part(s) and possibly in delta parts shared with other symbols.
@@ -245,9 +271,9 @@ export async function curateEquities(options: CurateOptions): Promise<CurateRepo
         const out = staging.next("delta-rewrite.parquet");
         await duck.run(`COPY (SELECT * FROM read_parquet(${sqlString(path ?? "")}, hive_partitioning = false) WHERE symbol NOT IN (SELECT symbol FROM factor_symbols) ORDER BY symbol, bar_time)
           TO ${sqlString(out)} (FORMAT parquet, COMPRESSION zstd)`);
-        const { part } = await uploadPart(lake, duck, CURATE_TABLES.adjusted, `${CURATE_TABLES.adjusted}/delta`, out, true);
+        const { part } = await uploadPart(lake, duck, tables.adjusted, `${tables.adjusted}/delta`, out, true);
         adjAdd.push(part);
-        written(CURATE_TABLES.adjusted);
+        written(tables.adjusted);
       }
     }
     const appendedRows = await count(duck, `SELECT count(*) FROM adj_rows WHERE symbol NOT IN (SELECT symbol FROM factor_symbols)`);
@@ -255,78 +281,80 @@ export async function curateEquities(options: CurateOptions): Promise<CurateRepo
       const out = staging.next("delta.parquet");
       await duck.run(`COPY (SELECT * FROM adj_rows WHERE symbol NOT IN (SELECT symbol FROM factor_symbols) ORDER BY symbol, bar_time)
         TO ${sqlString(out)} (FORMAT parquet, COMPRESSION zstd)`);
-      const { part } = await uploadPart(lake, duck, CURATE_TABLES.adjusted, `${CURATE_TABLES.adjusted}/delta`, out, true);
+      const { part } = await uploadPart(lake, duck, tables.adjusted, `${tables.adjusted}/delta`, out, true);
       adjAdd.push(part);
-      written(CURATE_TABLES.adjusted);
+      written(tables.adjusted);
     }
     if (adjAdd.length > 0 || adjRemove.length > 0) {
       const manifest = await lake.commitChange(
-        CURATE_TABLES.adjusted,
+        tables.adjusted,
         adjRemove.length === 0 ? { kind: "append", add: adjAdd } : { kind: "replace", add: adjAdd, remove: adjRemove },
       );
-      commits[CURATE_TABLES.adjusted] = manifest.seq;
+      commits[tables.adjusted] = manifest.seq;
     }
 
     // --- whole small tables: factors, actions, action quarantine, delistings ----------------------------------
-    const factorManifest = await lake.readManifest(CURATE_TABLES.factors);
-    await loadTable(duck, lake, factorManifest, "prior_factors", FACTOR_COLUMNS);
-    await duck.run(`CREATE OR REPLACE TEMP TABLE all_factors AS
-      SELECT symbol, ex_date, split_ratio, split_factor, dividend, prev_close, prev_date, dividend_factor, flags
-      FROM prior_factors WHERE symbol NOT IN (SELECT symbol FROM factor_symbols)
-      UNION ALL
-      SELECT symbol, ex_date, split_ratio, split_factor, dividend, prev_close, prev_date, dividend_factor, flags
-      FROM adjustment_factors`);
-
-    const actionQManifest = await lake.readManifest(CURATE_TABLES.actionQuarantine);
-    await loadTable(duck, lake, actionQManifest, "prior_action_quarantine", ACTION_QUARANTINE_COLUMNS);
-    await duck.run(`CREATE OR REPLACE TEMP TABLE all_action_quarantine AS
-      SELECT symbol, ex_date, action_type, ratio, amount, source, ingested_at, raw_file, reasons
-      FROM actions_checked WHERE reasons IS NOT NULL
-      UNION ALL
-      SELECT symbol, ex_date, action_type, ratio, amount, source, ingested_at, raw_file, reasons FROM dividend_rejects
-      UNION ALL
-      SELECT symbol, ex_date, action_type, ratio, amount, source, ingested_at, raw_file, reasons
-      FROM prior_action_quarantine
-      WHERE reasons LIKE 'dividend >= previous close%' AND symbol NOT IN (SELECT symbol FROM factor_symbols)`);
-
-    await duck.run(`CREATE OR REPLACE TEMP TABLE curated_actions AS
-      SELECT c.symbol, c.ex_date, c.action_type, c.ratio, c.amount, c.source, c.sources, c.conflicting_sources,
-             CASE WHEN d.last_date IS NULL OR c.ex_date > d.last_date THEN 'pending' ELSE 'effective' END AS status,
-             c.ingested_at, c.raw_file
-      FROM action_candidates c
-      LEFT JOIN symbol_last_dates d USING (symbol)
-      WHERE NOT EXISTS (
-        SELECT 1 FROM all_action_quarantine q
-        WHERE q.symbol = c.symbol AND q.ex_date = c.ex_date AND q.action_type = c.action_type AND c.action_type = 'dividend'
-          AND q.reasons LIKE 'dividend >= previous close%')`);
-
-    const wholeTables: { table: string; relation: string; order: string }[] = [
-      { table: CURATE_TABLES.factors, relation: "all_factors", order: "symbol, ex_date" },
-      { table: CURATE_TABLES.actions, relation: "curated_actions", order: "symbol, ex_date, action_type" },
-      { table: CURATE_TABLES.actionQuarantine, relation: "all_action_quarantine", order: "symbol, ex_date, action_type, source" },
-      { table: CURATE_TABLES.delistings, relation: "delistings", order: "symbol, delist_date" },
-    ];
     const fingerprints: Record<string, string> = { ...state.fingerprints };
-    for (const { table, relation, order } of wholeTables) {
-      const print = await fingerprint(duck, relation);
-      if (state.fingerprints[table] === print) continue;
-      const previous = await lake.readManifest(table);
-      const out = staging.next(`${table.replace(/\//g, "_")}.parquet`);
-      await writeRelation(duck, relation, out, order);
-      const { part } = await uploadPart(lake, duck, table, table, out, false);
-      written(table);
-      const remove = (previous?.files ?? []).map((file) => file.key);
-      const manifest = await lake.commitChange(table, remove.length === 0 ? { kind: "append", add: [part] } : { kind: "replace", add: [part], remove });
-      commits[table] = manifest.seq;
-      fingerprints[table] = print;
+    if (!minute) {
+      const factorManifest = await lake.readManifest(CURATE_TABLES.factors);
+      await loadTable(duck, lake, factorManifest, "prior_factors", FACTOR_COLUMNS);
+      await duck.run(`CREATE OR REPLACE TEMP TABLE all_factors AS
+        SELECT symbol, ex_date, split_ratio, split_factor, dividend, prev_close, prev_date, dividend_factor, flags
+        FROM prior_factors WHERE symbol NOT IN (SELECT symbol FROM factor_symbols)
+        UNION ALL
+        SELECT symbol, ex_date, split_ratio, split_factor, dividend, prev_close, prev_date, dividend_factor, flags
+        FROM adjustment_factors`);
+
+      const actionQManifest = await lake.readManifest(CURATE_TABLES.actionQuarantine);
+      await loadTable(duck, lake, actionQManifest, "prior_action_quarantine", ACTION_QUARANTINE_COLUMNS);
+      await duck.run(`CREATE OR REPLACE TEMP TABLE all_action_quarantine AS
+        SELECT symbol, ex_date, action_type, ratio, amount, source, ingested_at, raw_file, reasons
+        FROM actions_checked WHERE reasons IS NOT NULL
+        UNION ALL
+        SELECT symbol, ex_date, action_type, ratio, amount, source, ingested_at, raw_file, reasons FROM dividend_rejects
+        UNION ALL
+        SELECT symbol, ex_date, action_type, ratio, amount, source, ingested_at, raw_file, reasons
+        FROM prior_action_quarantine
+        WHERE reasons LIKE 'dividend >= previous close%' AND symbol NOT IN (SELECT symbol FROM factor_symbols)`);
+
+      await duck.run(`CREATE OR REPLACE TEMP TABLE curated_actions AS
+        SELECT c.symbol, c.ex_date, c.action_type, c.ratio, c.amount, c.source, c.sources, c.conflicting_sources,
+               CASE WHEN d.last_date IS NULL OR c.ex_date > d.last_date THEN 'pending' ELSE 'effective' END AS status,
+               c.ingested_at, c.raw_file
+        FROM action_candidates c
+        LEFT JOIN symbol_last_dates d USING (symbol)
+        WHERE NOT EXISTS (
+          SELECT 1 FROM all_action_quarantine q
+          WHERE q.symbol = c.symbol AND q.ex_date = c.ex_date AND q.action_type = c.action_type AND c.action_type = 'dividend'
+            AND q.reasons LIKE 'dividend >= previous close%')`);
+
+      const wholeTables: { table: string; relation: string; order: string }[] = [
+        { table: CURATE_TABLES.factors, relation: "all_factors", order: "symbol, ex_date" },
+        { table: CURATE_TABLES.actions, relation: "curated_actions", order: "symbol, ex_date, action_type" },
+        { table: CURATE_TABLES.actionQuarantine, relation: "all_action_quarantine", order: "symbol, ex_date, action_type, source" },
+        { table: CURATE_TABLES.delistings, relation: "delistings", order: "symbol, delist_date" },
+      ];
+      for (const { table, relation, order } of wholeTables) {
+        const print = await fingerprint(duck, relation);
+        if (state.fingerprints[table] === print) continue;
+        const previous = await lake.readManifest(table);
+        const out = staging.next(`${table.replace(/\//g, "_")}.parquet`);
+        await writeRelation(duck, relation, out, order);
+        const { part } = await uploadPart(lake, duck, table, table, out, false);
+        written(table);
+        const remove = (previous?.files ?? []).map((file) => file.key);
+        const manifest = await lake.commitChange(table, remove.length === 0 ? { kind: "append", add: [part] } : { kind: "replace", add: [part], remove });
+        commits[table] = manifest.seq;
+        fingerprints[table] = print;
+      }
     }
 
     // --- append-only records: quarantined bars and vendor disagreements ---------------------------------------
     const barsQuarantined = await count(duck, `SELECT count(*) FROM bars_checked WHERE reasons IS NOT NULL`);
     const disagreements = await count(duck, `SELECT count(*) FROM bar_disagreements`);
     const appendOnly: { table: string; sql: string; n: number }[] = [
-      { table: CURATE_TABLES.barQuarantine, n: barsQuarantined, sql: `SELECT * FROM bars_checked WHERE reasons IS NOT NULL` },
-      { table: CURATE_TABLES.disagreements, n: disagreements, sql: `SELECT * FROM bar_disagreements` },
+      { table: tables.barQuarantine, n: barsQuarantined, sql: `SELECT * FROM bars_checked WHERE reasons IS NOT NULL` },
+      { table: tables.disagreements, n: disagreements, sql: `SELECT * FROM bar_disagreements` },
     ];
     for (const { table, sql, n } of appendOnly) {
       if (n === 0) continue;
@@ -356,7 +384,7 @@ export async function curateEquities(options: CurateOptions): Promise<CurateRepo
       throw new DataError("bookmark_conflict", `another curator moved ${bookmarkKey} during this run; its commits stand, re-run to continue`);
     }
 
-    const actionsQuarantined = await count(duck, `SELECT count(*) FROM all_action_quarantine`);
+    const actionsQuarantined = minute ? 0 : await count(duck, `SELECT count(*) FROM all_action_quarantine`);
     const report: CurateReport = {
       newRawParts: newBarKeys.length + newActionKeys.size + newDelistingKeys.length,
       barsRead: await count(duck, `SELECT count(*) FROM bars_checked`),

@@ -16,6 +16,8 @@ export interface BarRow {
   low?: number;
   close: number;
   volume?: number;
+  /** Minute bars: the bar's timestamp (UTC), e.g. "2024-06-04 13:31:00". */
+  ts?: string;
 }
 
 export interface ActionRow {
@@ -71,15 +73,17 @@ export async function createTestLake(): Promise<TestLake> {
     store,
     lake,
     async putBars(vendor, rows, dataset = "equities_bars") {
+      const minute = rows.some((r) => r.ts !== undefined);
       const values = rows
         .map((r) =>
           `(${lit(r.symbol)}, ${lit(r.date)}::DATE, ${lit(r.open ?? r.close)}, ${lit(r.high ?? Math.max(r.open ?? r.close, r.close))}, ` +
-          `${lit(r.low ?? Math.min(r.open ?? r.close, r.close))}, ${lit(r.close)}, ${lit(r.volume ?? 1000)}, TIMESTAMP '2024-01-01 00:00:00' + INTERVAL (${counter}) SECOND)`,
+          `${lit(r.low ?? Math.min(r.open ?? r.close, r.close))}, ${lit(r.close)}, ${lit(r.volume ?? 1000)}, TIMESTAMP '2024-01-01 00:00:00' + INTERVAL (${counter}) SECOND` +
+          `${minute ? `, ${lit(r.ts)}::TIMESTAMP` : ""})`,
         )
         .join(", ");
       const first = rows[0]?.date ?? "1970-01-01";
       return writeParquet(
-        `SELECT * FROM (VALUES ${values}) t(symbol, date, open, high, low, close, volume, ingested_at)`,
+        `SELECT * FROM (VALUES ${values}) t(symbol, date, open, high, low, close, volume, ingested_at${minute ? ", ts" : ""})`,
         lake.newPartKey(`raw/${vendor}/${dataset}/date=${first}`),
       );
     },

@@ -1,9 +1,10 @@
 import type { CurateReport } from "../../curate/curate-equities.ts";
 import type { GroupSpec } from "../group.ts";
 
-function summary(report: CurateReport): string {
+function summary(title: string, report: CurateReport): string {
   const parts = Object.entries(report.partsWritten).map(([table, n]) => `  ${table}: ${n} part(s), seq ${report.commits[table] ?? "-"}`);
   return [
+    `${title}`,
     `new raw parts:        ${report.newRawParts}`,
     `bars read:            ${report.barsRead}`,
     `bars quarantined:     ${report.barsQuarantined}`,
@@ -22,22 +23,36 @@ export const curateCommand: GroupSpec = {
   examples: ["trademl curate", "trademl curate --json"],
   run: async (_args, options, ctx) => {
     const { openConfiguredLake } = await import("../../curate/open-lake.ts");
-    const { curateEquities, CURATE_TABLES, DEFAULT_DATASETS } = await import("../../curate/curate-equities.ts");
+    const { curateEquities, curateMinuteBars, CURATE_TABLES, DEFAULT_DATASETS, DEFAULT_MINUTE_DATASETS } = await import(
+      "../../curate/curate-equities.ts"
+    );
     const opened = await openConfiguredLake({ configDir: ctx.globals.configDir, env: ctx.env, envFile: ctx.globals.envFile, cwd: ctx.cwd });
     try {
       // The curator jobs in curator.yml that feed the adjusted table name the raw datasets to read.
-      const barDatasets = opened.config.curator.jobs
-        .filter((job) => job.output_prefix === CURATE_TABLES.adjusted)
-        .map((job) => job.table);
-      const report = await curateEquities({
+      const jobs = opened.config.curator.jobs;
+      const barDatasets = [...new Set(jobs.filter((job) => job.output_prefix === CURATE_TABLES.adjusted).map((job) => job.table))];
+      const minuteDatasets = [...new Set(jobs.filter((job) => job.output_prefix.startsWith("curated/equities_minute")).map((job) => job.table))];
+      const common = {
         lake: opened.lake,
-        datasets: { ...DEFAULT_DATASETS, bars: barDatasets.length > 0 ? [...new Set(barDatasets)] : DEFAULT_DATASETS.bars },
         sourcePriority: opened.config.curator.source_priority,
         duck: { memoryLimit: opened.config.node.duckdb.memory_limit, threads: opened.config.node.duckdb.threads },
         logger: ctx.logger,
         signal: ctx.signal,
+      };
+      // Daily first: the minute pass adjusts with the factors the daily pass just committed.
+      const daily = await curateEquities({
+        ...common,
+        datasets: { ...DEFAULT_DATASETS, bars: barDatasets.length > 0 ? barDatasets : DEFAULT_DATASETS.bars },
       });
-      ctx.out(`${options["json"] === true ? JSON.stringify(report, null, 2) : summary(report)}\n`);
+      const minute = await curateMinuteBars({
+        ...common,
+        datasets: { ...DEFAULT_DATASETS, bars: minuteDatasets.length > 0 ? minuteDatasets : DEFAULT_MINUTE_DATASETS },
+      });
+      ctx.out(
+        options["json"] === true
+          ? `${JSON.stringify({ daily, minute }, null, 2)}\n`
+          : `${summary("daily bars and corporate actions", daily)}\n\n${summary("minute bars", minute)}\n`,
+      );
       return 0;
     } finally {
       await opened.close();
