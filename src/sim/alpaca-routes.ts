@@ -19,12 +19,17 @@ function dailyStamp(date: string): string {
   return new Date(dayNumber(date) * 86_400_000 - easternOffsetHours(date) * 3_600_000).toISOString().replace(".000Z", "Z");
 }
 
-function rangeDates(req: SimRequest): { start: string; end: string } | SimResponse {
-  const start = (req.query.get("start") ?? "").slice(0, 10);
-  const endRaw = (req.query.get("end") ?? "").slice(0, 10) || addDays(req.today, -1);
-  if (!/^\d{4}-\d{2}-\d{2}$/.test(start)) return error(422, 42210000, "invalid start");
-  const end = endRaw >= req.today ? addDays(req.today, -1) : endRaw;
-  return { start, end };
+/** Alpaca takes RFC 3339 instants (or dates): bars whose stamp falls in [start, end] are returned. */
+function rangeDates(req: SimRequest): { start: string; end: string; startMs: number; endMs: number } | SimResponse {
+  const startRaw = req.query.get("start") ?? "";
+  const endRaw = req.query.get("end") ?? `${addDays(req.today, -1)}T23:59:59Z`;
+  const startMs = Date.parse(startRaw);
+  const endMs = Date.parse(endRaw);
+  if (!Number.isFinite(startMs)) return error(422, 42210000, "invalid start");
+  if (!Number.isFinite(endMs)) return error(422, 42210000, "invalid end");
+  const yesterday = addDays(req.today, -1);
+  const endDate = endRaw.slice(0, 10) > yesterday ? yesterday : endRaw.slice(0, 10);
+  return { start: startRaw.slice(0, 10), end: endDate, startMs, endMs };
 }
 
 interface AlpacaBar {
@@ -57,9 +62,10 @@ const bars: SimHandler = (req) => {
     for (const date of sessionsBetween(range.start, range.end)) {
       if (timeframe === "1Day") {
         const b = req.market.dailyBar(symbol, date);
-        if (b) flat.push({ symbol, bar: { t: dailyStamp(date), o: b.open, h: b.high, l: b.low, c: b.close, v: b.volume, n: b.trades, vw: b.vwap } });
+        if (b && Date.parse(dailyStamp(date)) >= range.startMs && Date.parse(dailyStamp(date)) <= range.endMs) flat.push({ symbol, bar: { t: dailyStamp(date), o: b.open, h: b.high, l: b.low, c: b.close, v: b.volume, n: b.trades, vw: b.vwap } });
       } else {
         for (const m of req.market.minuteBars(symbol, date)) {
+          if (m.t < range.startMs || m.t > range.endMs) continue;
           flat.push({ symbol, bar: { t: new Date(m.t).toISOString().replace(".000Z", "Z"), o: m.open, h: m.high, l: m.low, c: m.close, v: m.volume, n: m.trades, vw: m.vwap } });
         }
       }

@@ -24,15 +24,16 @@ const observations: SimHandler = (req) => {
   const series = req.query.get("series_id") ?? "";
   if (!(TREASURY_SERIES as readonly string[]).includes(series)) return error(400, "Bad Request.  The series does not exist.");
   const yesterday = addDays(req.today, -1);
-  const rtStart = req.query.get("realtime_start") ?? yesterday;
-  const rtEnd = req.query.get("realtime_end") ?? yesterday;
+  // FRED's real-time period defaults to today: the latest vintage.
+  const rtStart = req.query.get("realtime_start") ?? req.today;
+  const rtEnd = req.query.get("realtime_end") ?? req.today;
   const obsStart = req.query.get("observation_start") ?? "2018-01-01";
   const obsEnd = req.query.get("observation_end") ?? yesterday;
   const all: { realtime_start: string; realtime_end: string; date: string; value: string }[] = [];
   for (const date of datesBetween(obsStart, obsEnd > yesterday ? yesterday : obsEnd)) {
     if (!isWeekday(date)) continue;
     const published = publication(date);
-    if (published > rtEnd || published >= req.today) continue;
+    if (published > rtEnd || published > req.today) continue;
     // Holidays, and a few keyed days besides, have no print: FRED returns "." for them.
     const yieldPct = req.market.treasuryYield(series, date);
     const value = yieldPct === undefined || uniformFor(7, "fred-missing", date) < 0.02 ? "." : yieldPct.toFixed(2);

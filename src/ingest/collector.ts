@@ -1,0 +1,226 @@
+/**
+ * The edge collector: one pass over every configured (vendor, dataset) — plan from the lake, fetch through the
+ * shared governor, write immutable parts, commit, advance bookmarks, quarantine refused rows — under a global
+ * scheduler. A pass stops promptly on its AbortSignal (SIGINT/SIGTERM): in-flight requests are abandoned,
+ * nothing half-done is committed, leases are released, and the next pass resumes from the lake.
+ */
+import { DataError } from "../domain/errors.ts";
+import type { Logger } from "../domain/logger.ts";
+import { silentLogger } from "../domain/logger.ts";
+import type { LeaseHandle, ObjectStore } from "../lake/types.ts";
+import { addDays, todayUtc } from "../vendors/dates.ts";
+import { BudgetExhaustedError, EntitlementError, MalformedResponseError, VendorAuthError } from "../vendors/errors.ts";
+import { USAGE_COUNTERS, type RateGovernor, type UsageCounters } from "../vendors/governor.ts";
+import { isAbort } from "../vendors/sleep.ts";
+import { DATASETS, rawTable, type DatasetSpec } from "./datasets.ts";
+import { fetchUnit, type Connectors, type FetchTuning } from "./fetch-unit.ts";
+import { ensureLakeOrigin, IngestLake, type LakeOrigin } from "./ingest-lake.ts";
+import { ParquetWriter } from "./parquet-writer.ts";
+import { lastSessionOnOrBefore, planUnits, type Unit } from "./plan.ts";
+import { runScheduler, type SkipNote, type TableJob, type UnitOutcome } from "./scheduler.ts";
+import { rankByAdv } from "./adv.ts";
+
+export interface CollectorOptions {
+  readonly store: ObjectStore;
+  /** Simulated or real: checked against the lake's origin marker before anything is written. */
+  readonly origin: LakeOrigin;
+  readonly connectors: Connectors;
+  readonly governor: RateGovernor;
+  /** Equity symbols collected. */
+  readonly universe: readonly string[];
+  /** FRED series collected (default: the Treasury curve DGS1MO..DGS30). */
+  readonly fredSeries?: readonly string[];
+  /** (vendor, dataset) pairs; default every dataset of every vendor that has a connector. */
+  readonly datasets?: readonly { vendor: string; dataset: string }[];
+  /** The UTC date of the pass; data is collected through the last session before it. */
+  readonly today?: string;
+  /** Daily history wanted, in calendar days (edge.yml history_window_days). */
+  readonly historyDays?: number;
+  /** Minute-bar history wanted, in calendar days. */
+  readonly minuteDays?: number;
+  readonly chunkDays?: number;
+  readonly batchSize?: number;
+  /** NODE_WORKERS. */
+  readonly workers?: number;
+  /** NODE_MAX_INFLIGHT_<VENDOR>. */
+  readonly maxInflight?: Readonly<Record<string, number>>;
+  /** Option underliers sampled per day: the top-ADV symbols of the universe. */
+  readonly optionUnderliers?: number;
+  readonly tuning?: Partial<FetchTuning>;
+  /** Lease holder name (host + pid by default). */
+  readonly holder?: string;
+  readonly leaseTtlMs?: number;
+  readonly leaseWaitMs?: number;
+  readonly logger?: Logger;
+  readonly signal?: AbortSignal;
+}
+
+export interface VendorSummary {
+  units: number;
+  rows: number;
+  quarantinedRows: number;
+  quarantinedResponses: number;
+  failed: number;
+}
+
+export interface CollectionReport {
+  readonly through: string;
+  readonly units: number;
+  readonly committed: number;
+  readonly failed: number;
+  readonly interrupted: boolean;
+  readonly rows: Readonly<Record<string, number>>;
+  readonly quarantined: Readonly<Record<string, number>>;
+  readonly vendors: Readonly<Record<string, VendorSummary>>;
+  readonly skipped: readonly SkipNote[];
+  readonly usage: Readonly<Record<string, UsageCounters>>;
+  readonly durationMs: number;
+}
+
+const DATASET_ORDER = ["equities_bars", "treasury_curve", "corporate_actions", "tickers", "equities_minute", "options_chains", "options_contracts"];
+
+function selectDatasets(options: CollectorOptions): DatasetSpec[] {
+  const wanted = options.datasets;
+  const available = DATASETS.filter((d) => options.connectors[d.vendor] !== undefined);
+  const chosen = wanted === undefined ? available : available.filter((d) => wanted.some((w) => w.vendor === d.vendor && w.dataset === d.dataset));
+  return chosen.sort((a, b) => DATASET_ORDER.indexOf(a.dataset) - DATASET_ORDER.indexOf(b.dataset));
+}
+
+export async function runCollection(options: CollectorOptions): Promise<CollectionReport> {
+  const started = performance.now();
+  const logger = options.logger ?? silentLogger;
+  const today = options.today ?? todayUtc();
+  const through = lastSessionOnOrBefore(addDays(today, -1));
+  await ensureLakeOrigin(options.store, options.origin);
+  const writer = new ParquetWriter();
+  const holder = options.holder ?? `collector-${process.pid}-${Math.random().toString(36).slice(2, 8)}`;
+  const lake = new IngestLake(options.store, writer, { holder, logger });
+  const tuning: FetchTuning = { optionExpiryDays: 21, maxContractsPerUnderlying: 200, tickerPagesPerPass: 3, ...options.tuning };
+  const rows: Record<string, number> = {};
+  const quarantined: Record<string, number> = {};
+  const vendors: Record<string, VendorSummary> = {};
+  const summary = (vendor: string): VendorSummary => (vendors[vendor] ??= { units: 0, rows: 0, quarantinedRows: 0, quarantinedResponses: 0, failed: 0 });
+  const usageBefore = snapshotUsage(options.governor);
+
+  const jobs: TableJob[] = selectDatasets(options).map((spec) => {
+    const table = rawTable(spec.vendor, spec.dataset);
+    let lease: LeaseHandle | undefined;
+    const windowDays = spec.dataset === "equities_minute" ? (options.minuteDays ?? 5) : (options.historyDays ?? 365);
+    const windowStart = addDays(through, -windowDays + 1);
+    return {
+      vendor: spec.vendor,
+      table,
+      async activate() {
+        lease = await lake.acquireTable(table, options.leaseTtlMs ?? 120_000);
+        if (!lease) return { kind: "held" };
+        const coverage = await lake.coverage(table);
+        let series: readonly string[] = spec.vendor === "fred" ? (options.fredSeries ?? ["DGS1MO", "DGS3MO", "DGS6MO", "DGS1", "DGS2", "DGS5", "DGS10", "DGS30"]) : options.universe;
+        if (spec.dataset === "options_chains" || spec.dataset === "options_contracts") {
+          series = (await rankByAdv(options.store, writer, options.universe)).slice(0, options.optionUnderliers ?? 3);
+        }
+        const units = planUnits({ spec, table, series, windowStart, through, coverage, chunkDays: options.chunkDays ?? 120, batchSize: options.batchSize ?? 50 });
+        logger.info("table planned", { table, units: units.length });
+        return { kind: "ready", units };
+      },
+      run: (unit) => runUnit(unit, spec, windowStart),
+      async finish() {
+        const l = lease;
+        lease = undefined;
+        await l?.release().catch((error: unknown) => logger.warn("lease release failed", { table, error }));
+      },
+    };
+
+    async function runUnit(unit: Unit, specOf: DatasetSpec, windowStartOf: string): Promise<UnitOutcome> {
+      const s = summary(unit.vendor);
+      try {
+        const fetched = await fetchUnit(unit, options.connectors, tuning, options.signal);
+        // Interrupted while fetching: abandon, commit nothing.
+        if (options.signal?.aborted) return { kind: "failed", reason: "interrupted" };
+        if (!lease) return { kind: "stop_job", reason: "lease lost" };
+        await lake.commitUnit({
+          table: unit.table, vendor: unit.vendor, dataset: unit.dataset, series: unit.series, unitStart: unit.start, unitEnd: unit.end,
+          columns: specOf.columns, records: fetched.records, dateColumn: specOf.dateColumn, windowStart: windowStartOf,
+          ...(fetched.cursorNext !== undefined ? { cursorNext: fetched.cursorNext } : {}),
+        }, lease);
+        if (fetched.rejected.length > 0) {
+          await lake.quarantine({ vendor: unit.vendor, dataset: unit.dataset, unitId: unit.id, day: today, records: fetched.rejected });
+          for (const r of fetched.rejected) quarantined[r.reason] = (quarantined[r.reason] ?? 0) + 1;
+          s.quarantinedRows += fetched.rejected.length;
+        }
+        rows[unit.table] = (rows[unit.table] ?? 0) + fetched.records.length;
+        s.rows += fetched.records.length;
+        s.units++;
+        logger.debug("unit committed", { unit: unit.id, rows: fetched.records.length, rejected: fetched.rejected.length });
+        return { kind: "done" };
+      } catch (error) {
+        if (isAbort(error, options.signal)) return { kind: "failed", reason: "interrupted" };
+        s.failed++;
+        if (error instanceof MalformedResponseError) {
+          // The whole response is unusable even after retries: keep it with its reason, move on.
+          await lake.quarantine({
+            vendor: unit.vendor, dataset: unit.dataset, unitId: unit.id, day: today,
+            records: [{ reason: "malformed_response", detail: error.reason, source_name: unit.vendor, source_uri: error.facts.path, raw: error.rawBody.slice(0, 20_000) }],
+          }).catch((e: unknown) => logger.warn("quarantine write failed", { error: e }));
+          quarantined["malformed_response"] = (quarantined["malformed_response"] ?? 0) + 1;
+          s.quarantinedResponses++;
+          logger.warn("unit quarantined", { unit: unit.id, reason: error.reason });
+          return { kind: "failed", reason: error.message };
+        }
+        if (error instanceof EntitlementError) return { kind: "stop_job", reason: `not entitled: ${error.message}` };
+        if (error instanceof BudgetExhaustedError) return { kind: "stop_vendor", reason: error.message };
+        if (error instanceof VendorAuthError) return { kind: "stop_vendor", reason: error.message };
+        if (error instanceof DataError && (error.code === "lease_lost" || error.code === "stale_epoch")) {
+          return { kind: "stop_job", reason: `lease lost: ${error.message}` };
+        }
+        logger.warn("unit failed", { unit: unit.id, error });
+        return { kind: "failed", reason: error instanceof Error ? error.message : String(error) };
+      }
+    }
+  });
+
+  let result;
+  try {
+    result = await runScheduler(jobs, {
+      workers: options.workers ?? 2,
+      maxInflight: options.maxInflight ?? {},
+      isCoolingDown: (v) => options.governor.vendorNames().includes(v) && options.governor.isCoolingDown(v),
+      leaseWaitMs: options.leaseWaitMs ?? 2_000,
+      ...(options.signal ? { signal: options.signal } : {}),
+      logger,
+    });
+  } finally {
+    await writer.close();
+  }
+  const usage = usageDelta(options.governor, usageBefore);
+  for (const [vendor, counters] of Object.entries(usage)) {
+    const s = vendors[vendor];
+    await lake.addUsage(vendor, today, {
+      ...counters, units: s?.units ?? 0, rows: s?.rows ?? 0, quarantined_rows: s?.quarantinedRows ?? 0, quarantined_responses: s?.quarantinedResponses ?? 0,
+    }).catch((error: unknown) => logger.warn("usage write failed", { vendor, error }));
+  }
+  return {
+    through, units: result.units, committed: result.done, failed: result.failed, interrupted: result.interrupted,
+    rows, quarantined, vendors, skipped: result.skipped, usage, durationMs: Math.round(performance.now() - started),
+  };
+}
+
+function snapshotUsage(governor: RateGovernor): Record<string, UsageCounters> {
+  const out: Record<string, UsageCounters> = {};
+  for (const vendor of governor.vendorNames()) {
+    const total = Object.fromEntries(USAGE_COUNTERS.map((k) => [k, 0])) as UsageCounters;
+    for (const day of Object.values(governor.usage(vendor))) for (const k of USAGE_COUNTERS) total[k] += day[k];
+    out[vendor] = total;
+  }
+  return out;
+}
+
+function usageDelta(governor: RateGovernor, before: Record<string, UsageCounters>): Record<string, UsageCounters> {
+  const now = snapshotUsage(governor);
+  const out: Record<string, UsageCounters> = {};
+  for (const [vendor, counters] of Object.entries(now)) {
+    const prev = before[vendor];
+    const delta = Object.fromEntries(USAGE_COUNTERS.map((k) => [k, counters[k] - (prev?.[k] ?? 0)])) as UsageCounters;
+    if (delta.requests > 0) out[vendor] = delta;
+  }
+  return out;
+}
