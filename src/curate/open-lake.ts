@@ -3,6 +3,7 @@
  * environment, then the object store for the lake target (LAKE_ROOT directory or S3).
  */
 import { loadConfig, type TrademlConfig } from "../config/index.ts";
+import { openStore } from "../lake/open-store.ts";
 import type { ObjectStore } from "../lake/types.ts";
 import { lakeAccess, type CurateLake } from "./lake-access.ts";
 
@@ -20,23 +21,8 @@ export interface OpenedLake {
   close(): Promise<void>;
 }
 
-export async function openStoreFor(target: TrademlConfig["lakeTarget"]): Promise<ObjectStore> {
-  if (target.kind === "local") {
-    const { LocalStore } = await import("../lake/local-store.ts");
-    return new LocalStore({ root: target.root });
-  }
-  const { S3Store } = await import("../lake/s3-store.ts");
-  return new S3Store({
-    bucket: target.bucket,
-    ...(target.endpoint === undefined ? {} : { endpoint: target.endpoint }),
-    region: target.region,
-    forcePathStyle: target.forcePathStyle,
-    ...(target.credentials === undefined ? {} : target.credentials),
-  });
-}
-
 export async function openConfiguredLake(options: OpenLakeOptions): Promise<OpenedLake> {
   const config = await loadConfig({ configDir: options.configDir, env: options.env, envFile: options.envFile, cwd: options.cwd });
-  const store = await openStoreFor(config.lakeTarget);
+  const store = await openStore(config.lakeTarget);
   return { config, store, lake: lakeAccess(store), close: () => store.close() };
 }

@@ -25,7 +25,7 @@ export const catalogCommand: GroupSpec = {
         const opened = await openConfiguredLake({ configDir: ctx.globals.configDir, env: ctx.env, envFile: ctx.globals.envFile, cwd: ctx.cwd });
         try {
           // A local lake is read in place; S3 parts are downloaded beside the catalog so its views stay valid.
-          const lake = opened.store.kind === "local" ? opened.lake : lakeAccess(opened.store, { cacheDir: `${target}.parts` });
+          const lake = opened.store.kind === "local" ? opened.lake : lakeAccess(opened.store, { cacheDir: `${target}.parts`, cacheBytes: Number.MAX_SAFE_INTEGER });
           const report = await exportCatalog(lake, target, { asOf });
           if (options["json"] === true) {
             ctx.out(`${JSON.stringify(report, null, 2)}\n`);
