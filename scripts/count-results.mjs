@@ -4,6 +4,12 @@
 // prints each report's counts and the names of failed tests, so the CI log says what failed without scrolling.
 import { readFileSync } from "node:fs";
 
+/** The line of an error message worth showing: the first that names an error, else the first non-empty one. */
+function headline(message) {
+  const lines = String(message ?? "").split("\n").map((l) => l.trim()).filter(Boolean);
+  return lines.find((l) => /error/i.test(l)) ?? lines[0] ?? "(no message)";
+}
+
 let passed = 0;
 let failed = 0;
 let skipped = 0;
@@ -23,25 +29,29 @@ for (const file of files) {
     continue;
   }
   const filePassed = Number(report.numPassedTests ?? 0);
-  const fileFailed = Number(report.numFailedTests ?? 0);
+  let fileFailed = Number(report.numFailedTests ?? 0);
   const fileSkipped = Number(report.numPendingTests ?? 0) + Number(report.numTodoTests ?? 0);
+  const lines = [];
+  for (const suite of Array.isArray(report.testResults) ? report.testResults : []) {
+    for (const test of Array.isArray(suite.assertionResults) ? suite.assertionResults : []) {
+      if (test.status === "failed") lines.push(`  FAILED ${suite.name ?? "?"} > ${test.fullName ?? test.title ?? "?"}`);
+    }
+    // A test file that failed to load has no assertion results, only a message; vitest counts no failed test
+    // for it, so it is counted here as one failure (its tests never ran).
+    if (suite.status === "failed" && (suite.assertionResults ?? []).length === 0) {
+      lines.push(`  FAILED ${suite.name ?? "?"} (no test in it ran, counted as 1): ${headline(suite.message)}`);
+      fileFailed += 1;
+    }
+  }
+  if (report.success === false && fileFailed === 0) {
+    lines.push("  the run reports failure without a failed test (a setup or teardown error): counted as 1");
+    fileFailed += 1;
+  }
   passed += filePassed;
   failed += fileFailed;
   skipped += fileSkipped;
   console.log(`${file}: ${filePassed} passed, ${fileFailed} failed, ${fileSkipped} skipped`);
-  for (const suite of Array.isArray(report.testResults) ? report.testResults : []) {
-    for (const test of Array.isArray(suite.assertionResults) ? suite.assertionResults : []) {
-      if (test.status === "failed") console.log(`  FAILED ${suite.name ?? "?"} > ${test.fullName ?? test.title ?? "?"}`);
-    }
-    // A file that failed to load has no assertion results, only a message.
-    if (suite.status === "failed" && (suite.assertionResults ?? []).length === 0) {
-      console.log(`  FAILED ${suite.name ?? "?"}: ${String(suite.message ?? "").split("\n")[0]}`);
-    }
-  }
-  if (report.success === false && fileFailed === 0) {
-    console.log(`  ${file} reports failure without a failed test (load or setup error): counted as 1 failure`);
-    failed += 1;
-  }
+  for (const line of lines) console.log(line);
 }
 console.log(`(${skipped} skipped)`);
 console.log(`${passed} passed, ${failed} failed`);

@@ -244,6 +244,21 @@ versions_one() {
   esac
 }
 
+# Installs the named services concurrently; returns the first failure's exit code (3 missing tool, 4 failed)
+# and leaves the names that failed in FAILED_INSTALLS.
+FAILED_INSTALLS=""
+install_parallel() {
+  local names=("$@") pids=() rc=0 i code
+  for s in "${names[@]}"; do ( "install_$s" ) & pids+=("$!"); done
+  for i in "${!pids[@]}"; do
+    wait "${pids[$i]}" && continue
+    code=$?
+    FAILED_INSTALLS="$FAILED_INSTALLS ${names[$i]}"
+    [ "$rc" -ne 0 ] || rc=$code
+  done
+  return "$rc"
+}
+
 main() {
   local action="${1:-}" which="${2:-all}" services
   case "$which" in
@@ -252,10 +267,19 @@ main() {
     *) die 2 "unknown service '$which' (minio, mlflow or all)" ;;
   esac
   case "$action" in
-    install) for s in $services; do "install_$s" || exit $?; done ;;
+    install) install_parallel $services || exit $? ;;
     start)
       mkdir -p "$RUN_DIR"
-      for s in $services; do ( "start_$s" ) || exit $?; done ;;
+      # Install first, both at once (an uncached MinIO build is minutes of CPU, MLflow's pip mostly network), so
+      # one missing toolchain does not delay the other service; then start each.
+      # A service that fails does not stop the others from starting; the exit code is the first failure's.
+      local rc=0
+      install_parallel $services || rc=$?
+      for s in $services; do
+        case " $FAILED_INSTALLS " in *" $s "*) continue ;; esac
+        ( "start_$s" ) || { local code=$?; [ "$rc" -ne 0 ] || rc=$code; }
+      done
+      exit "$rc" ;;
     stop) for s in $services; do stop_one "$s"; done ;;
     status) for s in $services; do status_one "$s"; done ;;
     versions) for s in $services; do versions_one "$s"; done ;;
