@@ -32,6 +32,7 @@ const SQRT_PI_OVER_TWO: f64 = 1.2533141373155003; // sqrt(pi/2)
 
 /** The two Householder steps the paper needs; more are allowed only as a safeguard and then counted. */
 const HOUSEHOLDER_STEPS: i32 = 2;
+const STEP_DONE: f64 = 1.0e-5;
 const MAX_STEPS: i32 = 10;
 
 export const IV_OK: i32 = 0;
@@ -178,13 +179,13 @@ function upperMap(x: f64, s: f64): void {
   return (1.0 + 0.5 * halley * newton) / (1.0 + newton * (halley + (hh3 * newton) / 6.0));
 }
 
-/** Whether the iteration may stop: converged to machine accuracy, or past the paper's two steps with a step so
- * small that the third-order convergence leaves nothing to correct. */
+/** Whether the iteration may stop: converged to machine accuracy, or past the paper's two steps with a last step
+ * below 1e-5 s, after which third-order convergence leaves an error of order (1e-5)^3 s, below double precision. */
 @inline function keepIterating(iterations: i32, ds: f64, s: f64): bool {
   const ads = Math.abs(ds);
   if (!(ads > DBL_EPSILON * s)) return false;
   if (iterations >= MAX_STEPS) return false;
-  if (iterations >= HOUSEHOLDER_STEPS && ads < 1.0e-7 * s) return false;
+  if (iterations >= HOUSEHOLDER_STEPS && ads < STEP_DONE * s) return false;
   return true;
 }
 
@@ -400,6 +401,6 @@ function solveOtmCall(beta: f64, x: f64, bMax: f64): f64 {
 
 /** NaN when the last step was still large after the safeguard budget: the caller reports no convergence. */
 @inline function finish(s: f64, ds: f64, iterations: i32): f64 {
-  if (iterations >= MAX_STEPS && Math.abs(ds) > 1.0e-7 * s) return NaN;
+  if (iterations >= MAX_STEPS && Math.abs(ds) > STEP_DONE * s) return NaN;
   return s;
 }

@@ -122,13 +122,16 @@ def bsm_rows(n):
 def iv_rows(n):
     rows = []
     for i in range(n):
+        # Every other row inside the core domain (|ln(K/F)| <= 3, s in [0.01, 3]), the rest anywhere.
+        core = i % 2 == 0
         T = float(mp.exp(rng.uniform(float(mp.log(HOUR)), float(mp.log(30.0)))))
-        s = float(mp.exp(rng.uniform(float(mp.log(1e-4)), float(mp.log(5.0)))))
+        s_lo, s_hi = (0.01, 3.0) if core else (1e-4, 5.0)
+        s = float(mp.exp(rng.uniform(float(mp.log(s_lo)), float(mp.log(s_hi)))))
         v = s / float(mp.sqrt(T))
         S = rng.choice([1.0, 100.0, rng.uniform(0.5, 2000.0)])
         r = rng.choice([0.0, 0.03, rng.uniform(-0.01, 0.1)])
         q = rng.choice([0.0, 0.01, rng.uniform(0.0, 0.05)])
-        lnKF = rng.uniform(-5.0, 5.0)
+        lnKF = rng.uniform(-3.0, 3.0) if core else rng.uniform(-5.0, 5.0)
         F = S * float(mp.exp((mp.mpf(r) - q) * T))
         K = float(F * mp.exp(lnKF))
         call = rng.random() < 0.5

@@ -34,6 +34,7 @@ const SQRT_PI_OVER_TWO: number = 1.2533141373155003; // sqrt(pi/2)
 
 /** The two Householder steps the paper needs; more are allowed only as a safeguard and then counted. */
 const HOUSEHOLDER_STEPS: number = 2;
+const STEP_DONE = 1.0e-5;
 const MAX_STEPS: number = 10;
 
 export const IV_OK: number = 0;
@@ -180,13 +181,13 @@ function householderFactor(newton: number, halley: number, hh3: number): number 
   return (1.0 + 0.5 * halley * newton) / (1.0 + newton * (halley + (hh3 * newton) / 6.0));
 }
 
-/** Whether the iteration may stop: converged to machine accuracy, or past the paper's two steps with a step so
- * small that the third-order convergence leaves nothing to correct. */
+/** Whether the iteration may stop: converged to machine accuracy, or past the paper's two steps with a last step
+ * below 1e-5 s, after which third-order convergence leaves an error of order (1e-5)^3 s, below double precision. */
 function keepIterating(iterations: number, ds: number, s: number): boolean {
   const ads = Math.abs(ds);
   if (!(ads > DBL_EPSILON * s)) return false;
   if (iterations >= MAX_STEPS) return false;
-  if (iterations >= HOUSEHOLDER_STEPS && ads < 1.0e-7 * s) return false;
+  if (iterations >= HOUSEHOLDER_STEPS && ads < STEP_DONE * s) return false;
   return true;
 }
 
@@ -402,6 +403,6 @@ function solveOtmCall(beta: number, x: number, bMax: number): number {
 
 /** NaN when the last step was still large after the safeguard budget: the caller reports no convergence. */
 function finish(s: number, ds: number, iterations: number): number {
-  if (iterations >= MAX_STEPS && Math.abs(ds) > 1.0e-7 * s) return NaN;
+  if (iterations >= MAX_STEPS && Math.abs(ds) > STEP_DONE * s) return NaN;
   return s;
 }
