@@ -1,3 +1,4 @@
+import fc from "fast-check";
 import { beforeAll, describe, expect, it } from "vitest";
 import type { SviKernels } from "../../../src/kernels/svi/index.ts";
 import { bothEngines, linspace, rng, sviW, type Raw } from "./engines.ts";
@@ -52,6 +53,31 @@ describe.each(["wasm", "ts"] as const)("sviFit on the %s engine", (kind) => {
     const fitted = k.map((x) => sviW(fit, x));
     const direct = Math.sqrt(fitted.reduce((s, w, i) => s + (w - (noisy[i] ?? 0)) ** 2, 0) / k.length);
     expect(Math.abs(direct - fit.rmseW)).toBeLessThan(1e-12);
+  });
+
+  it("recovers random admissible smiles exactly and never fits noisy ones worse than the truth", () => {
+    const admissible = fc
+      .record({
+        a: fc.double({ min: -0.02, max: 0.08, noNaN: true }),
+        b: fc.double({ min: 0.02, max: 0.62, noNaN: true }),
+        rho: fc.double({ min: -0.95, max: 0.95, noNaN: true }),
+        m: fc.double({ min: -0.4, max: 0.4, noNaN: true }),
+        sigma: fc.double({ min: 0.01, max: 0.51, noNaN: true }),
+      })
+      .filter((p) => p.a + p.b * p.sigma * Math.sqrt(1 - p.rho ** 2) > 0.001);
+    fc.assert(
+      fc.property(admissible, fc.integer({ min: 10, max: 60 }), fc.integer({ min: 1, max: 1e6 }), (p, n, seed) => {
+        const k = linspace(-0.9, 0.6, n);
+        const clean = k.map((x) => sviW(p, x));
+        const exact = engine().sviFit({ k, w: clean });
+        for (const key of ["a", "b", "rho", "m", "sigma"] as const) expect(Math.abs(exact[key] - p[key])).toBeLessThan(1e-6);
+        const draw = rng(seed);
+        const noisy = clean.map((w) => w * (1 + 0.02 * (draw() - 0.5)));
+        const noiseRms = Math.sqrt(noisy.reduce((s, w, i) => s + (w - (clean[i] ?? 0)) ** 2, 0) / n);
+        expect(engine().sviFit({ k, w: noisy }).rmseW).toBeLessThanOrEqual(noiseRms * (1 + 1e-9));
+      }),
+      { numRuns: 40 },
+    );
   });
 
   it("respects every hard constraint, and Lee's bound when asked", () => {
