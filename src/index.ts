@@ -17,3 +17,5 @@ export {
   type SsviSliceInput, type SsviSliceFit, type SsviPhi, type SsviConditions, type SviDerivatives,
 } from "./kernels/svi/index.ts";
 export { registerSviFunctions } from "./kernels/svi/sql.ts";
+export * from "./ssot/audit/index.ts";
+export * from "./ssot/backfill/index.ts";

@@ -14,7 +14,7 @@ import {
   sessions as calendarSessions,
   type IsoDate,
 } from "../../domain/calendar/index.ts";
-import { UsageError } from "../../domain/errors.ts";
+import { DataError, UsageError } from "../../domain/errors.ts";
 import { newPartKey } from "../../lake/keys.ts";
 import { commitChange, readManifest } from "../_lake.ts";
 import type { LeaseHandle, ObjectStore, PartFile } from "../../lake/types.ts";
@@ -31,7 +31,12 @@ import {
 } from "./types.ts";
 
 export interface RunAuditOptions extends AuditOptions {
-  /** Commits are fenced by this lease when given (the CLI holds `audit`). */
+  /**
+   * The lease the caller runs under (`audit`, or `backfill` when backfill re-audits); checked before the
+   * commit. Its epoch is not written into the ledger's manifests: the ledger is shared by jobs whose lease
+   * epochs are independent counters, so table fencing by epoch would refuse one job forever. Concurrent
+   * writers are caught instead by the replace of the previous ledger part (see auditTarget).
+   */
   readonly lease?: LeaseHandle;
 }
 
@@ -126,8 +131,21 @@ export async function rawPartsOf(store: ObjectStore, lakeTable: string, signal?:
   return parts;
 }
 
-/** Audits one raw dataset and commits its ledger part when it changed. */
+/**
+ * Audits one raw dataset and commits its ledger part when it changed. If another writer replaced the same
+ * ledger part meanwhile, the commit is refused (replace_conflict) and the audit is redone on the new ledger.
+ */
 export async function auditTarget(store: ObjectStore, target: AuditTarget, options: RunAuditOptions = {}): Promise<TargetAuditResult> {
+  for (let attempt = 1; ; attempt += 1) {
+    try {
+      return await auditTargetOnce(store, target, options);
+    } catch (error) {
+      if (!(error instanceof DataError && error.code === "replace_conflict") || attempt >= 5) throw error;
+    }
+  }
+}
+
+async function auditTargetOnce(store: ObjectStore, target: AuditTarget, options: RunAuditOptions): Promise<TargetAuditResult> {
   const qc = options.qc ?? DEFAULT_QC;
   validateQc(qc);
   const now = options.now?.() ?? new Date();
@@ -193,6 +211,7 @@ export async function auditTarget(store: ObjectStore, target: AuditTarget, optio
       return { source: target.source, table: target.table, sessionsReaudited: dirty.length, partsRead: rawPaths.length, committed: false, ledgerSeq: undefined, counts };
     }
 
+    options.lease?.assertHeld();
     const localPath = join(scratch.path, "ledger-next.parquet");
     await db.run(`COPY ledger_next TO ${sqlString(localPath)} (FORMAT parquet, COMPRESSION zstd)`);
     const bounds = await db.all("SELECT strftime(min(session), '%Y-%m-%d') AS lo, strftime(max(session), '%Y-%m-%d') AS hi FROM ledger_next");
@@ -213,7 +232,6 @@ export async function auditTarget(store: ObjectStore, target: AuditTarget, optio
       LEDGER_TABLE,
       previousPart === undefined ? { kind: "append", add: [part] } : { kind: "replace", add: [part], remove: [previousPart.key] },
       {
-        ...(options.lease === undefined ? {} : { lease: options.lease }),
         ...(options.writer === undefined ? {} : { writer: options.writer }),
         ...(signal === undefined ? {} : { signal }),
       },

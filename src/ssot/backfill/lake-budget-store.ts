@@ -1,5 +1,5 @@
 /**
- * The rate governor's BudgetStore over the lake: one CAS-updated object per vendor and UTC day under
+ * The rate governor's BudgetStore over the lake: one CAS-updated object per consumer, vendor and UTC day under
  * `state/budgets/daily/`, so every process and node that shares the lake draws from one daily budget and a
  * restart does not reset it. A grant is booked before any request is made with it; a process that dies with
  * unspent grants leaves them booked — the budget can be under-spent, never exceeded.
@@ -18,17 +18,18 @@ const dailyBudgetSchema = z.strictObject({
 });
 export type DailyBudgetState = z.infer<typeof dailyBudgetSchema>;
 
-export function dailyBudgetKey(vendor: string, day: string): string {
-  return `state/budgets/daily/${vendor}/${day}.json`;
+/** One object per consumer (edge, backfill: each has its own share in configs/*.yml), vendor and UTC day. */
+export function dailyBudgetKey(vendor: string, day: string, consumer = "backfill"): string {
+  return `state/budgets/daily/${consumer}/${vendor}/${day}.json`;
 }
 
 const parse = (value: unknown): DailyBudgetState => dailyBudgetSchema.parse(value);
 
-export function lakeBudgetStore(store: ObjectStore): BudgetStore {
+export function lakeBudgetStore(store: ObjectStore, consumer = "backfill"): BudgetStore {
   return {
     async reserve(vendor, day, want, budget) {
       let granted = 0;
-      await casUpdate(store, dailyBudgetKey(vendor, day), parse, (current) => {
+      await casUpdate(store, dailyBudgetKey(vendor, day, consumer), parse, (current) => {
         const used = current?.used ?? 0;
         granted = Math.max(0, Math.min(want, budget - used));
         if (granted === 0) return undefined;
@@ -40,6 +41,6 @@ export function lakeBudgetStore(store: ObjectStore): BudgetStore {
 }
 
 /** Requests booked against a vendor's budget for a day (0 when nothing was booked). */
-export async function budgetUsed(store: ObjectStore, vendor: string, day: string): Promise<number> {
-  return (await readJsonState(store, dailyBudgetKey(vendor, day), parse))?.used ?? 0;
+export async function budgetUsed(store: ObjectStore, vendor: string, day: string, consumer = "backfill"): Promise<number> {
+  return (await readJsonState(store, dailyBudgetKey(vendor, day, consumer), parse))?.used ?? 0;
 }

@@ -84,8 +84,10 @@ export async function writeRawBars(
     });
   }
   if (parts.length === 0) return { parts, manifest: undefined };
+  // The lease is checked, not written as the commit's epoch: raw tables are also appended to by the edge
+  // collector under its own lease, whose epochs are an independent counter (see RunAuditOptions.lease).
+  args.lease?.assertHeld();
   const manifest = await commitChange(store, args.lakeTable, { kind: "append", add: parts }, {
-    ...(args.lease === undefined ? {} : { lease: args.lease }),
     ...(args.writer === undefined ? {} : { writer: args.writer }),
     ...(args.signal === undefined ? {} : { signal: args.signal }),
   });

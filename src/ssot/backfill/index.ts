@@ -1,0 +1,6 @@
+/** The backfill queue: plan from the ledger, fetch within budgets, commit, re-audit, mark. */
+export { runBackfill, planBackfill, BACKFILL_LEASE } from "./backfill.ts";
+export { alpacaBarsFetcher, polygonBarsFetcher } from "./fetchers.ts";
+export { lakeBudgetStore, budgetUsed, dailyBudgetKey } from "./lake-budget-store.ts";
+export { readMarks, marksKey, type SymbolMarks } from "./marks.ts";
+export type * from "./types.ts";

@@ -1,0 +1,27 @@
+/**
+ * The raw datasets the audit and backfill know, by the logical table names of configs/backfill.yml (which
+ * training's `dependencies` also use), with the raw dataset name the collectors write under
+ * `raw/<vendor>/<dataset>/` (configs/curator.yml `input_prefix`).
+ */
+import type { Granularity } from "./audit/types.ts";
+
+export interface DatasetInfo {
+  readonly granularity: Granularity;
+  /** Dataset segment of `raw/<vendor>/<dataset>/`. */
+  readonly dataset: string;
+}
+
+export const AUDITED_TABLES = {
+  equities_eod: { granularity: "daily", dataset: "equities_bars" },
+  equities_minute: { granularity: "minute", dataset: "equities_bars_minute" },
+} as const satisfies Record<string, DatasetInfo>;
+
+export type AuditedTable = keyof typeof AUDITED_TABLES;
+
+export function isAuditedTable(name: string): name is AuditedTable {
+  return Object.hasOwn(AUDITED_TABLES, name);
+}
+
+export function rawLakeTable(vendor: string, table: AuditedTable): string {
+  return `raw/${vendor}/${AUDITED_TABLES[table].dataset}`;
+}
