@@ -13,6 +13,7 @@ const scratch = mkdtempSync(join(tmpdir(), "trademl-skip-or-fail-"));
 
 interface NestedRun {
   code: number;
+  reportFile: string;
   output: string;
   report: { numPassedTests: number; numFailedTests: number; numPendingTests: number; testResults: unknown[] };
 }
@@ -45,7 +46,7 @@ function runFixture(name: string, env: Record<string, string | undefined>): Prom
     child.on("close", (code) => {
       try {
         const report = JSON.parse(readFileSync(reportFile, "utf8")) as NestedRun["report"];
-        done({ code: code ?? 1, output, report });
+        done({ code: code ?? 1, reportFile, output, report });
       } catch (error) {
         fail(new Error(`nested vitest wrote no report (exit ${code}):\n${output}`, { cause: error }));
       }
@@ -98,5 +99,30 @@ describe("suites that need a missing service", () => {
     expect(noTools.report.numPendingTests).toBe(2);
     expect(noTools.output).toMatch(/skipping suite "fixture needing minio": MinIO unavailable \(not installable on this machine: go not found/);
     expect(noTools.output).toMatch(/skipping suite "fixture needing mlflow": MLflow unavailable \(not installable on this machine: python3 not found/);
+  });
+
+  it("are counted by scripts/count-results.mjs into CI's last line, a missing report counting as a failure", async () => {
+    const [offLocal, offCi] = await runs;
+    const missing = join(scratch, "never-written.json");
+    const counted = await new Promise<{ code: number; stdout: string }>((done, fail) => {
+      const child = spawn(process.execPath, [
+        ...(typeof (globalThis as { Deno?: unknown }).Deno !== "undefined" ? ["run", "-A"] : []),
+        join(repoRoot, "scripts/count-results.mjs"),
+        offLocal.reportFile,
+        offCi.reportFile,
+        missing,
+      ]);
+      let stdout = "";
+      child.stdout.setEncoding("utf8").on("data", (chunk: string) => (stdout += chunk));
+      child.on("error", fail);
+      child.on("close", (code) => done({ code: code ?? 1, stdout }));
+    });
+    const lines = counted.stdout.trim().split("\n");
+    const passed = offLocal.report.numPassedTests + offCi.report.numPassedTests;
+    const failed = offLocal.report.numFailedTests + offCi.report.numFailedTests + 1;
+    expect(lines.at(-1)).toBe(`${passed} passed, ${failed} failed`);
+    expect(counted.code).toBe(1);
+    expect(counted.stdout).toContain("FAILED");
+    expect(counted.stdout).toContain("has MinIO available");
   });
 });
