@@ -12,8 +12,8 @@
 #                             so a fresh clone reuses it)
 #   TRADEML_GO, TRADEML_PYTHON  the Go and Python used to install (default: go and python3 on PATH)
 #   TRADEML_SERVICES_RUN_DIR  where one set of running services keeps its state files, data and logs (default
-#                             $TRADEML_SERVICES_DIR/run/default). Each vitest run uses its own temp folder here, so
-#                             several runs on one machine never share a server.
+#                             $TRADEML_SERVICES_DIR/run/default). The vitest global setup passes a fresh temp
+#                             folder per run, so several runs on one machine never share a server.
 #
 # `start` writes <run dir>/<service>.json (pid, port, version, endpoint, credentials) for the vitest global setup
 # (tests/setup/global-services.ts) to read. Exit codes: 0 ok, 2 usage, 3 a tool is missing (go, python3), 4 an
@@ -51,7 +51,7 @@ with_lock() {
     sleep 2; waited=$((waited + 2))
     [ "$waited" -lt 1800 ] || die 4 "timed out waiting for $dir"
   done
-  "$@"; local rc=$?
+  ( "$@" ); local rc=$?  # a subshell, so a `die` inside still reaches the rmdir
   rmdir "$dir"
   return $rc
 }
