@@ -90,6 +90,7 @@ const cons = new Float64Array(MAX_CONS * 4);
 /** Scratch: KKT system, at most 6 x 7. */
 const kkt = new Float64Array(6 * 7);
 const cand = new Float64Array(3);
+const activeRows = new Int32Array(MAX_CONS);
 /** Normal equations: H (6 distinct entries) and f (3), plus sum of W*w^2. */
 const normal = new Float64Array(10);
 /** Result of the inner solve: (a, d, c). */
@@ -99,9 +100,9 @@ export const innerX = new Float64Array(3);
 function solveFace(active: number, ncons: number): boolean {
   // Unknowns: x (3) and one multiplier per active constraint.
   let p = 0;
-  const rows: number[] = [];
-  for (let j = 0; j < ncons; j++) if ((active >> j) & 1) rows.push(j);
-  p = rows.length;
+  for (let j = 0; j < ncons; j++) {
+    if ((active >> j) & 1) { activeRows[p] = j; p++; }
+  }
   const n = 3 + p;
   const cols = n + 1;
   const h0 = normal[0] ?? 0, h1 = normal[1] ?? 0, h2 = normal[2] ?? 0;
@@ -112,7 +113,7 @@ function solveFace(active: number, ncons: number): boolean {
   kkt[cols] = h1; kkt[cols + 1] = h3; kkt[cols + 2] = h4; kkt[cols + n] = normal[7] ?? 0;
   kkt[2 * cols] = h2; kkt[2 * cols + 1] = h4; kkt[2 * cols + 2] = h5; kkt[2 * cols + n] = normal[8] ?? 0;
   for (let q = 0; q < p; q++) {
-    const j = rows[q] ?? 0;
+    const j = activeRows[q] ?? 0;
     const g0 = cons[j * 4] ?? 0, g1 = cons[j * 4 + 1] ?? 0, g2 = cons[j * 4 + 2] ?? 0;
     kkt[3 + q] = g0; kkt[cols + 3 + q] = g1; kkt[2 * cols + 3 + q] = g2;
     const r = (3 + q) * cols;
