@@ -16,6 +16,7 @@
 import { createTsEngine } from "./ts/engine.ts";
 import { loadKernelModule, type KernelBuild, type KernelModule, type KernelSource } from "./load.ts";
 import { optionFamily, type OptionFamily } from "./options.ts";
+import { sviFamily, type SviFamily } from "./svi/index.ts";
 import { createWasmEngine } from "./wasm-engine.ts";
 
 export type EngineName = "wasm" | "ts";
@@ -41,7 +42,7 @@ export interface KernelsCore {
   readonly module: KernelModule | undefined;
 }
 
-export type Kernels = KernelsCore & OptionFamily;
+export type Kernels = KernelsCore & OptionFamily & SviFamily;
 
 export async function createKernels(options: CreateKernelsOptions = {}): Promise<Kernels> {
   const engine = options.engine ?? "wasm";
@@ -49,7 +50,7 @@ export async function createKernels(options: CreateKernelsOptions = {}): Promise
   const ctx: KernelContext = { engine, module };
   const core: KernelsCore = { engine, module };
   const optionEngine = ctx.module === undefined ? createTsEngine() : createWasmEngine(ctx.module);
-  return { ...core, ...optionFamily(optionEngine) };
+  return { ...core, ...optionFamily(optionEngine), ...sviFamily(ctx) };
 }
 
 export { createTsEngine } from "./ts/engine.ts";
