@@ -11,9 +11,9 @@ import { silentLogger } from "../domain/logger.ts";
 import { newPartKey, uuidv7 } from "../lake/keys.ts";
 import { acquireLease } from "../lake/lease.ts";
 import { commitParts, readManifest } from "../lake/manifest.ts";
-import { advanceBookmark, consumeBudget, readState, updateState } from "../lake/state.ts";
+import { advanceBookmark, readState, updateState } from "../lake/state.ts";
 import type { LeaseHandle, Manifest, ObjectStore, PartFile, StatValue } from "../lake/types.ts";
-import type { BudgetStore, UsageCounters } from "../vendors/governor.ts";
+import type { UsageCounters } from "../vendors/governor.ts";
 import type { RejectedRecord } from "../vendors/rows.ts";
 import { contiguousThrough, coverageOf, type TableCoverage } from "./coverage.ts";
 import type { ParquetWriter } from "./parquet-writer.ts";
@@ -91,30 +91,42 @@ export class IngestLake {
   }
 
   /**
-   * Writes the unit's part, commits it, then advances each series' bookmark to its contiguous coverage.
-   * Returns the manifest. The part goes up create-only under a fresh uuidv7 name, so a crash leaves at worst
-   * an orphan (collected by `lake gc`), never a half-written or overwritten file.
+   * Writes the unit's rows as one part per date (the key's `date=` folder always equals the rows' date, so
+   * readers that infer hive partitions see the truth), commits them together in one manifest, then advances
+   * each series' bookmark to its contiguous coverage. A unit without rows still commits one empty part: it
+   * records that the range was asked and answered. Parts go up create-only under fresh uuidv7 names, so a
+   * crash leaves at worst orphans (collected by `lake gc`), never a half-written or overwritten file.
    */
   async commitUnit(unit: UnitCommit, lease: LeaseHandle | undefined): Promise<Manifest> {
-    const dates = unit.records.map((r) => r[unit.dateColumn]).filter((d): d is string => typeof d === "string").sort();
-    const written = await this.writer.write(unit.columns, unit.records);
-    try {
-      const key = newPartKey(`${unit.table}/date=${dates[0] ?? unit.unitStart}`);
-      const put = await this.store.putFile(key, written.path, { condition: { ifNoneMatch: "*" } });
-      if (!put.ok) throw new DataError("part_exists", `part key ${key} already exists; uuidv7 collision?`);
-      const min: Record<string, StatValue> = { unit_start: unit.unitStart };
-      const max: Record<string, StatValue> = { unit_end: unit.unitEnd };
-      if (dates[0] !== undefined) min[unit.dateColumn] = dates[0];
-      const last = dates.at(-1);
-      if (last !== undefined) max[unit.dateColumn] = last;
-      if (unit.cursorNext !== undefined) max["cursor_next"] = unit.cursorNext;
-      const part: PartFile = { key, rows: written.rows, bytes: written.bytes, min, max, symbols: [...unit.series], etag: put.etag };
-      const manifest = await commitParts(this.store, unit.table, [part], { ...(lease ? { lease } : {}), writer: this.holder });
-      await this.advanceBookmarks(unit, manifest);
-      return manifest;
-    } finally {
-      await this.writer.discard(written);
+    const byDate = new Map<string, Record<string, unknown>[]>();
+    for (const record of unit.records) {
+      const d = record[unit.dateColumn];
+      const date = typeof d === "string" ? d : unit.unitStart;
+      (byDate.get(date) ?? byDate.set(date, []).get(date) ?? []).push(record);
     }
+    if (byDate.size === 0) byDate.set(unit.unitStart, []);
+    const parts: PartFile[] = [];
+    for (const [date, records] of [...byDate.entries()].sort(([a], [b]) => (a < b ? -1 : 1))) {
+      const written = await this.writer.write(unit.columns, records);
+      try {
+        const key = newPartKey(`${unit.table}/date=${date}`);
+        const put = await this.store.putFile(key, written.path, { condition: { ifNoneMatch: "*" } });
+        if (!put.ok) throw new DataError("part_exists", `part key ${key} already exists; uuidv7 collision?`);
+        const min: Record<string, StatValue> = { unit_start: unit.unitStart };
+        const max: Record<string, StatValue> = { unit_end: unit.unitEnd };
+        if (records.length > 0) {
+          min[unit.dateColumn] = date;
+          max[unit.dateColumn] = date;
+        }
+        if (unit.cursorNext !== undefined) max["cursor_next"] = unit.cursorNext;
+        parts.push({ key, rows: written.rows, bytes: written.bytes, min, max, symbols: [...unit.series], etag: put.etag });
+      } finally {
+        await this.writer.discard(written);
+      }
+    }
+    const manifest = await commitParts(this.store, unit.table, parts, { ...(lease ? { lease } : {}), writer: this.holder });
+    await this.advanceBookmarks(unit, manifest);
+    return manifest;
   }
 
   private async advanceBookmarks(unit: UnitCommit, manifest: Manifest): Promise<void> {
@@ -150,20 +162,6 @@ export class IngestLake {
 
   async readUsage(vendor: string, day: string): Promise<Record<string, number> | undefined> {
     return (await readState(this.store, `state/usage/${day}/${vendor}.json`, usageSchema))?.value.counters;
-  }
-
-  /** A BudgetStore over the lake's shared budget objects (one window per UTC day). */
-  budgetStore(): BudgetStore {
-    return {
-      reserve: async (vendor, _day, want, budget) => {
-        for (let amount = want; amount >= 1; amount = Math.floor(amount / 2)) {
-          const r = await consumeBudget(this.store, { vendor, amount, limit: budget, windowMs: 86_400_000 });
-          if (r.granted) return amount;
-          if (r.remaining === 0) return 0;
-        }
-        return 0;
-      },
-    };
   }
 }
 

@@ -1,8 +1,51 @@
 import type { GroupSpec } from "../group.ts";
-import { notBuilt } from "../not-built.ts";
+
+function positiveInt(value: unknown, flag: string, fallback: number): number {
+  if (value === undefined) return fallback;
+  const n = Number(value);
+  if (!Number.isInteger(n) || n < 1 || n > 3650) throw new TypeError(`${flag} must be a whole number between 1 and 3650, not "${String(value)}"`);
+  return n;
+}
 
 export const demoCommand: GroupSpec = {
   name: "demo",
   summary: "Run the pipeline against the built-in vendor simulator into ./lake-demo",
-  run: notBuilt("trademl demo", "the ingestion issue"),
+  options: [
+    { flags: "--lake <dir>", description: "Demo lake folder (default ./lake-demo; marked simulated)" },
+    { flags: "--symbols <list>", description: "Comma-separated symbols (default AAPL,MSFT,NVDA,AMZN,SPY)" },
+    { flags: "--days <n>", description: "Calendar days of daily history (default 30)" },
+    { flags: "--minute-days <n>", description: "Calendar days of minute bars (default 2)" },
+    { flags: "--seed <n>", description: "Seed of the synthetic market (default 7)" },
+  ],
+  examples: ["trademl demo", "trademl demo --symbols AAPL,SPY --days 90 --lake /tmp/lake-demo"],
+  run: async (_args, options, ctx) => {
+    const { UsageError } = await import("../../domain/errors.ts");
+    const { resolve } = await import("node:path");
+    const parse = (value: unknown, flag: string, fallback: number): number => {
+      try {
+        return positiveInt(value, flag, fallback);
+      } catch (error) {
+        throw new UsageError("bad_option", error instanceof Error ? error.message : String(error));
+      }
+    };
+    const rawSymbols = options["symbols"];
+    const symbols = rawSymbols === undefined ? undefined : String(rawSymbols).split(",").map((s) => s.trim().toUpperCase()).filter(Boolean);
+    if (symbols !== undefined && (symbols.length === 0 || symbols.some((s) => !/^[A-Z][A-Z0-9.]{0,9}$/.test(s)))) {
+      throw new UsageError("bad_symbols", `--symbols must be comma-separated tickers such as AAPL,MSFT, not "${String(rawSymbols)}"`);
+    }
+    const { runDemo } = await import("../../ingest/demo.ts");
+    const { DEMO_STEPS } = await import("../../ingest/demo-steps.ts");
+    const result = await runDemo({
+      lakeDir: resolve(ctx.cwd, String(options["lake"] ?? "lake-demo")),
+      ...(symbols ? { symbols } : {}),
+      days: parse(options["days"], "--days", 30),
+      minuteDays: parse(options["minuteDays"], "--minute-days", 2),
+      seed: parse(options["seed"], "--seed", 7),
+      steps: DEMO_STEPS,
+      logger: ctx.logger,
+      signal: ctx.signal,
+    });
+    ctx.out(`${result.text}\n`);
+    return result.report.interrupted ? 130 : 0;
+  },
 };

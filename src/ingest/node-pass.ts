@@ -1,0 +1,92 @@
+/**
+ * One collection pass of the Pi node with the real vendors (`trademl node up --once`): the configured tasks
+ * for every vendor whose keys are present, limits and budgets from node.yml / edge.yml, workers and in-flight
+ * caps from the environment. Vendors without keys are skipped with a sentence saying which variable to set.
+ */
+import type { TrademlConfig } from "../config/load.ts";
+import { dailyBudget, hasVendorKeys, maxInflight } from "../config/effective.ts";
+import type { Vendor } from "../config/schemas/common.ts";
+import type { Logger } from "../domain/logger.ts";
+import { silentLogger } from "../domain/logger.ts";
+import type { ObjectStore } from "../lake/types.ts";
+import { createAlpaca } from "../vendors/alpaca.ts";
+import { createFinnhub } from "../vendors/finnhub.ts";
+import { createFred } from "../vendors/fred.ts";
+import { RateGovernor, type VendorPolicy } from "../vendors/governor.ts";
+import { createPolygon } from "../vendors/polygon.ts";
+import { runCollection, type CollectionReport } from "./collector.ts";
+import type { Connectors } from "./fetch-unit.ts";
+import { datasetsForTasks } from "./tasks.ts";
+
+export const KEY_HINTS: Readonly<Record<Vendor, string>> = {
+  alpaca: "ALPACA_API_KEY_ID and ALPACA_API_SECRET_KEY are not set",
+  polygon: "POLYGON_API_KEY is not set",
+  finnhub: "FINNHUB_API_KEY is not set",
+  fred: "FRED_API_KEY is not set",
+};
+
+/** A default universe until the reference universe table drives collection. */
+export const DEFAULT_NODE_UNIVERSE = ["SPY", "QQQ", "IWM", "AAPL", "MSFT", "NVDA", "AMZN", "GOOGL", "META", "TSLA"] as const;
+
+export interface NodePassOptions {
+  readonly config: TrademlConfig;
+  readonly store: ObjectStore;
+  readonly universe?: readonly string[];
+  readonly logger?: Logger;
+  readonly signal?: AbortSignal;
+  /** Test hook: vendor roots (default: the real services). */
+  readonly baseUrls?: Partial<Record<Vendor, string>>;
+}
+
+export interface NodePassResult {
+  /** Undefined when no vendor had keys: nothing was collected. */
+  readonly report: CollectionReport | undefined;
+  readonly skippedVendors: readonly { vendor: Vendor; reason: string }[];
+}
+
+export function policyFromConfig(config: TrademlConfig, vendor: Vendor): VendorPolicy {
+  const v = config.node.vendors[vendor];
+  return {
+    rules: [
+      { limit: v.requests_per_minute, windowMs: 60_000 },
+      ...(v.requests_per_second === undefined ? [] : [{ limit: v.requests_per_second, windowMs: 1_000 }]),
+    ],
+    dailyBudget: dailyBudget(config, vendor, "edge"),
+    maxInflight: maxInflight(config, vendor),
+    cooldownMs: v.cooldown.pause_seconds * 1000,
+    errorRateThreshold: v.cooldown.error_rate,
+    errorWindowMs: v.cooldown.window_seconds * 1000,
+    errorMinSamples: v.cooldown.min_requests,
+  };
+}
+
+export async function runNodePass(options: NodePassOptions): Promise<NodePassResult> {
+  const { config } = options;
+  const logger = options.logger ?? silentLogger;
+  const vendors: Vendor[] = ["alpaca", "polygon", "finnhub", "fred"];
+  const withKeys = vendors.filter((v) => hasVendorKeys(config.env, v));
+  const skippedVendors = vendors.filter((v) => !withKeys.includes(v)).map((vendor) => ({ vendor, reason: `${KEY_HINTS[vendor]} (add them to .env to collect ${vendor})` }));
+  if (withKeys.length === 0) return { report: undefined, skippedVendors };
+
+  const { BudgetStoreForLake } = await import("./lake-budget.ts");
+  const governor = new RateGovernor({
+    policies: Object.fromEntries(withKeys.map((v) => [v, policyFromConfig(config, v)])),
+    budgets: new BudgetStoreForLake(options.store), logger,
+  });
+  const env = config.env;
+  const common = { governor, logger };
+  const url = (v: Vendor): { baseUrl?: string } => (options.baseUrls?.[v] ? { baseUrl: options.baseUrls[v] } : {});
+  const connectors: Connectors = {
+    ...(withKeys.includes("alpaca") ? { alpaca: createAlpaca({ ...common, ...url("alpaca"), keyId: env.ALPACA_API_KEY_ID ?? "", secretKey: env.ALPACA_API_SECRET_KEY ?? "" }) } : {}),
+    ...(withKeys.includes("polygon") ? { polygon: createPolygon({ ...common, ...url("polygon"), apiKey: env.POLYGON_API_KEY ?? "", historyDays: config.node.vendors.polygon.history_window_days ?? 730 }) } : {}),
+    ...(withKeys.includes("finnhub") ? { finnhub: createFinnhub({ ...common, ...url("finnhub"), apiKey: env.FINNHUB_API_KEY ?? "" }) } : {}),
+    ...(withKeys.includes("fred") ? { fred: createFred({ ...common, ...url("fred"), apiKey: env.FRED_API_KEY ?? "" }) } : {}),
+  };
+  const datasets = datasetsForTasks(config.edge.tasks).filter((d) => withKeys.includes(d.vendor));
+  const report = await runCollection({
+    store: options.store, origin: "real", connectors, governor, universe: options.universe ?? DEFAULT_NODE_UNIVERSE, datasets,
+    workers: env.NODE_WORKERS, maxInflight: Object.fromEntries(withKeys.map((v) => [v, maxInflight(config, v)])),
+    logger, ...(options.signal ? { signal: options.signal } : {}),
+  });
+  return { report, skippedVendors };
+}
