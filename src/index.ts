@@ -19,3 +19,6 @@ export {
 export { registerSviFunctions } from "./kernels/svi/sql.ts";
 export * from "./ssot/audit/index.ts";
 export * from "./ssot/backfill/index.ts";
+export { createKernels, type Kernels, type KernelContext, type CreateKernelsOptions, type EngineName } from "./kernels/index.ts";
+export * from "./kernels/types.ts";
+export { registerKernelFunctions, KERNEL_SQL_FUNCTIONS } from "./kernels/sql-functions.ts";
