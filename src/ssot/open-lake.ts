@@ -19,21 +19,8 @@ export async function openSsotLake(options: {
   readonly cwd: string;
 }): Promise<OpenedSsotLake> {
   const config = await loadConfig({ configDir: options.configDir, env: options.env, envFile: options.envFile, cwd: options.cwd });
-  const target = config.lakeTarget;
-  let store: ObjectStore;
-  if (target.kind === "local") {
-    const { LocalStore } = await import("../lake/local-store.ts");
-    store = new LocalStore({ root: target.root });
-  } else {
-    const { S3Store } = await import("../lake/s3-store.ts");
-    store = new S3Store({
-      bucket: target.bucket,
-      ...(target.endpoint === undefined ? {} : { endpoint: target.endpoint }),
-      region: target.region,
-      forcePathStyle: target.forcePathStyle,
-      ...(target.credentials === undefined ? {} : target.credentials),
-    });
-  }
+  const { openStore } = await import("../lake/open-store.ts");
+  const store = await openStore(config.lakeTarget);
   return { config, store, close: () => store.close() };
 }
 

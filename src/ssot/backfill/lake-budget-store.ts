@@ -23,13 +23,12 @@ export function dailyBudgetKey(vendor: string, day: string, consumer = "backfill
   return `state/budgets/daily/${consumer}/${vendor}/${day}.json`;
 }
 
-const parse = (value: unknown): DailyBudgetState => dailyBudgetSchema.parse(value);
 
 export function lakeBudgetStore(store: ObjectStore, consumer = "backfill"): BudgetStore {
   return {
     async reserve(vendor, day, want, budget) {
       let granted = 0;
-      await casUpdate(store, dailyBudgetKey(vendor, day, consumer), parse, (current) => {
+      await casUpdate(store, dailyBudgetKey(vendor, day, consumer), dailyBudgetSchema, (current) => {
         const used = current?.used ?? 0;
         granted = Math.max(0, Math.min(want, budget - used));
         if (granted === 0) return undefined;
@@ -42,5 +41,5 @@ export function lakeBudgetStore(store: ObjectStore, consumer = "backfill"): Budg
 
 /** Requests booked against a vendor's budget for a day (0 when nothing was booked). */
 export async function budgetUsed(store: ObjectStore, vendor: string, day: string, consumer = "backfill"): Promise<number> {
-  return (await readJsonState(store, dailyBudgetKey(vendor, day, consumer), parse))?.used ?? 0;
+  return (await readJsonState(store, dailyBudgetKey(vendor, day, consumer), dailyBudgetSchema))?.used ?? 0;
 }

@@ -29,10 +29,10 @@ export function marksKey(source: string, table: string): string {
   return `state/marks/backfill/${source}/${table}.json`;
 }
 
-const parse = (value: unknown): BackfillMarks => marksSchema.parse(value);
+
 
 export async function readMarks(store: ObjectStore, source: string, table: string, signal?: AbortSignal): Promise<Map<string, SymbolMarks>> {
-  const marks = await readJsonState(store, marksKey(source, table), parse, signal);
+  const marks = await readJsonState(store, marksKey(source, table), marksSchema, signal);
   return new Map(Object.entries(marks?.symbols ?? {}));
 }
 
@@ -45,7 +45,7 @@ export async function addMarks(
   await casUpdate(
     store,
     marksKey(args.source, args.table),
-    parse,
+    marksSchema,
     (current) => {
       const symbols = { ...(current?.symbols ?? {}) };
       const previous = symbols[args.symbol] ?? { complete: [], unavailable: [] };
