@@ -134,9 +134,12 @@ export function createSviKernels(source: KernelModule | "ts"): SviKernels {
       if (!(t2 > t1) || !(t1 > 0)) {
         throw new UsageError("svi_calendar_order", `calendar check needs 0 < t1 < t2 (got t1=${t1}, t2=${t2})`);
       }
+      requireRawParams(p1, "calendar check (earlier slice)");
+      requireRawParams(p2, "calendar check (later slice)");
       return calendarCheck(p1, p2);
     },
     sviRepairJW: (params, t) => {
+      if (!(t > 0) || !Number.isFinite(t)) throw new UsageError("svi_bad_maturity", `JW repair needs a maturity t > 0 (got ${t})`);
       const check = butterfly(engine, params);
       if (check.butterflyFree) return { ok: true, repaired: false, params, butterflyFree: true };
       const r = repairJw(params, t);
@@ -147,7 +150,20 @@ export function createSviKernels(source: KernelModule | "ts"): SviKernels {
   };
 }
 
+/** Parameters handed to a check must describe an SVI slice: finite, b >= 0, |rho| < 1, sigma > 0. */
+function requireRawParams(params: RawSviParams, what: string): void {
+  const { a, b, rho, m, sigma } = params;
+  if (![a, b, rho, m, sigma].every(Number.isFinite) || !(b >= 0) || !(Math.abs(rho) < 1) || !(sigma > 0)) {
+    throw new UsageError(
+      "svi_bad_params",
+      `${what}: not a raw SVI slice (need finite a, m; b >= 0; |rho| < 1; sigma > 0): ` +
+        `a=${a} b=${b} rho=${rho} m=${m} sigma=${sigma}`,
+    );
+  }
+}
+
 function butterfly(engine: SviEngine, params: RawSviParams): ButterflyCheck {
+  requireRawParams(params, "butterfly check");
   const { count, intervals } = engine.butterfly(params, MAX_INTERVALS);
   const shown = Math.min(count, MAX_INTERVALS);
   const negativeG: [number, number][] = [];

@@ -73,3 +73,37 @@ describe.each(["wasm", "ts"] as const)("bad input on the %s engine", (kind) => {
     }
   });
 });
+
+describe.each(["wasm", "ts"] as const)("checks refuse parameters that are not an SVI slice on the %s engine", (kind) => {
+  const engine = (): SviKernels => {
+    const e = engines.find((x) => x.engine === kind);
+    if (e === undefined) throw new Error(`no ${kind} engine`);
+    return e;
+  };
+  const good = { a: 0.04, b: 0.1, rho: -0.7, m: 0.05, sigma: 0.2 };
+  const broken = [
+    { ...good, a: Number.NaN },
+    { ...good, b: -0.1 },
+    { ...good, rho: 1 },
+    { ...good, sigma: 0 },
+    { ...good, m: Number.POSITIVE_INFINITY },
+  ];
+
+  it.each(broken)("rejects %o with a coded usage error", (bad) => {
+    const codeOf = (f: () => unknown): string | undefined => {
+      try {
+        f();
+      } catch (error) {
+        return error instanceof UsageError ? error.code : "not a UsageError";
+      }
+      return undefined;
+    };
+    expect(codeOf(() => engine().sviButterflyCheck(bad))).toBe("svi_bad_params");
+    expect(codeOf(() => engine().sviCalendarCheck(good, 0.25, bad, 0.5))).toBe("svi_bad_params");
+    expect(codeOf(() => engine().sviRepairJW(bad, 1))).toBe("svi_bad_params");
+  });
+
+  it("rejects a JW repair without a positive maturity", () => {
+    expect(() => engine().sviRepairJW(good, 0)).toThrow(UsageError);
+  });
+});
