@@ -127,6 +127,28 @@ describe.each(["wasm", "ts"] as const)("sviFit on the %s engine", (kind) => {
     expect(missTight).toBeLessThan(missEqual / 10);
   });
 
+  it("ignores quotes of weight 0", () => {
+    const p: Raw = { a: 0.04, b: 0.1, rho: -0.7, m: 0.05, sigma: 0.2 };
+    const k = linspace(-0.5, 0.5, 21);
+    const w = k.map((x) => sviW(p, x));
+    w[3] = 5; // absurd, but weightless
+    const fit = engine().sviFit({ k, w, weight: k.map((_, i) => (i === 3 ? 0 : 1)) });
+    expect(fit.status).toBe("ok");
+    expect(fit.a).toBeCloseTo(p.a, 8);
+    expect(fit.rmseW).toBeLessThan(1e-10);
+  });
+
+  it("says not_converged, with finite feasible parameters, when the iteration budget is too small", () => {
+    const p: Raw = { a: 0.04, b: 0.1, rho: -0.7, m: 0.05, sigma: 0.2 };
+    const k = linspace(-0.5, 0.5, 21);
+    const fit = engine().sviFit({ k, w: k.map((x) => sviW(p, x)) }, { maxIterations: 3 });
+    expect(fit.status).toBe("not_converged");
+    expect(fit.ok).toBe(true);
+    expect(Number.isFinite(fit.a + fit.b + fit.rho + fit.m + fit.sigma)).toBe(true);
+    expect(fit.a + fit.b * fit.sigma * Math.sqrt(1 - fit.rho ** 2)).toBeGreaterThanOrEqual(-1e-12);
+    expect(fit.iterations).toBeLessThanOrEqual(3 * 7);
+  });
+
   it("fits a batch slice by slice, exactly as single fits", () => {
     const slices = cases.map((c, i) => ({ k: c.k, w: c.k.map((x) => sviW(c.p, x)), t: 0.25 * (i + 1) }));
     const batch = engine().sviFitBatch(slices);
