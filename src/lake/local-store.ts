@@ -4,7 +4,7 @@
  *
  * Layout. Every object `<key>` is a directory `<root>/<key>/` holding immutable *version slots*
  * `@v<20-digit n>`; the highest slot is the current version. A slot is created exactly once, atomically:
- *   - a write goes to `<root>/.tmp/<uuid>`, is fsynced, then hard-linked to the slot name with link(2), which
+ *   - a write goes to `<root>/<key>/.tmp-<uuid>`, is fsynced, then hard-linked to the slot name with link(2), which
  *     fails with EEXIST when the slot exists (POSIX link(2); Windows CreateHardLinkW likewise refuses an existing
  *     name). A reader therefore sees either no slot or a complete, fsynced file — never a partial one.
  *   - a delete creates the next slot as an empty *directory* (mkdir(2) is exclusive too): a tombstone.
@@ -44,7 +44,7 @@ import type {
 
 const SLOT_PREFIX = "@v";
 const SLOT_DIGITS = 20;
-const TMP_DIR = ".tmp";
+const TMP_PREFIX = ".tmp-";
 const PRECONDITION_FAILED: PutResult = { ok: false, reason: "precondition_failed" };
 
 export interface LocalStoreOptions {
@@ -171,29 +171,38 @@ export class LocalStore implements ObjectStore {
   async put(key: string, body: Uint8Array | string, options: PutOptions = {}): Promise<PutResult> {
     assertValidKey(key);
     const bytes = typeof body === "string" ? new TextEncoder().encode(body) : body;
-    const temp = await this.writeTemp(bytes);
+    const temp = await this.writeTemp(key, bytes);
+    let ok = false;
     try {
-      return await this.install(key, temp, hashHex(bytes), options);
+      const result = await this.install(key, temp, hashHex(bytes), options);
+      ok = result.ok;
+      return result;
     } finally {
       await unlink(temp).catch(() => undefined);
+      if (!ok) await this.removeEmptyDirs(this.objectDir(key));
     }
   }
 
   async putFile(key: string, localPath: string, options: PutOptions = {}): Promise<PutResult> {
     assertValidKey(key);
-    const temp = await this.tempPath();
+    const temp = await this.tempPath(key);
     try {
       // A copy, not a link: the caller may reuse or delete its file; the lake's copy must stay immutable.
       await copyFile(localPath, temp);
       await fsyncPath(temp);
     } catch (error) {
       await unlink(temp).catch(() => undefined);
+      await this.removeEmptyDirs(this.objectDir(key));
       throw new IoError("lake_write_failed", `cannot stage ${localPath} for lake key "${key}"`, { cause: error });
     }
+    let ok = false;
     try {
-      return await this.install(key, temp, await hashFile(temp), options);
+      const result = await this.install(key, temp, await hashFile(temp), options);
+      ok = result.ok;
+      return result;
     } finally {
       await unlink(temp).catch(() => undefined);
+      if (!ok) await this.removeEmptyDirs(this.objectDir(key));
     }
   }
 
@@ -277,6 +286,7 @@ export class LocalStore implements ObjectStore {
       }
       await fsyncPath(dir);
       await this.removeDeleted(dir);
+      await this.removeEmptyDirs(dirname(dir));
       return { ok: true };
     }
   }
@@ -289,23 +299,41 @@ export class LocalStore implements ObjectStore {
     // Nothing to release: every operation opens and closes its own handles.
   }
 
-  /** Temp files older than `olderThanMs` left by killed writers; `lake gc` removes them. */
+  /** Temp files older than `olderThanMs` left by killed writers (anywhere in the tree); `lake gc` removes them. */
   async staleTempFiles(olderThanMs: number, now: number = Date.now()): Promise<string[]> {
-    const dir = join(this.root, TMP_DIR);
-    let names: string[];
-    try {
-      names = await readdir(dir);
-    } catch (error) {
-      if (errno(error) === "ENOENT") return [];
-      throw new IoError("lake_list_failed", `cannot list ${dir}`, { cause: error });
-    }
     const stale: string[] = [];
-    for (const name of names) {
-      const path = join(dir, name);
-      const info = await stat(path).catch(() => undefined);
-      if (info !== undefined && now - info.mtimeMs > olderThanMs) stale.push(path);
-    }
+    const walk = async (dir: string): Promise<void> => {
+      let entries: Dirent[];
+      try {
+        entries = await readdir(dir, { withFileTypes: true });
+      } catch {
+        return;
+      }
+      for (const entry of entries) {
+        const path = join(dir, entry.name);
+        if (entry.isFile() && entry.name.startsWith(TMP_PREFIX)) {
+          const info = await stat(path).catch(() => undefined);
+          if (info !== undefined && now - info.mtimeMs > olderThanMs) stale.push(path);
+        } else if (entry.isDirectory() && !entry.name.startsWith("@")) {
+          await walk(path);
+        }
+      }
+    };
+    await walk(this.root);
     return stale;
+  }
+
+  /** Removes `dir` and its parents while they are empty, never the root. A racing writer's mkdir+retry copes. */
+  private async removeEmptyDirs(dir: string): Promise<void> {
+    let current = dir;
+    while (current.startsWith(this.root) && current.length > this.root.length) {
+      try {
+        await rmdir(current);
+      } catch {
+        return;
+      }
+      current = dirname(current);
+    }
   }
 
   // --- internals -------------------------------------------------------------------------------------
@@ -314,28 +342,37 @@ export class LocalStore implements ObjectStore {
     return join(this.root, ...key.split("/"));
   }
 
-  private async tempPath(): Promise<string> {
-    const dir = join(this.root, TMP_DIR);
-    await mkdir(dir, { recursive: true });
-    return join(dir, randomUUID());
+  /** A fresh temp path inside the object's own folder, so that link(2) never crosses a filesystem. */
+  private async tempPath(key: string): Promise<string> {
+    const dir = this.objectDir(key);
+    try {
+      await mkdir(dir, { recursive: true });
+    } catch (error) {
+      const code = errno(error);
+      if (code === "ENOTDIR" || code === "EEXIST") throw new IoError("lake_foreign_object", `lake key "${key}" or a parent of it is a plain file, not written by trademl; move it away`, { cause: error });
+      throw new IoError("lake_write_failed", `cannot create the folder for lake key "${key}"`, { cause: error });
+    }
+    return join(dir, `${TMP_PREFIX}${randomUUID()}`);
   }
 
-  private async writeTemp(bytes: Uint8Array): Promise<string> {
-    const path = await this.tempPath();
-    let handle;
-    try {
-      handle = await open(path, "wx");
-      await handle.writeFile(bytes);
-      await handle.sync();
-    } catch (error) {
-      await handle?.close().catch(() => undefined);
-      handle = undefined;
-      await unlink(path).catch(() => undefined);
-      throw new IoError("lake_write_failed", `cannot write a temp file under ${this.root}`, { cause: error });
-    } finally {
-      await handle?.close();
+  private async writeTemp(key: string, bytes: Uint8Array): Promise<string> {
+    // A concurrent delete may remove the (still empty) folder between mkdir and open: retry a few times.
+    for (let attempt = 0; ; attempt++) {
+      const path = await this.tempPath(key);
+      let handle;
+      try {
+        handle = await open(path, "wx");
+        await handle.writeFile(bytes);
+        await handle.sync();
+        await handle.close();
+        return path;
+      } catch (error) {
+        await handle?.close().catch(() => undefined);
+        await unlink(path).catch(() => undefined);
+        if (errno(error) === "ENOENT" && attempt < 5) continue;
+        throw new IoError("lake_write_failed", `cannot write a temp file for lake key "${key}" under ${this.root}`, { cause: error });
+      }
     }
-    return path;
   }
 
   private async exists(path: string): Promise<boolean> {

@@ -1,7 +1,7 @@
 import { mkdtemp, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { afterAll, describe } from "vitest";
+import { afterAll, describe, expect, it } from "vitest";
 import { LocalStore } from "../../src/lake/local-store.ts";
 import { S3Store } from "../../src/lake/s3-store.ts";
 import { describeWithMinio, minioService, uniqueBucketName } from "../helpers/services.ts";
@@ -29,4 +29,31 @@ describeWithMinio("S3Store conformance (real MinIO)", () => {
     await store.ensureBucket();
     return store;
   }, { conditionalDelete: "ignored" });
+});
+
+describe("LocalStore housekeeping", () => {
+  it("leaves no folders or temp files behind after writes that were refused or deleted", async () => {
+    const { readdir } = await import("node:fs/promises");
+    const { probeStore } = await import("../../src/lake/probe.ts");
+    const root = await mkdtemp(join(tmpdir(), "trademl-clean-"));
+    roots.push(root);
+    const store = new LocalStore({ root });
+    await probeStore(store);
+    await store.put("a/b/c.json", "x", { condition: { ifMatch: "1-00" } });
+    expect(await readdir(root)).toEqual([]);
+  });
+
+  it("refuses to write over a foreign plain file, naming the key, but can read and list it", async () => {
+    const { mkdir, writeFile } = await import("node:fs/promises");
+    const root = await mkdtemp(join(tmpdir(), "trademl-foreign-"));
+    roots.push(root);
+    await mkdir(join(root, "curated", "x"), { recursive: true });
+    await writeFile(join(root, "curated", "x", "dropped.csv"), "a,b\n");
+    const store = new LocalStore({ root });
+    expect(new TextDecoder().decode((await store.get("curated/x/dropped.csv"))?.body)).toBe("a,b\n");
+    const keys: string[] = [];
+    for await (const entry of store.list("curated/")) keys.push(entry.key);
+    expect(keys).toEqual(["curated/x/dropped.csv"]);
+    await expect(store.put("curated/x/dropped.csv", "new")).rejects.toMatchObject({ code: "lake_foreign_object", message: expect.stringContaining("curated/x/dropped.csv") });
+  });
 });
