@@ -11,10 +11,10 @@ export * from "./domain/calendar/index.ts";
 export * from "./config/index.ts";
 export * from "./doctor/index.ts";
 export {
-  createSviKernels, sviFamily, rawToJw, jwToRaw, ssviSliceToRaw, phiValue, checkSsviConditions,
+  createSviKernels, sviFamily, sviSliceFromVols, rawToJw, jwToRaw, ssviSliceToRaw, phiValue, checkSsviConditions,
   type SviKernels, type SviFamily, type SviFit, type SviFitOptions, type SviSliceInput, type SviStatus, type RawSviParams,
   type JwSviParams, type ButterflyCheck, type CalendarCheck, type SviRepair, type SsviFit, type SsviFitOptions,
-  type SsviSliceInput, type SsviSliceFit, type SsviPhi, type SsviConditions, type SviDerivatives,
+  type SsviSliceInput, type SsviSliceFit, type SsviPhi, type SsviConditions, type SviDerivatives, type VolSliceQuotes,
 } from "./kernels/svi/index.ts";
 export { registerSviFunctions } from "./kernels/svi/sql.ts";
 export * from "./ssot/audit/index.ts";

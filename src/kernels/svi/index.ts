@@ -113,6 +113,42 @@ export interface SviKernels {
 
 const DEFAULT_MAX_ITER = 500;
 
+/** Quotes of one expiry in the market's units: strikes, the forward, and implied vols (decimals). */
+export interface VolSliceQuotes {
+  readonly forward: number;
+  readonly t: number;
+  readonly strikes: ArrayLike<number>;
+  /** Mid implied vols; or give bidVols and askVols. */
+  readonly vols?: ArrayLike<number>;
+  readonly bidVols?: ArrayLike<number>;
+  readonly askVols?: ArrayLike<number>;
+  readonly weight?: ArrayLike<number>;
+}
+
+/**
+ * Converts market quotes to the fit's coordinates: k = ln(K/F), w = vol^2 t (bid/ask likewise). Bad numbers
+ * pass through as NaN so the fit reports them with a status instead of this helper throwing.
+ */
+export function sviSliceFromVols(q: VolSliceQuotes): SviSliceInput {
+  const n = q.strikes.length;
+  const k = Float64Array.from({ length: n }, (_, i) => {
+    const strike = q.strikes[i] ?? Number.NaN;
+    return strike > 0 && q.forward > 0 ? Math.log(strike / q.forward) : Number.NaN;
+  });
+  const toW = (vols: ArrayLike<number>): Float64Array => Float64Array.from({ length: vols.length }, (_, i) => {
+    const v = vols[i] ?? Number.NaN;
+    return v >= 0 ? v * v * q.t : Number.NaN;
+  });
+  return {
+    k,
+    t: q.t,
+    ...(q.vols === undefined ? {} : { w: toW(q.vols) }),
+    ...(q.bidVols === undefined ? {} : { bid: toW(q.bidVols) }),
+    ...(q.askVols === undefined ? {} : { ask: toW(q.askVols) }),
+    ...(q.weight === undefined ? {} : { weight: q.weight }),
+  };
+}
+
 /** The SVI methods as a kernel family for `createKernels` (src/kernels/index.ts); the module decides the engine. */
 export type SviFamily = Omit<SviKernels, "engine">;
 

@@ -1,6 +1,6 @@
 import fc from "fast-check";
 import { beforeAll, describe, expect, it } from "vitest";
-import type { SviKernels } from "../../../src/kernels/svi/index.ts";
+import { sviSliceFromVols, type SviKernels } from "../../../src/kernels/svi/index.ts";
 import { bothEngines, linspace, rng, sviW, type Raw } from "./engines.ts";
 
 let engines: SviKernels[] = [];
@@ -125,6 +125,21 @@ describe.each(["wasm", "ts"] as const)("sviFit on the %s engine", (kind) => {
     const missTight = Math.abs(sviW(fitTight, k[10] ?? 0) - (mid[10] ?? 0));
     const missEqual = Math.abs(sviW(fitEqual, k[10] ?? 0) - (mid[10] ?? 0));
     expect(missTight).toBeLessThan(missEqual / 10);
+  });
+
+  it("fits market quotes given as strikes, a forward and implied vols", () => {
+    const p: Raw = { a: 0.01, b: 0.05, rho: -0.6, m: 0.02, sigma: 0.1 };
+    const forward = 4500, t = 0.25;
+    const strikes = linspace(3600, 5000, 29);
+    const vols = strikes.map((K) => Math.sqrt(sviW(p, Math.log(K / forward)) / t));
+    const fit = engine().sviFit(sviSliceFromVols({ forward, t, strikes, vols }));
+    expect(fit.status).toBe("ok");
+    expect(fit.rho).toBeCloseTo(-0.6, 6);
+    expect(fit.rmseVol).toBeLessThan(1e-9);
+    const spread = sviSliceFromVols({ forward, t, strikes, bidVols: vols.map((v) => v - 0.01), askVols: vols.map((v, i) => (i === 0 ? v - 0.02 : v + 0.01)) });
+    expect(engine().sviFit(spread).status).toBe("crossed_quote");
+    const badStrike = sviSliceFromVols({ forward, t, strikes: strikes.map((K, i) => (i === 1 ? -K : K)), vols });
+    expect(engine().sviFit(badStrike).status).toBe("non_finite_input");
   });
 
   it("ignores quotes of weight 0", () => {
