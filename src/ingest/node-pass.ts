@@ -3,6 +3,7 @@
  * for every vendor whose keys are present, limits and budgets from node.yml / edge.yml, workers and in-flight
  * caps from the environment. Vendors without keys are skipped with a sentence saying which variable to set.
  */
+import { hostname } from "node:os";
 import type { TrademlConfig } from "../config/load.ts";
 import { dailyBudget, hasVendorKeys, maxInflight } from "../config/effective.ts";
 import type { Vendor } from "../config/schemas/common.ts";
@@ -86,7 +87,8 @@ export async function runNodePass(options: NodePassOptions): Promise<NodePassRes
   const report = await runCollection({
     store: options.store, origin: "real", connectors, governor, universe: options.universe ?? DEFAULT_NODE_UNIVERSE, datasets,
     workers: env.NODE_WORKERS, maxInflight: Object.fromEntries(withKeys.map((v) => [v, maxInflight(config, v)])),
-    logger, ...(options.signal ? { signal: options.signal } : {}),
+    // One node per host: a stable holder lets a restarted node take its own leases back at once (new epoch).
+    holder: `node-${hostname()}`, logger, ...(options.signal ? { signal: options.signal } : {}),
   });
   return { report, skippedVendors };
 }

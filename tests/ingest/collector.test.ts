@@ -1,0 +1,161 @@
+// The edge collector end to end against the simulator, in-process: what lands in the lake, idempotent reruns,
+// bad payloads quarantined, the simulated/real marker, the Polygon window clamp at the collector's call sites.
+import { readdir, readFile } from "node:fs/promises";
+import { join } from "node:path";
+import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
+import { runCollection } from "../../src/ingest/collector.ts";
+import { ensureLakeOrigin } from "../../src/ingest/ingest-lake.ts";
+import { simConnectors } from "../../src/ingest/sim-connectors.ts";
+import { LocalStore } from "../../src/lake/local-store.ts";
+import { readBookmark } from "../../src/lake/state.ts";
+import { sessionsBetween } from "../../src/sim/market.ts";
+import { startSimulator, type Simulator } from "../../src/sim/server.ts";
+import { RateGovernor } from "../../src/vendors/governor.ts";
+import { closeHttpPool } from "../../src/vendors/http.ts";
+import { policiesFromLimits } from "../../src/vendors/policies.ts";
+import { committedRows, keyCounts, tempDir } from "./helpers.ts";
+
+const TODAY = "2026-11-20";
+const THROUGH = "2026-11-19";
+const UNIVERSE = ["AAPL", "MSFT", "SPY"];
+let sim: Simulator;
+const cleanups: (() => Promise<void>)[] = [];
+
+beforeAll(async () => {
+  sim = await startSimulator({ today: TODAY, universe: UNIVERSE });
+});
+afterEach(() => {
+  for (const v of ["alpaca", "polygon", "finnhub", "fred"] as const) sim.setFaults(v, undefined);
+});
+afterAll(async () => {
+  await sim.close();
+  await closeHttpPool();
+  for (const c of cleanups) await c();
+});
+
+async function lake(): Promise<{ dir: string; store: LocalStore }> {
+  const t = await tempDir("trademl-ingest-");
+  cleanups.push(t.cleanup);
+  return { dir: t.dir, store: new LocalStore({ root: t.dir }) };
+}
+
+function collect(store: LocalStore, datasets: { vendor: string; dataset: string }[], extra: { historyDays?: number } = {}) {
+  const governor = new RateGovernor({ policies: policiesFromLimits(undefined, 1 / 120) });
+  return {
+    governor,
+    run: () => runCollection({ store, origin: "simulated", connectors: simConnectors(sim, governor), governor, universe: UNIVERSE, datasets, today: TODAY, historyDays: extra.historyDays ?? 20, minuteDays: 1, workers: 3, holder: "test" }),
+  };
+}
+
+describe("edge collector", () => {
+  it("lands every session's bar once, with lineage, and a rerun fetches nothing", async () => {
+    const { dir, store } = await lake();
+    const datasets = [{ vendor: "alpaca", dataset: "equities_bars" }, { vendor: "finnhub", dataset: "equities_bars" }, { vendor: "fred", dataset: "treasury_curve" }];
+    const first = await collect(store, datasets).run();
+    expect(first.failed).toBe(0);
+    expect(first.through).toBe(THROUGH);
+    const sessions = sessionsBetween("2026-10-31", THROUGH);
+    for (const vendor of ["alpaca", "finnhub"]) {
+      const rows = await committedRows(dir, `raw/${vendor}/equities_bars`, "symbol, strftime(date, '%Y-%m-%d') AS d, close, source_name, source_uri");
+      expect(rows).toHaveLength(UNIVERSE.length * sessions.length);
+      expect([...keyCounts(rows, (r) => `${String(r["symbol"])}|${String(r["d"])}`).values()].every((n) => n === 1)).toBe(true);
+      const aapl = rows.find((r) => r["symbol"] === "AAPL" && r["d"] === "2026-11-12");
+      expect(aapl?.["close"]).toBe(sim.market.dailyBar("AAPL", "2026-11-12")?.close);
+      expect(aapl?.["source_name"]).toBe(vendor);
+      expect(String(aapl?.["source_uri"])).toContain(sim.url);
+    }
+    const bookmark = await readBookmark(store, "alpaca", "equities_bars/AAPL");
+    expect(bookmark?.value.through).toBe(THROUGH);
+    const usageObject = await store.get(`state/usage/${TODAY}/alpaca.json`);
+    const usageFile = JSON.parse(new TextDecoder().decode(usageObject?.body)) as { counters: Record<string, number> };
+    expect(usageFile.counters["requests"]).toBeGreaterThan(0);
+    expect(usageFile.counters["rows"]).toBe(UNIVERSE.length * sessions.length);
+
+    const before = sim.log.length;
+    const second = await collect(store, datasets).run();
+    expect(second.units).toBe(0);
+    expect(sim.log.length).toBe(before);
+  });
+
+  it("quarantines malformed responses and bad rows with reasons, and keeps going", async () => {
+    const { dir, store } = await lake();
+    sim.setFaults("alpaca", { badRows: true });
+    sim.setFaults("polygon", { driftShare: 1 });
+    sim.setFaults("finnhub", { malformedShare: 1 });
+    const datasets = [{ vendor: "alpaca", dataset: "equities_bars" }, { vendor: "polygon", dataset: "equities_bars" }, { vendor: "finnhub", dataset: "equities_bars" }, { vendor: "fred", dataset: "treasury_curve" }];
+    const report = await collect(store, datasets).run();
+    // Alpaca: one negative low, one duplicate, one bar from 2009 per symbol's first page.
+    expect(report.quarantined["negative_price"]).toBeGreaterThan(0);
+    expect(report.quarantined["duplicate"]).toBeGreaterThan(0);
+    expect(report.quarantined["out_of_range"]).toBeGreaterThan(0);
+    expect(report.quarantined["schema"]).toBeGreaterThan(0);
+    expect(report.quarantined["malformed_response"]).toBe(UNIVERSE.length);
+    expect(report.vendors["finnhub"]?.quarantinedResponses).toBe(UNIVERSE.length);
+    // The rest proceeded: FRED is complete and the good Alpaca rows are there, each once.
+    const alpaca = await committedRows(dir, "raw/alpaca/equities_bars", "symbol, date, low");
+    expect(alpaca.every((r) => Number(r["low"]) > 0)).toBe(true);
+    expect([...keyCounts(alpaca, (r) => `${String(r["symbol"])}|${String(r["date"])}`).values()].every((n) => n === 1)).toBe(true);
+    expect((await committedRows(dir, "raw/fred/treasury_curve", "series_id")).length).toBeGreaterThan(0);
+    // Quarantine files carry the reason and the offending payload.
+    const qdir = join(dir, "quarantine/raw/alpaca/equities_bars", `date=${TODAY}`);
+    const parts = await readdir(qdir);
+    expect(parts.length).toBeGreaterThan(0);
+    const slot = (await readdir(join(qdir, parts[0] ?? ""))).sort().at(-1) ?? "";
+    const q = JSON.parse(await readFile(join(qdir, parts[0] ?? "", slot), "utf8")) as { records: { reason: string; detail: string; raw: unknown }[] };
+    expect(q.records.some((r) => r.reason === "negative_price" && r.detail.length > 0)).toBe(true);
+    // The malformed Finnhub units were not committed, so the next pass asks again and completes.
+    sim.setFaults("finnhub", undefined);
+    const again = await collect(store, [{ vendor: "finnhub", dataset: "equities_bars" }]).run();
+    expect(again.committed).toBe(UNIVERSE.length);
+  });
+
+  it("refuses to mix simulated and real data in one lake", async () => {
+    const { store } = await lake();
+    await ensureLakeOrigin(store, "real");
+    const governor = new RateGovernor({ policies: policiesFromLimits(undefined, 1 / 120) });
+    await expect(runCollection({ store, origin: "simulated", connectors: simConnectors(sim, governor), governor, universe: UNIVERSE, today: TODAY })).rejects.toMatchObject({ code: "lake_origin_mismatch" });
+    const { store: simLake } = await lake();
+    await ensureLakeOrigin(simLake, "simulated");
+    await expect(ensureLakeOrigin(simLake, "real")).rejects.toThrow(/holds simulated data/);
+  });
+
+  it("clamps Polygon to its two-year window from the collector too: a long history asks for no 403", async () => {
+    const { dir, store } = await lake();
+    const before = sim.log.length;
+    const report = await collect(store, [{ vendor: "polygon", dataset: "corporate_actions" }], { historyDays: 4 * 365 }).run();
+    expect(report.failed).toBe(0);
+    const polygon = sim.log.slice(before).filter((e) => e.vendor === "polygon");
+    expect(polygon.length).toBeGreaterThan(0);
+    expect(polygon.filter((e) => e.status === 403)).toEqual([]);
+    // Every request's date filter starts inside the window.
+    for (const e of polygon) {
+      const gte = new URL(e.path, sim.url).searchParams.get("ex_dividend_date.gte") ?? new URL(e.path, sim.url).searchParams.get("execution_date.gte");
+      expect(gte !== null && gte >= "2024-11-21").toBe(true);
+    }
+    const rows = await committedRows(dir, "raw/polygon/corporate_actions", "strftime(ex_date, '%Y-%m-%d') AS d");
+    expect(rows.length).toBeGreaterThan(0);
+    expect(rows.every((r) => String(r["d"]) >= "2024-11-21")).toBe(true);
+  });
+
+  it("samples options for the top-ADV underliers only, nearest expiries, capped per underlying", async () => {
+    const { dir, store } = await lake();
+    const governor = new RateGovernor({ policies: policiesFromLimits(undefined, 1 / 120) });
+    const connectors = simConnectors(sim, governor);
+    await runCollection({ store, origin: "simulated", connectors, governor, universe: UNIVERSE, datasets: [{ vendor: "alpaca", dataset: "equities_bars" }], today: TODAY, historyDays: 20, holder: "t" });
+    const report = await runCollection({
+      store, origin: "simulated", connectors, governor, universe: UNIVERSE, datasets: [{ vendor: "polygon", dataset: "options_contracts" }], today: TODAY,
+      optionUnderliers: 1, tuning: { optionExpiryDays: 14, maxContractsPerUnderlying: 50 }, holder: "t",
+    });
+    expect(report.committed).toBe(1);
+    const rows = await committedRows(dir, "raw/polygon/options_contracts", "underlying, strftime(expiry, '%Y-%m-%d') AS expiry");
+    // The most liquid symbol by average close × volume over the collected bars.
+    const adv = (s: string): number => {
+      const bars = sim.market.dailyBars(s, "2026-10-31", THROUGH);
+      return bars.reduce((a, b) => a + b.close * b.volume, 0) / bars.length;
+    };
+    const top = [...UNIVERSE].sort((a, b) => adv(b) - adv(a))[0];
+    expect(new Set(rows.map((r) => r["underlying"]))).toEqual(new Set([top]));
+    expect(rows.length).toBeLessThanOrEqual(50);
+    expect(rows.every((r) => String(r["expiry"]) <= "2026-12-03")).toBe(true);
+  });
+});
