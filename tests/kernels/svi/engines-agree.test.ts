@@ -2,7 +2,8 @@
 // only correctly rounded IEEE 754 arithmetic (+, -, *, /, sqrt), so they must agree bit for bit.
 import fc from "fast-check";
 import { beforeAll, describe, expect, it } from "vitest";
-import type { SviKernels } from "../../../src/kernels/svi/index.ts";
+import { loadKernelModule } from "../../../src/kernels/load.ts";
+import { createSviKernels, type SviKernels } from "../../../src/kernels/svi/index.ts";
 import { bothEngines, linspace, sviW } from "./engines.ts";
 
 let wasm: SviKernels;
@@ -62,5 +63,15 @@ describe("WASM and TS engines agree", () => {
       ),
       { numRuns: 60 },
     );
+  });
+
+  it("on the debug build too (optimisation does not change a bit)", async () => {
+    const debug = createSviKernels(await loadKernelModule({ build: "debug" }));
+    const p = { a: 0.02, b: 0.3, rho: -0.3, m: 0.3, sigma: 0.1 };
+    const k = linspace(-0.4, 0.4, 40);
+    const slice = { k, w: k.map((x, i) => sviW(p, x) * (1 + 0.01 * Math.sin(i))) };
+    expect(debug.sviFit(slice)).toEqual(wasm.sviFit(slice));
+    const vogt = { a: -0.041, b: 0.1331, rho: 0.306, m: 0.3586, sigma: 0.4153 };
+    expect(debug.sviButterflyCheck(vogt)).toEqual(ts.sviButterflyCheck(vogt));
   });
 });
