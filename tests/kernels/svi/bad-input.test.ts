@@ -58,6 +58,11 @@ describe.each(["wasm", "ts"] as const)("bad input on the %s engine", (kind) => {
     for (const f of fits) if (f.ok) expect(Number.isFinite(f.a + f.b + f.rho + f.m + f.sigma)).toBe(true);
   });
 
+  it("returns nothing for an empty batch and too_few_slices for an empty surface", () => {
+    expect(engine().sviFitBatch([])).toEqual([]);
+    expect(engine().ssviFit([]).status).toBe("too_few_slices");
+  });
+
   it("rejects a nonsensical iteration budget as a usage error", () => {
     expect(() => engine().sviFit({ k, w }, { maxIterations: 0 })).toThrow(UsageError);
   });
