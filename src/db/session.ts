@@ -132,21 +132,22 @@ export class DuckSession {
 }
 
 /**
- * Registers the kernel SQL functions from src/kernels/sql-functions.ts when that module exists (it is built
- * by the kernels engineer; until then sessions work without them). The specifier is a variable so that the
- * type checker and bundlers do not require the module to exist.
+ * Registers the option-kernel SQL functions (src/kernels/sql-functions.ts: bs_price, implied_vol, ...) on the
+ * connection. The WebAssembly engine is preferred; without a wasm build the pure-TS twin (same signatures,
+ * the test oracle) is used. A failure leaves the session usable without them and is logged.
  */
 async function registerKernels(connection: DuckDBConnection, logger: Logger | undefined): Promise<boolean> {
-  const specifier = "../kernels/sql-functions.ts";
-  let module: unknown;
   try {
-    module = await import(/* @vite-ignore */ specifier);
+    const { createKernels } = await import("../kernels/index.ts");
+    const { registerKernelFunctions } = await import("../kernels/sql-functions.ts");
+    const kernels = await createKernels().catch((error: unknown) => {
+      logger?.debug("wasm kernels unavailable; SQL functions use the TypeScript engine", { error: String(error) });
+      return createKernels({ engine: "ts" });
+    });
+    registerKernelFunctions(connection, kernels);
+    return true;
   } catch (error) {
-    logger?.debug("kernel SQL functions not available", { error: String(error) });
+    logger?.warn("kernel SQL functions could not be registered; the session works without them", { error: String(error) });
     return false;
   }
-  if (typeof module !== "object" || module === null || !("registerKernelFunctions" in module) || typeof module.registerKernelFunctions !== "function") return false;
-  const register = module.registerKernelFunctions as (connection: DuckDBConnection) => unknown;
-  await register(connection);
-  return true;
 }

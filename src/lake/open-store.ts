@@ -3,9 +3,9 @@
  * local-lake command never loads the SDK.
  */
 import { registerSecret } from "../domain/redact.ts";
-import type { LakeTarget, ObjectStore } from "./types.ts";
+import type { StoreTarget, ObjectStore } from "./types.ts";
 
-export async function openStore(target: LakeTarget): Promise<ObjectStore> {
+export async function openStore(target: StoreTarget): Promise<ObjectStore> {
   if (target.kind === "local") {
     const { LocalStore } = await import("./local-store.ts");
     return new LocalStore({ root: target.root });

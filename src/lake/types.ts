@@ -94,7 +94,7 @@ export interface ObjectStore {
 }
 
 /** Where the lake lives. Structurally the same as the config's `lakeTarget` (src/config/env.ts), plus tuning knobs. */
-export type LakeTarget =
+export type StoreTarget =
   | { readonly kind: "local"; readonly root: string }
   | {
       readonly kind: "s3";

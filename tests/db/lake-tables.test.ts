@@ -50,6 +50,19 @@ describe("DuckSession", () => {
     await expect(loadSqlFile("demo/missing", root)).rejects.toMatchObject({ code: "sql_file_missing" });
   });
 
+  it("registers the option kernels as SQL functions (Black-Scholes put-call parity holds in SQL)", async () => {
+    const session = await DuckSession.create({ threads: 1 });
+    expect(session.kernelsRegistered).toBe(true);
+    const [row] = await session.rows<{ c: number; p: number }>("SELECT bs_price(100, 95, 0.5, 0.03, 0.01, 0.2, true) AS c, bs_price(100, 95, 0.5, 0.03, 0.01, 0.2, false) AS p");
+    // C - P = S e^{-qT} - K e^{-rT} (put-call parity), computed independently here.
+    const parity = 100 * Math.exp(-0.01 * 0.5) - 95 * Math.exp(-0.03 * 0.5);
+    expect((row?.c ?? NaN) - (row?.p ?? NaN)).toBeCloseTo(parity, 9);
+    session.close();
+    const bare = await DuckSession.create({ threads: 1, kernels: false });
+    await expect(bare.rows("SELECT bs_price(100, 95, 0.5, 0.03, 0.01, 0.2, true)")).rejects.toMatchObject({ code: "sql_failed" });
+    bare.close();
+  });
+
   it("wraps SQL errors as DataErrors that quote the statement", async () => {
     const session = await DuckSession.create({ threads: 1 });
     await expect(session.rows("SELECT * FROM no_such_table")).rejects.toMatchObject({ code: "sql_failed", message: expect.stringContaining("no_such_table") });
