@@ -22,3 +22,5 @@ export * from "./ssot/backfill/index.ts";
 export { createKernels, type Kernels, type KernelContext, type CreateKernelsOptions, type EngineName } from "./kernels/index.ts";
 export * from "./kernels/types.ts";
 export { registerKernelFunctions, KERNEL_SQL_FUNCTIONS } from "./kernels/sql-functions.ts";
+export * from "./lake/index.ts";
+export * from "./db/index.ts";
