@@ -254,25 +254,26 @@ export class RateGovernor {
   /** Waits out blocks and cool-downs, reserves a GCRA slot on every rule, then takes one unit of budget. */
   private async pace(vendor: string, s: VendorState, signal: AbortSignal | undefined): Promise<void> {
     const start = this.clock.now();
-    for (;;) {
-      const now = this.clock.now();
-      const hold = Math.max(s.blockedUntil, s.coolUntil) - now;
-      if (hold <= 0) break;
-      await this.clock.sleep(hold, signal);
-    }
-    const now = this.clock.now();
     const margin = 1 + (s.policy.safetyMargin ?? 0.01);
-    let slot = now;
-    s.policy.rules.forEach((_, i) => {
-      slot = Math.max(slot, s.tat[i] ?? 0);
-    });
-    s.policy.rules.forEach((rule, i) => {
-      s.tat[i] = slot + (rule.windowMs / rule.limit) * margin;
-    });
-    if (slot > now) await this.clock.sleep(slot - now, signal);
-    // A 429 may have arrived while we slept: its Retry-After governs every request, including this one.
-    const after = this.clock.now();
-    if (s.blockedUntil > after) await this.clock.sleep(s.blockedUntil - after, signal);
+    for (;;) {
+      const hold = Math.max(s.blockedUntil, s.coolUntil) - this.clock.now();
+      if (hold > 0) {
+        await this.clock.sleep(hold, signal);
+        continue;
+      }
+      const now = this.clock.now();
+      let slot = now;
+      s.policy.rules.forEach((_, i) => {
+        slot = Math.max(slot, s.tat[i] ?? 0);
+      });
+      s.policy.rules.forEach((rule, i) => {
+        s.tat[i] = slot + (rule.windowMs / rule.limit) * margin;
+      });
+      if (slot > now) await this.clock.sleep(slot - now, signal);
+      // A 429 may have arrived while we slept: its pause governs every request, so this slot is void and the
+      // caller queues again behind the pause (waking everyone at the pause's end would be a burst).
+      if (Math.max(s.blockedUntil, s.coolUntil) <= this.clock.now()) break;
+    }
     await this.takeBudget(vendor, s);
     this.count(vendor, "wait_ms", Math.round(this.clock.now() - start));
   }
@@ -320,6 +321,10 @@ export class RateGovernor {
       const rule = s.policy.rules[0];
       const pause = error.retryAfterMs ?? (rule ? rule.windowMs / rule.limit : 1000);
       s.blockedUntil = Math.max(s.blockedUntil, now + pause);
+      // New reservations start after the pause, spaced as usual.
+      s.policy.rules.forEach((_, i) => {
+        s.tat[i] = Math.max(s.tat[i] ?? 0, s.blockedUntil);
+      });
       s.window = Math.max(1, s.window / 2);
       this.recordOutcome(vendor, s, true);
       return;
