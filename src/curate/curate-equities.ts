@@ -22,7 +22,7 @@ import type { PartFile } from "../lake/types.ts";
 import { openDuck, sqlList, sqlString, type DuckOptions, type DuckSession } from "./duck.ts";
 import type { CurateLake } from "./lake-access.ts";
 import { listRawKeys, registerRaw, type RawKind } from "./raw-inputs.ts";
-import { fingerprint, loadTable, makeStaging, uploadPart, writeRelation } from "./parts.ts";
+import { fingerprint, forEachLimited, loadTable, makeStaging, uploadPart, writeRelation, type PartFacts } from "./parts.ts";
 import { loadSql } from "./sql-files.ts";
 
 /** Curated and quarantine tables written by `curateEquities` (manifest table names). */
@@ -124,8 +124,10 @@ function keySafe(symbol: string): string {
   return safe === "" ? "_" : safe;
 }
 
-async function runSql(duck: DuckSession, name: string): Promise<void> {
+async function runSql(duck: DuckSession, name: string, logger: Logger = silentLogger): Promise<void> {
+  const started = performance.now();
   await duck.run(await loadSql(name));
+  logger.debug("sql file", { name, ms: Math.round(performance.now() - started) });
 }
 
 async function count(duck: DuckSession, sql: string): Promise<number> {
@@ -166,12 +168,25 @@ export async function curateEquities(options: CurateRunOptions): Promise<CurateR
   const newActionKeys = new Set(actionKeys.filter((key) => !consumed.actions.has(key)));
   const newDelistingKeys = delistingKeys.filter((key) => !consumed.delistings.has(key));
 
-  const duck = await openDuck(options.duck);
   const staging = await makeStaging();
+  // Operators that outgrow the memory limit spill here instead of failing (DuckDB `temp_directory`).
+  const duck = await openDuck({ ...options.duck, tempDirectory: options.duck?.tempDirectory ?? join(staging.dir, "spill") }).catch(async (error: unknown) => {
+    await rm(staging.dir, { recursive: true, force: true });
+    throw error;
+  });
   const partsWritten: Record<string, number> = {};
   const commits: Record<string, number> = {};
   const written = (table: string, n = 1): void => {
     partsWritten[table] = (partsWritten[table] ?? 0) + n;
+  };
+  // Stage timings go to the debug log: where a slow run spends its time, without a profiler.
+  let stageStarted = performance.now();
+  let stageName = "setup";
+  const stage = (next: string): void => {
+    const now = performance.now();
+    logger.debug("curate stage", { mode: minute ? "minute" : "daily", stage: stageName, ms: Math.round(now - stageStarted) });
+    stageName = next;
+    stageStarted = now;
   };
   try {
     options.signal?.throwIfAborted();
@@ -180,9 +195,10 @@ export async function curateEquities(options: CurateRunOptions): Promise<CurateR
     await duck.run(`CREATE OR REPLACE TEMP TABLE source_priority (source VARCHAR, priority INTEGER)`);
     await duck.run(`INSERT INTO source_priority VALUES ${vendors.map((v, i) => `(${sqlString(v)}, ${i})`).join(", ")}`);
 
+    stage("inputs");
     // --- inputs -------------------------------------------------------------------------------------------
     await registerRaw(duck, lake, "bars", newBarKeys);
-    await runSql(duck, "curate/quarantine_bars");
+    await runSql(duck, "curate/quarantine_bars", logger);
     if (minute) {
       await loadTable(duck, lake, await lake.readManifest(CURATE_TABLES.factors), "adjustment_factors", FACTOR_COLUMNS);
     } else {
@@ -192,6 +208,7 @@ export async function curateEquities(options: CurateRunOptions): Promise<CurateR
       await runSql(duck, "curate/delistings");
     }
 
+    stage("plan");
     // --- which symbols to rebuild ---------------------------------------------------------------------------
     await duck.run(`CREATE OR REPLACE TEMP TABLE prior_symbols (symbol VARCHAR, last_date DATE, ca_hash VARCHAR)`);
     const prior = Object.entries(state.symbols);
@@ -220,6 +237,7 @@ export async function curateEquities(options: CurateRunOptions): Promise<CurateR
     const rebuild = (await duck.rows<{ symbol: string }>(`SELECT symbol FROM factor_symbols ORDER BY symbol`)).map((r) => r.symbol);
     const rebuildSet = new Set(rebuild);
 
+    stage("history");
     // --- history of the rebuilt symbols, from the current adjusted table -------------------------------------
     const adjManifest = await lake.readManifest(tables.adjusted);
     const adjFiles = adjManifest?.files ?? [];
@@ -235,14 +253,16 @@ export async function curateEquities(options: CurateRunOptions): Promise<CurateR
       await duck.run(`CREATE OR REPLACE TEMP TABLE history_bars (${ADJ_COLUMNS})`);
     }
 
+    stage("transform");
     // --- merge, factors, adjusted rows ---------------------------------------------------------------------
-    await runSql(duck, "curate/merge_bars");
-    if (!minute) await runSql(duck, "curate/adjustment_factors");
-    await runSql(duck, "curate/factor_steps");
+    await runSql(duck, "curate/merge_bars", logger);
+    if (!minute) await runSql(duck, "curate/adjustment_factors", logger);
+    await runSql(duck, "curate/factor_steps", logger);
     await duck.run(`CREATE OR REPLACE TEMP TABLE adj_symbols AS SELECT DISTINCT symbol FROM merged_bars`);
-    await runSql(duck, "curate/equities_ohlcv_adj");
+    await runSql(duck, "curate/equities_ohlcv_adj", logger);
     options.signal?.throwIfAborted();
 
+    stage("write_adjusted");
     // --- write the adjusted table ----------------------------------------------------------------------------
     const adjAdd: PartFile[] = [];
     const adjRemove: string[] = [];
@@ -251,17 +271,24 @@ export async function curateEquities(options: CurateRunOptions): Promise<CurateR
       await duck.run(`COPY (
           SELECT *, md5(symbol) AS part_id FROM adj_rows WHERE symbol IN (SELECT symbol FROM factor_symbols) ORDER BY symbol, bar_time
         ) TO ${sqlString(dir)} (FORMAT parquet, COMPRESSION zstd, PARTITION_BY (part_id), ROW_GROUP_SIZE 122880)`);
-      const bySymbol = await duck.rows<{ symbol: string; part_id: string }>(
-        `SELECT DISTINCT symbol, md5(symbol) AS part_id FROM adj_rows WHERE symbol IN (SELECT symbol FROM factor_symbols)`,
+      stage("write_adjusted_upload");
+      const bySymbol = await duck.rows<{ symbol: string; part_id: string; rows: number; min_date: string; max_date: string }>(
+        `SELECT symbol, md5(symbol) AS part_id, count(*)::DOUBLE AS rows, min(date)::VARCHAR AS min_date, max(date)::VARCHAR AS max_date
+         FROM adj_rows WHERE symbol IN (SELECT symbol FROM factor_symbols) GROUP BY symbol`,
       );
-      for (const { symbol, part_id } of bySymbol) {
+      const uploads: { symbol: string; path: string; facts: PartFacts | undefined }[] = [];
+      for (const { symbol, part_id, rows, min_date, max_date } of bySymbol) {
         const folder = join(dir, `part_id=${part_id}`);
-        for (const name of (await readdir(folder)).sort()) {
-          const { part } = await uploadPart(lake, duck, tables.adjusted, `${tables.adjusted}/symbol=${keySafe(symbol)}`, join(folder, name), true);
-          adjAdd.push(part);
-          written(tables.adjusted);
-        }
+        const names = (await readdir(folder)).sort();
+        // One file per symbol is the normal case; the facts computed above then describe it exactly.
+        const facts = names.length === 1 ? { rows, min_date, max_date, symbols: [symbol] } : undefined;
+        for (const name of names) uploads.push({ symbol, path: join(folder, name), facts });
       }
+      await forEachLimited(uploads, 4, async ({ symbol, path, facts }) => {
+        const { part } = await uploadPart(lake, duck, tables.adjusted, `${tables.adjusted}/symbol=${keySafe(symbol)}`, path, true, facts);
+        adjAdd.push(part);
+        written(tables.adjusted);
+      });
       // A symbol's old rows live in its own part(s) and possibly in delta parts shared with other symbols.
       for (const file of historyFiles) {
         adjRemove.push(file.key);
@@ -293,6 +320,7 @@ export async function curateEquities(options: CurateRunOptions): Promise<CurateR
       commits[tables.adjusted] = manifest.seq;
     }
 
+    stage("write_tables");
     // --- whole small tables: factors, actions, action quarantine, delistings ----------------------------------
     const fingerprints: Record<string, string> = { ...state.fingerprints };
     if (!minute) {
@@ -349,6 +377,7 @@ export async function curateEquities(options: CurateRunOptions): Promise<CurateR
       }
     }
 
+    stage("write_records");
     // --- append-only records: quarantined bars and vendor disagreements ---------------------------------------
     const barsQuarantined = await count(duck, `SELECT count(*) FROM bars_checked WHERE reasons IS NOT NULL`);
     const disagreements = await count(duck, `SELECT count(*) FROM bar_disagreements`);
@@ -365,6 +394,7 @@ export async function curateEquities(options: CurateRunOptions): Promise<CurateR
       commits[table] = (await lake.commitChange(table, { kind: "append", add: [part] })).seq;
     }
 
+    stage("bookmark");
     // --- bookmark: moves only after every commit above succeeded ----------------------------------------------
     const lastDates = await duck.rows<{ symbol: string; last_date: string; ca_hash: string | null }>(
       `SELECT d.symbol, d.last_date::VARCHAR AS last_date, h.ca_hash FROM symbol_last_dates d LEFT JOIN action_hashes h USING (symbol)`,
@@ -384,6 +414,7 @@ export async function curateEquities(options: CurateRunOptions): Promise<CurateR
       throw new DataError("bookmark_conflict", `another curator moved ${bookmarkKey} during this run; its commits stand, re-run to continue`);
     }
 
+    stage("done");
     const actionsQuarantined = minute ? 0 : await count(duck, `SELECT count(*) FROM all_action_quarantine`);
     const report: CurateReport = {
       newRawParts: newBarKeys.length + newActionKeys.size + newDelistingKeys.length,

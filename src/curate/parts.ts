@@ -39,7 +39,18 @@ export interface WrittenPart {
   readonly part: PartFile;
 }
 
-/** Uploads one local parquet file as a new part of `table`, describing it for the manifest. */
+/** What a manifest records about a part, when the writer already knows it. */
+export interface PartFacts {
+  readonly rows: number;
+  readonly min_date: string | null;
+  readonly max_date: string | null;
+  readonly symbols: string[] | null;
+}
+
+/**
+ * Uploads one local parquet file as a new part of `table`, describing it for the manifest (row count and, for
+ * bar tables, the date range and symbols); `facts` skips re-reading the file when the writer knows them.
+ */
 export async function uploadPart(
   lake: CurateLake,
   duck: DuckSession,
@@ -47,18 +58,22 @@ export async function uploadPart(
   prefix: string,
   localPath: string,
   withSymbols: boolean,
+  facts?: PartFacts,
 ): Promise<WrittenPart> {
   const key = lake.newPartKey(prefix);
   const result = await lake.store.putFile(key, localPath, { condition: { ifNoneMatch: "*" } });
   if (!result.ok) throw new IoError("part_exists", `${table}: fresh part key ${key} already exists`);
   const info = await stat(localPath);
-  const described = await duck.rows<{ rows: number; min_date: string | null; max_date: string | null; symbols: string[] | null }>(
-    `SELECT count(*)::DOUBLE AS rows,
+  const described =
+    facts === undefined
+      ? await duck.rows<{ rows: number; min_date: string | null; max_date: string | null; symbols: string[] | null }>(
+          `SELECT count(*)::DOUBLE AS rows,
             ${withSymbols ? "min(date)::VARCHAR" : "NULL"} AS min_date,
             ${withSymbols ? "max(date)::VARCHAR" : "NULL"} AS max_date,
             ${withSymbols ? "list(DISTINCT symbol ORDER BY symbol)" : "NULL"} AS symbols
      FROM read_parquet(${sqlString(localPath)}, hive_partitioning = false)`,
-  );
+        )
+      : [facts];
   const d = described[0];
   const part: PartFile = {
     key,
@@ -94,3 +109,16 @@ export async function loadTable(
   await duck.run(`CREATE OR REPLACE TEMP TABLE ${name} AS SELECT * FROM read_parquet(${sqlList(paths)}, union_by_name = true, hive_partitioning = false)`);
 }
 
+
+/** Runs `work` over `items` with at most `limit` in flight (uploads overlap their fsync waits). */
+export async function forEachLimited<T>(items: readonly T[], limit: number, work: (item: T) => Promise<void>): Promise<void> {
+  let next = 0;
+  const runners = Array.from({ length: Math.min(limit, items.length) }, async () => {
+    while (next < items.length) {
+      const item = items[next];
+      next += 1;
+      if (item !== undefined) await work(item);
+    }
+  });
+  await Promise.all(runners);
+}
