@@ -14,7 +14,9 @@ import { buildReference } from "../../src/ssot/reference/index.ts";
 import { runTrademl } from "../helpers/cli.ts";
 import { createTestLake, type TestLake } from "../curate/lake-fixture.ts";
 
-const CONFIGS = resolve("configs");
+const REPO = resolve(import.meta.dirname ?? ".", "../..");
+
+const CONFIGS = resolve(REPO, "configs");
 let t: TestLake;
 let env: Record<string, string>;
 
@@ -137,9 +139,9 @@ describe("the REPL", () => {
 
   it("works as a real process reading piped stdin", async () => {
     const script = join(t.root, "run-cli.mjs");
-    await writeFile(script, `const { runMain } = await import(${JSON.stringify(resolve("src/cli/main.ts"))});\nawait runMain();\n`);
+    await writeFile(script, `const { runMain } = await import(${JSON.stringify(resolve(REPO, "src/cli/main.ts"))});\nawait runMain();\n`);
     const child = spawn("node", ["--import", "tsx", script, "sql", "--config-dir", CONFIGS, "--format", "csv"], {
-      cwd: resolve("."),
+      cwd: REPO,
       env: { ...process.env, ...env, HOME: t.root },
       stdio: ["pipe", "pipe", "pipe"],
     });

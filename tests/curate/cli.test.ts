@@ -4,6 +4,8 @@ import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { runTrademl } from "../helpers/cli.ts";
 import { createTestLake, type TestLake } from "./lake-fixture.ts";
 
+const REPO = resolve(import.meta.dirname ?? ".", "../..");
+
 let t: TestLake;
 beforeEach(async () => {
   t = await createTestLake();
@@ -21,7 +23,7 @@ describe("trademl curate / reference", () => {
     ]);
     await t.putActions("alpaca", [{ symbol: "XYZ", ex_date: "2024-06-04", action_type: "split", ratio: -4 }]);
     const env = { LAKE_ROOT: join(t.root, "lake"), TRADEML_LOG_LEVEL: "warn" };
-    const argv = ["--config-dir", resolve("configs")];
+    const argv = ["--config-dir", resolve(REPO, "configs")];
     const first = await runTrademl(["curate", "--json", ...argv], env, t.root);
     expect(first.stderr).toBe("");
     expect(first.code).toBe(0);
