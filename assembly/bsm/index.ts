@@ -7,7 +7,7 @@
 // Formulas: Haug, "The Complete Guide to Option Pricing Formulas" 2nd ed., sections 1.1 and 2.1-2.3, written with
 // d1 = h + t, d2 = h - t (h = x/s, t = s/2), which avoids forming d1 - s.
 import { normCdf, normPdf } from "../math/normal";
-import { normalisedBlack, normalisedBlackCall, normalisedIntrinsicCall } from "./normalised-black";
+import { lastNormalisedVega, normalisedBlack, normalisedBlackCall, normalisedIntrinsicCall } from "./normalised-black";
 
 const BSM_OK: i32 = 0;
 const BSM_INVALID_INPUT: i32 = 1;
@@ -33,9 +33,9 @@ const INV_SQRT_2PI: f64 = 0.3989422804014327;
  * discounted intrinsic value DF theta (F - K) formed from F directly. Forming it as K (e^x - 1) instead would
  * carry the rounding of x = ln(F/K) into the result amplified |x| times.
  */
-@inline function bsmPrice(S: f64, K: f64, T: f64, r: f64, q: f64, x: f64, s: f64, theta: f64, df: f64): f64 {
+@inline function bsmPrice(S: f64, K: f64, T: f64, r: f64, q: f64, x: f64, s: f64, theta: f64, df: f64, ex2: f64): f64 {
   const otm = s > 0.0 ? normalisedBlackCall(-Math.abs(x), s) : 0.0;
-  const timeValue = df * K * Math.exp(0.5 * x) * otm;
+  const timeValue = df * K * ex2 * otm;
   if (theta * x <= 0.0) return timeValue;
   const F = S * Math.exp((r - q) * T);
   return df * theta * (F - K) + timeValue;
@@ -81,7 +81,8 @@ export function bsmBatch(
     const x = Math.log(S / K) + (r - q) * T;
     const df = Math.exp(-r * T);
     // Undiscounted Black price = sqrt(F K) b = K e^{x/2} b.
-    const price = bsmPrice(S, K, T, r, q, x, s, theta, df);
+    const ex2 = Math.exp(0.5 * x);
+    const price = bsmPrice(S, K, T, r, q, x, s, theta, df, ex2);
     put64(pricePtr, i, price);
     if (!wantGreeks) continue;
     const divDf = Math.exp(-q * T);
@@ -91,7 +92,9 @@ export function bsmBatch(
       const t = 0.5 * s;
       const d1 = h + t;
       const d2 = h - t;
-      const pdf1 = normPdf(d1);
+      // phi(d1) = phi(h + t) = exp(-(h^2 + t^2)/2) e^{-ht}/sqrt(2 pi) = vega_normalised e^{-x/2}, reusing the
+      // Gaussian factor the price just computed.
+      const pdf1 = ex2 > 0.0 && ex2 < Infinity ? lastNormalisedVega() / ex2 : normPdf(d1);
       const cdf1 = normCdf(theta * d1);
       const cdf2 = normCdf(theta * d2);
       const kDf = K * df;

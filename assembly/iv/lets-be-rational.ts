@@ -14,7 +14,7 @@
 //       s += newton (1 + halley newton/2) / (1 + newton (halley + hh3 newton/6)),
 //    with halley = g''/g' and hh3 = g'''/g', kept inside a bracket that tightens with each evaluation.
 import { normInv, normCdf } from "../math/normal";
-import { normalisedBlackCall, normalisedIntrinsicCall, normalisedVega } from "../bsm/normalised-black";
+import { lastNormalisedVega, normalisedBlackCall, normalisedIntrinsicCall } from "../bsm/normalised-black";
 
 const DBL_EPSILON: f64 = 2.220446049250313e-16;
 const DBL_MIN: f64 = 2.2250738585072014e-308;
@@ -250,7 +250,7 @@ function solveOtmCall(beta: f64, x: f64, bMax: f64): f64 {
   let sRight: f64 = DBL_MAX;
   const sC = Math.sqrt(Math.abs(2.0 * x));
   const bC = normalisedBlackCall(x, sC);
-  const vC = normalisedVega(x, sC);
+  const vC = lastNormalisedVega();
   if (beta < bC) {
     const sL = sC - bC / vC;
     const bL = normalisedBlackCall(x, sL);
@@ -281,7 +281,7 @@ function solveOtmCall(beta: f64, x: f64, bMax: f64): f64 {
         }
         dsPrevious = ds;
         const b = normalisedBlackCall(x, s);
-        const bp = normalisedVega(x, s);
+        const bp = lastNormalisedVega();
         if (b > beta && s < sRight) sRight = s;
         else if (b < beta && s > sLeft) sLeft = s;
         if (b <= 0.0 || bp <= 0.0) {
@@ -305,7 +305,7 @@ function solveOtmCall(beta: f64, x: f64, bMax: f64): f64 {
       solveIterations = iterations;
       return finish(s, ds, iterations);
     }
-    const vL = normalisedVega(x, sL);
+    const vL = lastNormalisedVega(); // of the evaluation at sL just above
     const rLM = convexControlParameterRight(bL, bC, sL, sC, 1.0 / vL, 1.0 / vC, 0.0, false);
     s = rationalCubicInterpolation(beta, bL, bC, sL, sC, 1.0 / vL, 1.0 / vC, rLM);
     sLeft = sL;
@@ -314,7 +314,7 @@ function solveOtmCall(beta: f64, x: f64, bMax: f64): f64 {
     const sH = vC > DBL_MIN ? sC + (bMax - bC) / vC : sC;
     const bH = normalisedBlackCall(x, sH);
     if (beta <= bH) {
-      const vH = normalisedVega(x, sH);
+      const vH = lastNormalisedVega(); // of the evaluation at sH just above
       const rHM = convexControlParameterLeft(bC, bH, sC, sH, 1.0 / vC, 1.0 / vH, 0.0, false);
       s = rationalCubicInterpolation(beta, bC, bH, sC, sH, 1.0 / vC, 1.0 / vH, rHM);
       sLeft = sC;
@@ -349,7 +349,7 @@ function solveOtmCall(beta: f64, x: f64, bMax: f64): f64 {
           }
           dsPrevious = ds;
           const b = normalisedBlackCall(x, s);
-          const bp = normalisedVega(x, s);
+          const bp = lastNormalisedVega();
           if (b > beta && s < sRight) sRight = s;
           else if (b < beta && s > sLeft) sLeft = s;
           if (b >= bMax || bp <= DBL_MIN) {
@@ -385,7 +385,7 @@ function solveOtmCall(beta: f64, x: f64, bMax: f64): f64 {
     }
     dsPrevious = ds;
     const b = normalisedBlackCall(x, s);
-    const bp = normalisedVega(x, s);
+    const bp = lastNormalisedVega();
     if (b > beta && s < sRight) sRight = s;
     else if (b < beta && s > sLeft) sLeft = s;
     const newton = (beta - b) / bp;

@@ -1,6 +1,6 @@
 // Pure-TypeScript twin of assembly/bsm/index.ts (formulas and edge cases documented there).
 import { normCdf, normPdf } from "./normal.ts";
-import { normalisedBlackCall } from "./normalised-black.ts";
+import { lastNormalisedVega, normalisedBlackCall } from "./normalised-black.ts";
 
 const INV_SQRT_2PI = 0.3989422804014327;
 
@@ -16,9 +16,9 @@ export const VOLGA = 7;
 export const CHARM = 8;
 
 /** Discounted price: out-of-the-money value plus, in the money, DF theta (F - K) (see the AssemblyScript twin). */
-function bsmPrice(S: number, K: number, T: number, r: number, q: number, x: number, s: number, theta: number, df: number): number {
+function bsmPrice(S: number, K: number, T: number, r: number, q: number, x: number, s: number, theta: number, df: number, ex2: number): number {
   const otm = s > 0 ? normalisedBlackCall(-Math.abs(x), s) : 0;
-  const timeValue = df * K * Math.exp(0.5 * x) * otm;
+  const timeValue = df * K * ex2 * otm;
   if (theta * x <= 0) return timeValue;
   const F = S * Math.exp((r - q) * T);
   return df * theta * (F - K) + timeValue;
@@ -39,7 +39,8 @@ export function bsmRow(
   const s = v * sqrtT;
   const x = Math.log(S / K) + (r - q) * T;
   const df = Math.exp(-r * T);
-  out[PRICE] = bsmPrice(S, K, T, r, q, x, s, theta, df);
+  const ex2 = Math.exp(0.5 * x);
+  out[PRICE] = bsmPrice(S, K, T, r, q, x, s, theta, df, ex2);
   if (!greeks) return 0;
   const divDf = Math.exp(-q * T);
   const kDf = K * df;
@@ -48,7 +49,8 @@ export function bsmRow(
     const t = 0.5 * s;
     const d1 = h + t;
     const d2 = h - t;
-    const pdf1 = normPdf(d1);
+    // phi(d1) = vega_normalised e^{-x/2}, from the Gaussian factor the price just computed.
+    const pdf1 = ex2 > 0 && ex2 < Infinity ? lastNormalisedVega() / ex2 : normPdf(d1);
     const cdf1 = normCdf(theta * d1);
     const cdf2 = normCdf(theta * d2);
     const vega = S * divDf * pdf1 * sqrtT;

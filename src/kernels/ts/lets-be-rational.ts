@@ -16,7 +16,7 @@
 //       s += newton (1 + halley newton/2) / (1 + newton (halley + hh3 newton/6)),
 //    with halley = g''/g' and hh3 = g'''/g', kept inside a bracket that tightens with each evaluation.
 import { normInv, normCdf } from "./normal.ts";
-import { normalisedBlackCall, normalisedIntrinsicCall, normalisedVega } from "./normalised-black.ts";
+import { lastNormalisedVega, normalisedBlackCall, normalisedIntrinsicCall } from "./normalised-black.ts";
 
 const DBL_EPSILON: number = 2.220446049250313e-16;
 const DBL_MIN: number = 2.2250738585072014e-308;
@@ -34,7 +34,7 @@ const SQRT_PI_OVER_TWO: number = 1.2533141373155003; // sqrt(pi/2)
 
 /** The two Householder steps the paper needs; more are allowed only as a safeguard and then counted. */
 const HOUSEHOLDER_STEPS: number = 2;
-const STEP_DONE = 1.0e-5;
+const STEP_DONE: number = 1.0e-5;
 const MAX_STEPS: number = 10;
 
 export const IV_OK: number = 0;
@@ -252,7 +252,7 @@ function solveOtmCall(beta: number, x: number, bMax: number): number {
   let sRight: number = DBL_MAX;
   const sC = Math.sqrt(Math.abs(2.0 * x));
   const bC = normalisedBlackCall(x, sC);
-  const vC = normalisedVega(x, sC);
+  const vC = lastNormalisedVega();
   if (beta < bC) {
     const sL = sC - bC / vC;
     const bL = normalisedBlackCall(x, sL);
@@ -283,7 +283,7 @@ function solveOtmCall(beta: number, x: number, bMax: number): number {
         }
         dsPrevious = ds;
         const b = normalisedBlackCall(x, s);
-        const bp = normalisedVega(x, s);
+        const bp = lastNormalisedVega();
         if (b > beta && s < sRight) sRight = s;
         else if (b < beta && s > sLeft) sLeft = s;
         if (b <= 0.0 || bp <= 0.0) {
@@ -307,7 +307,7 @@ function solveOtmCall(beta: number, x: number, bMax: number): number {
       solveIterations = iterations;
       return finish(s, ds, iterations);
     }
-    const vL = normalisedVega(x, sL);
+    const vL = lastNormalisedVega(); // of the evaluation at sL just above
     const rLM = convexControlParameterRight(bL, bC, sL, sC, 1.0 / vL, 1.0 / vC, 0.0, false);
     s = rationalCubicInterpolation(beta, bL, bC, sL, sC, 1.0 / vL, 1.0 / vC, rLM);
     sLeft = sL;
@@ -316,7 +316,7 @@ function solveOtmCall(beta: number, x: number, bMax: number): number {
     const sH = vC > DBL_MIN ? sC + (bMax - bC) / vC : sC;
     const bH = normalisedBlackCall(x, sH);
     if (beta <= bH) {
-      const vH = normalisedVega(x, sH);
+      const vH = lastNormalisedVega(); // of the evaluation at sH just above
       const rHM = convexControlParameterLeft(bC, bH, sC, sH, 1.0 / vC, 1.0 / vH, 0.0, false);
       s = rationalCubicInterpolation(beta, bC, bH, sC, sH, 1.0 / vC, 1.0 / vH, rHM);
       sLeft = sC;
@@ -351,7 +351,7 @@ function solveOtmCall(beta: number, x: number, bMax: number): number {
           }
           dsPrevious = ds;
           const b = normalisedBlackCall(x, s);
-          const bp = normalisedVega(x, s);
+          const bp = lastNormalisedVega();
           if (b > beta && s < sRight) sRight = s;
           else if (b < beta && s > sLeft) sLeft = s;
           if (b >= bMax || bp <= DBL_MIN) {
@@ -387,7 +387,7 @@ function solveOtmCall(beta: number, x: number, bMax: number): number {
     }
     dsPrevious = ds;
     const b = normalisedBlackCall(x, s);
-    const bp = normalisedVega(x, s);
+    const bp = lastNormalisedVega();
     if (b > beta && s < sRight) sRight = s;
     else if (b < beta && s > sLeft) sLeft = s;
     const newton = (beta - b) / bp;

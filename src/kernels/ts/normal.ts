@@ -161,7 +161,10 @@ export function expNegHalfSquare(x: number): number {
   // Clearing the low 27 bits leaves 26 significant bits, so xh*xh is exact in a double.
   const xh = splitHigh26(ax);
   const xl = ax - xh;
-  return Math.exp(-0.5 * xh * xh) * Math.exp(-0.5 * xl * (ax + xh));
+  // d = -xl (ax + xh)/2 is below 2^-26 ax^2 < 3e-5 in magnitude wherever the result is a normal number, so
+  // e^d = 1 + d(1 + d/2(1 + d/3(1 + d/4))) to 1e-22: one exp instead of two.
+  const d = -0.5 * xl * (ax + xh);
+  return Math.exp(-0.5 * xh * xh) * (1.0 + d * (1.0 + 0.5 * d * (1.0 + (d / 3.0) * (1.0 + 0.25 * d))));
 }
 
 /** Scaled complementary error function erfcx(x) = exp(x^2) erfc(x), finite and accurate for every x > -26. */

@@ -86,27 +86,40 @@ function smallTBracket(h: number, t: number): number {
   return 2.0 * t * ((c0 + d0 * a) + tt * ((c1 + d1 * a) + tt * ((c2 + d2 * a) + tt * ((c3 + d3 * a) + tt * ((c4 + d4 * a) + tt * ((c5 + d5 * a) + tt * ((c6 + d6 * a) + tt * ((c7 + d7 * a)))))))));
 }
 
-/** b(x, s) for an out-of-the-money call (x <= 0, s > 0). */
+/** The normalised vega of the last `normalisedBlackCall` evaluation (kernels are single-threaded per instance). */
+let lastVega: number = 0.0;
+
+/** db/ds at the (x, s) of the last `normalisedBlackCall`: computed there from the same Gaussian factor, free. */
+export function lastNormalisedVega(): number {
+  return lastVega;
+}
+
+/** b(x, s) for an out-of-the-money call (x <= 0, s > 0); leaves the vega in `lastVega`. */
 function normalisedBlackOtmCall(x: number, s: number): number {
   const h = x / s;
   const t = 0.5 * s;
+  const g = gaussianFactor(h, t);
+  lastVega = INV_SQRT_2PI * g;
   if (h < ASYMPTOTIC_H && t < -h + ASYMPTOTIC_H + TAU) {
-    return INV_SQRT_2PI * gaussianFactor(h, t) * asymptoticBracket(h, t);
+    return INV_SQRT_2PI * g * asymptoticBracket(h, t);
   }
   if (t < TAU) {
-    return INV_SQRT_2PI * gaussianFactor(h, t) * smallTBracket(h, t);
+    return INV_SQRT_2PI * g * smallTBracket(h, t);
   }
   if (h + t > 0.85) {
     return Math.exp(0.5 * x) * normCdf(h + t) - Math.exp(-0.5 * x) * normCdf(h - t);
   }
   // Y(z) = sqrt(pi/2) erfcx(-z/sqrt2), and sqrt(pi/2)/sqrt(2 pi) = 1/2.
-  return 0.5 * gaussianFactor(h, t) * (erfcx(-(h + t) * INV_SQRT2) - erfcx(-(h - t) * INV_SQRT2));
+  return 0.5 * g * (erfcx(-(h + t) * INV_SQRT2) - erfcx(-(h - t) * INV_SQRT2));
 }
 
-/** Normalised Black call b(x, s) for any x; s >= 0. */
+/** Normalised Black call b(x, s) for any x; s >= 0. Also sets `lastNormalisedVega()` (vega is even in x). */
 export function normalisedBlackCall(x: number, s: number): number {
   if (x > 0.0) return normalisedIntrinsicCall(x) + normalisedBlackCall(-x, s);
-  if (!(s > 0.0)) return 0.0;
+  if (!(s > 0.0)) {
+    lastVega = x == 0.0 ? INV_SQRT_2PI : 0.0;
+    return 0.0;
+  }
   return normalisedBlackOtmCall(x, s);
 }
 
