@@ -24,3 +24,14 @@ export * from "./kernels/types.ts";
 export { registerKernelFunctions, KERNEL_SQL_FUNCTIONS } from "./kernels/sql-functions.ts";
 export * from "./lake/index.ts";
 export * from "./db/index.ts";
+export {
+  curateEquities, curateMinuteBars, CURATE_TABLES, MINUTE_TABLES, DEFAULT_DATASETS,
+  type CurateOptions, type CurateReport, type CurateDatasets,
+} from "./curate/curate-equities.ts";
+export { lakeAccess, type CurateLake, type LakeAccessOptions } from "./curate/lake-access.ts";
+export { openConfiguredLake, type OpenedLake } from "./curate/open-lake.ts";
+export { buildReference, REFERENCE_TABLES, type ReferenceOptions, type ReferenceReport, type TickRuleVersion } from "./ssot/reference/index.ts";
+export {
+  openAnalystSession, runRepl, exportCatalog, parseAsOf, resolveLakeViews, viewNameFor,
+  type AnalystSession, type CatalogReport, type LakeView, type OutputFormat,
+} from "./analyst/index.ts";
