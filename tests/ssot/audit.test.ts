@@ -127,6 +127,9 @@ describe("audit: partition_status ledger", () => {
     expect(rows.get("CVX 2024-07-05")).toMatchObject({ rows: 1, rawRows: 2, status: "AMBER", reasons: ["duplicates"] });
     expect(rows.get("XOM 2024-07-03")).toMatchObject({ status: "GREEN", reasons: [] }); // daily bars ignore early closes
     expect(rows.has("XOM 2024-07-04")).toBe(false);
+    // The part spans a weekend and a holiday (placed by its min/max statistics): a re-run must read nothing.
+    const rerun = await auditTarget(lake.store, DAILY, { through: "2024-07-08", now: fixedNow });
+    expect(rerun).toMatchObject({ committed: false, sessionsReaudited: 0, partsRead: 0 });
   });
 
   it("stops expecting sessions after a symbol's end date", async () => {

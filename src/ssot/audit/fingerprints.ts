@@ -18,10 +18,18 @@ export interface DatePartitions {
   readonly unplaced: readonly string[];
 }
 
+/**
+ * The New York date of a statistic: a plain date as is; an instant (epoch ms or ISO timestamp) shifted back
+ * 5 hours first, so that extended-hours bars stamped just after midnight UTC (20:00 New York) count for the
+ * session they belong to, while every bar from 05:00 UTC (pre-market) to midnight keeps its UTC date.
+ */
 function statToDate(value: StatValue | undefined): string | undefined {
-  if (typeof value === "number" && Number.isFinite(value)) return new Date(value).toISOString().slice(0, 10);
-  if (typeof value === "string" && /^\d{4}-\d{2}-\d{2}/.test(value)) return value.slice(0, 10);
-  return undefined;
+  const shift = 5 * 3_600_000;
+  if (typeof value === "number" && Number.isFinite(value)) return new Date(value - shift).toISOString().slice(0, 10);
+  if (typeof value !== "string" || !/^\d{4}-\d{2}-\d{2}/.test(value)) return undefined;
+  if (value.length <= 10) return value.slice(0, 10);
+  const instant = Date.parse(value.includes("T") || value.includes("+") || value.endsWith("Z") ? value : `${value.replace(" ", "T")}Z`);
+  return Number.isFinite(instant) ? new Date(instant - shift).toISOString().slice(0, 10) : value.slice(0, 10);
 }
 
 function datesBetween(first: string, last: string): string[] {
