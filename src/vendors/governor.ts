@@ -269,7 +269,8 @@ export class RateGovernor {
       s.policy.rules.forEach((rule, i) => {
         s.tat[i] = slot + (rule.windowMs / rule.limit) * margin;
       });
-      if (slot > now) await this.clock.sleep(slot - now, signal);
+      // Timers may fire a fraction of a millisecond early (Deno rounds), which would shrink the spacing.
+      for (let t = this.clock.now(); t < slot; t = this.clock.now()) await this.clock.sleep(slot - t, signal);
       // A 429 may have arrived while we slept: its pause governs every request, so this slot is void and the
       // caller queues again behind the pause (waking everyone at the pause's end would be a burst).
       if (Math.max(s.blockedUntil, s.coolUntil) <= this.clock.now()) break;

@@ -10,7 +10,7 @@ export function sleep(ms: number, signal?: AbortSignal): Promise<void> {
     const timer = setTimeout(() => {
       signal?.removeEventListener("abort", onAbort);
       resolve();
-    }, ms);
+    }, Math.ceil(ms));
     signal?.addEventListener("abort", onAbort, { once: true });
   });
 }
