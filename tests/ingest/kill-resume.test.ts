@@ -89,7 +89,9 @@ describe("kill and resume", () => {
     child.kill("SIGTERM");
     const result = await done;
     expect(performance.now() - sentAt).toBeLessThan(3000);
-    expect(result.code, result.stderr).toBe(130);
+    // Exit 130 from the child's own handler. (Deno's child_process reports the signal it sent instead of the
+    // exit code; the report on stdout, written after the abort, proves the handler ran either way.)
+    expect(result.code === 130 || (result.code === null && result.signal === "SIGTERM"), result.stderr).toBe(true);
     const report = JSON.parse(result.stdout.trim().split("\n").at(-1) ?? "{}") as { interrupted: boolean };
     expect(report.interrupted).toBe(true);
     const final = await spawnCollector(args(t.dir, "termed")).done;
