@@ -18,6 +18,8 @@ import { loadKernelModule, type KernelBuild, type KernelModule, type KernelSourc
 import { optionFamily, type OptionFamily } from "./options.ts";
 import { sviFamily, type SviFamily } from "./svi/index.ts";
 import { createWasmEngine } from "./wasm-engine.ts";
+import { createKernelPool } from "./parallel.ts";
+import type { BsmBatch, BsmResult, IvBatch, IvResult } from "./types.ts";
 
 export type EngineName = "wasm" | "ts";
 
@@ -27,6 +29,10 @@ export interface CreateKernelsOptions {
   /** Which WebAssembly build (default release), or an explicit source. Ignored by the "ts" engine. */
   readonly build?: KernelBuild;
   readonly source?: KernelSource;
+  /** Worker threads for `bsmParallel` / `impliedVolParallel` (default: available parallelism; wasm engine only). */
+  readonly workers?: number;
+  /** Rows below which the parallel methods run in the calling thread (default DEFAULT_PARALLEL_THRESHOLD). */
+  readonly parallelThreshold?: number;
 }
 
 /** What every family receives. */
@@ -40,6 +46,12 @@ export interface KernelsCore {
   readonly engine: EngineName;
   /** The loaded module (wasm engine only), for families and diagnostics. */
   readonly module: KernelModule | undefined;
+  /** `bsm` split over worker threads above the parallel threshold (in-thread below it, and on the ts engine). */
+  bsmParallel(batch: BsmBatch): Promise<BsmResult>;
+  /** `impliedVol` split over worker threads above the parallel threshold. */
+  impliedVolParallel(batch: IvBatch): Promise<IvResult>;
+  /** Stops the worker threads, if any were started. */
+  close(): Promise<void>;
 }
 
 export type Kernels = KernelsCore & OptionFamily & SviFamily;
@@ -48,11 +60,23 @@ export async function createKernels(options: CreateKernelsOptions = {}): Promise
   const engine = options.engine ?? "wasm";
   const module = engine === "wasm" ? await loadKernelModule(options.source ?? { build: options.build ?? "release" }) : undefined;
   const ctx: KernelContext = { engine, module };
-  const core: KernelsCore = { engine, module };
   const optionEngine = ctx.module === undefined ? createTsEngine() : createWasmEngine(ctx.module);
+  const poolOptions = {
+    ...(options.workers === undefined ? {} : { workers: options.workers }),
+    ...(options.parallelThreshold === undefined ? {} : { threshold: options.parallelThreshold }),
+  };
+  const pool = ctx.module === undefined ? undefined : createKernelPool(ctx.module, optionEngine, poolOptions);
+  const core: KernelsCore = {
+    engine,
+    module,
+    bsmParallel: async (batch) => (pool ? pool.bsm(batch) : optionEngine.bsm(batch)),
+    impliedVolParallel: async (batch) => (pool ? pool.impliedVol(batch) : optionEngine.impliedVol(batch)),
+    close: async () => pool?.close(),
+  };
   return { ...core, ...optionFamily(optionEngine), ...sviFamily(ctx) };
 }
 
 export { createTsEngine } from "./ts/engine.ts";
 export { createWasmEngine } from "./wasm-engine.ts";
+export { createKernelPool, DEFAULT_PARALLEL_THRESHOLD, type KernelPool, type KernelPoolOptions } from "./parallel.ts";
 export * from "./types.ts";

@@ -28,6 +28,8 @@ export interface KernelModule {
   readonly exports: CoreExports;
   /** All raw exports, for kernel families to look up their functions. */
   readonly raw: WebAssembly.Exports;
+  /** The compiled module, so worker threads can instantiate their own copy without compiling again. */
+  readonly compiled: WebAssembly.Module;
 }
 
 export const EXPECTED_ABI_VERSION = 1;
@@ -85,8 +87,9 @@ export async function loadKernelModule(source: KernelSource = {}): Promise<Kerne
     },
   };
   let instance: WebAssembly.Instance;
+  let compiled: WebAssembly.Module;
   try {
-    const compiled = await WebAssembly.compile(bytes);
+    compiled = await WebAssembly.compile(bytes);
     instance = await WebAssembly.instantiate(compiled, imports);
   } catch (cause) {
     throw new KernelError("kernel_instantiate_failed", "cannot instantiate the WebAssembly kernels", { cause });
@@ -112,7 +115,7 @@ export async function loadKernelModule(source: KernelSource = {}): Promise<Kerne
       `kernel ABI ${abi} does not match the host's ${EXPECTED_ABI_VERSION}; rebuild with \`npm run build\``,
     );
   }
-  return { build, exports, raw };
+  return { build, exports, raw, compiled };
 }
 
 /** Looks up an exported kernel function, failing with a KernelError naming it when the build lacks it. */

@@ -173,17 +173,21 @@ describe("engine agreement", () => {
     const batch = referenceBatch();
     const a = wasm.bsm(batch);
     const b = ts.bsm(batch);
+    // The engines differ only in exp/log (musl in WASM, the host's in JS), by an ulp or so per call; each row's
+    // condition number kappa bounds how much such differences can grow. So: a few ulps times (1 + kappa).
     const ulp = (v: number) => Math.max(Math.abs(v), 2.2250738585072014e-308) * 2.220446049250313e-16;
     let worst = 0;
     for (let i = 0; i < a.length; i++) {
+      const row = reference.bsm[i];
+      if (row === undefined) continue;
       for (const key of ["price", "delta", "gamma", "vega", "rho"] as const) {
         const x = a[key][i] ?? NaN;
         const y = b[key][i] ?? NaN;
         if (x === y) continue;
-        worst = Math.max(worst, Math.abs(x - y) / ulp(y));
+        worst = Math.max(worst, Math.abs(x - y) / ulp(y) / (1 + (row.kappa[key] ?? 0)));
       }
     }
-    expect(worst).toBeLessThanOrEqual(64);
+    expect(worst).toBeLessThanOrEqual(8);
   });
 
   it("release and debug WASM builds agree bit for bit", async () => {
