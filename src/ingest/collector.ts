@@ -19,6 +19,7 @@ import { ParquetWriter } from "./parquet-writer.ts";
 import { lastSessionOnOrBefore, planUnits, type Unit } from "./plan.ts";
 import { runScheduler, type SkipNote, type TableJob, type UnitOutcome } from "./scheduler.ts";
 import { rankByAdv } from "./adv.ts";
+import { PolygonQc, type QcCounters, type QcNote, type QcOptions } from "./qc.ts";
 
 export interface CollectorOptions {
   readonly store: ObjectStore;
@@ -51,6 +52,8 @@ export interface CollectorOptions {
   readonly holder?: string;
   readonly leaseTtlMs?: number;
   readonly leaseWaitMs?: number;
+  /** Polygon cross-vendor QC thresholds. */
+  readonly qc?: QcOptions;
   readonly logger?: Logger;
   readonly signal?: AbortSignal;
 }
@@ -74,6 +77,8 @@ export interface CollectionReport {
   readonly vendors: Readonly<Record<string, VendorSummary>>;
   readonly skipped: readonly SkipNote[];
   readonly usage: Readonly<Record<string, UsageCounters>>;
+  /** Polygon QC counters and the notes raised in this pass. */
+  readonly qc: QcCounters & { readonly notes: readonly QcNote[] };
   readonly durationMs: number;
 }
 
@@ -101,6 +106,7 @@ export async function runCollection(options: CollectorOptions): Promise<Collecti
   const vendors: Record<string, VendorSummary> = {};
   const summary = (vendor: string): VendorSummary => (vendors[vendor] ??= { units: 0, rows: 0, quarantinedRows: 0, quarantinedResponses: 0, failed: 0 });
   const usageBefore = snapshotUsage(options.governor);
+  const qc = new PolygonQc({ store: options.store, duck: writer, connectors: options.connectors, today, logger, ...(options.qc ? { options: options.qc } : {}) });
 
   const jobs: TableJob[] = selectDatasets(options).map((spec) => {
     const table = rawTable(spec.vendor, spec.dataset);
@@ -147,6 +153,8 @@ export async function runCollection(options: CollectorOptions): Promise<Collecti
           for (const r of fetched.rejected) quarantined[r.reason] = (quarantined[r.reason] ?? 0) + 1;
           s.quarantinedRows += fetched.rejected.length;
         }
+        // QC looks at what was just committed; a QC failure is logged, never a reason to lose the unit.
+        await qc.check(unit, fetched.records, options.signal).catch((error: unknown) => logger.warn("qc check failed", { unit: unit.id, error }));
         rows[unit.table] = (rows[unit.table] ?? 0) + fetched.records.length;
         s.rows += fetched.records.length;
         s.units++;
@@ -196,11 +204,12 @@ export async function runCollection(options: CollectorOptions): Promise<Collecti
     const s = vendors[vendor];
     await lake.addUsage(vendor, today, {
       ...counters, units: s?.units ?? 0, rows: s?.rows ?? 0, quarantined_rows: s?.quarantinedRows ?? 0, quarantined_responses: s?.quarantinedResponses ?? 0,
+      ...(vendor === "polygon" ? { ...qc.counters } : {}),
     }).catch((error: unknown) => logger.warn("usage write failed", { vendor, error }));
   }
   return {
     through, units: result.units, committed: result.done, failed: result.failed, interrupted: result.interrupted,
-    rows, quarantined, vendors, skipped: result.skipped, usage, durationMs: Math.round(performance.now() - started),
+    rows, quarantined, vendors, skipped: result.skipped, usage, qc: { ...qc.counters, notes: qc.notes }, durationMs: Math.round(performance.now() - started),
   };
 }
 

@@ -215,6 +215,19 @@ export async function startSimulator(options: SimulatorOptions = {}): Promise<Si
         entry.fault = "drift";
         drift(out.body);
       }
+      if (plan.skewBps !== undefined || plan.dropRows !== undefined) {
+        const factor = 1 + (plan.skewBps ?? 0) / 10_000;
+        forEachBarArray(out.body, (rows) => {
+          for (const row of rows) {
+            for (const k of ["o", "h", "l", "c"]) {
+              const v = row[k];
+              if (typeof v === "number") row[k] = Math.round(v * factor * 100) / 100;
+            }
+          }
+          rows.splice(0, Math.min(rows.length, plan.dropRows ?? 0));
+        });
+        entry.fault = "skew";
+      }
       if (plan.badRows) {
         entry.fault = entry.fault ? `${entry.fault},bad_rows` : "bad_rows";
         injectBadRows(out.body);

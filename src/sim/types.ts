@@ -42,6 +42,10 @@ export interface FaultPlan {
   driftShare?: number;
   /** Inject bad rows into bar responses: a negative price, a duplicate bar, a timestamp out of range. */
   badRows?: boolean;
+  /** Scale every bar's prices by this many basis points (a vendor that disagrees with the others). */
+  skewBps?: number;
+  /** Drop this many bars from every bar response (a vendor with gaps). */
+  dropRows?: number;
   /** Active window in milliseconds since the simulator started (default: always). */
   fromMs?: number;
   untilMs?: number;

@@ -158,4 +158,37 @@ describe("edge collector", () => {
     expect(rows.length).toBeLessThanOrEqual(50);
     expect(rows.every((r) => String(r["expiry"]) <= "2026-12-03")).toBe(true);
   });
+
+  it("flags Polygon closes that disagree beyond the threshold and minute sessions with missing rows, with a fallback fetch", async () => {
+    const { store } = await lake();
+    const governor = new RateGovernor({ policies: policiesFromLimits(undefined, 1 / 120) });
+    const connectors = simConnectors(sim, governor);
+    const base = { store, origin: "simulated" as const, connectors, governor, universe: ["MSFT"], today: TODAY, historyDays: 10, minuteDays: 1, holder: "qc" };
+    await runCollection({ ...base, datasets: [{ vendor: "alpaca", dataset: "equities_bars" }] });
+    // 5 bps apart: inside the 15 bps threshold, no note.
+    sim.setFaults("polygon", { skewBps: 5 });
+    const quiet = await runCollection({ ...base, datasets: [{ vendor: "polygon", dataset: "equities_bars" }], historyDays: 5 });
+    expect(quiet.qc.qc_checked).toBeGreaterThan(0);
+    expect(quiet.qc.qc_close_mismatch).toBe(0);
+    // 40 bps apart on the older days, and 20 rows short on the minute session.
+    sim.setFaults("polygon", { skewBps: 40 });
+    const loud = await runCollection({ ...base, datasets: [{ vendor: "polygon", dataset: "equities_bars" }] });
+    // The days the quiet pass did not cover: 2026-11-10 .. 2026-11-14.
+    expect(loud.qc.qc_close_mismatch).toBe(sessionsBetween("2026-11-10", "2026-11-14").length);
+    const close = loud.qc.notes.find((n) => n.kind === "close_mismatch");
+    expect(close?.detail["fallback_agrees_with"]).toBe("alpaca");
+    expect(Number(close?.detail["diff_bps"])).toBeGreaterThan(15);
+    sim.setFaults("polygon", { dropRows: 20 });
+    const gaps = await runCollection({ ...base, datasets: [{ vendor: "polygon", dataset: "equities_minute" }] });
+    const minute = gaps.qc.notes.find((n) => n.kind === "minute_rows");
+    expect(minute?.detail["polygon_rows"]).toBe(370);
+    expect(minute?.detail["fallback_rows"]).toBe(390);
+    expect(loud.qc.qc_fallback_fetches + gaps.qc.qc_fallback_fetches).toBe(loud.qc.qc_close_mismatch + gaps.qc.qc_minute_gap);
+    const notes: string[] = [];
+    for await (const e of store.list(`qc/ingest_notes/date=${TODAY}/`)) notes.push(e.key);
+    expect(notes.length).toBe(loud.qc.notes.length + gaps.qc.notes.length);
+    const usage = JSON.parse(new TextDecoder().decode((await store.get(`state/usage/${TODAY}/polygon.json`))?.body)) as { counters: Record<string, number> };
+    expect(usage.counters["qc_close_mismatch"]).toBe(loud.qc.qc_close_mismatch);
+    expect(usage.counters["qc_minute_gap"]).toBe(gaps.qc.qc_minute_gap);
+  });
 });
