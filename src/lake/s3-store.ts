@@ -11,7 +11,7 @@
  *
  * The SDK is imported lazily so that `trademl --help` does not pay for loading it.
  */
-import { createHash, randomUUID } from "node:crypto";
+import { randomUUID } from "node:crypto";
 import { createWriteStream } from "node:fs";
 import { mkdir, open, readFile, rename, stat, unlink } from "node:fs/promises";
 import { dirname } from "node:path";
@@ -59,6 +59,8 @@ const PRECONDITION_FAILED = { ok: false, reason: "precondition_failed" } as cons
 const DEFAULT_THRESHOLD = 16 * 1024 * 1024;
 const DEFAULT_PART = 8 * 1024 * 1024;
 const MIN_PART = 5 * 1024 * 1024;
+/** User metadata key (sent as `x-amz-meta-trademl-write`). */
+const WRITE_ID = "trademl-write";
 
 interface ErrorFacts {
   readonly status: number | undefined;
@@ -98,10 +100,6 @@ function isNotFound(error: unknown): boolean {
 
 function unquote(etag: string | undefined): string {
   return (etag ?? "").replace(/^"|"$/g, "");
-}
-
-function md5Hex(data: Uint8Array): string {
-  return createHash("md5").update(data).digest("hex");
 }
 
 export class S3Store implements ObjectStore {
@@ -234,11 +232,10 @@ export class S3Store implements ObjectStore {
     const bytes = typeof body === "string" ? new TextEncoder().encode(body) : body;
     const { module, client } = await this.client();
     const condition = options.condition;
-    const ourEtag = md5Hex(bytes);
-    let ambiguous = false;
+    // A per-call token stored as object metadata: lets a refused retry recognise our own applied write.
+    const writeId = randomUUID();
     try {
-      return await this.withRetry("put", key, async (attempt) => {
-        if (attempt > 0) ambiguous = true;
+      return await this.withRetry("put", key, async () => {
         try {
           const out = await client.send(
             new module.PutObjectCommand({
@@ -247,6 +244,7 @@ export class S3Store implements ObjectStore {
               Body: bytes,
               ContentLength: bytes.byteLength,
               ContentType: options.contentType ?? "application/octet-stream",
+              Metadata: { [WRITE_ID]: writeId },
               ...(condition === undefined ? {} : "ifNoneMatch" in condition ? { IfNoneMatch: "*" } : { IfMatch: condition.ifMatch }),
             }),
             { abortSignal: this.requestSignal(options.signal) },
@@ -254,7 +252,7 @@ export class S3Store implements ObjectStore {
           return { ok: true as const, etag: unquote(out.ETag) };
         } catch (error) {
           if (condition !== undefined && (isPreconditionFailed(error) || ("ifMatch" in condition && isNotFound(error)))) {
-            return ambiguous ? await this.resolveAmbiguous(key, ourEtag) : PRECONDITION_FAILED;
+            return await this.resolveAmbiguous(key, writeId);
           }
           throw error;
         }
@@ -265,13 +263,21 @@ export class S3Store implements ObjectStore {
   }
 
   /**
-   * A conditional write failed after an earlier attempt of the same write ended without an answer (timeout,
-   * reset, 5xx). That earlier attempt may have been applied, in which case the 412 is our own write blocking
-   * its retry. If the stored object is byte-identical to ours (same MD5 ETag), the write did succeed.
+   * A conditional write was refused. An earlier attempt of the same write may have been applied without us
+   * hearing the answer — after our own retry, or after a transparent retry by the HTTP layer (Deno's client
+   * re-sends a PUT when a pooled connection drops; the tests caught it) — in which case the 412 is our own
+   * write blocking its repeat. The object's `trademl-write` metadata tells: if it carries this call's token,
+   * the write is ours and succeeded.
    */
-  private async resolveAmbiguous(key: string, ourEtag: string): Promise<PutResult> {
-    const head = await this.head(key);
-    return head !== undefined && head.etag === ourEtag ? { ok: true, etag: head.etag } : PRECONDITION_FAILED;
+  private async resolveAmbiguous(key: string, writeId: string): Promise<PutResult> {
+    const { module, client } = await this.client();
+    try {
+      const out = await client.send(new module.HeadObjectCommand({ Bucket: this.bucket, Key: key }), { abortSignal: this.requestSignal() });
+      return out.Metadata?.[WRITE_ID] === writeId ? { ok: true, etag: unquote(out.ETag) } : PRECONDITION_FAILED;
+    } catch (error) {
+      if (isNotFound(error)) return PRECONDITION_FAILED;
+      throw error;
+    }
   }
 
   async putFile(key: string, localPath: string, options: PutOptions = {}): Promise<PutResult> {
@@ -286,17 +292,18 @@ export class S3Store implements ObjectStore {
       return this.put(key, new Uint8Array(await readFile(localPath)), options);
     }
     try {
-      return await this.withRetry("multipart upload", key, () => this.multipart(key, localPath, size, options), options.signal);
+      const writeId = randomUUID();
+      return await this.withRetry("multipart upload", key, () => this.multipart(key, localPath, size, options, writeId), options.signal);
     } catch (error) {
       throw this.ioError("multipart upload", key, error);
     }
   }
 
   /** One multipart upload; the write condition rides on CompleteMultipartUpload (AWS S3 API reference). */
-  private async multipart(key: string, localPath: string, size: number, options: PutOptions): Promise<PutResult> {
+  private async multipart(key: string, localPath: string, size: number, options: PutOptions, writeId: string): Promise<PutResult> {
     const { module, client } = await this.client();
     const partBytes = this.options.multipartPartBytes ?? DEFAULT_PART;
-    const created = await client.send(new module.CreateMultipartUploadCommand({ Bucket: this.bucket, Key: key, ContentType: options.contentType ?? "application/octet-stream" }), {
+    const created = await client.send(new module.CreateMultipartUploadCommand({ Bucket: this.bucket, Key: key, ContentType: options.contentType ?? "application/octet-stream", Metadata: { [WRITE_ID]: writeId } }), {
       abortSignal: this.requestSignal(options.signal),
     });
     const uploadId = created.UploadId;
@@ -330,7 +337,7 @@ export class S3Store implements ObjectStore {
         return { ok: true, etag: unquote(done.ETag) };
       } catch (error) {
         await client.send(new module.AbortMultipartUploadCommand({ Bucket: this.bucket, Key: key, UploadId: uploadId })).catch(() => undefined);
-        if (condition !== undefined && (isPreconditionFailed(error) || ("ifMatch" in condition && isNotFound(error)))) return PRECONDITION_FAILED;
+        if (condition !== undefined && (isPreconditionFailed(error) || ("ifMatch" in condition && isNotFound(error)))) return this.resolveAmbiguous(key, writeId);
         throw error;
       }
     } catch (error) {
