@@ -1,0 +1,148 @@
+// The vendor simulator itself: loopback only, deterministic, the market it models (splits, dividends, a known
+// smile), sliding-window limits with vendor-shaped 429s, and every misbehaviour on request.
+import { networkInterfaces } from "node:os";
+import { request } from "undici";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { bsm } from "../../src/sim/bsm.ts";
+import { OPTION_RATE, SyntheticMarket, sessionsBetween } from "../../src/sim/market.ts";
+import { startSimulator, type Simulator } from "../../src/sim/server.ts";
+import { dayNumber } from "../../src/vendors/dates.ts";
+
+const TODAY = "2026-11-20";
+let sim: Simulator;
+beforeAll(async () => {
+  sim = await startSimulator({ today: TODAY });
+});
+afterAll(async () => {
+  await sim.close();
+});
+
+async function get(url: string, headers: Record<string, string> = {}): Promise<{ status: number; headers: Record<string, string | string[] | undefined>; text: string }> {
+  const res = await request(url, { headers });
+  return { status: res.statusCode, headers: res.headers, text: await res.body.text() };
+}
+
+describe("vendor simulator", () => {
+  it("listens on 127.0.0.1 only", async () => {
+    expect(new URL(sim.url).hostname).toBe("127.0.0.1");
+    const external = Object.values(networkInterfaces()).flat().find((i) => i && i.family === "IPv4" && !i.internal);
+    if (external) {
+      const port = new URL(sim.url).port;
+      await expect(request(`http://${external.address}:${port}/fred/fred/series/observations`, { headersTimeout: 2000 })).rejects.toThrow();
+    }
+  });
+
+  it("serves the same bytes for the same seed and different prices for another", async () => {
+    const other = await startSimulator({ today: TODAY });
+    const third = await startSimulator({ today: TODAY, seed: 8 });
+    try {
+      const path = "/polygon/v2/aggs/ticker/NVDA/range/1/day/2026-10-01/2026-10-31?apiKey=k";
+      const a = await get(`${sim.url}${path}`);
+      const b = await get(`${other.url}${path}`);
+      const c = await get(`${third.url}${path}`);
+      const results = (t: string): unknown => (JSON.parse(t) as { results: unknown }).results;
+      expect(results(a.text)).toEqual(results(b.text));
+      expect(results(a.text)).not.toEqual(results(c.text));
+    } finally {
+      await other.close();
+      await third.close();
+    }
+  });
+
+  it("applies splits and cash dividends to raw prices", () => {
+    const market = new SyntheticMarket(7);
+    let checkedSplit = false;
+    let checkedDividend = false;
+    for (const symbol of ["AAPL", "MSFT", "NVDA", "AMZN", "SPY", "QQQ", "IWM", "TSLA"]) {
+      const bars = market.dailyBars(symbol, "2019-01-01", "2026-11-19");
+      const byDate = new Map(bars.map((b, i) => [b.date, i]));
+      for (const split of market.splits(symbol, "2019-01-01", "2026-11-19")) {
+        const i = byDate.get(split.exDate) ?? 0;
+        const prev = bars[i - 1];
+        const day = bars[i];
+        if (!prev || !day) continue;
+        // The open after a 4-for-1 split sits near a quarter of the previous close, not near the close.
+        expect(Math.abs(Math.log((day.open * split.ratio) / prev.close))).toBeLessThan(0.1);
+        checkedSplit = true;
+      }
+      for (const div of market.dividends(symbol, "2019-01-01", "2026-11-19")) {
+        expect(div.cash).toBeGreaterThan(0);
+        expect(div.payDate > div.exDate && div.recordDate > div.exDate).toBe(true);
+        checkedDividend = true;
+      }
+    }
+    expect(checkedSplit && checkedDividend).toBe(true);
+  });
+
+  it("prices option chains from its known smile (BSM at the smile's vol reproduces the mid)", () => {
+    const market = new SyntheticMarket(7);
+    const date = "2026-11-18";
+    const spot = market.dailyBar("SPY", date)?.close ?? 0;
+    const chain = market.optionChain("SPY", date);
+    expect(chain.length).toBeGreaterThan(100);
+    for (const q of chain) {
+      const years = (dayNumber(q.expiry) - dayNumber(date)) / 365;
+      expect(q.vol).toBeCloseTo(market.smileVol("SPY", spot, q.strike, years), 4);
+      const price = bsm({ spot, strike: q.strike, years, rate: OPTION_RATE, dividendYield: 0, vol: market.smileVol("SPY", spot, q.strike, years), isCall: q.isCall }).price;
+      expect(Math.abs(Math.max(0.01, price) - q.mid)).toBeLessThanOrEqual(0.006);
+      expect(q.bid).toBeLessThanOrEqual(q.ask);
+    }
+    // Put-call parity on the mids: C − P ≈ S − K·e^{−rT} (within cents of rounding and the 0.01 floor).
+    const call = chain.find((q) => q.isCall && Math.abs(q.strike - spot) < 5);
+    const put = chain.find((q) => !q.isCall && q.strike === call?.strike && q.expiry === call.expiry);
+    if (call && put) {
+      const years = (dayNumber(call.expiry) - dayNumber(date)) / 365;
+      expect(call.mid - put.mid).toBeCloseTo(spot - call.strike * Math.exp(-OPTION_RATE * years), 1);
+    }
+  });
+
+  it("enforces a sliding window with vendor-shaped 429s and Retry-After / X-RateLimit headers", async () => {
+    const limited = await startSimulator({ today: TODAY, limits: { polygon: [{ limit: 3, windowMs: 600 }] } });
+    try {
+      const url = `${limited.url}/polygon/v3/reference/tickers?apiKey=k`;
+      for (let i = 0; i < 3; i++) expect((await get(url)).status).toBe(200);
+      const refused = await get(url);
+      expect(refused.status).toBe(429);
+      expect(Number(refused.headers["retry-after"])).toBeGreaterThanOrEqual(1);
+      expect(Number(refused.headers["x-ratelimit-reset"])).toBeGreaterThan(Date.now() / 1000 - 1);
+      expect(JSON.parse(refused.text)).toMatchObject({ status: "ERROR" });
+      await new Promise((r) => setTimeout(r, 650));
+      expect((await get(url)).status).toBe(200);
+      expect(limited.log.filter((e) => e.fault === "limit")).toHaveLength(1);
+    } finally {
+      await limited.close();
+    }
+  });
+
+  it("misbehaves on request: storms, 5xx, slow answers, truncated JSON, schema drift", async () => {
+    const url = `${sim.url}/fred/fred/series/observations?series_id=DGS10&api_key=secret-fred-key&file_type=json&observation_start=2026-11-02`;
+    sim.setFaults("fred", { rate429: 1, retryAfterSeconds: 7 });
+    const storm = await get(url);
+    expect(storm.status).toBe(429);
+    expect(storm.headers["retry-after"]).toBe("7");
+    sim.setFaults("fred", { rate5xx: 1 });
+    expect((await get(url)).status).toBe(503);
+    sim.setFaults("fred", { slowShare: 1, slowMs: 300 });
+    const t0 = performance.now();
+    expect((await get(url)).status).toBe(200);
+    expect(performance.now() - t0).toBeGreaterThanOrEqual(290);
+    sim.setFaults("fred", { malformedShare: 1 });
+    const cut = await get(url);
+    expect(() => JSON.parse(cut.text)).toThrow();
+    sim.setFaults("fred", { driftShare: 1 });
+    const drifted = JSON.parse((await get(url)).text) as { observations: { value: unknown }[] };
+    expect(typeof drifted.observations[0]?.value).not.toBe("string");
+    sim.setFaults("fred", undefined);
+    const faults = sim.log.filter((e) => e.vendor === "fred").map((e) => e.fault);
+    expect(faults).toEqual(expect.arrayContaining(["storm", "5xx", "slow", "malformed", "drift"]));
+    // The log is evidence for tests and never holds a key.
+    expect(sim.log.some((e) => e.path.includes("secret-fred-key"))).toBe(false);
+  });
+
+  it("trades on NYSE sessions only, holidays included", () => {
+    const market = new SyntheticMarket(7);
+    const bars = market.dailyBars("AAPL", "2026-11-01", "2026-11-30").map((b) => b.date);
+    expect(bars).toEqual(sessionsBetween("2026-11-01", "2026-11-30"));
+    expect(bars).not.toContain("2026-11-26"); // Thanksgiving
+  });
+});
