@@ -124,8 +124,11 @@ export async function readManifest(store: ObjectStore, table: string, options: R
 /**
  * The newest manifest this process has seen per store and table. Manifests are immutable and the chain has no
  * gaps, so a committer can walk forward from here (one GET) instead of listing the whole folder every time.
+ * Entries are trusted for a minute only: `expireManifests` deletes old seqs, and a walk from a stale, expired
+ * seq could otherwise re-create a deleted seq and fork the chain.
  */
-const seen = new WeakMap<ObjectStore, Map<string, Manifest>>();
+const SEEN_TTL_MS = 60_000;
+const seen = new WeakMap<ObjectStore, Map<string, { manifest: Manifest; at: number }>>();
 
 function remember(store: ObjectStore, manifest: Manifest): void {
   let tables = seen.get(store);
@@ -134,12 +137,13 @@ function remember(store: ObjectStore, manifest: Manifest): void {
     seen.set(store, tables);
   }
   const known = tables.get(manifest.table);
-  if (known === undefined || known.seq < manifest.seq) tables.set(manifest.table, manifest);
+  if (known === undefined || known.manifest.seq <= manifest.seq) tables.set(manifest.table, { manifest, at: performance.now() });
 }
 
 async function latestForCommit(store: ObjectStore, table: string, signal?: AbortSignal): Promise<Manifest | undefined> {
   const known = seen.get(store)?.get(table);
-  return known === undefined ? readManifest(store, table, signal === undefined ? {} : { signal }) : walkForward(store, table, known, signal);
+  if (known !== undefined && performance.now() - known.at < SEEN_TTL_MS) return walkForward(store, table, known.manifest, signal);
+  return readManifest(store, table, signal === undefined ? {} : { signal });
 }
 
 /** Every table with at least one manifest, sorted. */
@@ -270,4 +274,44 @@ export async function commitChange(store: ObjectStore, table: string, change: Ta
 /** Appends new immutable parts to `table` (the common case). */
 export function commitParts(store: ObjectStore, table: string, parts: readonly PartFile[], options: CommitOptions = {}): Promise<Manifest> {
   return commitChange(store, table, { kind: "append", add: parts }, options);
+}
+
+export interface ExpireOptions {
+  /** Always keep at least this many of the newest manifests (default 10). */
+  readonly keepLast?: number;
+  /** Only expire manifests created more than this long ago, store time (default 7 days). */
+  readonly olderThanMs?: number;
+  readonly apply?: boolean;
+  readonly signal?: AbortSignal;
+}
+
+/**
+ * Trims a table's manifest history: deletes manifests that are both outside the newest `keepLast` and older
+ * than `olderThanMs`. Pinning an expired seq then fails with `manifest_missing`. Files that only expired
+ * manifests listed (e.g. replaced by compaction) become orphans, which `lake gc` collects after its grace
+ * period. The newest manifest is never deleted; deletion goes oldest first so the remaining seqs stay
+ * contiguous.
+ */
+export async function expireManifests(store: ObjectStore, table: string, options: ExpireOptions = {}): Promise<{ expired: number[]; kept: number }> {
+  const keepLast = Math.max(1, options.keepLast ?? 10);
+  const olderThanMs = options.olderThanMs ?? 7 * 86_400_000;
+  const listOptions = options.signal === undefined ? {} : { signal: options.signal };
+  const prefix = manifestPrefix(table);
+  const seqs: number[] = [];
+  for await (const entry of store.list(prefix, listOptions)) {
+    const rest = entry.key.slice(prefix.length);
+    const seq = rest.includes("/") ? undefined : parseManifestName(rest);
+    if (seq !== undefined) seqs.push(seq);
+  }
+  seqs.sort((a, b) => a - b);
+  const now = (await store.serverTime(listOptions)).getTime();
+  const expired: number[] = [];
+  for (const seq of seqs.slice(0, Math.max(0, seqs.length - keepLast))) {
+    const manifest = await loadManifest(store, table, seq, options.signal);
+    if (manifest === undefined) continue;
+    if (now - Date.parse(manifest.created) < olderThanMs) break; // newer ones follow: stop, keep contiguity
+    if (options.apply === true) await store.delete(manifestKey(table, seq), listOptions);
+    expired.push(seq);
+  }
+  return { expired, kept: seqs.length - expired.length };
 }

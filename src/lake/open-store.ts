@@ -29,3 +29,20 @@ export async function openStore(target: StoreTarget): Promise<ObjectStore> {
     ...(target.maxAttempts === undefined ? {} : { maxAttempts: target.maxAttempts }),
   });
 }
+
+/**
+ * Opens the store and proves it safe for several writers with the conformance probe; a store that fails a
+ * required check is refused with a UsageError naming the check and what it protects (DESIGN.md, the probe).
+ * Multi-writer entry points (the node loop, backfill workers) open the lake through this.
+ */
+export async function openMultiWriterStore(target: StoreTarget): Promise<ObjectStore> {
+  const store = await openStore(target);
+  try {
+    const { probeStore, assertMultiWriterSafe } = await import("./probe.ts");
+    assertMultiWriterSafe(await probeStore(store));
+    return store;
+  } catch (error) {
+    await store.close();
+    throw error;
+  }
+}

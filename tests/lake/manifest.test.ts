@@ -178,3 +178,33 @@ describeWithMinio("manifests on S3Store (real MinIO)", () => {
     return store;
   });
 });
+
+describe("manifest history expiry", () => {
+  it("keeps the newest manifests, expires old ones, and GC then collects files only they referenced", async () => {
+    const { expireManifests } = await import("../../src/lake/manifest.ts");
+    const { collectGarbage } = await import("../../src/lake/gc.ts");
+    const root = await mkdtemp(join(tmpdir(), "trademl-expire-"));
+    const store = new LocalStore({ root });
+    const a = part("curated/hist"), b = part("curated/hist");
+    for (const p of [a, b]) await store.put(p.key, "x");
+    await commitParts(store, "hist", [a, b]);
+    const merged = part("curated/hist", 2);
+    await store.put(merged.key, "xx");
+    await commitChange(store, "hist", { kind: "replace", operation: "compact", add: [merged], remove: [a.key, b.key] });
+    for (let i = 0; i < 3; i++) await commitParts(store, "hist", [part("curated/hist")]);
+    const dry = await expireManifests(store, "hist", { keepLast: 2, olderThanMs: 0 });
+    expect(dry.expired).toEqual([1, 2, 3]);
+    expect((await readManifest(store, "hist", { seq: 1 }))?.seq).toBe(1); // dry run deleted nothing
+    const applied = await expireManifests(store, "hist", { keepLast: 2, olderThanMs: 0, apply: true });
+    expect(applied).toEqual({ expired: [1, 2, 3], kept: 2 });
+    await expect(readManifest(store, "hist", { seq: 1 })).rejects.toMatchObject({ code: "manifest_missing" });
+    expect((await readManifest(store, "hist"))?.seq).toBe(5);
+    expect((await commitParts(store, "hist", [part("curated/hist")])).seq).toBe(6);
+    const gc = await collectGarbage(store, { graceMs: 0, apply: true });
+    expect(gc.orphans.map((o) => o.key).sort()).toEqual([a.key, b.key].sort());
+    expect(await store.head(merged.key)).toBeDefined();
+    // Recent manifests are never expired, whatever keepLast says.
+    expect((await expireManifests(store, "hist", { keepLast: 1, olderThanMs: 3_600_000, apply: true })).expired).toEqual([]);
+    await rm(root, { recursive: true, force: true });
+  });
+});
