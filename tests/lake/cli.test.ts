@@ -57,4 +57,14 @@ describe("trademl lake", () => {
     const after = await runTrademl(["lake", "gc", "--grace-hours", "0"], env, root);
     expect(after.stdout).toMatch(/: 0 orphan/);
   });
+
+  it("expire trims manifest history only with --apply and keeps the newest", async () => {
+    const dry = await runTrademl(["lake", "expire", "curated/bars", "--keep", "1", "--older-than-days", "0"], env, root);
+    expect(dry.stdout).toMatch(/would expire .* 2 manifest\(s\) \(seq 1\.\.2\); 1 kept/);
+    const applied = await runTrademl(["lake", "expire", "curated/bars", "--keep", "1", "--older-than-days", "0", "--apply"], env, root);
+    expect(applied.stdout).toMatch(/expired 2 manifest\(s\)/);
+    const show = await runTrademl(["lake", "show", "curated/bars", "--json"], env, root);
+    expect((JSON.parse(show.stdout) as { seq: number }).seq).toBe(3);
+    expect((await runTrademl(["lake", "expire", "curated/bars", "--keep", "-3"], env, root)).code).toBe(2);
+  });
 });

@@ -44,6 +44,8 @@ export const lakeCommand: GroupSpec = {
     { flags: "--seq <n>", description: "lake show: pin a manifest seq" },
     { flags: "--apply", description: "lake gc: delete orphans (default: dry run)" },
     { flags: "--grace-hours <h>", description: "lake gc: only parts older than this are orphans (default 24)" },
+    { flags: "--keep <n>", description: "lake expire: newest manifests always kept (default 10)" },
+    { flags: "--older-than-days <d>", description: "lake expire: only manifests older than this (default 7)" },
   ],
   examples: ["trademl lake tables", "trademl lake show curated/equities_ohlcv_adj --seq 3", "trademl lake probe", "trademl lake gc --apply"],
   actions: {
@@ -105,6 +107,26 @@ export const lakeCommand: GroupSpec = {
           const report = await probeStore(store);
           ctx.out(json(options) ? `${JSON.stringify(report, null, 2)}\n` : `${formatProbeReport(report)}\n`);
           return report.multiWriterSafe ? 0 : 3;
+        });
+      },
+    },
+    expire: {
+      summary: "Trim a table's manifest history (dry-run by default; --apply deletes)",
+      run: async (args, options, ctx) => {
+        const table = requireTable(args, "expire");
+        const keepLast = positiveInteger(options["keep"], "--keep") ?? 10;
+        const days = options["olderThanDays"] === undefined ? 7 : Number(options["olderThanDays"]);
+        if (!Number.isFinite(days) || days < 0) throw new UsageError("invalid_option", `--older-than-days must be a non-negative number, got "${String(options["olderThanDays"])}"`);
+        const { expireManifests } = await import("../../lake/manifest.ts");
+        return withStore(ctx, async (store) => {
+          const result = await expireManifests(store, table, { keepLast, olderThanMs: days * 86_400_000, apply: options["apply"] === true, signal: ctx.signal });
+          if (json(options)) ctx.out(`${JSON.stringify(result)}\n`);
+          else {
+            const verb = options["apply"] === true ? "expired" : "would expire (dry run; --apply to delete)";
+            const range = result.expired.length === 0 ? "" : ` (seq ${result.expired[0]}..${result.expired[result.expired.length - 1]})`;
+            ctx.out(`${table}: ${verb} ${result.expired.length} manifest(s)${range}; ${result.kept} kept\n`);
+          }
+          return 0;
         });
       },
     },
