@@ -98,31 +98,27 @@ export class IngestLake {
    * crash leaves at worst orphans (collected by `lake gc`), never a half-written or overwritten file.
    */
   async commitUnit(unit: UnitCommit, lease: LeaseHandle | undefined): Promise<Manifest> {
-    const byDate = new Map<string, Record<string, unknown>[]>();
-    for (const record of unit.records) {
-      const d = record[unit.dateColumn];
-      const date = typeof d === "string" ? d : unit.unitStart;
-      (byDate.get(date) ?? byDate.set(date, []).get(date) ?? []).push(record);
-    }
-    if (byDate.size === 0) byDate.set(unit.unitStart, []);
+    // One COPY writes every date's file; an empty unit still gets one (empty, schema-carrying) part.
+    const written = unit.records.length > 0
+      ? await this.writer.writePartitioned(unit.columns, unit.records, unit.dateColumn)
+      : new Map([[unit.unitStart, await this.writer.write(unit.columns, [])]]);
     const parts: PartFile[] = [];
-    for (const [date, records] of [...byDate.entries()].sort(([a], [b]) => (a < b ? -1 : 1))) {
-      const written = await this.writer.write(unit.columns, records);
-      try {
+    try {
+      for (const [date, file] of [...written.entries()].sort(([a], [b]) => (a < b ? -1 : 1))) {
         const key = newPartKey(`${unit.table}/date=${date}`);
-        const put = await this.store.putFile(key, written.path, { condition: { ifNoneMatch: "*" } });
+        const put = await this.store.putFile(key, file.path, { condition: { ifNoneMatch: "*" } });
         if (!put.ok) throw new DataError("part_exists", `part key ${key} already exists; uuidv7 collision?`);
         const min: Record<string, StatValue> = { unit_start: unit.unitStart };
         const max: Record<string, StatValue> = { unit_end: unit.unitEnd };
-        if (records.length > 0) {
+        if (file.rows > 0) {
           min[unit.dateColumn] = date;
           max[unit.dateColumn] = date;
         }
         if (unit.cursorNext !== undefined) max["cursor_next"] = unit.cursorNext;
-        parts.push({ key, rows: written.rows, bytes: written.bytes, min, max, symbols: [...unit.series], etag: put.etag });
-      } finally {
-        await this.writer.discard(written);
+        parts.push({ key, rows: file.rows, bytes: file.bytes, min, max, symbols: [...unit.series], etag: put.etag });
       }
+    } finally {
+      for (const file of written.values()) await this.writer.discard(file);
     }
     const manifest = await commitParts(this.store, unit.table, parts, { ...(lease ? { lease } : {}), writer: this.holder });
     await this.advanceBookmarks(unit, manifest);
