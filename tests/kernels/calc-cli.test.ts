@@ -46,3 +46,11 @@ describe("trademl calc", () => {
     expect(below.stderr).toContain("intrinsic");
   });
 });
+
+describe("trademl bench", () => {
+  it("runs bench/run.ts and passes its exit code through (2 when no benchmark matches)", async () => {
+    const run = await runTrademl(["bench", "no-such-benchmark-name"]);
+    expect(run.code).toBe(2);
+    expect(run.stderr).toContain("no bench/*.bench.ts matches");
+  });
+});
