@@ -17,8 +17,13 @@ import { batchLength, copyFlags, copyRows } from "./columns.ts";
 import type { KernelModule } from "./load.ts";
 import type { BsmBatch, BsmResult, Column, FlagColumn, IvBatch, IvResult, OptionEngine } from "./types.ts";
 
-/** Rows below which a batch is not split (measured on a 2-core EPYC, see bench/RESULTS.md "bsm"). */
-export const DEFAULT_PARALLEL_THRESHOLD = 50_000;
+/**
+ * Rows below which a batch is not split. Measured with bench/bsm.bench.ts on the 2-core EPYC build machine
+ * (bench/RESULTS.md, "bsm"): two workers lost to the calling thread up to 50,000 rows and broke even around
+ * 200,000 while the machine was shared; on an idle multi-core host the crossover is lower, so pass
+ * `parallelThreshold` to createKernels after measuring there.
+ */
+export const DEFAULT_PARALLEL_THRESHOLD = 200_000;
 
 const WORKER_SOURCE = `
 const { parentPort, workerData } = require("node:worker_threads");
