@@ -33,6 +33,7 @@ export const manifestSchema = z.strictObject({
   parent: z.number().int().positive().nullable(),
   writer_epoch: z.number().int().nonnegative(),
   max_epoch: z.number().int().nonnegative(),
+  fences: z.record(z.string(), z.number().int().nonnegative()).optional(),
   operation: z.enum(["append", "replace", "compact", "create"]),
   files: z.array(partFileSchema),
   removed: z.array(z.string()),
@@ -198,11 +199,11 @@ export function applyChange(table: string, base: readonly PartFile[], change: Ta
   return { kind: "new", files: [...base.filter((file) => !removing.has(file.key)), ...change.add], removed: [...change.remove] };
 }
 
-function fenced(table: string, epoch: number, maxEpoch: number): DataError {
+function fenced(table: string, epoch: number, maxEpoch: number, job?: string): DataError {
   return new DataError(
     "stale_epoch",
-    `commit to table "${table}" refused: writer epoch ${epoch} is older than epoch ${maxEpoch} the table has seen (this writer's lease was taken over; its work is void)`,
-    { details: { table, epoch, maxEpoch } },
+    `commit to table "${table}" refused: writer epoch ${epoch}${job === undefined ? "" : ` of lease "${job}"`} is older than epoch ${maxEpoch} already seen (this writer's lease was taken over; its work is void)`,
+    { details: { table, epoch, maxEpoch, ...(job === undefined ? {} : { job }) } },
   );
 }
 
@@ -217,7 +218,7 @@ async function assertLeaseCurrent(store: ObjectStore, table: string, lease: Leas
   } catch {
     return; // lease.ts reports corrupt leases; the table's own fence still applies
   }
-  if (typeof epoch === "number" && epoch > lease.epoch) throw fenced(table, lease.epoch, epoch);
+  if (typeof epoch === "number" && epoch > lease.epoch) throw fenced(table, lease.epoch, epoch, lease.job);
 }
 
 /**
@@ -227,7 +228,8 @@ async function assertLeaseCurrent(store: ObjectStore, table: string, lease: Leas
 export async function commitChange(store: ObjectStore, table: string, change: TableChange, options: CommitOptions = {}): Promise<Manifest> {
   assertValidTable(table);
   validateParts(table, change.add);
-  const epoch = options.lease?.epoch ?? options.epoch ?? 0;
+  const lease = options.lease;
+  const epoch = lease?.epoch ?? options.epoch ?? 0;
   if (!Number.isSafeInteger(epoch) || epoch < 0) throw new UsageError("invalid_epoch", `writer epoch must be a non-negative integer, got ${epoch}`);
   const maxAttempts = options.maxAttempts ?? 100;
   const signal = options.lease === undefined ? options.signal : options.signal === undefined ? options.lease.signal : AbortSignal.any([options.signal, options.lease.signal]);
@@ -235,8 +237,10 @@ export async function commitChange(store: ObjectStore, table: string, change: Ta
   let base = await latestForCommit(store, table, signal);
   for (let attempt = 0; attempt < maxAttempts; attempt++) {
     signal?.throwIfAborted();
-    if (base !== undefined && epoch < base.max_epoch) throw fenced(table, epoch, base.max_epoch);
-    if (options.lease !== undefined) await assertLeaseCurrent(store, table, options.lease, signal);
+    if (lease === undefined && base !== undefined && epoch < base.max_epoch) throw fenced(table, epoch, base.max_epoch);
+    const jobFence = lease === undefined ? undefined : base?.fences?.[lease.job];
+    if (lease !== undefined && jobFence !== undefined && epoch < jobFence) throw fenced(table, epoch, jobFence, lease.job);
+    if (lease !== undefined) await assertLeaseCurrent(store, table, lease, signal);
     const applied = applyChange(table, base?.files ?? [], change);
     if (applied.kind === "already_committed" && base !== undefined) return base;
     if (applied.kind === "already_committed") throw new DataError("commit_state", `table "${table}" vanished during commit`);
@@ -247,7 +251,10 @@ export async function commitChange(store: ObjectStore, table: string, change: Ta
       seq,
       parent: base?.seq ?? null,
       writer_epoch: epoch,
-      max_epoch: Math.max(epoch, base?.max_epoch ?? 0),
+      max_epoch: lease === undefined ? Math.max(epoch, base?.max_epoch ?? 0) : (base?.max_epoch ?? 0),
+      ...(lease === undefined && base?.fences === undefined
+        ? {}
+        : { fences: lease === undefined ? { ...base?.fences } : { ...base?.fences, [lease.job]: Math.max(epoch, jobFence ?? 0) } }),
       operation: change.kind === "append" ? (seq === 1 ? "create" : "append") : (change.operation ?? "replace"),
       files: applied.files,
       removed: applied.removed,

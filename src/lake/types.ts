@@ -143,8 +143,14 @@ export interface Manifest {
   readonly parent: number | null;
   /** Epoch of the writer that made this commit (0 = no lease). */
   readonly writer_epoch: number;
-  /** Highest writer epoch the table has ever seen (fencing: a commit with epoch < this is refused). */
+  /** Highest bare `epoch` (commits without a lease) the table has seen; a bare commit below it is refused. */
   readonly max_epoch: number;
+  /**
+   * Highest lease epoch seen per lease job (fencing): a commit under lease `job` with an epoch below
+   * `fences[job]` is refused. Epochs of different jobs are independent counters, so each job is fenced
+   * on its own and several jobs (edge collector, backfill) can append to one table.
+   */
+  readonly fences?: Readonly<Record<string, number>>;
   readonly operation: ManifestOperation;
   readonly files: readonly PartFile[];
   /** Keys this commit removed from the previous snapshot (compaction / replace). */
@@ -161,9 +167,12 @@ export type TableChange =
   | { readonly kind: "replace"; readonly add: readonly PartFile[]; readonly remove: readonly string[]; readonly operation?: "replace" | "compact" };
 
 export interface CommitOptions {
-  /** Writer epoch (from a Lease); default 0. Fencing refuses epochs below the table's `max_epoch`. */
+  /** Bare writer epoch for writers without a lease object; default 0. Refused below the table's `max_epoch`. */
   readonly epoch?: number;
-  /** When given, the commit is refused once this lease is lost, and its epoch is used. */
+  /**
+   * The lease this work runs under: the commit is refused once the lease is lost, when the lease object in
+   * the store shows a newer epoch, or when the table has seen a newer epoch of the same lease job.
+   */
   readonly lease?: LeaseHandle;
   readonly writer?: string;
   /** Lost races are retried (reload, rebase, retry) up to this many times; default 100. */

@@ -7,11 +7,16 @@ import { LocalStore } from "../../src/lake/local-store.ts";
 import { S3Store } from "../../src/lake/s3-store.ts";
 import { newPartKey } from "../../src/lake/keys.ts";
 import { commitParts, readManifest } from "../../src/lake/manifest.ts";
-import type { ObjectStore } from "../../src/lake/types.ts";
+import type { LeaseHandle, ObjectStore } from "../../src/lake/types.ts";
 import { describeWithMinio, minioService, uniqueBucketName } from "../helpers/services.ts";
 
 const part = () => ({ key: newPartKey("curated/leased"), rows: 1, bytes: 1 });
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+
+/** A zombie's view of a lost lease: same job and epoch, but it has not noticed (its own abort is bypassed). */
+function believer(lease: LeaseHandle): LeaseHandle {
+  return { job: lease.job, holder: lease.holder, epoch: lease.epoch, signal: new AbortController().signal, assertHeld: () => undefined, renew: () => lease.renew(), release: () => lease.release() };
+}
 
 function leaseSuite(makeStore: () => Promise<ObjectStore>, ttlMs: number): void {
   let store: ObjectStore;
@@ -40,11 +45,11 @@ function leaseSuite(makeStore: () => Promise<ObjectStore>, ttlMs: number): void 
     if (b === undefined) throw new Error("B could not take over");
     expect(b.epoch).toBe(a.epoch + 1);
     await commitParts(store, "leased", [part()], { lease: b });
-    // The zombie, ignoring its signal, tries to commit with its old epoch: fenced.
-    await expect(commitParts(store, "leased", [part()], { epoch: a.epoch })).rejects.toMatchObject({ code: "stale_epoch" });
+    // The zombie, ignoring its own signal, tries to commit with its old epoch: fenced by the table.
+    await expect(commitParts(store, "leased", [part()], { lease: believer(a) })).rejects.toMatchObject({ code: "stale_epoch" });
     await expect(commitParts(store, "leased", [part()], { lease: a })).rejects.toThrow();
     const latest = await readManifest(store, "leased");
-    expect([latest?.files.length, latest?.max_epoch]).toEqual([2, b.epoch]);
+    expect([latest?.files.length, latest?.fences?.["takeover"]]).toEqual([2, b.epoch]);
     // A renewal from the zombie fails and says so.
     await expect(a.renew()).rejects.toMatchObject({ code: "lease_lost" });
     await b.release();
@@ -57,8 +62,7 @@ function leaseSuite(makeStore: () => Promise<ObjectStore>, ttlMs: number): void 
     const b = await acquireLease(store, "fence2", { holder: "B", ttlMs, renewMs: Math.floor(ttlMs / 3), autoRenew: false });
     expect(b?.epoch).toBe(a.epoch + 1);
     // Bypass A's own abort to show the store-side check: a handle that still believes it is held.
-    const believer = { ...a, job: a.job, epoch: a.epoch, holder: a.holder, signal: new AbortController().signal, assertHeld: () => undefined, renew: a.renew, release: a.release };
-    await expect(commitParts(store, "fence2tbl", [part()], { lease: believer })).rejects.toMatchObject({ code: "stale_epoch" });
+    await expect(commitParts(store, "fence2tbl", [part()], { lease: believer(a) })).rejects.toMatchObject({ code: "stale_epoch" });
     await b?.release();
   }, 30_000);
 
@@ -76,6 +80,28 @@ function leaseSuite(makeStore: () => Promise<ObjectStore>, ttlMs: number): void 
     expect(b?.epoch).toBe(a.epoch + 1);
     await b?.release();
   }, 30_000);
+
+  it("fences each lease job on its own, so two jobs can append to one table while a zombie of either is refused", async () => {
+    const edge = await acquireLease(store, "edge-collector", { holder: "pi", ttlMs, renewMs: Math.floor(ttlMs / 3), autoRenew: false });
+    await sleep(10);
+    let backfill = await acquireLease(store, "backfill", { holder: "pc", ttlMs, renewMs: Math.floor(ttlMs / 3), autoRenew: false });
+    await backfill?.release();
+    backfill = await acquireLease(store, "backfill", { holder: "pc", ttlMs, renewMs: Math.floor(ttlMs / 3), autoRenew: false });
+    if (edge === undefined || backfill === undefined) throw new Error("no lease");
+    expect([edge.epoch, backfill.epoch]).toEqual([1, 2]);
+    await commitParts(store, "shared_raw", [part()], { lease: backfill });
+    await commitParts(store, "shared_raw", [part()], { lease: edge }); // epoch 1 < 2, but another job: fine
+    await commitParts(store, "shared_raw", [part()]); // no lease at all: fine
+    const zombie = believer(backfill);
+    await backfill.release();
+    const next = await acquireLease(store, "backfill", { holder: "pc2", ttlMs, renewMs: Math.floor(ttlMs / 3), autoRenew: false });
+    if (next === undefined) throw new Error("no lease");
+    await commitParts(store, "shared_raw", [part()], { lease: next });
+    await expect(commitParts(store, "shared_raw", [part()], { lease: zombie })).rejects.toMatchObject({ code: "stale_epoch" });
+    expect((await readManifest(store, "shared_raw"))?.fences).toEqual({ "backfill": next.epoch, "edge-collector": 1 });
+    await next.release();
+    await edge.release();
+  });
 
   it("withLease runs the work once and reports the other holder otherwise", async () => {
     const holder = await acquireLease(store, "busy", { holder: "X", ttlMs, renewMs: Math.floor(ttlMs / 3), autoRenew: false });
