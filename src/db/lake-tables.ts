@@ -11,6 +11,7 @@ import { dirname, join } from "node:path";
 import { DataError, UsageError } from "../domain/errors.ts";
 import { newPartKey } from "../lake/keys.ts";
 import { commitChange, readManifest } from "../lake/manifest.ts";
+import { S3Store } from "../lake/s3-store.ts";
 import type { CommitOptions, Manifest, ObjectStore, PartFile, StatValue } from "../lake/types.ts";
 import { ReadCache } from "./read-cache.ts";
 import { type DuckSession, sqlIdentifier, sqlList, sqlString } from "./session.ts";
@@ -22,13 +23,42 @@ export interface TableViewOptions {
   readonly viewName?: string;
   /** Required for S3 stores; LocalStore parts are read in place. */
   readonly cache?: ReadCache;
+  /**
+   * S3 only: read parts directly as `s3://` URLs through DuckDB's httpfs extension when it is already
+   * installed (it is never downloaded here); otherwise fall back to the read cache. Default false.
+   */
+  readonly direct?: boolean;
   readonly signal?: AbortSignal;
 }
 
 export interface TableView {
   readonly view: string;
   readonly manifest: Manifest;
+  /** Local paths, or `s3://` URLs when `direct` is true. */
   readonly paths: readonly string[];
+  readonly direct: boolean;
+}
+
+/** Loads httpfs (never installs it) and registers the store's credentials as a DuckDB secret. */
+async function enableDirectReads(session: DuckSession, store: S3Store): Promise<boolean> {
+  try {
+    await session.run("LOAD httpfs");
+  } catch {
+    return false;
+  }
+  const c = store.directReadConfig();
+  const fields = [
+    "TYPE s3",
+    `REGION ${sqlString(c.region)}`,
+    `URL_STYLE ${sqlString(c.pathStyle ? "path" : "vhost")}`,
+    `USE_SSL ${c.useSsl ? "true" : "false"}`,
+    ...(c.endpoint === undefined ? [] : [`ENDPOINT ${sqlString(c.endpoint)}`]),
+    ...(c.accessKeyId === undefined || c.secretAccessKey === undefined ? ["PROVIDER credential_chain"] : [`KEY_ID ${sqlString(c.accessKeyId)}`, `SECRET ${sqlString(c.secretAccessKey)}`]),
+    ...(c.sessionToken === undefined ? [] : [`SESSION_TOKEN ${sqlString(c.sessionToken)}`]),
+  ];
+  // The credentials sit on lines after the first: SQL error messages quote only a statement's first line.
+  await session.run(`CREATE OR REPLACE SECRET trademl_lake (\n${fields.join(",\n")}\n)`);
+  return true;
 }
 
 export function defaultViewName(table: string): string {
@@ -46,12 +76,17 @@ export async function createTableView(session: DuckSession, store: ObjectStore, 
   });
   if (manifest === undefined) throw new DataError("table_missing", `table "${table}" has no manifest in ${store.description}`, { details: { table } });
   if (manifest.files.length === 0) throw new DataError("table_empty", `table "${table}" at seq ${manifest.seq} has no files`, { details: { table } });
+  const view = options.viewName ?? defaultViewName(table);
+  if (options.direct === true && store instanceof S3Store && (await enableDirectReads(session, store))) {
+    const urls = manifest.files.map((file) => `s3://${store.bucket}/${file.key}`);
+    await session.run(`CREATE OR REPLACE VIEW ${sqlIdentifier(view)} AS SELECT * FROM read_parquet(${sqlList(urls)}, union_by_name = true)`);
+    return { view, manifest, paths: urls, direct: true };
+  }
   const cache = options.cache ?? (store.kind === "local" ? new ReadCache({ dir: tmpdir() }) : undefined);
   if (cache === undefined) throw new UsageError("read_cache_required", `reading table "${table}" from ${store.description} needs a read cache folder`);
   const paths = await cache.materialize(store, manifest.files, { table, ...(options.signal === undefined ? {} : { signal: options.signal }) });
-  const view = options.viewName ?? defaultViewName(table);
   await session.run(`CREATE OR REPLACE VIEW ${sqlIdentifier(view)} AS SELECT * FROM read_parquet(${sqlList(paths)}, union_by_name = true)`);
-  return { view, manifest, paths };
+  return { view, manifest, paths, direct: false };
 }
 
 export interface WritePartOptions {

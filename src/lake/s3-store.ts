@@ -431,6 +431,25 @@ export class S3Store implements ObjectStore {
     return new Date(seen.server + 500 + (Date.now() - seen.local));
   }
 
+  /**
+   * What DuckDB's httpfs needs to read this bucket directly (`s3://bucket/key`). Contains the secret key:
+   * pass it only to `CREATE SECRET`, never to a log.
+   */
+  directReadConfig(): { bucket: string; endpoint: string | undefined; region: string; pathStyle: boolean; useSsl: boolean; accessKeyId: string | undefined; secretAccessKey: string | undefined; sessionToken: string | undefined } {
+    const o = this.options;
+    const endpoint = o.endpoint === undefined ? undefined : new URL(o.endpoint);
+    return {
+      bucket: this.bucket,
+      endpoint: endpoint?.host,
+      region: o.region ?? "us-east-1",
+      pathStyle: o.forcePathStyle ?? o.endpoint !== undefined,
+      useSsl: endpoint === undefined ? true : endpoint.protocol === "https:",
+      accessKeyId: o.accessKeyId,
+      secretAccessKey: o.secretAccessKey,
+      sessionToken: o.sessionToken,
+    };
+  }
+
   /** Creates the bucket when missing (tests, `lake init`); succeeds if it already exists and is ours. */
   async ensureBucket(): Promise<void> {
     const { module, client } = await this.client();
