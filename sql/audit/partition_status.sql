@@ -3,7 +3,10 @@
 -- Inputs:  previous_ledger (ledger schema, may be empty), fresh_counts (count_raw_partitions.sql), dirty(session),
 --          audit_sessions (calendar, first needed session .. through), symbol_end(symbol, last_session DATE)
 -- Variables: source, table_name, granularity, through (DATE), audited_at (TIMESTAMP), green_min_ratio,
---            rows_low_ratio, rows_high_ratio, half_days_allowed
+--            rows_low_ratio, rows_high_ratio, half_days_allowed,
+--            carry (BOOLEAN): the previous ledger was built with the same thresholds and no end dates, so its
+--              rows outside the re-read sessions are kept verbatim and only new rows are derived and rated;
+--            previous_last (DATE): the last session of the previous ledger (carry mode).
 -- Output:  ledger_next (ledger schema)
 --
 -- Verdict (configs/backfill.yml qc): ratio = rows / expected;
@@ -13,6 +16,8 @@
 --   GREEN otherwise.
 -- expected = 1 daily bar per session; for minute data the session's minutes from the calendar (210 on a 13:00
 -- close) when half_days_allowed, else 390 so a shortened session can never pass.
+
+-- Rows with data: the previous ones outside the re-read sessions, plus the fresh counts.
 CREATE OR REPLACE TEMP TABLE present AS
 SELECT symbol, session, rows, raw_rows, partition_fp, audited_at
 FROM previous_ledger
@@ -31,22 +36,49 @@ FROM present p
 LEFT JOIN symbol_end e USING (symbol)
 GROUP BY p.symbol;
 
-CREATE OR REPLACE TEMP TABLE missing AS
-SELECT b.symbol, s.session, 0 AS rows, 0 AS raw_rows, NULL::VARCHAR AS partition_fp,
-       coalesce(prev.audited_at, getvariable('audited_at')::TIMESTAMP) AS audited_at
+CREATE OR REPLACE TEMP TABLE previous_first AS
+SELECT symbol, min(session) AS first_session FROM previous_ledger GROUP BY symbol;
+
+-- The (symbol, session) pairs whose verdict must be derived. Full mode: every session in each symbol's span.
+-- Carry mode: only re-read sessions, sessions after the previous ledger's end, and sessions before a symbol's
+-- previous first session (history that arrived since); everything else is kept from the previous ledger.
+CREATE OR REPLACE TEMP TABLE candidates AS
+SELECT b.symbol, s.session
 FROM symbol_bounds b
 JOIN audit_sessions s ON s.session BETWEEN b.first_session AND b.last_session
-LEFT JOIN present p ON p.symbol = b.symbol AND p.session = s.session
-LEFT JOIN previous_ledger prev ON prev.symbol = b.symbol AND prev.session = s.session AND prev.rows = 0
+WHERE NOT getvariable('carry')
+UNION ALL
+SELECT b.symbol, s.session
+FROM symbol_bounds b
+JOIN (SELECT session FROM dirty UNION SELECT session FROM audit_sessions WHERE session > getvariable('previous_last')) d ON true
+JOIN audit_sessions s ON s.session = d.session
+WHERE getvariable('carry') AND s.session BETWEEN b.first_session AND b.last_session
+UNION ALL
+SELECT b.symbol, s.session
+FROM symbol_bounds b
+LEFT JOIN previous_first pf USING (symbol)
+JOIN audit_sessions s ON s.session >= b.first_session AND s.session < coalesce(pf.first_session, DATE '9999-12-31')
+WHERE getvariable('carry') AND s.session <= b.last_session AND s.session <= getvariable('previous_last')
+  AND s.session NOT IN (SELECT session FROM dirty);
+
+CREATE OR REPLACE TEMP TABLE missing AS
+SELECT c.symbol, c.session, 0 AS rows, 0 AS raw_rows, NULL::VARCHAR AS partition_fp,
+       coalesce(prev.audited_at, getvariable('audited_at')::TIMESTAMP) AS audited_at
+FROM (SELECT DISTINCT symbol, session FROM candidates) c
+LEFT JOIN present p ON p.symbol = c.symbol AND p.session = c.session
+LEFT JOIN previous_ledger prev ON prev.symbol = c.symbol AND prev.session = c.session AND prev.rows = 0
 WHERE p.symbol IS NULL;
 
-CREATE OR REPLACE TEMP TABLE ledger_next AS
-WITH rowset AS (
-  SELECT * FROM present
-  UNION ALL
-  SELECT * FROM missing
-),
-measured AS (
+-- Rows rated this run: in full mode everything; in carry mode the fresh counts and the derived missing rows.
+CREATE OR REPLACE TEMP TABLE to_rate AS
+SELECT * FROM present WHERE NOT getvariable('carry')
+UNION ALL
+SELECT symbol, session, rows, raw_rows, partition_fp, getvariable('audited_at')::TIMESTAMP FROM fresh_counts WHERE getvariable('carry')
+UNION ALL
+SELECT * FROM missing;
+
+CREATE OR REPLACE TEMP TABLE rated_rows AS
+WITH measured AS (
   SELECT
     r.*,
     r.raw_rows - r.rows AS duplicates,
@@ -56,7 +88,7 @@ measured AS (
       WHEN getvariable('half_days_allowed') THEN s.minutes
       ELSE 390
     END AS expected
-  FROM rowset r
+  FROM to_rate r
   JOIN audit_sessions s USING (session)
 ),
 rated AS (
@@ -88,5 +120,16 @@ SELECT
   ], x -> x IS NOT NULL) AS reasons,
   partition_fp,
   audited_at
-FROM rated
+FROM rated;
+
+-- Carry mode keeps the previous verdicts of every other session inside the symbol's (possibly moved) span.
+CREATE OR REPLACE TEMP TABLE ledger_next AS
+SELECT * FROM (
+  SELECT k.*
+  FROM previous_ledger k
+  JOIN symbol_bounds b ON b.symbol = k.symbol AND k.session BETWEEN b.first_session AND b.last_session
+  WHERE getvariable('carry') AND k.session NOT IN (SELECT session FROM dirty)
+  UNION ALL
+  SELECT * FROM rated_rows
+)
 ORDER BY symbol, session;

@@ -1,7 +1,7 @@
 /**
  * The raw datasets the audit and backfill know, by the logical table names of configs/backfill.yml (which
- * training's `dependencies` also use), with the raw dataset name the collectors write under
- * `raw/<vendor>/<dataset>/` (configs/curator.yml `input_prefix`).
+ * training's `dependencies` also use), with the raw dataset name the edge collector writes under
+ * `raw/<vendor>/<dataset>/` (src/ingest/datasets.ts: equities_bars, equities_minute).
  */
 import type { Granularity } from "./audit/types.ts";
 
@@ -13,7 +13,7 @@ export interface DatasetInfo {
 
 export const AUDITED_TABLES = {
   equities_eod: { granularity: "daily", dataset: "equities_bars" },
-  equities_minute: { granularity: "minute", dataset: "equities_bars_minute" },
+  equities_minute: { granularity: "minute", dataset: "equities_minute" },
 } as const satisfies Record<string, DatasetInfo>;
 
 export type AuditedTable = keyof typeof AUDITED_TABLES;

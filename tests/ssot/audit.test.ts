@@ -112,6 +112,30 @@ describe("audit: partition_status ledger", () => {
     expect(manifest?.files).toHaveLength(1);
   });
 
+  it("reaches the same ledger incrementally as a full audit does", async () => {
+    await seedMinuteLake(lake);
+    // Incremental history: a first audit, a later window, a backfilled gap, then older history for AAA.
+    await auditTarget(lake.store, MINUTE, { through: "2024-07-05", now: fixedNow });
+    await auditTarget(lake.store, MINUTE, { through: "2024-07-09", now: fixedNow });
+    await lake.putMinuteBars("alpaca", "equities_minute", "2024-07-02", [full("BBB", "2024-07-02", 380)]);
+    await auditTarget(lake.store, MINUTE, { through: "2024-07-09", now: fixedNow });
+    await lake.putMinuteBars("alpaca", "equities_minute", "2024-06-27", [full("AAA", "2024-06-27")]);
+    const last = await auditTarget(lake.store, MINUTE, { through: "2024-07-10", now: fixedNow });
+    expect(last).toMatchObject({ sessionsReaudited: 1, partsRead: 1 });
+
+    // The same raw table audited from scratch under another source label.
+    await auditTarget(lake.store, { ...MINUTE, source: "scratch" }, { through: "2024-07-10", now: fixedNow });
+    const strip = (rows: readonly PartitionStatusRow[]) => rows.map(({ source: _source, ...rest }) => rest);
+    const incremental = strip(await readLedgerRows(lake.store, { source: "alpaca" }));
+    const scratch = strip(await readLedgerRows(lake.store, { source: "scratch" }));
+    expect(incremental).toEqual(scratch);
+    // AAA now starts 2024-06-27, so 06-28 (no bars) and 07-10 are missing; BBB's 07-02 is short (380 of 390).
+    const rows = byKey(await readLedgerRows(lake.store, { source: "alpaca" }));
+    expect(rows.get("AAA 2024-06-28")).toMatchObject({ status: "RED", reasons: ["missing_session"] });
+    expect(rows.get("BBB 2024-07-02")).toMatchObject({ rows: 380, status: "AMBER", reasons: ["short_day"] });
+    expect(incremental).toHaveLength(9 + 7); // AAA 06-27..07-10: 9 sessions; BBB 07-01..07-10: 7 sessions
+  });
+
   it("audits daily bars from a manifest, with duplicates, gaps and bars on closed days", async () => {
     const sessions2024 = ["2024-07-01", "2024-07-02", "2024-07-03", "2024-07-05", "2024-07-08"];
     await lake.putDailyBars("raw/alpaca/equities_eod", [

@@ -89,7 +89,7 @@ async function loadRaw(db: AuditDb, target: AuditTarget, paths: readonly string[
     await db.run("CREATE OR REPLACE TEMP VIEW raw_norm AS SELECT NULL::VARCHAR AS symbol, NULL::DATE AS bar_date, NULL::BIGINT AS bar_ms WHERE false");
     return;
   }
-  const files = `read_parquet([${paths.map(sqlString).join(", ")}], union_by_name = true)`;
+  const files = `read_parquet([${paths.map(sqlString).join(", ")}], union_by_name = true, hive_partitioning = false)`;
   const symbol = target.columns?.symbol ?? "symbol";
   const column = target.granularity === "daily" ? (target.columns?.date ?? "date") : (target.columns?.time ?? "bar_time");
   const described = await db.all(`DESCRIBE SELECT "${column}" FROM ${files}`).catch((cause: unknown) => {
@@ -117,11 +117,15 @@ async function digest(db: AuditDb, table: string): Promise<string> {
   return `${String(rows[0]?.["n"])}:${String(rows[0]?.["h"])}`;
 }
 
+function qcKey(qc: QcThresholds): string {
+  return `${qc.greenMinRatio}/${qc.rowsLowRatio}/${qc.rowsHighRatio}/${qc.halfDaysAllowed}`;
+}
+
 /** A digest of everything the ledger of one dataset depends on besides the raw bytes themselves. */
 function inputsDigest(placement: { fingerprints: ReadonlyMap<string, string>; unplaced: readonly string[] }, through: IsoDate, qc: QcThresholds): string {
   const hash = createHash("sha256");
   const lastSession = isSession(through) ? through : previousSession(through);
-  hash.update(`through=${lastSession}\nqc=${qc.greenMinRatio}/${qc.rowsLowRatio}/${qc.rowsHighRatio}/${qc.halfDaysAllowed}\n`);
+  hash.update(`through=${lastSession}\nqc=${qcKey(qc)}\n`);
   for (const [date, fingerprint] of [...placement.fingerprints].sort(([a], [b]) => a.localeCompare(b))) hash.update(`${date}=${fingerprint}\n`);
   for (const key of [...placement.unplaced].sort()) hash.update(`unplaced=${key}\n`);
   return hash.digest("hex").slice(0, 32);
@@ -218,7 +222,13 @@ async function auditTargetOnce(store: ObjectStore, target: AuditTarget, options:
     await loadKeyValues(db, "dirty", "session DATE, partition_fp VARCHAR", dirty.map((date) => [date, fingerprintOf(date)]));
     await loadKeyValues(db, "symbol_end", "symbol VARCHAR, last_session DATE", Object.entries(options.symbolEnd ?? {}));
     await loadRaw(db, target, rawPaths);
+    // Carry mode: the previous ledger was rated with these thresholds and without end dates, so its verdicts
+    // outside the re-read sessions still hold and only new rows need deriving (see partition_status.sql).
+    const previousLast = String((await db.all("SELECT coalesce(strftime(max(session), '%Y-%m-%d'), '') AS last FROM previous_ledger"))[0]?.["last"] ?? "");
+    const carry = previousPart?.min?.["qc"] === qcKey(qc) && options.symbolEnd === undefined && unplacedFp === undefined && previousLast !== "";
     await setVariables(db, {
+      carry: carry ? "true" : "false",
+      previous_last: previousLast === "" ? "DATE '1900-01-01'" : `DATE '${previousLast}'`,
       source: sqlString(target.source),
       table_name: sqlString(target.table),
       granularity: sqlString(target.granularity),
@@ -260,6 +270,7 @@ async function auditTargetOnce(store: ObjectStore, target: AuditTarget, options:
         table_name: target.table,
         session: bounds[0]?.["lo"] === undefined ? null : String(bounds[0]["lo"]),
         inputs: options.symbolEnd === undefined ? inputs : null,
+        qc: options.symbolEnd === undefined ? qcKey(qc) : null,
         green: counts.GREEN,
         amber: counts.AMBER,
         red: counts.RED,

@@ -35,10 +35,28 @@ export async function scratchDir(): Promise<{ path: string; dispose: () => Promi
   return { path, dispose: () => rm(path, { recursive: true, force: true }) };
 }
 
-/** Downloads parts into `dir` and returns their local paths, in the order given. */
+/** A store whose objects are already files on this machine (LocalStore): DuckDB can read them in place. */
+interface LocalPaths {
+  resolvePath(key: string): Promise<string | undefined>;
+}
+
+function hasLocalPaths(store: ObjectStore): store is ObjectStore & LocalPaths {
+  return store.kind === "local" && typeof (store as Partial<LocalPaths>).resolvePath === "function";
+}
+
+/**
+ * Local paths DuckDB can read for `keys`, in the order given: a local lake's files in place (parts are
+ * immutable, so the path stays valid), anything else downloaded into `dir`.
+ */
 export async function downloadParts(store: ObjectStore, keys: readonly string[], dir: string, signal?: AbortSignal): Promise<string[]> {
   const paths: string[] = [];
   for (const [index, key] of keys.entries()) {
+    if (hasLocalPaths(store)) {
+      const path = await store.resolvePath(key);
+      if (path === undefined) throw new IoError("part_missing", `the manifest lists ${key} but the lake does not have it; run \`trademl lake probe\` or restore the part`);
+      paths.push(path);
+      continue;
+    }
     const path = join(dir, `part-${index}.parquet`);
     const head = await store.getToFile(key, path, signal === undefined ? {} : { signal });
     if (head === undefined) {
@@ -54,7 +72,7 @@ export async function loadLedgerTable(db: AuditDb, name: string, paths: readonly
   await db.run(`CREATE OR REPLACE TEMP TABLE ${name} (${LEDGER_COLUMNS})`);
   if (paths.length === 0) return;
   const list = paths.map(sqlString).join(", ");
-  await db.run(`INSERT INTO ${name} BY NAME SELECT * FROM read_parquet([${list}])`);
+  await db.run(`INSERT INTO ${name} BY NAME SELECT * FROM read_parquet([${list}], hive_partitioning = false)`);
 }
 
 /** Downloads every ledger part and exposes them as the DuckDB table `partition_status`. */

@@ -13,12 +13,14 @@ import type { LeaseHandle, Manifest, ObjectStore, PartFile } from "../../lake/ty
 import type { EquityBarRow } from "../../vendors/rows.ts";
 import { commitChange } from "../_lake.ts";
 
-const RAW_BARS_DDL = `symbol VARCHAR, date DATE, bar_time TIMESTAMPTZ, timeframe VARCHAR,
+// The edge collector's bar columns (src/ingest/datasets.ts), so both writers' parts read as one table.
+// Timestamps are UTC without a zone (TIMESTAMP), as the collector writes them.
+const RAW_BARS_DDL = `symbol VARCHAR, date VARCHAR, bar_time VARCHAR, timeframe VARCHAR,
   open DOUBLE, high DOUBLE, low DOUBLE, close DOUBLE, volume DOUBLE, vwap DOUBLE, trades BIGINT,
-  source_name VARCHAR, source_uri VARCHAR, ingested_at TIMESTAMPTZ`;
+  source_name VARCHAR, source_uri VARCHAR, ingested_at VARCHAR`;
 
 async function writeDateFile(connection: DuckDBConnection, rows: readonly EquityBarRow[], path: string): Promise<void> {
-  await connection.run(`CREATE OR REPLACE TEMP TABLE raw_bars_out (${RAW_BARS_DDL.replaceAll("TIMESTAMPTZ", "VARCHAR").replace("date DATE", "date VARCHAR")}, ts BIGINT)`);
+  await connection.run(`CREATE OR REPLACE TEMP TABLE raw_bars_out (${RAW_BARS_DDL}, ts BIGINT)`);
   const appender = await connection.createAppender("raw_bars_out");
   for (const row of rows) {
     appender.appendVarchar(row.symbol);
@@ -36,14 +38,14 @@ async function writeDateFile(connection: DuckDBConnection, rows: readonly Equity
     else appender.appendBigInt(BigInt(Math.round(row.trades)));
     appender.appendVarchar(row.source_name);
     appender.appendVarchar(row.source_uri);
-    appender.appendVarchar(row.ingested_at);
+    appender.appendVarchar(row.ingested_at.replace(/Z$/, ""));
     appender.appendBigInt(BigInt(Math.round(row.ts)));
     appender.endRow();
   }
   appender.closeSync();
   await connection.run(`COPY (
-    SELECT symbol, CAST(date AS DATE) AS date, make_timestamptz(ts * 1000) AS bar_time, timeframe, open, high, low, close,
-           volume, vwap, trades, source_name, source_uri, CAST(ingested_at AS TIMESTAMPTZ) AS ingested_at
+    SELECT symbol, CAST(date AS DATE) AS date, make_timestamp(ts * 1000) AS bar_time, timeframe, open, high, low, close,
+           volume, vwap, trades, source_name, source_uri, TRY_CAST(ingested_at AS TIMESTAMP) AS ingested_at
     FROM raw_bars_out ORDER BY symbol, ts
   ) TO '${path.replaceAll("'", "''")}' (FORMAT parquet, COMPRESSION zstd)`);
 }
