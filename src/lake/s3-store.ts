@@ -413,10 +413,16 @@ export class S3Store implements ObjectStore {
   }
 
   /**
-   * The store's clock from the `Date` header of a fresh HeadBucket. The header has one-second resolution
-   * (RFC 9110 §5.6.7 IMF-fixdate), so the true time lies in [Date, Date+1s): we return the midpoint.
+   * The store's clock from a `Date` response header. The header has one-second resolution (RFC 9110 §5.6.7
+   * IMF-fixdate), so the true time lies in [Date, Date+1s): we use the midpoint. A header seen in the last
+   * second is reused, advanced by the local time elapsed since (the local clock's *rate* over a second is
+   * exact enough; its offset never enters); otherwise a HeadBucket fetches a fresh one.
    */
   async serverTime(options: GetOptions = {}): Promise<Date> {
+    const recent = this.lastDate;
+    if (recent !== undefined && Date.now() - recent.local < 1_000 && Date.now() >= recent.local) {
+      return new Date(recent.server + 500 + (Date.now() - recent.local));
+    }
     const { module, client } = await this.client();
     const before = Date.now();
     try {

@@ -4,6 +4,7 @@ import { join } from "node:path";
 import { afterAll, describe, expect, it } from "vitest";
 import { LocalStore } from "../../src/lake/local-store.ts";
 import { S3Store } from "../../src/lake/s3-store.ts";
+import type { PutOptions, PutResult } from "../../src/lake/types.ts";
 import { describeWithMinio, minioService, uniqueBucketName } from "../helpers/services.ts";
 import { defineConformanceSuite } from "./_conformance.ts";
 
@@ -55,5 +56,24 @@ describe("LocalStore housekeeping", () => {
     for await (const entry of store.list("curated/")) keys.push(entry.key);
     expect(keys).toEqual(["curated/x/dropped.csv"]);
     await expect(store.put("curated/x/dropped.csv", "new")).rejects.toMatchObject({ code: "lake_foreign_object", message: expect.stringContaining("curated/x/dropped.csv") });
+  });
+});
+
+describe("the probe refuses a store without conditional writes", () => {
+  it("names every failed required check and what it protects", async () => {
+    const { probeStore, assertMultiWriterSafe } = await import("../../src/lake/probe.ts");
+    // A store that silently drops write conditions, as plain WebDAV/NAS gateways or old S3 clones do.
+    class UnconditionalStore extends LocalStore {
+      override put(key: string, body: Uint8Array | string, options: PutOptions = {}): Promise<PutResult> {
+        return super.put(key, body, { ...(options.contentType === undefined ? {} : { contentType: options.contentType }) });
+      }
+    }
+    const root = await mkdtemp(join(tmpdir(), "trademl-naive-"));
+    roots.push(root);
+    const report = await probeStore(new UnconditionalStore({ root }));
+    expect(report.multiWriterSafe).toBe(false);
+    const failed = report.checks.filter((c) => c.status === "fail").map((c) => c.name);
+    expect(failed).toEqual(["create_only_twice", "wrong_etag", "cas_missing_key", "concurrent_create_only"]);
+    expect(() => assertMultiWriterSafe(report)).toThrow(/refused for multi-writer work[\s\S]*create_only_twice[\s\S]*two writers never both commit the same seq/);
   });
 });
