@@ -11,6 +11,8 @@ import { lastNormalisedVega, normalisedBlack, normalisedBlackCall, normalisedInt
 
 const BSM_OK: i32 = 0;
 const BSM_INVALID_INPUT: i32 = 1;
+/** Valid inputs whose result is not representable (e.g. a discount factor beyond the double range). */
+const BSM_OUT_OF_RANGE: i32 = 2;
 
 const INV_SQRT_2PI: f64 = 0.3989422804014327;
 
@@ -20,6 +22,17 @@ const INV_SQRT_2PI: f64 = 0.3989422804014327;
 
 @inline function put64(base: usize, i: i32, v: f64): void {
   if (base != 0) store<f64>(base + (<usize>i << 3), v);
+}
+
+/** Marks row i with `status` and NaN in every requested output. */
+function failRow(
+  i: i32, status: i32, statusPtr: usize, pricePtr: usize, deltaPtr: usize, gammaPtr: usize, vegaPtr: usize,
+  thetaPtr: usize, rhoPtr: usize, vannaPtr: usize, volgaPtr: usize, charmPtr: usize,
+): void {
+  store<i32>(statusPtr + (<usize>i << 2), status);
+  put64(pricePtr, i, NaN);
+  put64(deltaPtr, i, NaN); put64(gammaPtr, i, NaN); put64(vegaPtr, i, NaN); put64(thetaPtr, i, NaN);
+  put64(rhoPtr, i, NaN); put64(vannaPtr, i, NaN); put64(volgaPtr, i, NaN); put64(charmPtr, i, NaN);
 }
 
 /** The normalised price for theta = +-1 with the s = 0 limit (intrinsic value on the forward). */
@@ -68,10 +81,7 @@ export function bsmBatch(
       v >= 0.0 && v < Infinity && Math.abs(r) < Infinity && Math.abs(q) < Infinity;
     if (!valid) {
       bad++;
-      store<i32>(statusPtr + (<usize>i << 2), BSM_INVALID_INPUT);
-      put64(pricePtr, i, NaN);
-      put64(deltaPtr, i, NaN); put64(gammaPtr, i, NaN); put64(vegaPtr, i, NaN); put64(thetaPtr, i, NaN);
-      put64(rhoPtr, i, NaN); put64(vannaPtr, i, NaN); put64(volgaPtr, i, NaN); put64(charmPtr, i, NaN);
+      failRow(i, BSM_INVALID_INPUT, statusPtr, pricePtr, deltaPtr, gammaPtr, vegaPtr, thetaPtr, rhoPtr, vannaPtr, volgaPtr, charmPtr);
       continue;
     }
     store<i32>(statusPtr + (<usize>i << 2), BSM_OK);
@@ -83,6 +93,11 @@ export function bsmBatch(
     // Undiscounted Black price = sqrt(F K) b = K e^{x/2} b.
     const ex2 = Math.exp(0.5 * x);
     const price = bsmPrice(S, K, T, r, q, x, s, theta, df, ex2);
+    if (!(price >= 0.0 && price < Infinity)) {
+      bad++;
+      failRow(i, BSM_OUT_OF_RANGE, statusPtr, pricePtr, deltaPtr, gammaPtr, vegaPtr, thetaPtr, rhoPtr, vannaPtr, volgaPtr, charmPtr);
+      continue;
+    }
     put64(pricePtr, i, price);
     if (!wantGreeks) continue;
     const divDf = Math.exp(-q * T);
@@ -124,6 +139,11 @@ export function bsmBatch(
       const drift = r - q;
       const charmDensity: f64 = atm && drift != 0.0 ? (drift > 0.0 ? -Infinity : Infinity) : 0.0;
       charm = theta * q * divDf * itm + charmDensity;
+    }
+    if (isNaN(delta) || isNaN(gamma) || isNaN(vega) || isNaN(thetaG) || isNaN(rho) || isNaN(vanna) || isNaN(volga) || isNaN(charm)) {
+      bad++;
+      failRow(i, BSM_OUT_OF_RANGE, statusPtr, pricePtr, deltaPtr, gammaPtr, vegaPtr, thetaPtr, rhoPtr, vannaPtr, volgaPtr, charmPtr);
+      continue;
     }
     put64(deltaPtr, i, delta);
     put64(gammaPtr, i, gamma);

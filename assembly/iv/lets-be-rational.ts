@@ -185,7 +185,7 @@ function upperMap(x: f64, s: f64): void {
   const ads = Math.abs(ds);
   if (!(ads > DBL_EPSILON * s)) return false;
   if (iterations >= MAX_STEPS) return false;
-  if (iterations >= HOUSEHOLDER_STEPS && ads < STEP_DONE * s) return false;
+  if (iterations >= 1 && ads < STEP_DONE * s) return false;
   return true;
 }
 

@@ -18,12 +18,13 @@ import type { KernelModule } from "./load.ts";
 import type { BsmBatch, BsmResult, Column, FlagColumn, IvBatch, IvResult, OptionEngine } from "./types.ts";
 
 /**
- * Rows below which a batch is not split. Measured with bench/bsm.bench.ts on the 2-core EPYC build machine
- * (bench/RESULTS.md, "bsm"): two workers lost to the calling thread up to 50,000 rows and broke even around
- * 200,000 while the machine was shared; on an idle multi-core host the crossover is lower, so pass
- * `parallelThreshold` to createKernels after measuring there.
+ * Rows below which a batch is not split. Measured with bench/bsm.bench.ts and bench/iv.bench.ts on the 2-core
+ * EPYC build machine while it was shared with other jobs (bench/RESULTS.md, "kernels"): two workers lost to the
+ * calling thread at every size up to 1,000,000 rows (0.5-0.7x), because the second core was never free. So by
+ * default only batches of a million rows or more are split; on an idle multi-core host, measure with the same
+ * benches and pass `parallelThreshold` to createKernels.
  */
-export const DEFAULT_PARALLEL_THRESHOLD = 200_000;
+export const DEFAULT_PARALLEL_THRESHOLD = 1_000_000;
 
 const WORKER_SOURCE = `
 const { parentPort, workerData } = require("node:worker_threads");

@@ -31,9 +31,12 @@ export type IvBatch = {
   readonly isCall: FlagColumn;
 };
 
-/** Per-row outcome of `bsm`: 0 ok, 1 invalid input (every number of that row is NaN). */
-export const BSM_STATUS = { ok: 0, invalidInput: 1 } as const;
-export const BSM_STATUS_NAMES = ["ok", "invalid_input"] as const;
+/**
+ * Per-row outcome of `bsm`: 0 ok; 1 invalid input; 2 out of range (valid inputs whose result does not fit a
+ * double, e.g. a discount factor e^{-rT} beyond 1.8e308). Every number of a row that is not ok is NaN.
+ */
+export const BSM_STATUS = { ok: 0, invalidInput: 1, outOfRange: 2 } as const;
+export const BSM_STATUS_NAMES = ["ok", "invalid_input", "out_of_range"] as const;
 export type BsmStatusName = (typeof BSM_STATUS_NAMES)[number];
 
 /** Per-row outcome of `impliedVol`; every row but `ok` has vol NaN. */

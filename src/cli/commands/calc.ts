@@ -55,6 +55,9 @@ async function calcBsm(_args: readonly string[], options: CommandOptions, ctx: C
   const { createKernels } = await import("../../kernels/index.ts");
   const kernels = await createKernels({ engine: engineOption(options) });
   const out = kernels.bsmOne(input);
+  if (out.status === "out_of_range") {
+    throw new DataError("bsm_out_of_range", "the result does not fit a double (check rate * t and the scale of the inputs)");
+  }
   if (out.status !== "ok") {
     throw new UsageError("invalid_option", "spot and strike must be > 0, t and vol >= 0, every input finite");
   }

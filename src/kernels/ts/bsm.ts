@@ -24,7 +24,10 @@ function bsmPrice(S: number, K: number, T: number, r: number, q: number, x: numb
   return df * theta * (F - K) + timeValue;
 }
 
-/** Prices one option into out[0..8] (price and eight Greeks, or only the price when `greeks` is false); returns 0 ok or 1 invalid input. */
+/**
+ * Prices one option into out[0..8] (price and eight Greeks, or only the price when `greeks` is false); returns
+ * 0 ok, 1 invalid input or 2 out of range (valid inputs, unrepresentable result); on 1 and 2 out is all NaN.
+ */
 export function bsmRow(
   S: number, K: number, T: number, r: number, q: number, v: number, isCall: boolean, greeks: boolean, out: Float64Array,
 ): number {
@@ -41,6 +44,11 @@ export function bsmRow(
   const df = Math.exp(-r * T);
   const ex2 = Math.exp(0.5 * x);
   out[PRICE] = bsmPrice(S, K, T, r, q, x, s, theta, df, ex2);
+  const price = out[PRICE] ?? NaN;
+  if (!(price >= 0 && price < Infinity)) {
+    out.fill(Number.NaN);
+    return 2;
+  }
   if (!greeks) return 0;
   const divDf = Math.exp(-q * T);
   const kDf = K * df;
@@ -76,6 +84,10 @@ export function bsmRow(
     const drift = r - q;
     const charmDensity = atm && drift !== 0 ? (drift > 0 ? -Infinity : Infinity) : 0;
     out[CHARM] = theta * q * divDf * itm + charmDensity;
+  }
+  if (out.some((v) => Number.isNaN(v))) {
+    out.fill(Number.NaN);
+    return 2;
   }
   return 0;
 }

@@ -187,7 +187,7 @@ function keepIterating(iterations: number, ds: number, s: number): boolean {
   const ads = Math.abs(ds);
   if (!(ads > DBL_EPSILON * s)) return false;
   if (iterations >= MAX_STEPS) return false;
-  if (iterations >= HOUSEHOLDER_STEPS && ads < STEP_DONE * s) return false;
+  if (iterations >= 1 && ads < STEP_DONE * s) return false;
   return true;
 }
 

@@ -158,6 +158,8 @@ export function erfc(x: number): number {
 export function expNegHalfSquare(x: number): number {
   const ax = Math.abs(x);
   if (ax < 2.0) return Math.exp(-0.5 * ax * ax);
+  // Past sqrt(2 * 745.2) the result is below the smallest subnormal (and the split below would overflow).
+  if (!(ax < 38.6)) return ax === ax ? 0.0 : ax;
   // Clearing the low 27 bits leaves 26 significant bits, so xh*xh is exact in a double.
   const xh = splitHigh26(ax);
   const xl = ax - xh;

@@ -113,7 +113,9 @@ function normalisedBlackOtmCall(x: number, s: number): number {
     return INV_SQRT_2PI * g * smallTBracket(h, t);
   }
   if (h + t > 0.85) {
-    return Math.exp(0.5 * x) * normCdf(h + t) - Math.exp(-0.5 * x) * normCdf(h - t);
+    // The second term is skipped when Phi(h - t) underflows, so e^{-x/2} = Inf never meets a 0.
+    const low = normCdf(h - t);
+    return Math.exp(0.5 * x) * normCdf(h + t) - (low > 0.0 ? Math.exp(-0.5 * x) * low : 0.0);
   }
   // Y(z) = sqrt(pi/2) erfcx(-z/sqrt2), and sqrt(pi/2)/sqrt(2 pi) = 1/2.
   return 0.5 * g * (erfcx(-(h + t) * INV_SQRT2) - erfcx(-(h - t) * INV_SQRT2));
