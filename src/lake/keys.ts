@@ -7,7 +7,8 @@ import { UsageError } from "../domain/errors.ts";
 /** 20-digit zero-padded sequence numbers sort lexicographically in numeric order (S3 lists in byte order). */
 export const SEQ_DIGITS = 20;
 
-const SEGMENT = /^[A-Za-z0-9_=+,:-][A-Za-z0-9_.=+,:-]*$/;
+// No ":" — it is not allowed in Windows file names, and the trainer PC may hold a local lake.
+const SEGMENT = /^[A-Za-z0-9_=+,-][A-Za-z0-9_.=+,-]*$/;
 const TABLE = /^[a-z0-9][a-z0-9_]*(\/[a-z0-9][a-z0-9_=.-]*)*$/;
 
 /**
@@ -22,7 +23,7 @@ export function assertValidKey(key: string): void {
     if (!SEGMENT.test(segment)) {
       throw new UsageError(
         "invalid_key",
-        `lake key "${key}" has an invalid segment "${segment}" (allowed: letters, digits, _ = + , : - and inner dots; no leading "." or "@")`,
+        `lake key "${key}" has an invalid segment "${segment}" (allowed: letters, digits, _ = + , - and inner dots; no leading "." or "@")`,
       );
     }
   }
@@ -35,7 +36,7 @@ export function assertValidPrefix(prefix: string): void {
   const segments = trimmed.split("/");
   const last = segments.pop() ?? "";
   if (segments.length > 0) assertValidKey(segments.join("/"));
-  if (last !== "" && !/^[A-Za-z0-9_.=+,:-]*$/.test(last)) {
+  if (last !== "" && !/^[A-Za-z0-9_.=+,-]*$/.test(last)) {
     throw new UsageError("invalid_key", `lake prefix "${prefix}" has invalid characters`);
   }
   if (last.startsWith(".") || last.startsWith("@")) {

@@ -127,7 +127,7 @@ export function defineConformanceSuite(makeStore: () => Promise<ObjectStore>, op
   });
 
   it("rejects keys that could escape the lake or collide with store internals", async () => {
-    for (const bad of ["", "/abs", "a//b", "a/../b", "a/./b", ".hidden", "a/@v00000000000000000001", "sp ace"]) {
+    for (const bad of ["", "/abs", "a//b", "a/../b", "a/./b", ".hidden", "a/@v00000000000000000001", "sp ace", "t/10:00"]) {
       await expect(store.put(bad, "x"), bad).rejects.toMatchObject({ code: "invalid_key" });
     }
   });
