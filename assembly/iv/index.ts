@@ -17,7 +17,8 @@ export function impliedVolScalar(price: f64, S: f64, K: f64, T: f64, r: f64, q: 
     return NaN;
   }
   const x = Math.log(S / K) + (r - q) * T;
-  const scale = Math.exp(-r * T) * K * Math.exp(0.5 * x);
+  // DF K e^{x/2} with one exp: rounding -rT + x/2 costs a few ulps of the scale, far below the solver's accuracy.
+  const scale = K * Math.exp(0.5 * x - r * T);
   const s = impliedNormalisedVolatility(price / scale, x, isCall != 0 ? 1.0 : -1.0);
   scalarStatus = lastSolveStatus();
   return scalarStatus == IV_OK ? s / Math.sqrt(T) : NaN;

@@ -9,7 +9,8 @@ export function impliedVolRow(
     Math.abs(r) < Infinity && Math.abs(q) < Infinity && !Number.isNaN(price) && price < Infinity;
   if (!valid) return { vol: Number.NaN, status: 4 };
   const x = Math.log(S / K) + (r - q) * T;
-  const scale = Math.exp(-r * T) * K * Math.exp(0.5 * x);
+  // DF K e^{x/2} with one exp: rounding -rT + x/2 costs a few ulps of the scale, far below the solver's accuracy.
+  const scale = K * Math.exp(0.5 * x - r * T);
   const s = impliedNormalisedVolatility(price / scale, x, isCall ? 1 : -1);
   const status = lastSolveStatus();
   return { vol: status === 0 ? s / Math.sqrt(T) : Number.NaN, status };
