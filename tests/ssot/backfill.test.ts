@@ -6,6 +6,7 @@ import { createAlpaca } from "../../src/vendors/alpaca.ts";
 import { RateGovernor } from "../../src/vendors/governor.ts";
 import { closeHttpPool } from "../../src/vendors/http.ts";
 import { todayUtc } from "../../src/vendors/dates.ts";
+import { auditTarget } from "../../src/ssot/audit/audit.ts";
 import { coverageSummary } from "../../src/ssot/audit/coverage.ts";
 import { runBackfill, planBackfill } from "../../src/ssot/backfill/backfill.ts";
 import { alpacaBarsFetcher } from "../../src/ssot/backfill/fetchers.ts";
@@ -36,7 +37,7 @@ function node(store: ObjectStore, dailyBudget: number) {
 
 const EOD: BackfillTarget = {
   source: "alpaca", table: "equities_eod", lakeTable: "raw/alpaca/equities_eod", granularity: "daily",
-  priority: 90, earliest: "2024-05-01", chunkDays: 14, symbols: ["MSFT", "AAPL"],
+  priority: 90, earliest: "2024-05-01", chunkDays: 14, symbols: ["MSFT", "AAPL"], batchSize: 10,
 };
 const MINUTE: BackfillTarget = {
   source: "alpaca", table: "equities_minute", lakeTable: "raw/alpaca/equities_minute", granularity: "minute",
@@ -64,17 +65,14 @@ describe("backfill", () => {
     const fetcher = node(lake.store, 10_000);
     const before = sim.log.length;
     const report = await runBackfill(lake.store, { targets: [MINUTE, EOD], fetcherFor: () => fetcher, holder: "node-a", through: "2024-07-09" });
-    expect(report).toMatchObject({ ran: true, planned: 14, stoppedBy: undefined });
+    expect(report).toMatchObject({ ran: true, planned: 9, stoppedBy: undefined });
 
     // Daily (priority 90) before minute (80). 14-day chunks back from 2024-07-09 to 2024-05-01, newest first,
-    // AAPL before MSFT within a chunk; then one-day minute chunks 07-09, 07-08, 07-05, 07-03 (07-04 holiday,
-    // 07-06/07 weekend have no session and are not requested).
+    // both symbols in one request (same range, batch of 10); then one-day minute chunks 07-09, 07-08, 07-05,
+    // 07-03 (07-04 holiday, 07-06/07 weekend have no session and are not requested).
     const eodStarts = ["2024-06-26", "2024-06-12", "2024-05-29", "2024-05-15", "2024-05-01"];
     expect(alpacaRequests(before)).toEqual([
-      ...eodStarts.flatMap((start) => [
-        { timeframe: "1Day", symbols: "AAPL", start },
-        { timeframe: "1Day", symbols: "MSFT", start },
-      ]),
+      ...eodStarts.map((start) => ({ timeframe: "1Day", symbols: "AAPL,MSFT", start })),
       ...["2024-07-09", "2024-07-08", "2024-07-05", "2024-07-03"].map((start) => ({ timeframe: "1Min", symbols: "AAPL", start })),
     ]);
 
@@ -95,6 +93,28 @@ describe("backfill", () => {
     expect(sim.log.length).toBe(again);
   });
 
+  it("fills a gap inside the held history with one request for just the missing sessions", async () => {
+    // AAPL held from 2024-06-03 (= earliest, so no history task) with 2024-06-20 and 06-21 missing.
+    const held: { symbol: string; date: string }[] = [];
+    for (let t = Date.parse("2024-06-03T00:00:00Z"); t <= Date.parse("2024-07-09T00:00:00Z"); t += 86_400_000) {
+      const date = new Date(t).toISOString().slice(0, 10);
+      const day = new Date(t).getUTCDay();
+      if (day !== 0 && day !== 6 && date !== "2024-06-20" && date !== "2024-06-21") held.push({ symbol: "AAPL", date });
+    }
+    await lake.putDailyBars(EOD.lakeTable, held);
+    await auditTarget(lake.store, { source: "alpaca", table: "equities_eod", lakeTable: EOD.lakeTable, granularity: "daily" }, { through: "2024-07-09" });
+
+    const target: BackfillTarget = { ...EOD, earliest: "2024-06-03", symbols: ["AAPL"] };
+    const plan = await planBackfill(lake.store, [target], "2024-07-09");
+    expect(plan.map((t) => [t.kind, t.start, t.end, t.sessions])).toEqual([["gap", "2024-06-20", "2024-06-21", 2]]);
+    const before = sim.log.length;
+    const report = await runBackfill(lake.store, { targets: [target], fetcherFor: () => node(lake.store, 10_000), holder: "node-a", through: "2024-07-09" });
+    expect(report).toMatchObject({ ran: true, planned: 1 });
+    expect(alpacaRequests(before)).toEqual([{ timeframe: "1Day", symbols: "AAPL", start: "2024-06-20" }]);
+    const [coverage] = await coverageSummary(lake.store);
+    expect(coverage).toMatchObject({ red: 0, amber: 0, firstSession: "2024-06-03", lastSession: "2024-07-09" });
+  });
+
   it("marks history the vendor does not have as unavailable and does not ask for it again", async () => {
     // The simulator's market starts on 2018-01-02: the chunk before it comes back empty.
     const target: BackfillTarget = { ...EOD, earliest: "2017-12-18", chunkDays: 30, symbols: ["AAPL"] };
@@ -112,7 +132,7 @@ describe("backfill", () => {
   it("stops at the daily budget and keeps it spent across a restart and a second node", async () => {
     const before = sim.log.length;
     const first = await runBackfill(lake.store, { targets: [EOD], fetcherFor: () => node(lake.store, 3), holder: "node-a", through: "2024-07-09" });
-    expect(first).toMatchObject({ ran: true, planned: 10, stoppedBy: "budget", budgetVendor: "alpaca" });
+    expect(first).toMatchObject({ ran: true, planned: 5, stoppedBy: "budget", budgetVendor: "alpaca" });
     expect(first.ran && first.tasks).toHaveLength(3);
     expect(alpacaRequests(before)).toHaveLength(3);
     expect(await budgetUsed(lake.store, "alpaca", todayUtc())).toBe(3);
@@ -120,8 +140,8 @@ describe("backfill", () => {
     // A restart (fresh governor, same lake) and another node both find the budget spent: no request is made.
     const restarted = await runBackfill(lake.store, { targets: [EOD], fetcherFor: () => node(lake.store, 3), holder: "node-a", through: "2024-07-09" });
     const otherNode = await runBackfill(lake.store, { targets: [EOD], fetcherFor: () => node(lake.store, 3), holder: "node-b", through: "2024-07-09" });
-    expect(restarted).toMatchObject({ ran: true, planned: 7, tasks: [], stoppedBy: "budget" });
-    expect(otherNode).toMatchObject({ ran: true, planned: 7, tasks: [], stoppedBy: "budget" });
+    expect(restarted).toMatchObject({ ran: true, planned: 2, tasks: [], stoppedBy: "budget" });
+    expect(otherNode).toMatchObject({ ran: true, planned: 2, tasks: [], stoppedBy: "budget" });
     expect(alpacaRequests(before)).toHaveLength(3);
   });
 

@@ -67,7 +67,7 @@ export const backfillCommand: GroupSpec = {
       if (options["dryRun"] === true) {
         const plan = await planBackfill(opened.store, targets, last, ctx.signal);
         if (format === "json") ctx.out(`${JSON.stringify(plan, null, 2)}\n`);
-        else ctx.out(textTable(["priority", "table", "symbol", "start", "end", "sessions", "kind"], plan.map((t) => [String(t.priority), t.table, t.symbol, t.start, t.end, String(t.sessions), t.kind])) + `${plan.length} task(s) planned; nothing fetched (--dry-run)\n`);
+        else ctx.out(textTable(["priority", "table", "symbols", "start", "end", "sessions", "kind"], plan.map((t) => [String(t.priority), t.table, t.symbols.join(","), t.start, t.end, String(t.sessions), t.kind])) + `${plan.length} task(s) planned; nothing fetched (--dry-run)\n`);
         return 0;
       }
       const vendorUrl = text(options, "vendorUrl", "--vendor-url");
@@ -80,7 +80,7 @@ export const backfillCommand: GroupSpec = {
         qc: qcFromConfig(opened.config),
         signal: ctx.signal,
         ...(maxTasks === undefined ? {} : { maxTasks }),
-        onTask: (done) => ctx.logger.info("backfill task", { table: done.task.table, symbol: done.task.symbol, start: done.task.start, end: done.task.end, rows: done.rows, complete: done.complete, unavailable: done.unavailable }),
+        onTask: (done) => ctx.logger.info("backfill task", { table: done.task.table, symbols: done.task.symbols.join(","), start: done.task.start, end: done.task.end, rows: done.rows, complete: done.complete, unavailable: done.unavailable }),
       });
       if (format === "json") {
         ctx.out(`${JSON.stringify(report, null, 2)}\n`);
@@ -90,8 +90,8 @@ export const backfillCommand: GroupSpec = {
         ctx.out(`backfill is already running on ${report.heldBy ?? "another node"}; nothing was done\n`);
         return 0;
       }
-      const rows = report.tasks.map((t) => [t.task.table, t.task.symbol, t.task.start, t.task.end, String(t.rows), String(t.complete), String(t.unavailable)]);
-      if (rows.length > 0) ctx.out(textTable(["table", "symbol", "start", "end", "rows", "sessions GREEN", "sessions unavailable"], rows));
+      const rows = report.tasks.map((t) => [t.task.table, t.task.symbols.join(","), t.task.start, t.task.end, String(t.rows), String(t.complete), String(t.unavailable)]);
+      if (rows.length > 0) ctx.out(textTable(["table", "symbols", "start", "end", "rows", "partitions GREEN", "partitions unavailable"], rows));
       const ending =
         report.stoppedBy === "budget"
           ? `stopped: ${report.budgetVendor ?? vendor}'s daily backfill budget is spent; the rest waits for tomorrow`

@@ -39,6 +39,8 @@ export interface RunAuditOptions extends AuditOptions {
    * writers are caught instead by the replace of the previous ledger part (see auditTarget).
    */
   readonly lease?: LeaseHandle;
+  /** Report these symbols' GREEN sessions in [from, to] from the ledger built (backfill's proof of what it filled). */
+  readonly inspect?: { readonly symbols: readonly string[]; readonly from: IsoDate; readonly to: IsoDate };
 }
 
 const SESSION_CHUNK = 2000;
@@ -115,6 +117,18 @@ async function digest(db: AuditDb, table: string): Promise<string> {
     `SELECT count(*) AS n, coalesce(bit_xor(hash(symbol, session, rows, raw_rows, expected, status, reasons, partition_fp)), 0)::VARCHAR AS h FROM ${table}`,
   );
   return `${String(rows[0]?.["n"])}:${String(rows[0]?.["h"])}`;
+}
+
+async function inspectGreen(db: AuditDb, inspect: NonNullable<RunAuditOptions["inspect"]>): Promise<Record<string, IsoDate[]>> {
+  const out: Record<string, IsoDate[]> = Object.fromEntries(inspect.symbols.map((symbol) => [symbol, []]));
+  if (inspect.symbols.length === 0) return out;
+  const rows = await db.all(
+    `SELECT symbol, strftime(session, '%Y-%m-%d') AS session FROM ledger_next
+     WHERE status = 'GREEN' AND symbol IN (${inspect.symbols.map(sqlString).join(", ")})
+       AND session BETWEEN DATE '${inspect.from}' AND DATE '${inspect.to}' ORDER BY symbol, session`,
+  );
+  for (const row of rows) out[String(row["symbol"])]?.push(String(row["session"]));
+  return out;
 }
 
 function qcKey(qc: QcThresholds): string {
@@ -246,10 +260,11 @@ async function auditTargetOnce(store: ObjectStore, target: AuditTarget, options:
     const counts: Record<PartitionStatus, number> = { GREEN: 0, AMBER: 0, RED: 0 };
     for (const row of countRows) counts[String(row["status"]) as PartitionStatus] = Number(row["n"]);
 
+    const inspected = options.inspect === undefined ? undefined : await inspectGreen(db, options.inspect);
     const unchanged = (await digest(db, "ledger_next")) === (await digest(db, "previous_ledger"));
     const total = counts.GREEN + counts.AMBER + counts.RED;
     if (unchanged && (previousPart !== undefined || total === 0)) {
-      return { source: target.source, table: target.table, sessionsReaudited: dirty.length, partsRead: rawPaths.length, committed: false, ledgerSeq: undefined, counts };
+      return { source: target.source, table: target.table, sessionsReaudited: dirty.length, partsRead: rawPaths.length, committed: false, ledgerSeq: undefined, counts, ...(inspected === undefined ? {} : { inspected }) };
     }
 
     options.lease?.assertHeld();
@@ -286,7 +301,7 @@ async function auditTargetOnce(store: ObjectStore, target: AuditTarget, options:
         ...(signal === undefined ? {} : { signal }),
       },
     );
-    return { source: target.source, table: target.table, sessionsReaudited: dirty.length, partsRead: rawPaths.length, committed: true, ledgerSeq: manifest.seq, counts };
+    return { source: target.source, table: target.table, sessionsReaudited: dirty.length, partsRead: rawPaths.length, committed: true, ledgerSeq: manifest.seq, counts, ...(inspected === undefined ? {} : { inspected }) };
   } finally {
     db.close();
     await scratch.dispose();

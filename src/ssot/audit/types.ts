@@ -91,6 +91,8 @@ export interface TargetAuditResult {
   readonly committed: boolean;
   readonly ledgerSeq: number | undefined;
   readonly counts: Readonly<Record<PartitionStatus, number>>;
+  /** With `inspect`: symbol → its GREEN sessions in the range, from the ledger this run built (absent on the no-op path). */
+  readonly inspected?: Readonly<Record<string, readonly IsoDate[]>>;
 }
 
 export interface CoverageSummary {

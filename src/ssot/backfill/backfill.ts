@@ -61,20 +61,32 @@ export async function planBackfill(store: ObjectStore, targets: readonly Backfil
   return orderTasks(tasks);
 }
 
-/** Sessions of the task now GREEN in the ledger → complete ranges; the rest of the task's range → unavailable. */
-async function provenRanges(store: ObjectStore, task: BackfillTask, signal?: AbortSignal): Promise<{ complete: DateRange[]; unavailable: DateRange[]; green: number }> {
-  const greenSessions = await withLedger(
+/** GREEN sessions per symbol of the task from the ledger as committed (used when the audit had nothing new). */
+async function greenFromLedger(store: ObjectStore, task: BackfillTask, signal?: AbortSignal): Promise<Record<string, readonly IsoDate[]>> {
+  return withLedger(
     store,
-    async (db) =>
-      (await db.all(
-        `SELECT strftime(session, '%Y-%m-%d') AS session FROM partition_status
-         WHERE source = ${sqlString(task.source)} AND table_name = ${sqlString(task.table)} AND symbol = ${sqlString(task.symbol)}
+    async (db) => {
+      const out: Record<string, IsoDate[]> = Object.fromEntries(task.symbols.map((symbol) => [symbol, []]));
+      const rows = await db.all(
+        `SELECT symbol, strftime(session, '%Y-%m-%d') AS session FROM partition_status
+         WHERE source = ${sqlString(task.source)} AND table_name = ${sqlString(task.table)}
+           AND symbol IN (${task.symbols.map(sqlString).join(", ")})
            AND status = 'GREEN' AND session BETWEEN DATE '${task.start}' AND DATE '${task.end}'`,
-      )).map((row) => String(row["session"])),
+      );
+      for (const row of rows) out[String(row["symbol"])]?.push(String(row["session"]));
+      return out;
+    },
     signal,
   );
+}
+
+/**
+ * What a task proved for one symbol: runs of GREEN sessions are complete (holidays and weekends between them
+ * belong to the run); the rest of the task's range was fetched and is still not GREEN, so the vendor does not
+ * have it — unavailable.
+ */
+function provenRanges(task: BackfillTask, greenSessions: readonly IsoDate[]): { complete: DateRange[]; unavailable: DateRange[] } {
   const green = new Set(greenSessions);
-  // Runs of consecutive GREEN sessions (holidays and weekends between them belong to the run).
   const complete: DateRange[] = [];
   let run: [IsoDate, IsoDate] | undefined;
   for (const session of calendarSessions(task.start, task.end)) {
@@ -88,7 +100,7 @@ async function provenRanges(store: ObjectStore, task: BackfillTask, signal?: Abo
   }
   if (run !== undefined) complete.push(run);
   const merged = normalize(complete);
-  return { complete: merged, unavailable: subtract([task.start, task.end], merged), green: green.size };
+  return { complete: merged, unavailable: subtract([task.start, task.end], merged) };
 }
 
 async function runTasks(store: ObjectStore, options: BackfillOptions, lease: LeaseHandle): Promise<BackfillReport> {
@@ -118,19 +130,28 @@ async function runTasks(store: ObjectStore, options: BackfillOptions, lease: Lea
         }
         throw error;
       }
-      // Only this task's symbol and dates are written: a vendor answering more must not fill other partitions.
-      const rows = fetched.rows.filter((row) => row.symbol === task.symbol && row.date >= task.start && row.date <= task.end);
+      // Only this task's symbols and dates are written: a vendor answering more must not fill other partitions.
+      const wanted = new Set(task.symbols);
+      const rows = fetched.rows.filter((row) => wanted.has(row.symbol) && row.date >= task.start && row.date <= task.end);
       const written = await writeRawBars(store, connection, {
         lakeTable: task.lakeTable, rows, scratchDir: scratch.path, lease, writer: options.holder, signal,
       });
-      await auditTarget(store, auditTargetOf(task), {
-        through, lease, writer: options.holder, signal, ...(options.qc === undefined ? {} : { qc: options.qc }), now,
-      });
-      const proven = await provenRanges(store, task, signal);
-      await addMarks(store, { source: task.source, table: task.table, symbol: task.symbol, complete: proven.complete, unavailable: proven.unavailable, now: now() }, signal);
+      // Re-audit what was filled (incremental: only the new parts are read). With nothing written, no session of
+      // the task can have become GREEN: they were all history before the first session or RED/short gaps.
+      let green: Readonly<Record<string, readonly IsoDate[]>> = {};
+      if (written.parts.length > 0) {
+        const audited = await auditTarget(store, auditTargetOf(task), {
+          through, lease, writer: options.holder, signal, now, ...(options.qc === undefined ? {} : { qc: options.qc }),
+          inspect: { symbols: task.symbols, from: task.start, to: task.end },
+        });
+        green = audited.inspected ?? (await greenFromLedger(store, task, signal));
+      }
+      const entries = task.symbols.map((symbol) => ({ symbol, ...provenRanges(task, green[symbol] ?? []) }));
+      await addMarks(store, { source: task.source, table: task.table, entries, now: now() }, signal);
+      const complete = task.symbols.reduce((sum, symbol) => sum + (green[symbol]?.length ?? 0), 0);
       const report: TaskReport = {
         task, rows: rows.length, rejected: fetched.rejected, partsWritten: written.parts.length,
-        complete: proven.green, unavailable: task.sessions - proven.green,
+        complete, unavailable: task.sessions * task.symbols.length - complete,
       };
       reports.push(report);
       options.onTask?.(report);

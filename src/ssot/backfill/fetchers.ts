@@ -4,13 +4,14 @@
  */
 import type { AlpacaConnector } from "../../vendors/alpaca.ts";
 import type { PolygonConnector } from "../../vendors/polygon.ts";
+import type { EquityBarRow } from "../../vendors/rows.ts";
 import type { BackfillFetcher } from "./types.ts";
 
-/** Daily or minute bars from Alpaca's multi-symbol bars endpoint, one symbol per task. */
+/** Daily or minute bars from Alpaca's multi-symbol bars endpoint: one request (plus pages) per task. */
 export function alpacaBarsFetcher(connector: Pick<AlpacaConnector, "stockBars">): BackfillFetcher {
   return async (task, signal) => {
     const result = await connector.stockBars({
-      symbols: [task.symbol],
+      symbols: task.symbols,
       timeframe: task.granularity === "daily" ? "1d" : "1m",
       start: task.start,
       end: task.end,
@@ -20,16 +21,25 @@ export function alpacaBarsFetcher(connector: Pick<AlpacaConnector, "stockBars">)
   };
 }
 
-/** Daily or minute aggregates from Polygon (its free tier serves about two years; older ranges come back empty). */
+/**
+ * Daily or minute aggregates from Polygon, one ticker per request (its aggregates endpoint takes one ticker;
+ * the free tier serves about two years, so older ranges come back empty).
+ */
 export function polygonBarsFetcher(connector: Pick<PolygonConnector, "aggregates">): BackfillFetcher {
   return async (task, signal) => {
-    const result = await connector.aggregates({
-      ticker: task.symbol,
-      timeframe: task.granularity === "daily" ? "1d" : "1m",
-      start: task.start,
-      end: task.end,
-      ...(signal === undefined ? {} : { signal }),
-    });
-    return { rows: result.rows, rejected: result.rejected.length };
+    const rows: EquityBarRow[] = [];
+    let rejected = 0;
+    for (const ticker of task.symbols) {
+      const result = await connector.aggregates({
+        ticker,
+        timeframe: task.granularity === "daily" ? "1d" : "1m",
+        start: task.start,
+        end: task.end,
+        ...(signal === undefined ? {} : { signal }),
+      });
+      rows.push(...result.rows);
+      rejected += result.rejected.length;
+    }
+    return { rows, rejected };
   };
 }

@@ -35,6 +35,9 @@ export function backfillTargets(config: TrademlConfig, args: { vendor: BackfillV
       earliest: target.earliest,
       chunkDays: target.chunk_days,
       symbols: args.symbols,
+      // Alpaca's bars endpoint takes many symbols per request (one request where 50 single-symbol ones would be
+      // spent); Polygon's aggregates take one ticker, so batching there saves nothing.
+      batchSize: args.vendor === "alpaca" ? 50 : 1,
     };
   });
 }

@@ -36,10 +36,15 @@ export async function readMarks(store: ObjectStore, source: string, table: strin
   return new Map(Object.entries(marks?.symbols ?? {}));
 }
 
-/** Adds ranges to one symbol's marks (union; never removes). */
+/** Adds ranges to symbols' marks (union; never removes), in one CAS update. */
 export async function addMarks(
   store: ObjectStore,
-  args: { source: string; table: string; symbol: string; complete: readonly DateRange[]; unavailable: readonly DateRange[]; now: Date },
+  args: {
+    source: string;
+    table: string;
+    entries: readonly { symbol: string; complete: readonly DateRange[]; unavailable: readonly DateRange[] }[];
+    now: Date;
+  },
   signal?: AbortSignal,
 ): Promise<void> {
   await casUpdate(
@@ -48,11 +53,13 @@ export async function addMarks(
     marksSchema,
     (current) => {
       const symbols = { ...(current?.symbols ?? {}) };
-      const previous = symbols[args.symbol] ?? { complete: [], unavailable: [] };
-      symbols[args.symbol] = {
-        complete: normalize([...previous.complete, ...args.complete]).map(([a, b]): [string, string] => [a, b]),
-        unavailable: normalize([...previous.unavailable, ...args.unavailable]).map(([a, b]): [string, string] => [a, b]),
-      };
+      for (const entry of args.entries) {
+        const previous = symbols[entry.symbol] ?? { complete: [], unavailable: [] };
+        symbols[entry.symbol] = {
+          complete: normalize([...previous.complete, ...entry.complete]).map(([a, b]): [string, string] => [a, b]),
+          unavailable: normalize([...previous.unavailable, ...entry.unavailable]).map(([a, b]): [string, string] => [a, b]),
+        };
+      }
       return { format: 1 as const, source: args.source, table: args.table, symbols, updated_at: args.now.toISOString() };
     },
     signal === undefined ? {} : { signal },

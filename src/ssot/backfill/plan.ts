@@ -4,6 +4,7 @@
  *     `through` when it holds none), minus what marks say was already fetched, in `chunk_days` chunks;
  *   - gaps: sessions the ledger has as RED or short (AMBER short_day), minus marks, grouped into runs that span
  *     at most `chunk_days` calendar days.
+ * Symbols whose ranges coincide are fetched together, `batchSize` per task.
  * Order: table priority (high first), then recency (newest chunk first), then symbol — recent history is the
  * most useful and the most likely to still be served by free tiers.
  */
@@ -46,15 +47,14 @@ function gapRuns(sessions: readonly IsoDate[], chunkDays: number): DateRange[] {
 
 export function planTarget(target: BackfillTarget, ledger: LedgerView, marks: ReadonlyMap<string, SymbolMarks>, through: IsoDate): BackfillTask[] {
   validateTarget(target);
-  const tasks: BackfillTask[] = [];
   const earliest = target.earliest < CALENDAR_FIRST_DATE ? CALENDAR_FIRST_DATE : target.earliest;
-  const make = (symbol: string, [start, end]: DateRange, kind: BackfillTask["kind"]): void => {
-    const sessions = countSessions(start, end);
-    if (sessions === 0) return;
-    tasks.push({
-      source: target.source, table: target.table, lakeTable: target.lakeTable, granularity: target.granularity,
-      priority: target.priority, symbol, start, end, kind, sessions,
-    });
+  // Per symbol first, then symbols with the same (kind, range) are fetched together, batchSize at a time.
+  const groups = new Map<string, { kind: BackfillTask["kind"]; range: DateRange; symbols: string[] }>();
+  const add = (symbol: string, range: DateRange, kind: BackfillTask["kind"]): void => {
+    const key = `${kind}|${range[0]}|${range[1]}`;
+    const group = groups.get(key) ?? { kind, range, symbols: [] };
+    group.symbols.push(symbol);
+    groups.set(key, group);
   };
   for (const symbol of [...new Set(target.symbols)].sort()) {
     const mark = marks.get(symbol);
@@ -63,11 +63,23 @@ export function planTarget(target: BackfillTarget, ledger: LedgerView, marks: Re
     const historyEnd = first === undefined ? through : isoDateOf(parseIsoDate(first) - 1);
     if (earliest <= historyEnd) {
       for (const piece of subtract([earliest, historyEnd], done)) {
-        for (const chunk of chunksNewestFirst(piece, target.chunkDays)) make(symbol, chunk, "history");
+        for (const chunk of chunksNewestFirst(piece, target.chunkDays)) add(symbol, chunk, "history");
       }
     }
     const gaps = (ledger.gapSessions.get(symbol) ?? []).filter((session) => session >= earliest && session <= through && !contains(done, session));
-    for (const run of gapRuns(gaps, target.chunkDays)) make(symbol, run, "gap");
+    for (const run of gapRuns(gaps, target.chunkDays)) add(symbol, run, "gap");
+  }
+  const batch = Math.max(1, Math.floor(target.batchSize ?? 1));
+  const tasks: BackfillTask[] = [];
+  for (const { kind, range, symbols } of groups.values()) {
+    const sessions = countSessions(range[0], range[1]);
+    if (sessions === 0) continue;
+    for (let i = 0; i < symbols.length; i += batch) {
+      tasks.push({
+        source: target.source, table: target.table, lakeTable: target.lakeTable, granularity: target.granularity,
+        priority: target.priority, symbols: symbols.slice(i, i + batch), start: range[0], end: range[1], kind, sessions,
+      });
+    }
   }
   return tasks;
 }
@@ -78,6 +90,6 @@ export function orderTasks(tasks: readonly BackfillTask[]): BackfillTask[] {
       b.priority - a.priority ||
       (a.end < b.end ? 1 : a.end > b.end ? -1 : 0) ||
       a.table.localeCompare(b.table) ||
-      a.symbol.localeCompare(b.symbol),
+      (a.symbols[0] ?? "").localeCompare(b.symbols[0] ?? ""),
   );
 }

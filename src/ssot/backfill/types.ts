@@ -18,6 +18,11 @@ export interface BackfillTarget {
   /** Calendar days per task. */
   readonly chunkDays: number;
   readonly symbols: readonly string[];
+  /**
+   * Symbols fetched together when their ranges coincide (default 1). Alpaca's bars endpoint takes many
+   * symbols per request, so a batch spends one request of the budget where single symbols would spend many.
+   */
+  readonly batchSize?: number;
 }
 
 export interface BackfillTask {
@@ -26,7 +31,8 @@ export interface BackfillTask {
   readonly lakeTable: string;
   readonly granularity: Granularity;
   readonly priority: number;
-  readonly symbol: string;
+  /** Symbols fetched together (same range), sorted. */
+  readonly symbols: readonly string[];
   /** Inclusive calendar dates. */
   readonly start: IsoDate;
   readonly end: IsoDate;
@@ -62,7 +68,7 @@ export interface TaskReport {
   readonly rows: number;
   readonly rejected: number;
   readonly partsWritten: number;
-  /** Sessions of the task found GREEN / not GREEN after the re-audit. */
+  /** (symbol, session) partitions of the task found GREEN / not GREEN after the re-audit. */
   readonly complete: number;
   readonly unavailable: number;
 }
