@@ -8,7 +8,7 @@ export { S3Store, type S3StoreOptions } from "./s3-store.ts";
 export { openStore, openMultiWriterStore } from "./open-store.ts";
 export { assertValidKey, assertValidTable, manifestKey, newPartKey, uuidv7, leaseKey } from "./keys.ts";
 export { applyChange, commitChange, commitParts, expireManifests, latestSeq, listTables, parseManifest, readManifest, type ExpireOptions } from "./manifest.ts";
-export { acquireLease, readLease, withLease, leaseIsFree, DEFAULT_LEASE_RENEW_MS, DEFAULT_LEASE_TTL_MS } from "./lease.ts";
+export { acquireLease, defaultLeaseHolder, readLease, withLease, leaseIsFree, DEFAULT_LEASE_RENEW_MS, DEFAULT_LEASE_TTL_MS } from "./lease.ts";
 export {
   UNCHANGED,
   readState,

@@ -10,6 +10,8 @@
  * deadline: if no renewal has succeeded within ttl of its start, `signal` aborts, so the holder stops before
  * the store can consider the lease expired.
  */
+import { randomUUID } from "node:crypto";
+import { hostname } from "node:os";
 import { z } from "zod";
 import { DataError, UsageError } from "../domain/errors.ts";
 import type { Logger } from "../domain/logger.ts";
@@ -40,6 +42,15 @@ export function parseLeaseRecord(key: string, body: Uint8Array): LeaseRecord {
   const parsed = leaseRecordSchema.safeParse(json);
   if (!parsed.success) throw new DataError("lease_corrupt", `lease "${key}" does not match the lease schema`, { cause: parsed.error, details: { key } });
   return parsed.data;
+}
+
+/**
+ * A holder name unique to this process: host, pid and a random suffix. Two processes must never share a
+ * holder name: re-acquiring under the same name takes over a live lease (by design, so a restarted process
+ * fences its predecessor), which would make them steal the lease from each other.
+ */
+export function defaultLeaseHolder(): string {
+  return `${hostname()}:${process.pid}:${randomUUID().slice(0, 8)}`;
 }
 
 /** True when the record no longer protects anyone at store time `now`. */

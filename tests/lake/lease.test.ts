@@ -160,3 +160,12 @@ describeWithMinio("leases on S3Store (real MinIO, server clock from the Date hea
     return store;
   }, 2_500);
 });
+
+describe("lease holder names", () => {
+  it("are unique per call and name the host and process", async () => {
+    const { defaultLeaseHolder } = await import("../../src/lake/lease.ts");
+    const a = defaultLeaseHolder();
+    expect(a).not.toBe(defaultLeaseHolder());
+    expect(a).toContain(`:${process.pid}:`);
+  });
+});
