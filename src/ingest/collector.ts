@@ -19,6 +19,7 @@ import { ParquetWriter } from "./parquet-writer.ts";
 import { lastSessionOnOrBefore, planUnits, type Unit } from "./plan.ts";
 import { runScheduler, type SkipNote, type TableJob, type UnitOutcome } from "./scheduler.ts";
 import { rankByAdv } from "./adv.ts";
+import { TableCommitter } from "./group-commit.ts";
 import { PolygonQc, type QcCounters, type QcNote, type QcOptions } from "./qc.ts";
 
 export interface CollectorOptions {
@@ -39,7 +40,10 @@ export interface CollectorOptions {
   readonly historyDays?: number;
   /** Minute-bar history wanted, in calendar days. */
   readonly minuteDays?: number;
+  /** Largest date range per request (default 120 days; Polygon 730, its whole free window in one request,
+   *  since an aggregates page holds 50 000 bars and every request costs 12 s of its allowance). */
   readonly chunkDays?: number;
+  readonly chunkDaysByVendor?: Readonly<Record<string, number>>;
   readonly batchSize?: number;
   /** NODE_WORKERS. */
   readonly workers?: number;
@@ -108,11 +112,85 @@ export async function runCollection(options: CollectorOptions): Promise<Collecti
   const usageBefore = snapshotUsage(options.governor);
   const qc = new PolygonQc({ store: options.store, duck: writer, connectors: options.connectors, today, logger, ...(options.qc ? { options: options.qc } : {}) });
 
+  const settling: Promise<void>[] = [];
+  let commitFailures = 0;
+
   const jobs: TableJob[] = selectDatasets(options).map((spec) => {
     const table = rawTable(spec.vendor, spec.dataset);
     let lease: LeaseHandle | undefined;
+    let stopped: string | undefined;
+    const committer = new TableCommitter(lake, table, () => lease);
+    const touched = new Set<string>();
     const windowDays = spec.dataset === "equities_minute" ? (options.minuteDays ?? 5) : (options.historyDays ?? 365);
     const windowStart = addDays(through, -windowDays + 1);
+
+    const runUnit = async (unit: Unit): Promise<UnitOutcome> => {
+      if (stopped) return { kind: "stop_job", reason: stopped };
+      const s = summary(unit.vendor);
+      let fetched;
+      try {
+        fetched = await fetchUnit(unit, options.connectors, tuning, options.signal);
+      } catch (error) {
+        return failure(unit, s, error);
+      }
+      // Interrupted while fetching: abandon, commit nothing.
+      if (options.signal?.aborted) return { kind: "failed", reason: "interrupted" };
+      const data = fetched;
+      const committed = committer.submit({
+        table, vendor: unit.vendor, dataset: unit.dataset, series: unit.series, unitStart: unit.start, unitEnd: unit.end,
+        columns: spec.columns, records: data.records, dateColumn: spec.dateColumn, partition: spec.partition, windowStart,
+        ...(data.cursorNext !== undefined ? { cursorNext: data.cursorNext } : {}),
+      });
+      const settled = committed.then(
+        () => {
+          for (const series of unit.series) touched.add(series);
+          rows[table] = (rows[table] ?? 0) + data.records.length;
+          s.rows += data.records.length;
+          s.units++;
+          logger.debug("unit committed", { unit: unit.id, rows: data.records.length, rejected: data.rejected.length });
+        },
+        (error: unknown) => {
+          commitFailures++;
+          s.failed++;
+          if (error instanceof DataError && (error.code === "lease_lost" || error.code === "stale_epoch")) stopped = `lease lost: ${error.message}`;
+          logger.warn("unit commit failed", { unit: unit.id, error });
+        },
+      );
+      settling.push(settled);
+      if (data.rejected.length > 0) {
+        await lake.quarantine({ vendor: unit.vendor, dataset: unit.dataset, unitId: unit.id, day: today, records: data.rejected })
+          .catch((error: unknown) => logger.warn("quarantine write failed", { unit: unit.id, error }));
+        for (const r of data.rejected) quarantined[r.reason] = (quarantined[r.reason] ?? 0) + 1;
+        s.quarantinedRows += data.rejected.length;
+      }
+      // QC looks at what was just fetched; a QC failure is logged, never a reason to lose the unit.
+      await qc.check(unit, data.records, options.signal).catch((error: unknown) => logger.warn("qc check failed", { unit: unit.id, error }));
+      // Back-pressure: only wait for the lake when too many units are queued for commit.
+      if (committer.pending >= committer.maxPending) await settled;
+      return { kind: "done" };
+    };
+
+    const failure = async (unit: Unit, s: VendorSummary, error: unknown): Promise<UnitOutcome> => {
+      if (isAbort(error, options.signal)) return { kind: "failed", reason: "interrupted" };
+      s.failed++;
+      if (error instanceof MalformedResponseError) {
+        // The whole response is unusable even after retries: keep it with its reason, move on.
+        await lake.quarantine({
+          vendor: unit.vendor, dataset: unit.dataset, unitId: unit.id, day: today,
+          records: [{ reason: "malformed_response", detail: error.reason, source_name: unit.vendor, source_uri: error.facts.path, raw: error.rawBody.slice(0, 20_000) }],
+        }).catch((e: unknown) => logger.warn("quarantine write failed", { error: e }));
+        quarantined["malformed_response"] = (quarantined["malformed_response"] ?? 0) + 1;
+        s.quarantinedResponses++;
+        logger.warn("unit quarantined", { unit: unit.id, reason: error.reason });
+        return { kind: "failed", reason: error.message };
+      }
+      if (error instanceof EntitlementError) return { kind: "stop_job", reason: `not entitled: ${error.message}` };
+      if (error instanceof BudgetExhaustedError) return { kind: "stop_vendor", reason: error.message };
+      if (error instanceof VendorAuthError) return { kind: "stop_vendor", reason: error.message };
+      logger.warn("unit failed", { unit: unit.id, error });
+      return { kind: "failed", reason: error instanceof Error ? error.message : String(error) };
+    };
+
     return {
       vendor: spec.vendor,
       table,
@@ -124,66 +202,25 @@ export async function runCollection(options: CollectorOptions): Promise<Collecti
         if (spec.dataset === "options_chains" || spec.dataset === "options_contracts") {
           series = (await rankByAdv(options.store, writer, options.universe)).slice(0, options.optionUnderliers ?? 3);
         }
-        const units = planUnits({ spec, table, series, windowStart, through, coverage, chunkDays: options.chunkDays ?? 120, batchSize: options.batchSize ?? 50 });
+        const chunkDays = options.chunkDaysByVendor?.[spec.vendor] ?? options.chunkDays ?? (spec.vendor === "polygon" ? 730 : 120);
+        const units = planUnits({ spec, table, series, windowStart, through, coverage, chunkDays, batchSize: options.batchSize ?? 50 });
         logger.info("table planned", { table, units: units.length });
         return { kind: "ready", units };
       },
-      run: (unit) => runUnit(unit, spec, windowStart),
+      run: runUnit,
       async finish() {
+        // Everything fetched is committed before the lease goes; bookmarks move only after those commits.
+        await committer.flush();
+        const manifest = committer.manifest;
+        if (manifest && touched.size > 0) {
+          await lake.advanceBookmarks({ table, vendor: spec.vendor, dataset: spec.dataset, series: touched, windowStart }, manifest)
+            .catch((error: unknown) => logger.warn("bookmark update failed", { table, error }));
+        }
         const l = lease;
         lease = undefined;
         await l?.release().catch((error: unknown) => logger.warn("lease release failed", { table, error }));
       },
     };
-
-    async function runUnit(unit: Unit, specOf: DatasetSpec, windowStartOf: string): Promise<UnitOutcome> {
-      const s = summary(unit.vendor);
-      try {
-        const fetched = await fetchUnit(unit, options.connectors, tuning, options.signal);
-        // Interrupted while fetching: abandon, commit nothing.
-        if (options.signal?.aborted) return { kind: "failed", reason: "interrupted" };
-        if (!lease) return { kind: "stop_job", reason: "lease lost" };
-        await lake.commitUnit({
-          table: unit.table, vendor: unit.vendor, dataset: unit.dataset, series: unit.series, unitStart: unit.start, unitEnd: unit.end,
-          columns: specOf.columns, records: fetched.records, dateColumn: specOf.dateColumn, windowStart: windowStartOf,
-          ...(fetched.cursorNext !== undefined ? { cursorNext: fetched.cursorNext } : {}),
-        }, lease);
-        if (fetched.rejected.length > 0) {
-          await lake.quarantine({ vendor: unit.vendor, dataset: unit.dataset, unitId: unit.id, day: today, records: fetched.rejected });
-          for (const r of fetched.rejected) quarantined[r.reason] = (quarantined[r.reason] ?? 0) + 1;
-          s.quarantinedRows += fetched.rejected.length;
-        }
-        // QC looks at what was just committed; a QC failure is logged, never a reason to lose the unit.
-        await qc.check(unit, fetched.records, options.signal).catch((error: unknown) => logger.warn("qc check failed", { unit: unit.id, error }));
-        rows[unit.table] = (rows[unit.table] ?? 0) + fetched.records.length;
-        s.rows += fetched.records.length;
-        s.units++;
-        logger.debug("unit committed", { unit: unit.id, rows: fetched.records.length, rejected: fetched.rejected.length });
-        return { kind: "done" };
-      } catch (error) {
-        if (isAbort(error, options.signal)) return { kind: "failed", reason: "interrupted" };
-        s.failed++;
-        if (error instanceof MalformedResponseError) {
-          // The whole response is unusable even after retries: keep it with its reason, move on.
-          await lake.quarantine({
-            vendor: unit.vendor, dataset: unit.dataset, unitId: unit.id, day: today,
-            records: [{ reason: "malformed_response", detail: error.reason, source_name: unit.vendor, source_uri: error.facts.path, raw: error.rawBody.slice(0, 20_000) }],
-          }).catch((e: unknown) => logger.warn("quarantine write failed", { error: e }));
-          quarantined["malformed_response"] = (quarantined["malformed_response"] ?? 0) + 1;
-          s.quarantinedResponses++;
-          logger.warn("unit quarantined", { unit: unit.id, reason: error.reason });
-          return { kind: "failed", reason: error.message };
-        }
-        if (error instanceof EntitlementError) return { kind: "stop_job", reason: `not entitled: ${error.message}` };
-        if (error instanceof BudgetExhaustedError) return { kind: "stop_vendor", reason: error.message };
-        if (error instanceof VendorAuthError) return { kind: "stop_vendor", reason: error.message };
-        if (error instanceof DataError && (error.code === "lease_lost" || error.code === "stale_epoch")) {
-          return { kind: "stop_job", reason: `lease lost: ${error.message}` };
-        }
-        logger.warn("unit failed", { unit: unit.id, error });
-        return { kind: "failed", reason: error instanceof Error ? error.message : String(error) };
-      }
-    }
   });
 
   let result;
@@ -192,11 +229,13 @@ export async function runCollection(options: CollectorOptions): Promise<Collecti
       workers: options.workers ?? 2,
       maxInflight: options.maxInflight ?? {},
       isCoolingDown: (v) => options.governor.vendorNames().includes(v) && options.governor.isCoolingDown(v),
+      readyIn: (v) => (options.governor.vendorNames().includes(v) ? options.governor.readyIn(v) : 0),
       leaseWaitMs: options.leaseWaitMs ?? 2_000,
       ...(options.signal ? { signal: options.signal } : {}),
       logger,
     });
   } finally {
+    await Promise.all(settling);
     await writer.close();
   }
   const usage = usageDelta(options.governor, usageBefore);
@@ -208,7 +247,7 @@ export async function runCollection(options: CollectorOptions): Promise<Collecti
     }).catch((error: unknown) => logger.warn("usage write failed", { vendor, error }));
   }
   return {
-    through, units: result.units, committed: result.done, failed: result.failed, interrupted: result.interrupted,
+    through, units: result.units, committed: Object.values(vendors).reduce((n, v) => n + v.units, 0), failed: result.failed + commitFailures, interrupted: result.interrupted,
     rows, quarantined, vendors, skipped: result.skipped, usage, qc: { ...qc.counters, notes: qc.notes }, durationMs: Math.round(performance.now() - started),
   };
 }

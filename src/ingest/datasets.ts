@@ -36,6 +36,12 @@ export interface DatasetSpec {
   readonly columns: readonly (readonly [string, string])[];
   /** Column holding the row's date (for part stats). */
   readonly dateColumn: string;
+  /**
+   * Part folders: `date=YYYY-MM-DD` for datasets that arrive a session at a time (minute bars, option
+   * snapshots), `month=YYYY-MM` for daily series, where a part per symbol per day would mean thousands of tiny
+   * files a year. The folder value always matches the rows inside, so hive-partition inference is truthful.
+   */
+  readonly partition: "date" | "month";
 }
 
 const LINEAGE = [["source_name", "VARCHAR"], ["source_uri", "VARCHAR"], ["ingested_at", "TIMESTAMP"]] as const;
@@ -58,7 +64,10 @@ const CONTRACT_COLUMNS = [
 const TICKER_COLUMNS = [["symbol", "VARCHAR"], ["name", "VARCHAR"], ["exchange", "VARCHAR"], ["type", "VARCHAR"], ["active", "BOOLEAN"], ["cik", "VARCHAR"], ["as_of", "DATE"], ...LINEAGE] as const;
 const MACRO_COLUMNS = [["series_id", "VARCHAR"], ["date", "DATE"], ["value", "DOUBLE"], ["realtime_start", "DATE"], ["realtime_end", "DATE"], ...LINEAGE] as const;
 
-const spec = (vendor: IngestVendor, dataset: DatasetName, shape: UnitShape, columns: DatasetSpec["columns"], dateColumn: string): DatasetSpec => ({ vendor, dataset, shape, columns, dateColumn });
+const spec = (vendor: IngestVendor, dataset: DatasetName, shape: UnitShape, columns: DatasetSpec["columns"], dateColumn: string): DatasetSpec => ({
+  vendor, dataset, shape, columns, dateColumn,
+  partition: dataset === "equities_bars" || dataset === "corporate_actions" || dataset === "treasury_curve" ? "month" : "date",
+});
 
 export const DATASETS: readonly DatasetSpec[] = [
   spec("alpaca", "equities_bars", "range_batch", BAR_COLUMNS, "date"),

@@ -59,6 +59,8 @@ export interface UnitCommit {
   readonly columns: readonly (readonly [string, string])[];
   readonly records: readonly Record<string, unknown>[];
   readonly dateColumn: string;
+  /** Part folder granularity (see DatasetSpec.partition). */
+  readonly partition: "date" | "month";
   /** Cursor listings: where paging stopped ("" when complete). */
   readonly cursorNext?: string;
   /** Bookmarks advance from here (the wanted window's first date). */
@@ -91,46 +93,67 @@ export class IngestLake {
   }
 
   /**
-   * Writes the unit's rows as one part per date (the key's `date=` folder always equals the rows' date, so
-   * readers that infer hive partitions see the truth), commits them together in one manifest, then advances
-   * each series' bookmark to its contiguous coverage. A unit without rows still commits one empty part: it
-   * records that the range was asked and answered. Parts go up create-only under fresh uuidv7 names, so a
-   * crash leaves at worst orphans (collected by `lake gc`), never a half-written or overwritten file.
+   * Writes a unit's rows as one part per folder (`date=` or `month=`, always matching the rows inside, so readers
+   * that infer hive partitions see the truth) and uploads them create-only under fresh uuidv7 names; returns the
+   * part entries for a commit. A unit without rows still gets one empty, schema-carrying part: it records that
+   * the range was asked and answered. A crash before the commit leaves orphans (`lake gc`), never a half-written
+   * or overwritten file.
    */
-  async commitUnit(unit: UnitCommit, lease: LeaseHandle | undefined): Promise<Manifest> {
-    // One COPY writes every date's file; an empty unit still gets one (empty, schema-carrying) part.
-    const written = unit.records.length > 0
-      ? await this.writer.writePartitioned(unit.columns, unit.records, unit.dateColumn)
-      : new Map([[unit.unitStart, await this.writer.write(unit.columns, [])]]);
+  async writeUnitParts(unit: UnitCommit): Promise<PartFile[]> {
+    const groups = new Map<string, { records: Record<string, unknown>[]; dates: string[] }>();
+    for (const record of unit.records) {
+      const d = record[unit.dateColumn];
+      const date = typeof d === "string" ? d : unit.unitStart;
+      const folder = unit.partition === "month" ? `month=${date.slice(0, 7)}` : `date=${date}`;
+      const group = groups.get(folder) ?? groups.set(folder, { records: [], dates: [] }).get(folder) ?? { records: [], dates: [] };
+      group.records.push(record);
+      group.dates.push(date);
+    }
+    if (groups.size === 0) groups.set(unit.partition === "month" ? `month=${unit.unitStart.slice(0, 7)}` : `date=${unit.unitStart}`, { records: [], dates: [] });
     const parts: PartFile[] = [];
-    try {
-      for (const [date, file] of [...written.entries()].sort(([a], [b]) => (a < b ? -1 : 1))) {
-        const key = newPartKey(`${unit.table}/date=${date}`);
+    for (const [folder, group] of [...groups.entries()].sort(([a], [b]) => (a < b ? -1 : 1))) {
+      const file = await this.writer.write(unit.columns, group.records);
+      try {
+        const key = newPartKey(`${unit.table}/${folder}`);
         const put = await this.store.putFile(key, file.path, { condition: { ifNoneMatch: "*" } });
         if (!put.ok) throw new DataError("part_exists", `part key ${key} already exists; uuidv7 collision?`);
         const min: Record<string, StatValue> = { unit_start: unit.unitStart };
         const max: Record<string, StatValue> = { unit_end: unit.unitEnd };
-        if (file.rows > 0) {
-          min[unit.dateColumn] = date;
-          max[unit.dateColumn] = date;
+        const sorted = [...group.dates].sort();
+        const first = sorted[0];
+        const last = sorted.at(-1);
+        if (first !== undefined && last !== undefined) {
+          min[unit.dateColumn] = first;
+          max[unit.dateColumn] = last;
         }
         if (unit.cursorNext !== undefined) max["cursor_next"] = unit.cursorNext;
         parts.push({ key, rows: file.rows, bytes: file.bytes, min, max, symbols: [...unit.series], etag: put.etag });
+      } finally {
+        await this.writer.discard(file);
       }
-    } finally {
-      for (const file of written.values()) await this.writer.discard(file);
     }
-    const manifest = await commitParts(this.store, unit.table, parts, { ...(lease ? { lease } : {}), writer: this.holder });
-    await this.advanceBookmarks(unit, manifest);
+    return parts;
+  }
+
+  /** Commits parts of one or more units as one manifest (fenced by the table lease). */
+  commit(table: string, parts: readonly PartFile[], lease: LeaseHandle | undefined): Promise<Manifest> {
+    return commitParts(this.store, table, parts, { ...(lease ? { lease } : {}), writer: this.holder });
+  }
+
+  /** Writes and commits one unit, then moves its bookmarks (one-off callers; the collector group-commits). */
+  async commitUnit(unit: UnitCommit, lease: LeaseHandle | undefined): Promise<Manifest> {
+    const manifest = await this.commit(unit.table, await this.writeUnitParts(unit), lease);
+    await this.advanceBookmarks({ table: unit.table, vendor: unit.vendor, dataset: unit.dataset, series: unit.series, windowStart: unit.windowStart }, manifest);
     return manifest;
   }
 
-  private async advanceBookmarks(unit: UnitCommit, manifest: Manifest): Promise<void> {
+  /** Moves each series' bookmark to its contiguous coverage in `manifest` — only ever after that commit. */
+  async advanceBookmarks(args: { table: string; vendor: string; dataset: string; series: Iterable<string>; windowStart: string }, manifest: Manifest): Promise<void> {
     const coverage = coverageOf(manifest);
-    for (const series of unit.series) {
-      const through = contiguousThrough(unit.windowStart, coverage.bySeries.get(series) ?? []);
+    for (const series of args.series) {
+      const through = contiguousThrough(args.windowStart, coverage.bySeries.get(series) ?? []);
       if (through === undefined) continue;
-      await advanceBookmark(this.store, { vendor: unit.vendor, dataset: `${unit.dataset}/${bookmarkSegment(series)}`, table: unit.table, through, manifestSeq: manifest.seq });
+      await advanceBookmark(this.store, { vendor: args.vendor, dataset: `${args.dataset}/${bookmarkSegment(series)}`, table: args.table, through, manifestSeq: manifest.seq });
     }
   }
 

@@ -4,7 +4,7 @@
  * part with zero rows still carries the schema) and COPYs it to zstd Parquet. One connection, one write at a
  * time: the Pi has few cores and DuckDB parallelises each COPY internally.
  */
-import { mkdtemp, readdir, rm, stat, writeFile } from "node:fs/promises";
+import { mkdtemp, rm, stat, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import type { DuckDBConnection, DuckDBInstance } from "@duckdb/node-api";
@@ -65,47 +65,6 @@ export class ParquetWriter {
       return { path: out, rows: rows.length, bytes: info.size };
     } catch (cause) {
       throw wrapError((m, o) => new IoError("parquet_write_failed", m, o), "writing a Parquet part failed", cause);
-    } finally {
-      await rm(json, { force: true });
-    }
-  }
-
-  /**
-   * Writes rows as one Parquet file per distinct value of `partitionColumn` in a single COPY (DuckDB
-   * `PARTITION_BY`, keeping the column in the files). Returns the files keyed by that value ("YYYY-MM-DD").
-   */
-  writePartitioned(columns: readonly (readonly [string, string])[], rows: readonly Record<string, unknown>[], partitionColumn: string): Promise<Map<string, WrittenPart>> {
-    const job = this.queue.then(() => this.writePartitionedNow(columns, rows, partitionColumn));
-    this.queue = job.catch(() => undefined);
-    return job;
-  }
-
-  private async writePartitionedNow(columns: readonly (readonly [string, string])[], rows: readonly Record<string, unknown>[], partitionColumn: string): Promise<Map<string, WrittenPart>> {
-    const { connection, dir } = await this.open();
-    const n = ++this.counter;
-    const json = join(dir, `rows-${n}.ndjson`);
-    const outDir = join(dir, `parts-${n}`);
-    const table = `part_${n}`;
-    const ddl = columns.map(([name, type]) => `"${name}" ${type}`).join(", ");
-    const struct = columns.map(([name, type]) => `${quote(name)}: ${quote(type)}`).join(", ");
-    try {
-      await connection.run(`CREATE TEMP TABLE ${table} (${ddl})`);
-      await writeFile(json, rows.map((r) => JSON.stringify(r)).join("\n"));
-      await connection.run(`INSERT INTO ${table} SELECT ${columns.map(([name]) => `"${name}"`).join(", ")} FROM read_json(${quote(json)}, format = 'newline_delimited', columns = {${struct}})`);
-      const counts = (await (await connection.runAndReadAll(`SELECT strftime("${partitionColumn}", '%Y-%m-%d') AS v, count(*)::INTEGER AS n FROM ${table} GROUP BY 1`)).getRowObjectsJS()) as { v: string; n: number }[];
-      await connection.run(`COPY ${table} TO ${quote(outDir)} (FORMAT parquet, COMPRESSION zstd, PARTITION_BY ("${partitionColumn}"), WRITE_PARTITION_COLUMNS true, FILENAME_PATTERN 'part')`);
-      await connection.run(`DROP TABLE ${table}`);
-      const out = new Map<string, WrittenPart>();
-      for (const { v, n: count } of counts) {
-        const folder = join(outDir, `${partitionColumn}=${v}`);
-        const file = (await readdir(folder)).find((f) => f.endsWith(".parquet"));
-        if (file === undefined) throw new Error(`DuckDB wrote no file under ${folder}`);
-        const path = join(folder, file);
-        out.set(v, { path, rows: Number(count), bytes: (await stat(path)).size });
-      }
-      return out;
-    } catch (cause) {
-      throw wrapError((m, o) => new IoError("parquet_write_failed", m, o), "writing partitioned Parquet parts failed", cause);
     } finally {
       await rm(json, { force: true });
     }

@@ -39,6 +39,8 @@ export interface SchedulerOptions {
   /** Per-vendor in-flight caps; a vendor without one may use every worker. */
   readonly maxInflight: Readonly<Record<string, number>>;
   readonly isCoolingDown: (vendor: string) => boolean;
+  /** Milliseconds until a vendor could send its next request (the governor's pacing); default always ready. */
+  readonly readyIn?: (vendor: string) => number;
   /** How long to keep retrying tables whose lease another collector holds, once nothing else is left. */
   readonly leaseWaitMs: number;
   readonly signal?: AbortSignal;
@@ -77,7 +79,10 @@ interface VendorLane {
   stopped: string | undefined;
 }
 
-type Pick = { kind: "unit"; lane: VendorLane; active: ActiveJob; unit: Unit } | { kind: "activate"; lane: VendorLane; job: TableJob } | { kind: "wait" } | { kind: "done" };
+type Pick = { kind: "unit"; lane: VendorLane; active: ActiveJob; unit: Unit } | { kind: "activate"; lane: VendorLane; job: TableJob } | { kind: "wait"; ms: number } | { kind: "done" };
+
+/** A vendor whose next turn is further away than this is passed over for one that is ready. */
+const READY_HORIZON_MS = 5;
 
 export async function runScheduler(jobs: readonly TableJob[], options: SchedulerOptions): Promise<SchedulerResult> {
   const logger = options.logger ?? silentLogger;
@@ -116,6 +121,7 @@ export async function runScheduler(jobs: readonly TableJob[], options: Scheduler
   const pick = (): Pick => {
     const now = performance.now();
     let waitable = false;
+    let waitMs = 25;
     for (let i = 0; i < lanes.length; i++) {
       const lane = lanes[(rr + i) % lanes.length];
       if (!lane || lane.stopped) continue;
@@ -138,6 +144,13 @@ export async function runScheduler(jobs: readonly TableJob[], options: Scheduler
         continue;
       }
       const active = lane.active.find((a) => a.pending.length > 0 && !a.stopped);
+      const ready = options.readyIn?.(lane.vendor) ?? 0;
+      if (active && ready > READY_HORIZON_MS) {
+        // Not this vendor's turn yet: leave the worker to a vendor that can send now.
+        waitable = true;
+        waitMs = Math.min(waitMs, ready);
+        continue;
+      }
       rr = (rr + i + 1) % lanes.length;
       if (active) {
         const unit = active.pending.shift();
@@ -146,7 +159,7 @@ export async function runScheduler(jobs: readonly TableJob[], options: Scheduler
       const job = lane.queued.shift();
       if (job) return { kind: "activate", lane, job };
     }
-    return waitable ? { kind: "wait" } : { kind: "done" };
+    return waitable ? { kind: "wait", ms: Math.max(1, waitMs - READY_HORIZON_MS) } : { kind: "done" };
   };
 
   const worker = async (): Promise<void> => {
@@ -154,7 +167,7 @@ export async function runScheduler(jobs: readonly TableJob[], options: Scheduler
       const next = pick();
       if (next.kind === "done") return;
       if (next.kind === "wait") {
-        await sleep(25, options.signal).catch(() => undefined);
+        await sleep(next.ms, options.signal).catch(() => undefined);
         continue;
       }
       if (next.kind === "activate") {

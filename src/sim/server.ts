@@ -151,6 +151,12 @@ export async function startSimulator(options: SimulatorOptions = {}): Promise<Si
   const handle = async (req: IncomingMessage, res: ServerResponse): Promise<void> => {
     const at = now();
     const url = new URL(req.url ?? "/", "http://127.0.0.1");
+    if (url.pathname === "/_sim/log") {
+      // The request log for a client in another process (benchmarks); not itself logged.
+      res.writeHead(200, { "content-type": "application/json" });
+      res.end(JSON.stringify(log));
+      return;
+    }
     const [, prefix = "", ...rest] = url.pathname.split("/");
     const vendor = SIM_VENDORS.find((v) => v === prefix);
     const entry: RequestLogEntry = { seq: log.length, atMs: at, vendor: vendor ?? "alpaca", path: loggablePath(url), status: 0, bytes: 0 };

@@ -3,10 +3,10 @@
  * goes through the same instance, so a vendor sees one smooth stream of requests however many workers want it.
  *
  * Per vendor it combines:
- * - GCRA pacing ("generic cell rate algorithm", ITU-T I.371; the virtual-scheduling form) for every rule, with
- *   no burst tolerance: requests are spaced windowMs/limit apart, so any sliding window of windowMs holds at
- *   most `limit` requests — no fixed-window double bursts at a boundary. Each caller reserves its slot before
- *   sleeping, so concurrent callers queue fairly instead of stampeding.
+ * - smooth pacing equivalent to GCRA ("generic cell rate algorithm", ITU-T I.371) with no burst tolerance:
+ *   sends are spaced at least windowMs/limit (plus a small safety margin) apart, so any sliding window of
+ *   windowMs holds at most `limit` requests — no fixed-window double bursts at a boundary. Callers queue on
+ *   one chain per vendor, so concurrent workers take turns instead of stampeding.
  * - a daily budget, reserved in small chunks from a BudgetStore (CAS state in the lake) so processes share it;
  * - Retry-After / X-RateLimit-Reset honoured for the whole vendor, not only for the request that got the 429;
  * - full-jitter exponential backoff between retries (Brooker, "Exponential Backoff And Jitter", AWS
@@ -45,8 +45,13 @@ export interface VendorPolicy {
   readonly errorWindowMs?: number;
   /** Fewest requests in the window before the error rate means anything (default 10). */
   readonly errorMinSamples?: number;
-  /** Space requests this fraction wider than the limit, absorbing network jitter (default 0.01). */
+  /** Space requests this fraction wider than the limit (default 0.01). */
   readonly safetyMargin?: number;
+  /**
+   * Milliseconds of send-to-arrival jitter one window must absorb (default 200): a request that reaches the
+   * vendor late while the next one is on time would otherwise put limit + 1 requests inside the vendor's window.
+   */
+  readonly jitterAllowanceMs?: number;
 }
 
 /** Daily budgets shared through the lake: `reserve` grants up to `want` requests of `budget` for `day`. */
@@ -105,8 +110,12 @@ export interface CallOptions {
 
 interface VendorState {
   readonly policy: VendorPolicy;
-  /** Theoretical arrival time per rule (GCRA). */
-  readonly tat: number[];
+  /** When the last request of this vendor was let go (monotonic ms). */
+  lastSent: number;
+  /** Callers queue here for their turn. */
+  pacer: Promise<void>;
+  /** Callers currently queued on `pacer`. */
+  queued: number;
   blockedUntil: number;
   coolUntil: number;
   window: number;
@@ -128,6 +137,13 @@ export interface VendorStatus {
   readonly budgetExhausted: boolean;
 }
 
+/** Minimum gap between two sends: every rule's window (widened by the margin and the jitter allowance) over its limit. */
+export function spacingOf(policy: VendorPolicy): number {
+  const margin = 1 + (policy.safetyMargin ?? 0.01);
+  const jitter = policy.jitterAllowanceMs ?? 200;
+  return Math.max(0, ...policy.rules.map((rule) => (rule.windowMs * margin + jitter) / rule.limit));
+}
+
 export class RateGovernor {
   private readonly vendors = new Map<string, VendorState>();
   private readonly budgets: BudgetStore | undefined;
@@ -142,7 +158,7 @@ export class RateGovernor {
     this.logger = options.logger ?? silentLogger;
     for (const [vendor, policy] of Object.entries(options.policies)) {
       this.vendors.set(vendor, {
-        policy, tat: policy.rules.map(() => 0), blockedUntil: 0, coolUntil: 0,
+        policy, lastSent: -Infinity, pacer: Promise.resolve(), queued: 0, blockedUntil: 0, coolUntil: 0,
         window: Math.max(1, Math.ceil(policy.maxInflight / 2)), inflight: 0, waiters: [], outcomes: [],
         budgetLeft: 0, budgetDay: "", budgetExhausted: false, usage: new Map(),
       });
@@ -179,6 +195,19 @@ export class RateGovernor {
       vendor, inflight: s.inflight, window: s.window, coolingDownMs: Math.max(0, s.coolUntil - now),
       blockedMs: Math.max(0, s.blockedUntil - now), budgetExhausted: s.budgetExhausted && s.budgetDay === this.clock.day(),
     };
+  }
+
+  /**
+   * Milliseconds until one more request of this vendor could go out, counting the callers already queued.
+   * The scheduler gives a worker to a vendor only when this is about zero, so no worker sits out a pacing
+   * interval while another vendor could use it.
+   */
+  readyIn(vendor: string): number {
+    const s = this.state(vendor);
+    const now = this.clock.now();
+    const spacing = spacingOf(s.policy);
+    const turn = (s.lastSent === -Infinity ? now : s.lastSent + spacing) + spacing * s.queued;
+    return Math.max(0, s.blockedUntil - now, s.coolUntil - now, turn - now);
   }
 
   /** True while the vendor is paused by a cool-down (the scheduler gives its workers to other vendors). */
@@ -251,32 +280,44 @@ export class RateGovernor {
     for (let free = Math.floor(s.window) - s.inflight; free > 0 && s.waiters.length > 0; free--) s.waiters.shift()?.();
   }
 
-  /** Waits out blocks and cool-downs, reserves a GCRA slot on every rule, then takes one unit of budget. */
+  /**
+   * Waits for this caller's turn: callers queue on a per-vendor chain, and each send happens no earlier than
+   * one emission interval after the previous *actual* send (and never inside a Retry-After pause or a
+   * cool-down). Spacing by actual send times, not by slots reserved in advance, keeps a late caller (event loop
+   * busy with a large body) from being followed immediately by an on-time one.
+   */
   private async pace(vendor: string, s: VendorState, signal: AbortSignal | undefined): Promise<void> {
     const start = this.clock.now();
-    const margin = 1 + (s.policy.safetyMargin ?? 0.01);
+    s.queued++;
+    const turn = s.pacer.then(() => this.waitTurn(s, signal));
+    s.pacer = turn.catch(() => undefined);
+    try {
+      await turn;
+    } finally {
+      s.queued--;
+    }
+    await this.takeBudget(vendor, s);
+    this.count(vendor, "wait_ms", Math.round(this.clock.now() - start));
+  }
+
+  private async waitTurn(s: VendorState, signal: AbortSignal | undefined): Promise<void> {
+    const spacing = spacingOf(s.policy);
     for (;;) {
-      const hold = Math.max(s.blockedUntil, s.coolUntil) - this.clock.now();
+      const now = this.clock.now();
+      const hold = Math.max(s.blockedUntil, s.coolUntil) - now;
       if (hold > 0) {
         await this.clock.sleep(hold, signal);
         continue;
       }
-      const now = this.clock.now();
-      let slot = now;
-      s.policy.rules.forEach((_, i) => {
-        slot = Math.max(slot, s.tat[i] ?? 0);
-      });
-      s.policy.rules.forEach((rule, i) => {
-        s.tat[i] = slot + (rule.windowMs / rule.limit) * margin;
-      });
-      // Timers may fire a fraction of a millisecond early (Deno rounds), which would shrink the spacing.
-      for (let t = this.clock.now(); t < slot; t = this.clock.now()) await this.clock.sleep(slot - t, signal);
-      // A 429 may have arrived while we slept: its pause governs every request, so this slot is void and the
-      // caller queues again behind the pause (waking everyone at the pause's end would be a burst).
-      if (Math.max(s.blockedUntil, s.coolUntil) <= this.clock.now()) break;
+      const due = s.lastSent + spacing;
+      // Timers may fire a fraction of a millisecond early (Deno rounds): re-check instead of trusting them.
+      if (due > now) {
+        await this.clock.sleep(due - now, signal);
+        continue;
+      }
+      s.lastSent = now;
+      return;
     }
-    await this.takeBudget(vendor, s);
-    this.count(vendor, "wait_ms", Math.round(this.clock.now() - start));
   }
 
   private async takeBudget(vendor: string, s: VendorState): Promise<void> {
@@ -322,10 +363,6 @@ export class RateGovernor {
       const rule = s.policy.rules[0];
       const pause = error.retryAfterMs ?? (rule ? rule.windowMs / rule.limit : 1000);
       s.blockedUntil = Math.max(s.blockedUntil, now + pause);
-      // New reservations start after the pause, spaced as usual.
-      s.policy.rules.forEach((_, i) => {
-        s.tat[i] = Math.max(s.tat[i] ?? 0, s.blockedUntil);
-      });
       s.window = Math.max(1, s.window / 2);
       this.recordOutcome(vendor, s, true);
       return;

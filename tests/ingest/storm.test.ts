@@ -38,7 +38,8 @@ describe("rate-limit storm", () => {
     cleanups.push(t.cleanup);
     try {
       const governor = new RateGovernor({
-        policies: { alpaca: { rules: [{ limit: LIMIT, windowMs: WINDOW_MS }], maxInflight: 4, backoffBaseMs: 50, backoffCapMs: 1000, maxRetries: 10, cooldownMs: 500, errorWindowMs: 1000 } },
+        // 60 ms of jitter allowance: simulator and collector share this process's event loop.
+        policies: { alpaca: { rules: [{ limit: LIMIT, windowMs: WINDOW_MS }], maxInflight: 4, backoffBaseMs: 50, backoffCapMs: 1000, maxRetries: 10, cooldownMs: 500, errorWindowMs: 1000, jitterAllowanceMs: 60 } },
       });
       const stormStart = sim.now();
       const stormEnd = stormStart + 2000;

@@ -1,6 +1,6 @@
 // The rate governor on the real clock: pacing, Retry-After, retries, AIMD, cool-down and shared budgets.
 import { describe, expect, it } from "vitest";
-import { memoryBudgetStore, RateGovernor, type VendorPolicy } from "../../src/vendors/governor.ts";
+import { memoryBudgetStore, RateGovernor, spacingOf, type VendorPolicy } from "../../src/vendors/governor.ts";
 import { BudgetExhaustedError, EntitlementError, RateLimitedError, VendorUnavailableError } from "../../src/vendors/errors.ts";
 
 const facts = { vendor: "v", path: "/x" };
@@ -19,16 +19,18 @@ function maxInWindow(stamps: readonly number[], windowMs: number): number {
 
 describe("rate governor", () => {
   it("spaces concurrent callers so no sliding window exceeds the limit, on every rule", async () => {
-    const gov = new RateGovernor({ policies: { v: policy({ rules: [{ limit: 20, windowMs: 1000 }, { limit: 5, windowMs: 200 }], maxInflight: 16 }) } });
+    const p = policy({ rules: [{ limit: 20, windowMs: 1000 }, { limit: 5, windowMs: 200 }], maxInflight: 16, jitterAllowanceMs: 20 });
+    const gov = new RateGovernor({ policies: { v: p } });
     const stamps: number[] = [];
     const t0 = performance.now();
     await Promise.all(Array.from({ length: 30 }, () => gov.run("v", async () => { stamps.push(performance.now()); })));
     const elapsed = performance.now() - t0;
     expect(maxInWindow(stamps, 1000)).toBeLessThanOrEqual(20);
     expect(maxInWindow(stamps, 200)).toBeLessThanOrEqual(5);
-    // Smooth, not starved: 30 requests at 20/s take about 1.45 s, not two whole windows.
-    expect(elapsed).toBeGreaterThan(1400);
-    expect(elapsed).toBeLessThan(2200);
+    // Smooth, not starved: 29 gaps of one spacing (about 1.5 s here), not two whole windows.
+    expect(spacingOf(p)).toBeCloseTo((1000 * 1.01 + 20) / 20, 6);
+    expect(elapsed).toBeGreaterThan(29 * spacingOf(p) - 5);
+    expect(elapsed).toBeLessThan(29 * spacingOf(p) * 1.35);
   });
 
   it("honours Retry-After for the whole vendor and retries with backoff", async () => {
