@@ -9,7 +9,8 @@ import { todayUtc } from "../../src/vendors/dates.ts";
 import { auditTarget } from "../../src/ssot/audit/audit.ts";
 import { coverageSummary } from "../../src/ssot/audit/coverage.ts";
 import { runBackfill, planBackfill } from "../../src/ssot/backfill/backfill.ts";
-import { alpacaBarsFetcher } from "../../src/ssot/backfill/fetchers.ts";
+import { alpacaActionsFetcher, alpacaBarsFetcher } from "../../src/ssot/backfill/fetchers.ts";
+import { readManifest } from "../../src/ssot/_lake.ts";
 import { budgetUsed, lakeBudgetStore } from "../../src/ssot/backfill/lake-budget-store.ts";
 import { readMarks } from "../../src/ssot/backfill/marks.ts";
 import type { BackfillTarget } from "../../src/ssot/backfill/types.ts";
@@ -33,6 +34,15 @@ function node(store: ObjectStore, dailyBudget: number) {
   });
   const alpaca = createAlpaca({ governor, baseUrl: sim.baseUrl("alpaca"), keyId: "kid", secretKey: "sec" });
   return alpacaBarsFetcher(alpaca);
+}
+
+function actionsNode(store: ObjectStore) {
+  const governor = new RateGovernor({
+    policies: { alpaca: { rules: [{ limit: 1000, windowMs: 1000 }], maxInflight: 4, dailyBudget: 10_000 } },
+    budgets: lakeBudgetStore(store),
+    random: () => 0.5,
+  });
+  return alpacaActionsFetcher(createAlpaca({ governor, baseUrl: sim.baseUrl("alpaca"), keyId: "kid", secretKey: "sec" }));
 }
 
 const EOD: BackfillTarget = {
@@ -91,6 +101,32 @@ describe("backfill", () => {
     const rerun = await runBackfill(lake.store, { targets: [MINUTE, EOD], fetcherFor: () => fetcher, holder: "node-a", through: "2024-07-09" });
     expect(rerun).toMatchObject({ ran: true, planned: 0, tasks: [] });
     expect(sim.log.length).toBe(again);
+  });
+
+  it("fetches corporate actions first (priority 100) and marks their whole range complete", async () => {
+    const fetcherFor = (target: BackfillTarget) => (target.granularity === "events" ? actionsNode(lake.store) : node(lake.store, 10_000));
+    const CORP: BackfillTarget = {
+      source: "alpaca", table: "corp_actions", lakeTable: "raw/alpaca/corporate_actions", granularity: "events",
+      priority: 100, earliest: "2022-07-10", chunkDays: 365, symbols: ["MSFT", "AAPL"], batchSize: 10,
+    };
+    const before = sim.log.length;
+    const report = await runBackfill(lake.store, { targets: [EOD, CORP], fetcherFor, holder: "node-a", through: "2024-07-09" });
+    expect(report).toMatchObject({ ran: true, planned: 7 }); // 2 yearly action chunks + 5 daily chunks
+    const paths = sim.log.slice(before).filter((entry) => entry.vendor === "alpaca").map((entry) => entry.path.split("?")[0]);
+    expect(paths.slice(0, 2)).toEqual(["/alpaca/v1/corporate-actions", "/alpaca/v1/corporate-actions"]);
+    expect(paths.slice(2).every((path) => path === "/alpaca/v2/stocks/bars")).toBe(true);
+
+    // What landed is exactly what the vendor lists for those symbols and dates.
+    const direct = await createAlpaca({ governor: new RateGovernor({ policies: { alpaca: { rules: [{ limit: 1000, windowMs: 1000 }], maxInflight: 1 } } }), baseUrl: sim.baseUrl("alpaca"), keyId: "kid", secretKey: "sec" })
+      .corporateActions({ symbols: ["AAPL", "MSFT"], start: "2022-07-10", end: "2024-07-09" });
+    const manifest = await readManifest(lake.store, "raw/alpaca/corporate_actions");
+    expect((manifest?.files ?? []).reduce((sum, part) => sum + part.rows, 0)).toBe(direct.rows.length);
+    expect(direct.rows.length).toBeGreaterThan(0);
+    const marks = await readMarks(lake.store, "alpaca", "corp_actions");
+    // 365-day chunks back from 2024-07-09: 2023-07-11.., 2022-07-11..; the last one-day chunk (Sunday
+    // 2022-07-10) holds no session, so it is neither fetched nor marked.
+    expect(marks.get("AAPL")).toEqual({ complete: [["2022-07-11", "2024-07-09"]], unavailable: [] });
+    expect(await planBackfill(lake.store, [CORP], "2024-07-09")).toEqual([]);
   });
 
   it("fills a gap inside the held history with one request for just the missing sessions", async () => {

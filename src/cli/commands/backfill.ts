@@ -19,7 +19,7 @@ export const backfillCommand: GroupSpec = {
   name: "backfill",
   summary: "Fill gaps from the ledger within vendor budgets",
   options: [
-    { flags: "--table <tables>", description: "Comma-separated tables (default: equities_eod,equities_minute)" },
+    { flags: "--table <tables>", description: "Comma-separated tables (default: corp_actions,equities_eod,equities_minute)" },
     { flags: "--source <vendor>", description: "Vendor to fetch from: alpaca (default) or polygon" },
     { flags: "--symbols <symbols>", description: "Comma-separated symbols (default: every symbol the ledger already holds)" },
     { flags: "--through <date>", description: "Last session to fill, YYYY-MM-DD (default: the session before today)" },
@@ -33,7 +33,7 @@ export const backfillCommand: GroupSpec = {
     if (args.length > 0) throw new UsageError("unexpected_argument", `backfill takes no positional arguments, got "${args.join(" ")}"`);
     const { openSsotLake, qcFromConfig } = await import("../../ssot/open-lake.ts");
     const { runBackfill, planBackfill } = await import("../../ssot/backfill/index.ts");
-    const { backfillTargets, backfillFetcher, BACKFILL_VENDORS } = await import("../../ssot/backfill/from-config.ts");
+    const { backfillTargets, backfillFetchers, BACKFILL_VENDORS } = await import("../../ssot/backfill/from-config.ts");
     const { readLedgerRows, defaultThrough } = await import("../../ssot/audit/index.ts");
     const { isIsoDate } = await import("../../domain/calendar/index.ts");
     const { textTable } = await import("../../ssot/format.ts");
@@ -49,7 +49,7 @@ export const backfillCommand: GroupSpec = {
     if (maxTasks !== undefined && !(Number.isInteger(maxTasks) && maxTasks > 0)) throw new UsageError("bad_option", `--max-tasks must be a positive integer, not "${maxTasksText}"`);
     const format = text(options, "format", "--format") ?? "table";
     if (format !== "table" && format !== "json") throw new UsageError("bad_format", `--format must be table or json, not "${format}"`);
-    const tables = list(text(options, "table", "--table")) ?? ["equities_eod", "equities_minute"];
+    const tables = list(text(options, "table", "--table")) ?? ["corp_actions", "equities_eod", "equities_minute"];
 
     const opened = await openSsotLake({ configDir: ctx.globals.configDir, env: ctx.env, envFile: ctx.globals.envFile, cwd: ctx.cwd });
     try {
@@ -71,10 +71,10 @@ export const backfillCommand: GroupSpec = {
         return 0;
       }
       const vendorUrl = text(options, "vendorUrl", "--vendor-url");
-      const fetcher = backfillFetcher(opened.config, opened.store, { vendor: source, logger: ctx.logger, ...(vendorUrl === undefined ? {} : { baseUrl: vendorUrl }) });
+      const fetcherFor = backfillFetchers(opened.config, opened.store, { vendor: source, logger: ctx.logger, ...(vendorUrl === undefined ? {} : { baseUrl: vendorUrl }) });
       const report = await runBackfill(opened.store, {
         targets,
-        fetcherFor: () => fetcher,
+        fetcherFor,
         holder: `${hostname()}:${process.pid}`,
         through: last,
         qc: qcFromConfig(opened.config),

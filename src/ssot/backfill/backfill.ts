@@ -5,7 +5,7 @@
  * dates are read) → record marks for what is now proven complete or proven unavailable. Marks move only after
  * the commit, so a crash repeats at most the task in flight, and nothing already marked is fetched again.
  */
-import { DuckDBInstance } from "@duckdb/node-api";
+import { DuckDBInstance, type DuckDBConnection } from "@duckdb/node-api";
 import { sessions as calendarSessions, type IsoDate } from "../../domain/calendar/index.ts";
 import { withLease } from "../../lake/lease.ts";
 import type { LeaseHandle, ObjectStore } from "../../lake/types.ts";
@@ -14,17 +14,19 @@ import { auditTarget, defaultThrough } from "../audit/audit.ts";
 import { sqlString } from "../audit/_duckdb.ts";
 import { withLedger } from "../audit/coverage.ts";
 import { scratchDir } from "../audit/ledger.ts";
-import type { AuditTarget } from "../audit/types.ts";
+import type { AuditTarget, Granularity, QcThresholds } from "../audit/types.ts";
+import { UsageError } from "../../domain/errors.ts";
+import type { CorporateActionRow, EquityBarRow } from "../../vendors/rows.ts";
 import { normalize, subtract, type DateRange } from "./intervals.ts";
 import { addMarks, readMarks } from "./marks.ts";
 import { orderTasks, planTarget, validateTarget, type LedgerView } from "./plan.ts";
 import type { BackfillOptions, BackfillReport, BackfillTarget, BackfillTask, TaskReport } from "./types.ts";
-import { writeRawBars } from "./write-raw.ts";
+import { writeRawActions, writeRawBars } from "./write-raw.ts";
 
 export const BACKFILL_LEASE = "backfill";
 
-function auditTargetOf(target: Pick<BackfillTarget, "source" | "table" | "lakeTable" | "granularity">): AuditTarget {
-  return { source: target.source, table: target.table, lakeTable: target.lakeTable, granularity: target.granularity };
+function auditTargetOf(task: BackfillTask, granularity: Granularity): AuditTarget {
+  return { source: task.source, table: task.table, lakeTable: task.lakeTable, granularity };
 }
 
 /** What the ledger says about one (source, table): first session per symbol and sessions needing a fetch. */
@@ -103,6 +105,69 @@ function provenRanges(task: BackfillTask, greenSessions: readonly IsoDate[]): { 
   return { complete: merged, unavailable: subtract([task.start, task.end], merged) };
 }
 
+interface FillContext {
+  readonly scratchDir: string;
+  readonly lease: LeaseHandle;
+  readonly holder: string;
+  readonly signal: AbortSignal;
+  readonly now: () => Date;
+}
+
+/** Bars: write, re-audit what was filled, then mark the GREEN runs complete and the rest unavailable. */
+async function fillBars(
+  store: ObjectStore,
+  connection: DuckDBConnection,
+  task: BackfillTask,
+  fetchedRows: readonly EquityBarRow[],
+  rejected: number,
+  context: FillContext & { readonly through: IsoDate; readonly qc?: QcThresholds },
+): Promise<TaskReport> {
+  if (task.granularity === "events") throw new UsageError("not_bars", `${task.table} holds events, but its fetcher returned bars`);
+  // Only this task's symbols and dates are written: a vendor answering more must not fill other partitions.
+  const wanted = new Set(task.symbols);
+  const rows = fetchedRows.filter((row) => wanted.has(row.symbol) && row.date >= task.start && row.date <= task.end);
+  const written = await writeRawBars(store, connection, {
+    lakeTable: task.lakeTable, rows, scratchDir: context.scratchDir, lease: context.lease, writer: context.holder, signal: context.signal,
+  });
+  // Re-audit what was filled (incremental: only the new parts are read). With nothing written, no session of
+  // the task can have become GREEN: they were all history before the first session or RED/short gaps.
+  let green: Readonly<Record<string, readonly IsoDate[]>> = {};
+  if (written.parts.length > 0) {
+    const audited = await auditTarget(store, auditTargetOf(task, task.granularity), {
+      through: context.through, lease: context.lease, writer: context.holder, signal: context.signal, now: context.now,
+      ...(context.qc === undefined ? {} : { qc: context.qc }),
+      inspect: { symbols: task.symbols, from: task.start, to: task.end },
+    });
+    green = audited.inspected ?? (await greenFromLedger(store, task, context.signal));
+  }
+  const entries = task.symbols.map((symbol) => ({ symbol, ...provenRanges(task, green[symbol] ?? []) }));
+  await addMarks(store, { source: task.source, table: task.table, entries, now: context.now() }, context.signal);
+  const complete = task.symbols.reduce((sum, symbol) => sum + (green[symbol]?.length ?? 0), 0);
+  return { task, rows: rows.length, rejected, partsWritten: written.parts.length, complete, unavailable: task.sessions * task.symbols.length - complete };
+}
+
+/**
+ * Events (corporate actions): write what the vendor returned; the whole range is then proven complete for every
+ * symbol asked — actions are sparse, so "nothing returned" means "no action in that range".
+ */
+async function fillEvents(
+  store: ObjectStore,
+  connection: DuckDBConnection,
+  task: BackfillTask,
+  fetchedRows: readonly CorporateActionRow[],
+  rejected: number,
+  context: FillContext,
+): Promise<TaskReport> {
+  const wanted = new Set(task.symbols);
+  const rows = fetchedRows.filter((row) => wanted.has(row.symbol) && row.ex_date >= task.start && row.ex_date <= task.end);
+  const written = await writeRawActions(store, connection, {
+    lakeTable: task.lakeTable, rows, scratchDir: context.scratchDir, lease: context.lease, writer: context.holder, signal: context.signal,
+  });
+  const entries = task.symbols.map((symbol) => ({ symbol, complete: [[task.start, task.end] as const], unavailable: [] }));
+  await addMarks(store, { source: task.source, table: task.table, entries, now: context.now() }, context.signal);
+  return { task, rows: rows.length, rejected, partsWritten: written.parts.length, complete: task.sessions * task.symbols.length, unavailable: 0 };
+}
+
 async function runTasks(store: ObjectStore, options: BackfillOptions, lease: LeaseHandle): Promise<BackfillReport> {
   const now = options.now ?? (() => new Date());
   const through = options.through ?? defaultThrough(now());
@@ -130,29 +195,11 @@ async function runTasks(store: ObjectStore, options: BackfillOptions, lease: Lea
         }
         throw error;
       }
-      // Only this task's symbols and dates are written: a vendor answering more must not fill other partitions.
-      const wanted = new Set(task.symbols);
-      const rows = fetched.rows.filter((row) => wanted.has(row.symbol) && row.date >= task.start && row.date <= task.end);
-      const written = await writeRawBars(store, connection, {
-        lakeTable: task.lakeTable, rows, scratchDir: scratch.path, lease, writer: options.holder, signal,
-      });
-      // Re-audit what was filled (incremental: only the new parts are read). With nothing written, no session of
-      // the task can have become GREEN: they were all history before the first session or RED/short gaps.
-      let green: Readonly<Record<string, readonly IsoDate[]>> = {};
-      if (written.parts.length > 0) {
-        const audited = await auditTarget(store, auditTargetOf(task), {
-          through, lease, writer: options.holder, signal, now, ...(options.qc === undefined ? {} : { qc: options.qc }),
-          inspect: { symbols: task.symbols, from: task.start, to: task.end },
-        });
-        green = audited.inspected ?? (await greenFromLedger(store, task, signal));
-      }
-      const entries = task.symbols.map((symbol) => ({ symbol, ...provenRanges(task, green[symbol] ?? []) }));
-      await addMarks(store, { source: task.source, table: task.table, entries, now: now() }, signal);
-      const complete = task.symbols.reduce((sum, symbol) => sum + (green[symbol]?.length ?? 0), 0);
-      const report: TaskReport = {
-        task, rows: rows.length, rejected: fetched.rejected, partsWritten: written.parts.length,
-        complete, unavailable: task.sessions * task.symbols.length - complete,
-      };
+      const report = fetched.kind === "actions"
+        ? await fillEvents(store, connection, task, fetched.rows, fetched.rejected, { scratchDir: scratch.path, lease, holder: options.holder, signal, now })
+        : await fillBars(store, connection, task, fetched.rows, fetched.rejected, {
+            scratchDir: scratch.path, lease, holder: options.holder, signal, now, through, ...(options.qc === undefined ? {} : { qc: options.qc }),
+          });
       reports.push(report);
       options.onTask?.(report);
     }

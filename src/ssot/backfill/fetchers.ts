@@ -5,19 +5,33 @@
 import type { AlpacaConnector } from "../../vendors/alpaca.ts";
 import type { PolygonConnector } from "../../vendors/polygon.ts";
 import type { EquityBarRow } from "../../vendors/rows.ts";
-import type { BackfillFetcher } from "./types.ts";
+import { UsageError } from "../../domain/errors.ts";
+import type { BackfillFetcher, BackfillTask } from "./types.ts";
+
+function timeframeOf(task: BackfillTask): "1d" | "1m" {
+  if (task.granularity === "events") throw new UsageError("not_bars", `${task.table} holds events, not bars; give it an actions fetcher`);
+  return task.granularity === "daily" ? "1d" : "1m";
+}
 
 /** Daily or minute bars from Alpaca's multi-symbol bars endpoint: one request (plus pages) per task. */
 export function alpacaBarsFetcher(connector: Pick<AlpacaConnector, "stockBars">): BackfillFetcher {
   return async (task, signal) => {
     const result = await connector.stockBars({
       symbols: task.symbols,
-      timeframe: task.granularity === "daily" ? "1d" : "1m",
+      timeframe: timeframeOf(task),
       start: task.start,
       end: task.end,
       ...(signal === undefined ? {} : { signal }),
     });
-    return { rows: result.rows, rejected: result.rejected.length };
+    return { kind: "bars", rows: result.rows, rejected: result.rejected.length };
+  };
+}
+
+/** Splits and cash dividends from Alpaca's corporate-actions endpoint, many symbols per request. */
+export function alpacaActionsFetcher(connector: Pick<AlpacaConnector, "corporateActions">): BackfillFetcher {
+  return async (task, signal) => {
+    const result = await connector.corporateActions({ symbols: task.symbols, start: task.start, end: task.end, ...(signal === undefined ? {} : { signal }) });
+    return { kind: "actions", rows: result.rows, rejected: result.rejected.length };
   };
 }
 
@@ -32,7 +46,7 @@ export function polygonBarsFetcher(connector: Pick<PolygonConnector, "aggregates
     for (const ticker of task.symbols) {
       const result = await connector.aggregates({
         ticker,
-        timeframe: task.granularity === "daily" ? "1d" : "1m",
+        timeframe: timeframeOf(task),
         start: task.start,
         end: task.end,
         ...(signal === undefined ? {} : { signal }),
@@ -40,6 +54,6 @@ export function polygonBarsFetcher(connector: Pick<PolygonConnector, "aggregates
       rows.push(...result.rows);
       rejected += result.rejected.length;
     }
-    return { rows, rejected };
+    return { kind: "bars", rows, rejected };
   };
 }

@@ -11,7 +11,7 @@ import { createAlpaca } from "../../vendors/alpaca.ts";
 import { RateGovernor, type RateRule, type VendorPolicy } from "../../vendors/governor.ts";
 import { createPolygon } from "../../vendors/polygon.ts";
 import { AUDITED_TABLES, isAuditedTable, rawLakeTable, type AuditedTable } from "../datasets.ts";
-import { alpacaBarsFetcher, polygonBarsFetcher } from "./fetchers.ts";
+import { alpacaActionsFetcher, alpacaBarsFetcher, polygonBarsFetcher } from "./fetchers.ts";
 import { lakeBudgetStore } from "./lake-budget-store.ts";
 import type { BackfillFetcher, BackfillTarget } from "./types.ts";
 
@@ -19,25 +19,42 @@ import type { BackfillFetcher, BackfillTarget } from "./types.ts";
 export const BACKFILL_VENDORS = ["alpaca", "polygon"] as const;
 export type BackfillVendor = (typeof BACKFILL_VENDORS)[number];
 
+/** Tables the backfill can fill: the audited bar tables, and corporate actions (events, no ledger). */
+export const BACKFILL_TABLES = ["corp_actions", ...(Object.keys(AUDITED_TABLES) as AuditedTable[])] as const;
+
+/**
+ * Corporate actions have no entry in backfill.yml `targets`: they are wanted as far back as the daily bars they
+ * adjust, a year per request (they are sparse).
+ */
+const ACTIONS_CHUNK_DAYS = 365;
+
 export function backfillTargets(config: TrademlConfig, args: { vendor: BackfillVendor; tables: readonly string[]; symbols: readonly string[] }): BackfillTarget[] {
-  return args.tables.map((table) => {
-    if (!isAuditedTable(table)) {
-      throw new UsageError("unknown_table", `backfill can fill ${Object.keys(AUDITED_TABLES).join(", ")}; "${table}" is not supported yet`);
+  // Alpaca's bars and corporate-actions endpoints take many symbols per request (one request where 50
+  // single-symbol ones would be spent); Polygon's aggregates take one ticker, so batching there saves nothing.
+  const batchSize = args.vendor === "alpaca" ? 50 : 1;
+  return args.tables.map((table): BackfillTarget => {
+    if (table === "corp_actions") {
+      if (args.vendor !== "alpaca") throw new UsageError("unsupported_table", "corp_actions backfill fetches from alpaca only so far");
+      return {
+        source: args.vendor, table, lakeTable: `raw/${args.vendor}/corporate_actions`, granularity: "events",
+        priority: config.backfill.priorities.corp_actions, earliest: config.backfill.targets.equities_eod.earliest,
+        chunkDays: ACTIONS_CHUNK_DAYS, symbols: args.symbols, batchSize,
+      };
     }
-    const known: AuditedTable = table;
-    const target = config.backfill.targets[known];
+    if (!isAuditedTable(table)) {
+      throw new UsageError("unknown_table", `backfill can fill ${BACKFILL_TABLES.join(", ")}; "${table}" is not supported yet`);
+    }
+    const target = config.backfill.targets[table];
     return {
       source: args.vendor,
-      table: known,
-      lakeTable: rawLakeTable(args.vendor, known),
-      granularity: AUDITED_TABLES[known].granularity,
-      priority: config.backfill.priorities[known],
+      table,
+      lakeTable: rawLakeTable(args.vendor, table),
+      granularity: AUDITED_TABLES[table].granularity,
+      priority: config.backfill.priorities[table],
       earliest: target.earliest,
       chunkDays: target.chunk_days,
       symbols: args.symbols,
-      // Alpaca's bars endpoint takes many symbols per request (one request where 50 single-symbol ones would be
-      // spent); Polygon's aggregates take one ticker, so batching there saves nothing.
-      batchSize: args.vendor === "alpaca" ? 50 : 1,
+      batchSize,
     };
   });
 }
@@ -49,12 +66,12 @@ function policyFor(config: TrademlConfig, vendor: Vendor): VendorPolicy {
   return { rules, maxInflight: maxInflight(config, vendor), dailyBudget: dailyBudget(config, vendor, "backfill") };
 }
 
-/** The fetcher for the chosen vendor; `baseUrl` points at the simulator root in the demo and in tests. */
-export function backfillFetcher(
+/** Fetchers for the chosen vendor, per target; `baseUrl` points at the simulator root in the demo and in tests. */
+export function backfillFetchers(
   config: TrademlConfig,
   store: ObjectStore,
   args: { vendor: BackfillVendor; baseUrl?: string; logger?: Logger },
-): BackfillFetcher {
+): (target: BackfillTarget) => BackfillFetcher {
   if (!hasVendorKeys(config.env, args.vendor)) {
     throw new ConfigError("missing_vendor_keys", `backfill from ${args.vendor} needs its API keys in the environment or .env (see \`trademl config check\`)`);
   }
@@ -64,22 +81,25 @@ export function backfillFetcher(
     ...(args.logger === undefined ? {} : { logger: args.logger }),
   });
   const common = { governor, ...(args.logger === undefined ? {} : { logger: args.logger }) };
+  const root = args.baseUrl?.replace(/\/$/, "");
   if (args.vendor === "alpaca") {
-    return alpacaBarsFetcher(
-      createAlpaca({
-        ...common,
-        keyId: config.env.ALPACA_API_KEY_ID ?? "",
-        secretKey: config.env.ALPACA_API_SECRET_KEY ?? "",
-        ...(args.baseUrl === undefined ? {} : { baseUrl: `${args.baseUrl.replace(/\/$/, "")}/alpaca` }),
-      }),
-    );
+    const alpaca = createAlpaca({
+      ...common,
+      keyId: config.env.ALPACA_API_KEY_ID ?? "",
+      secretKey: config.env.ALPACA_API_SECRET_KEY ?? "",
+      ...(root === undefined ? {} : { baseUrl: `${root}/alpaca` }),
+    });
+    const bars = alpacaBarsFetcher(alpaca);
+    const actions = alpacaActionsFetcher(alpaca);
+    return (target) => (target.granularity === "events" ? actions : bars);
   }
-  return polygonBarsFetcher(
+  const bars = polygonBarsFetcher(
     createPolygon({
       ...common,
       apiKey: config.env.POLYGON_API_KEY ?? "",
       ...(config.node.vendors.polygon.history_window_days === undefined ? {} : { historyDays: config.node.vendors.polygon.history_window_days }),
-      ...(args.baseUrl === undefined ? {} : { baseUrl: `${args.baseUrl.replace(/\/$/, "")}/polygon` }),
+      ...(root === undefined ? {} : { baseUrl: `${root}/polygon` }),
     }),
   );
+  return () => bars;
 }

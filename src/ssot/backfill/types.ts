@@ -1,7 +1,13 @@
 /** Shapes of the backfill queue: what to fill (targets), the planned tasks, and what a run did. */
 import type { IsoDate } from "../../domain/calendar/index.ts";
-import type { EquityBarRow } from "../../vendors/rows.ts";
+import type { CorporateActionRow, EquityBarRow } from "../../vendors/rows.ts";
 import type { Granularity, QcThresholds } from "../audit/types.ts";
+
+/**
+ * How a dataset's completeness is known: bars per session are audited into the partition_status ledger;
+ * "events" (corporate actions) are sparse, so a range is complete once the vendor has answered for it.
+ */
+export type BackfillGranularity = Granularity | "events";
 
 /** One raw dataset the backfill keeps complete back to `earliest` (configs/backfill.yml `targets`). */
 export interface BackfillTarget {
@@ -11,7 +17,7 @@ export interface BackfillTarget {
   readonly table: string;
   /** Lake table of the raw parts, e.g. "raw/alpaca/equities_eod". */
   readonly lakeTable: string;
-  readonly granularity: Granularity;
+  readonly granularity: BackfillGranularity;
   /** Higher runs first (configs/backfill.yml `priorities`: corp actions 100, daily 90, minute 80, ...). */
   readonly priority: number;
   readonly earliest: IsoDate;
@@ -29,7 +35,7 @@ export interface BackfillTask {
   readonly source: string;
   readonly table: string;
   readonly lakeTable: string;
-  readonly granularity: Granularity;
+  readonly granularity: BackfillGranularity;
   readonly priority: number;
   /** Symbols fetched together (same range), sorted. */
   readonly symbols: readonly string[];
@@ -42,8 +48,12 @@ export interface BackfillTask {
   readonly sessions: number;
 }
 
+export type FetchedRows =
+  | { readonly kind: "bars"; readonly rows: readonly EquityBarRow[]; readonly rejected: number }
+  | { readonly kind: "actions"; readonly rows: readonly CorporateActionRow[]; readonly rejected: number };
+
 /** Fetches one task's rows from its vendor (through the shared rate governor). */
-export type BackfillFetcher = (task: BackfillTask, signal?: AbortSignal) => Promise<{ rows: readonly EquityBarRow[]; rejected: number }>;
+export type BackfillFetcher = (task: BackfillTask, signal?: AbortSignal) => Promise<FetchedRows>;
 
 export interface BackfillOptions {
   readonly targets: readonly BackfillTarget[];

@@ -1,89 +1,111 @@
 /**
- * Writes fetched bars as raw Parquet parts, one per session date under
+ * Writes fetched rows as raw Parquet parts, one per date under
  * `raw/<vendor>/<dataset>/date=YYYY-MM-DD/part-<uuidv7>.parquet` (DESIGN.md lake layout), and commits them to
  * the raw table's manifest in one append. Parts are uploaded create-only before the commit, so a crash leaves
- * at most orphaned parts (collected by `lake gc`), never a half-visible batch.
+ * at most orphaned parts (collected by `lake gc`), never a half-visible batch. Columns and types are the edge
+ * collector's (src/ingest/datasets.ts), so both writers' parts read as one table; timestamps are UTC without a
+ * zone (TIMESTAMP), as the collector writes them.
  */
 import { stat } from "node:fs/promises";
 import { join } from "node:path";
-import type { DuckDBConnection } from "@duckdb/node-api";
+import type { DuckDBAppender, DuckDBConnection } from "@duckdb/node-api";
 import { IoError } from "../../domain/errors.ts";
 import { newPartKey } from "../../lake/keys.ts";
-import type { LeaseHandle, Manifest, ObjectStore, PartFile } from "../../lake/types.ts";
-import type { EquityBarRow } from "../../vendors/rows.ts";
+import type { LeaseHandle, Manifest, ObjectStore, PartFile, StatValue } from "../../lake/types.ts";
+import type { CorporateActionRow, EquityBarRow } from "../../vendors/rows.ts";
 import { commitChange } from "../_lake.ts";
 
-// The edge collector's bar columns (src/ingest/datasets.ts), so both writers' parts read as one table.
-// Timestamps are UTC without a zone (TIMESTAMP), as the collector writes them.
-const RAW_BARS_DDL = `symbol VARCHAR, date VARCHAR, bar_time VARCHAR, timeframe VARCHAR,
-  open DOUBLE, high DOUBLE, low DOUBLE, close DOUBLE, volume DOUBLE, vwap DOUBLE, trades BIGINT,
-  source_name VARCHAR, source_uri VARCHAR, ingested_at VARCHAR`;
+type ColumnType = "VARCHAR" | "DATE" | "TIMESTAMP" | "DOUBLE" | "BIGINT";
+type Cell = string | number | null;
 
-async function writeDateFile(connection: DuckDBConnection, rows: readonly EquityBarRow[], path: string): Promise<void> {
-  await connection.run(`CREATE OR REPLACE TEMP TABLE raw_bars_out (${RAW_BARS_DDL}, ts BIGINT)`);
-  const appender = await connection.createAppender("raw_bars_out");
+const BAR_COLUMNS: readonly (readonly [string, ColumnType])[] = [
+  ["symbol", "VARCHAR"], ["date", "DATE"], ["bar_time", "TIMESTAMP"], ["timeframe", "VARCHAR"], ["open", "DOUBLE"],
+  ["high", "DOUBLE"], ["low", "DOUBLE"], ["close", "DOUBLE"], ["volume", "DOUBLE"], ["vwap", "DOUBLE"], ["trades", "BIGINT"],
+  ["source_name", "VARCHAR"], ["source_uri", "VARCHAR"], ["ingested_at", "TIMESTAMP"],
+];
+const ACTION_COLUMNS: readonly (readonly [string, ColumnType])[] = [
+  ["symbol", "VARCHAR"], ["ex_date", "DATE"], ["action_type", "VARCHAR"], ["ratio", "DOUBLE"], ["amount", "DOUBLE"],
+  ["record_date", "DATE"], ["pay_date", "DATE"], ["source_name", "VARCHAR"], ["source_uri", "VARCHAR"], ["ingested_at", "TIMESTAMP"],
+];
+
+/** ISO instant → the "YYYY-MM-DD HH:MM:SS.sss" form DuckDB casts to a UTC TIMESTAMP. */
+const utcTimestamp = (iso: string): string => iso.replace("T", " ").replace(/Z$/, "");
+
+function barCells(row: EquityBarRow): Cell[] {
+  return [
+    row.symbol, row.date, utcTimestamp(new Date(row.ts).toISOString()), row.timeframe, row.open, row.high, row.low, row.close,
+    row.volume, row.vwap, row.trades === null ? null : Math.round(row.trades), row.source_name, row.source_uri, utcTimestamp(row.ingested_at),
+  ];
+}
+
+function actionCells(row: CorporateActionRow): Cell[] {
+  return [
+    row.symbol, row.ex_date, row.action === "split" ? "split" : "dividend", row.ratio, row.cash, row.record_date, row.pay_date,
+    row.source_name, row.source_uri, utcTimestamp(row.ingested_at),
+  ];
+}
+
+function append(appender: DuckDBAppender, type: ColumnType, cell: Cell): void {
+  if (cell === null) appender.appendNull();
+  else if (type === "DOUBLE") appender.appendDouble(Number(cell));
+  else if (type === "BIGINT") appender.appendBigInt(BigInt(cell));
+  else appender.appendVarchar(String(cell));
+}
+
+/** One Parquet file from rows; DATE and TIMESTAMP go through VARCHAR and are cast on the way out. */
+async function writeFile(connection: DuckDBConnection, columns: readonly (readonly [string, ColumnType])[], rows: readonly Cell[][], path: string): Promise<void> {
+  const staged = columns.map(([name, type]) => `${name} ${type === "DATE" || type === "TIMESTAMP" ? "VARCHAR" : type}`).join(", ");
+  await connection.run(`CREATE OR REPLACE TEMP TABLE raw_out (${staged})`);
+  const appender = await connection.createAppender("raw_out");
   for (const row of rows) {
-    appender.appendVarchar(row.symbol);
-    appender.appendVarchar(row.date);
-    appender.appendVarchar("");
-    appender.appendVarchar(row.timeframe);
-    appender.appendDouble(row.open);
-    appender.appendDouble(row.high);
-    appender.appendDouble(row.low);
-    appender.appendDouble(row.close);
-    appender.appendDouble(row.volume);
-    if (row.vwap === null) appender.appendNull();
-    else appender.appendDouble(row.vwap);
-    if (row.trades === null) appender.appendNull();
-    else appender.appendBigInt(BigInt(Math.round(row.trades)));
-    appender.appendVarchar(row.source_name);
-    appender.appendVarchar(row.source_uri);
-    appender.appendVarchar(row.ingested_at.replace(/Z$/, ""));
-    appender.appendBigInt(BigInt(Math.round(row.ts)));
+    columns.forEach(([, type], index) => append(appender, type, row[index] ?? null));
     appender.endRow();
   }
   appender.closeSync();
-  await connection.run(`COPY (
-    SELECT symbol, CAST(date AS DATE) AS date, make_timestamp(ts * 1000) AS bar_time, timeframe, open, high, low, close,
-           volume, vwap, trades, source_name, source_uri, TRY_CAST(ingested_at AS TIMESTAMP) AS ingested_at
-    FROM raw_bars_out ORDER BY symbol, ts
-  ) TO '${path.replaceAll("'", "''")}' (FORMAT parquet, COMPRESSION zstd)`);
+  const select = columns.map(([name, type]) => (type === "DATE" || type === "TIMESTAMP" ? `TRY_CAST(${name} AS ${type}) AS ${name}` : name)).join(", ");
+  await connection.run(`COPY (SELECT ${select} FROM raw_out ORDER BY ALL) TO '${path.replaceAll("'", "''")}' (FORMAT parquet, COMPRESSION zstd)`);
 }
 
-export interface WrittenBars {
+export interface WrittenRows {
   readonly parts: readonly PartFile[];
   readonly manifest: Manifest | undefined;
 }
 
-/** Writes and commits `rows` (already validated by the connector) to `lakeTable`. No rows → no commit. */
-export async function writeRawBars(
+interface WriteArgs {
+  readonly lakeTable: string;
+  readonly scratchDir: string;
+  readonly lease?: LeaseHandle;
+  readonly writer?: string;
+  readonly signal?: AbortSignal;
+}
+
+async function writeByDate<T>(
   store: ObjectStore,
   connection: DuckDBConnection,
-  args: { lakeTable: string; rows: readonly EquityBarRow[]; scratchDir: string; lease?: LeaseHandle; writer?: string; signal?: AbortSignal },
-): Promise<WrittenBars> {
-  const byDate = new Map<string, EquityBarRow[]>();
+  args: WriteArgs & {
+    rows: readonly T[];
+    dateOf: (row: T) => string;
+    symbolOf: (row: T) => string;
+    cells: (row: T) => Cell[];
+    columns: readonly (readonly [string, ColumnType])[];
+    dateColumn: string;
+  },
+): Promise<WrittenRows> {
+  const byDate = new Map<string, T[]>();
   for (const row of args.rows) {
-    const list = byDate.get(row.date) ?? [];
+    const list = byDate.get(args.dateOf(row)) ?? [];
     list.push(row);
-    byDate.set(row.date, list);
+    byDate.set(args.dateOf(row), list);
   }
   const parts: PartFile[] = [];
   for (const [date, rows] of [...byDate].sort(([a], [b]) => a.localeCompare(b))) {
     const key = newPartKey(`${args.lakeTable}/date=${date}`);
-    const path = join(args.scratchDir, `${key.replaceAll("/", "_")}`);
-    await writeDateFile(connection, rows, path);
+    const path = join(args.scratchDir, key.replaceAll("/", "_"));
+    await writeFile(connection, args.columns, rows.map(args.cells), path);
     const put = await store.putFile(key, path, { condition: { ifNoneMatch: "*" }, ...(args.signal === undefined ? {} : { signal: args.signal }) });
     if (!put.ok) throw new IoError("part_exists", `raw part ${key} already exists; part names must be unique`);
-    const times = rows.map((row) => row.ts);
-    parts.push({
-      key,
-      rows: rows.length,
-      bytes: (await stat(path)).size,
-      etag: put.etag,
-      min: { date, bar_time: new Date(Math.min(...times)).toISOString() },
-      max: { date, bar_time: new Date(Math.max(...times)).toISOString() },
-      symbols: [...new Set(rows.map((row) => row.symbol))].sort(),
-    });
+    const stats: Record<string, StatValue> = { [args.dateColumn]: date };
+    parts.push({ key, rows: rows.length, bytes: (await stat(path)).size, etag: put.etag, min: stats, max: stats, symbols: [...new Set(rows.map(args.symbolOf))].sort() });
   }
   if (parts.length === 0) return { parts, manifest: undefined };
   // The lease is checked, not written as the commit's epoch: raw tables are also appended to by the edge
@@ -94,4 +116,18 @@ export async function writeRawBars(
     ...(args.signal === undefined ? {} : { signal: args.signal }),
   });
   return { parts, manifest };
+}
+
+/** Writes and commits bars (already validated by the connector), one part per session date. No rows → no commit. */
+export function writeRawBars(store: ObjectStore, connection: DuckDBConnection, args: WriteArgs & { rows: readonly EquityBarRow[] }): Promise<WrittenRows> {
+  return writeByDate(store, connection, {
+    ...args, dateOf: (row) => row.date, symbolOf: (row) => row.symbol, cells: barCells, columns: BAR_COLUMNS, dateColumn: "date",
+  });
+}
+
+/** Writes and commits corporate actions, one part per ex-date. No rows → no commit. */
+export function writeRawActions(store: ObjectStore, connection: DuckDBConnection, args: WriteArgs & { rows: readonly CorporateActionRow[] }): Promise<WrittenRows> {
+  return writeByDate(store, connection, {
+    ...args, dateOf: (row) => row.ex_date, symbolOf: (row) => row.symbol, cells: actionCells, columns: ACTION_COLUMNS, dateColumn: "ex_date",
+  });
 }
