@@ -15,7 +15,7 @@ import { committedRows, keyCounts, spawnCollector, tempDir, type ChildArgs } fro
 const TODAY = "2026-11-20";
 const UNIVERSE = ["AAPL", "MSFT", "SPY"];
 const DATASETS = [{ vendor: "polygon", dataset: "equities_bars" }, { vendor: "alpaca", dataset: "equities_minute" }, { vendor: "fred", dataset: "treasury_curve" }];
-const PLAN = { universe: UNIVERSE, datasets: DATASETS, historyDays: 60, minuteDays: 5, chunkDays: 10, batchSize: 1, timeScale: 1 / 60, workers: 2 };
+const PLAN = { universe: UNIVERSE, datasets: DATASETS, historyDays: 60, minuteDays: 5, chunkDays: 10, batchSize: 1, timeScale: 1 / 30, workers: 2 };
 const BAR_COLS = "symbol, strftime(date, '%Y-%m-%d') AS d, epoch_ms(bar_time) AS ms, open, high, low, close, volume, source_name";
 const FRED_COLS = "series_id, strftime(date, '%Y-%m-%d') AS d, value";
 
@@ -66,7 +66,7 @@ describe("kill and resume", () => {
     let killed = 0;
     for (let i = 0; i < 6; i++) {
       const { child, done } = spawnCollector(args(t.dir, "resumer"));
-      const at = 900 + Math.floor(random() * 1800);
+      const at = 700 + Math.floor(random() * 1300);
       const timer = setTimeout(() => child.kill("SIGKILL"), at);
       const result = await done;
       clearTimeout(timer);
