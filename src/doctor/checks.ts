@@ -14,6 +14,7 @@
 import { configCheck } from "./config-check.ts";
 import { kernelsCheck } from "./kernels-check.ts";
 import { lakeLocalCheck } from "./lake-local-check.ts";
+import { lakeProbeCheck } from "./lake-probe-check.ts";
 import { runtimeCheck } from "./runtime-check.ts";
 import type { DoctorCheck } from "./types.ts";
 import { vendorKeysCheck } from "./vendor-keys-check.ts";
@@ -24,4 +25,5 @@ export const doctorChecks: DoctorCheck[] = [
   configCheck,
   vendorKeysCheck,
   lakeLocalCheck,
+  lakeProbeCheck,
 ];

@@ -34,7 +34,7 @@ describe("trademl doctor", () => {
     const { code, report } = await doctorJson({ LAKE_ROOT: "lake", FRED_API_KEY: "fredkey0123456789" }, temp.dir);
     expect(code).toBe(0);
     expect(report.exit_code).toBe(0);
-    for (const name of ["runtime", "kernels", "config", "lake-local"]) expect(statusOf(report, name), name).toBe("ok");
+    for (const name of ["runtime", "kernels", "config", "lake-local", "lake-probe"]) expect(statusOf(report, name), name).toBe("ok");
     expect(report.checks.find((c) => c.name === "lake-local")?.detail).toContain(path.dirname(lake));
     // Missing vendor keys are a warning, not a failure; FRED has its key.
     const keys = report.checks.find((check) => check.name === "vendor-keys");
@@ -52,7 +52,7 @@ describe("trademl doctor", () => {
     expect(lines[0]).toMatch(/^STATUS\s+CHECK\s+DETAIL$/);
     expect(run.stdout).toMatch(/^ok\s+kernels\s+.*ABI 1/m);
     expect(run.stdout).toMatch(/^WARN\s+vendor-keys\s+/m);
-    expect(run.stdout).toMatch(/^5 checks: 4 ok, 1 warn, 0 fail, 0 skipped$/m);
+    expect(run.stdout).toMatch(/^6 checks: 4 ok, 1 warn, 0 fail, 1 skipped$/m);
   });
 
   it("accepts a lake root that does not exist yet without creating it", async () => {
