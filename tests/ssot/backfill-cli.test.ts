@@ -47,6 +47,12 @@ describe("trademl backfill / audit", () => {
     expect(audit.code, audit.stderr).toBe(0);
     expect(audit.stdout).toMatch(/alpaca\s+equities_eod\s+0\s+0\s+no \(unchanged\)/);
 
+    // Without --symbols the backfill plans for the symbols the ledger holds (AAPL), from before its first session.
+    const next = await runTrademl(["backfill", "--table", "equities_eod", "--through", "2024-07-09", "--dry-run", "--format", "json"], env);
+    expect(next.code, next.stderr).toBe(0);
+    const nextPlan = JSON.parse(next.stdout) as { symbols: string[]; end: string }[];
+    expect(nextPlan[0]).toMatchObject({ symbols: ["AAPL"], end: "2024-05-10" });
+
     const window = await runTrademl(["audit", "window", "equities_eod", "--years", "1"], env);
     expect(window.code).toBe(3);
     expect(window.stdout).toContain("NOT READY");

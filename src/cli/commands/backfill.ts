@@ -34,7 +34,7 @@ export const backfillCommand: GroupSpec = {
     const { openSsotLake, qcFromConfig } = await import("../../ssot/open-lake.ts");
     const { runBackfill, planBackfill } = await import("../../ssot/backfill/index.ts");
     const { backfillTargets, backfillFetchers, BACKFILL_VENDORS } = await import("../../ssot/backfill/from-config.ts");
-    const { readLedgerRows, defaultThrough } = await import("../../ssot/audit/index.ts");
+    const { ledgerSymbols, defaultThrough } = await import("../../ssot/audit/index.ts");
     const { isIsoDate } = await import("../../domain/calendar/index.ts");
     const { textTable } = await import("../../ssot/format.ts");
 
@@ -54,10 +54,7 @@ export const backfillCommand: GroupSpec = {
     const opened = await openSsotLake({ configDir: ctx.globals.configDir, env: ctx.env, envFile: ctx.globals.envFile, cwd: ctx.cwd });
     try {
       let symbols = list(text(options, "symbols", "--symbols"));
-      if (symbols === undefined) {
-        const held = await readLedgerRows(opened.store, {}, ctx.signal);
-        symbols = [...new Set(held.map((row) => row.symbol))].sort();
-      }
+      symbols ??= await ledgerSymbols(opened.store, undefined, ctx.signal);
       if (symbols.length === 0) {
         throw new UsageError("no_symbols", "the ledger holds no symbols yet; pass --symbols AAPL,MSFT,... (the reference universe is not wired to backfill yet)");
       }

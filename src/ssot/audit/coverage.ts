@@ -74,6 +74,19 @@ export async function readLedgerRows(store: ObjectStore, filter: LedgerFilter = 
   );
 }
 
+/** Distinct symbols in the ledger (optionally of some tables), sorted — without loading every row into JS. */
+export async function ledgerSymbols(store: ObjectStore, tables?: readonly string[], signal?: AbortSignal): Promise<string[]> {
+  return withLedger(
+    store,
+    async (db) => {
+      const where = tables === undefined ? "true" : `table_name IN (${tables.map(sqlString).join(", ") || "NULL"})`;
+      const rows = await db.all(`SELECT DISTINCT symbol FROM partition_status WHERE ${where} ORDER BY symbol`);
+      return rows.map((row) => String(row["symbol"]));
+    },
+    signal,
+  );
+}
+
 /** GREEN / AMBER / RED counts per (source, table). */
 export async function coverageSummary(store: ObjectStore, filter: LedgerFilter = {}, signal?: AbortSignal): Promise<CoverageSummary[]> {
   return withLedger(

@@ -1,5 +1,5 @@
 /** The audit: partition_status ledger, coverage, GREEN-window gate. */
 export { auditTarget, runAudit, rawPartsOf, defaultThrough, type RunAuditOptions } from "./audit.ts";
-export { coverageSummary, greenWindow, readLedgerRows, withLedger, type GreenWindowOptions, type GreenWindowResult, type LedgerFilter } from "./coverage.ts";
+export { coverageSummary, greenWindow, ledgerSymbols, readLedgerRows, withLedger, type GreenWindowOptions, type GreenWindowResult, type LedgerFilter } from "./coverage.ts";
 export { LEDGER_TABLE } from "./ledger.ts";
 export * from "./types.ts";
