@@ -7,7 +7,10 @@
 // Formulas: Haug, "The Complete Guide to Option Pricing Formulas" 2nd ed., sections 1.1 and 2.1-2.3, written with
 // d1 = h + t, d2 = h - t (h = x/s, t = s/2), which avoids forming d1 - s.
 import { normCdf, normPdf } from "../math/normal";
-import { lastNormalisedVega, normalisedBlack, normalisedBlackCall, normalisedIntrinsicCall } from "./normalised-black";
+import {
+  lastCdfDown, lastCdfUp, lastNormalisedVega, normalisedBlack, normalisedBlackCall, normalisedBlackOtmCallWithCdfs,
+  normalisedIntrinsicCall,
+} from "./normalised-black";
 
 const BSM_OK: i32 = 0;
 const BSM_INVALID_INPUT: i32 = 1;
@@ -46,8 +49,14 @@ function failRow(
  * discounted intrinsic value DF theta (F - K) formed from F directly. Forming it as K (e^x - 1) instead would
  * carry the rounding of x = ln(F/K) into the result amplified |x| times.
  */
-@inline function bsmPrice(S: f64, K: f64, T: f64, r: f64, q: f64, x: f64, s: f64, theta: f64, df: f64, ex2: f64): f64 {
-  const otm = s > 0.0 ? normalisedBlackCall(-Math.abs(x), s) : 0.0;
+@inline function bsmPrice(
+  S: f64, K: f64, T: f64, r: f64, q: f64, x: f64, s: f64, theta: f64, df: f64, ex2: f64, withCdfs: bool,
+): f64 {
+  // With Greeks wanted, the evaluation also leaves Phi(h' + t) and Phi(h' - t) of the out-of-the-money call
+  // (h' = -|x|/s) behind, e^{-|x|/2} being 1/ex2 or ex2.
+  const otm = s > 0.0
+    ? (withCdfs ? normalisedBlackOtmCallWithCdfs(-Math.abs(x), s, x <= 0.0 ? ex2 : 1.0 / ex2) : normalisedBlackCall(-Math.abs(x), s))
+    : 0.0;
   const timeValue = df * K * ex2 * otm;
   if (theta * x <= 0.0) return timeValue;
   const F = S * Math.exp((r - q) * T);
@@ -92,7 +101,9 @@ export function bsmBatch(
     const df = Math.exp(-r * T);
     // Undiscounted Black price = sqrt(F K) b = K e^{x/2} b.
     const ex2 = Math.exp(0.5 * x);
-    const price = bsmPrice(S, K, T, r, q, x, s, theta, df, ex2);
+    // Phi(d1), Phi(d2) come with the price when e^{-|x|/2} is comfortably representable (|x| < 690).
+    const withCdfs = wantGreeks && ex2 > 1.0e-150 && ex2 < 1.0e150;
+    const price = bsmPrice(S, K, T, r, q, x, s, theta, df, ex2, withCdfs);
     if (!(price >= 0.0 && price < Infinity)) {
       bad++;
       failRow(i, BSM_OUT_OF_RANGE, statusPtr, pricePtr, deltaPtr, gammaPtr, vegaPtr, thetaPtr, rhoPtr, vannaPtr, volgaPtr, charmPtr);
@@ -110,8 +121,24 @@ export function bsmBatch(
       // phi(d1) = phi(h + t) = exp(-(h^2 + t^2)/2) e^{-ht}/sqrt(2 pi) = vega_normalised e^{-x/2}, reusing the
       // Gaussian factor the price just computed.
       const pdf1 = ex2 > 0.0 && ex2 < Infinity ? lastNormalisedVega() / ex2 : normPdf(d1);
-      const cdf1 = normCdf(theta * d1);
-      const cdf2 = normCdf(theta * d2);
+      let cdf1: f64, cdf2: f64;
+      if (withCdfs) {
+        // up = Phi(h' + t), down = Phi(h' - t) of the out-of-the-money call with x' = -|x|. An out-of-the-money
+        // call has (d1, d2) = (h' + t, h' - t); an out-of-the-money put has (-d1, -d2) = (h' - t, h' + t); an
+        // in-the-money option takes the complements of its out-of-the-money twin (values >= 1/2: no loss).
+        const up = lastCdfUp();
+        const down = lastCdfDown();
+        if (theta * x <= 0.0) {
+          cdf1 = theta > 0.0 ? up : down;
+          cdf2 = theta > 0.0 ? down : up;
+        } else {
+          cdf1 = theta > 0.0 ? 1.0 - down : 1.0 - up;
+          cdf2 = theta > 0.0 ? 1.0 - up : 1.0 - down;
+        }
+      } else {
+        cdf1 = normCdf(theta * d1);
+        cdf2 = normCdf(theta * d2);
+      }
       const kDf = K * df;
       delta = theta * divDf * cdf1;
       gamma = (divDf * pdf1) / (S * s);

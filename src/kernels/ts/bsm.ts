@@ -1,6 +1,8 @@
 // Pure-TypeScript twin of assembly/bsm/index.ts (formulas and edge cases documented there).
 import { normCdf, normPdf } from "./normal.ts";
-import { lastNormalisedVega, normalisedBlackCall } from "./normalised-black.ts";
+import {
+  lastCdfDown, lastCdfUp, lastNormalisedVega, normalisedBlackCall, normalisedBlackOtmCallWithCdfs,
+} from "./normalised-black.ts";
 
 const INV_SQRT_2PI = 0.3989422804014327;
 
@@ -16,8 +18,13 @@ export const VOLGA = 7;
 export const CHARM = 8;
 
 /** Discounted price: out-of-the-money value plus, in the money, DF theta (F - K) (see the AssemblyScript twin). */
-function bsmPrice(S: number, K: number, T: number, r: number, q: number, x: number, s: number, theta: number, df: number, ex2: number): number {
-  const otm = s > 0 ? normalisedBlackCall(-Math.abs(x), s) : 0;
+function bsmPrice(
+  S: number, K: number, T: number, r: number, q: number, x: number, s: number, theta: number, df: number, ex2: number,
+  withCdfs: boolean,
+): number {
+  const otm = s > 0
+    ? (withCdfs ? normalisedBlackOtmCallWithCdfs(-Math.abs(x), s, x <= 0 ? ex2 : 1 / ex2) : normalisedBlackCall(-Math.abs(x), s))
+    : 0;
   const timeValue = df * K * ex2 * otm;
   if (theta * x <= 0) return timeValue;
   const F = S * Math.exp((r - q) * T);
@@ -43,7 +50,8 @@ export function bsmRow(
   const x = Math.log(S / K) + (r - q) * T;
   const df = Math.exp(-r * T);
   const ex2 = Math.exp(0.5 * x);
-  out[PRICE] = bsmPrice(S, K, T, r, q, x, s, theta, df, ex2);
+  const withCdfs = greeks && ex2 > 1e-150 && ex2 < 1e150;
+  out[PRICE] = bsmPrice(S, K, T, r, q, x, s, theta, df, ex2, withCdfs);
   const price = out[PRICE] ?? NaN;
   if (!(price >= 0 && price < Infinity)) {
     out.fill(Number.NaN);
@@ -59,8 +67,22 @@ export function bsmRow(
     const d2 = h - t;
     // phi(d1) = vega_normalised e^{-x/2}, from the Gaussian factor the price just computed.
     const pdf1 = ex2 > 0 && ex2 < Infinity ? lastNormalisedVega() / ex2 : normPdf(d1);
-    const cdf1 = normCdf(theta * d1);
-    const cdf2 = normCdf(theta * d2);
+    let cdf1: number, cdf2: number;
+    if (withCdfs) {
+      // Phi of the out-of-the-money call's d1, d2 (see the AssemblyScript twin for the mapping).
+      const up = lastCdfUp();
+      const down = lastCdfDown();
+      if (theta * x <= 0) {
+        cdf1 = theta > 0 ? up : down;
+        cdf2 = theta > 0 ? down : up;
+      } else {
+        cdf1 = theta > 0 ? 1 - down : 1 - up;
+        cdf2 = theta > 0 ? 1 - up : 1 - down;
+      }
+    } else {
+      cdf1 = normCdf(theta * d1);
+      cdf2 = normCdf(theta * d2);
+    }
     const vega = S * divDf * pdf1 * sqrtT;
     out[DELTA] = theta * divDf * cdf1;
     out[GAMMA] = (divDf * pdf1) / (S * s);
