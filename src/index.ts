@@ -35,3 +35,6 @@ export {
   openAnalystSession, runRepl, exportCatalog, parseAsOf, resolveLakeViews, viewNameFor,
   type AnalystSession, type CatalogReport, type LakeView, type OutputFormat,
 } from "./analyst/index.ts";
+export * from "./vendors/index.ts";
+export * from "./sim/index.ts";
+export * from "./ingest/index.ts";
