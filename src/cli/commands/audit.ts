@@ -28,10 +28,9 @@ function formatOf(options: CommandOptions): "table" | "json" {
 
 async function runAuditAction(options: CommandOptions, ctx: CliContext): Promise<number> {
   const { openSsotLake, qcFromConfig } = await import("../../ssot/open-lake.ts");
-  const { auditTarget, coverageSummary } = await import("../../ssot/audit/index.ts");
-  const { AUDITED_TABLES, isAuditedTable, rawLakeTable } = await import("../../ssot/datasets.ts");
+  const { auditLake, coverageSummary } = await import("../../ssot/audit/index.ts");
+  const { AUDITED_TABLES, isAuditedTable } = await import("../../ssot/datasets.ts");
   const { VENDORS } = await import("../../config/index.ts");
-  const { withLease } = await import("../../lake/lease.ts");
   const { textTable, percent } = await import("../../ssot/format.ts");
   const { isIsoDate } = await import("../../domain/calendar/index.ts");
 
@@ -46,24 +45,21 @@ async function runAuditAction(options: CommandOptions, ctx: CliContext): Promise
   try {
     const qc = qcFromConfig(opened.config);
     const holder = `${hostname()}:${process.pid}`;
-    const tables = Object.keys(AUDITED_TABLES).filter((table) => only === undefined || table === only);
-    const outcome = await withLease(opened.store, "audit", { holder, signal: ctx.signal }, async (lease) => {
-      const results = [];
-      for (const vendor of VENDORS) {
-        for (const table of tables) {
-          if (!isAuditedTable(table)) continue;
-          const target = { source: vendor, table, lakeTable: rawLakeTable(vendor, table), granularity: AUDITED_TABLES[table].granularity };
-          const result = await auditTarget(opened.store, target, { qc, lease, writer: holder, signal: ctx.signal, ...(through === undefined ? {} : { through }) });
-          if (result.counts.GREEN + result.counts.AMBER + result.counts.RED > 0 || result.partsRead > 0) results.push(result);
-          ctx.logger.info("audited", { source: vendor, table, reaudited: result.sessionsReaudited, parts: result.partsRead, committed: result.committed });
-        }
-      }
-      return results;
+    const report = await auditLake(opened.store, {
+      vendors: VENDORS,
+      holder,
+      qc,
+      signal: ctx.signal,
+      ...(only === undefined || !isAuditedTable(only) ? {} : { tables: [only] }),
+      ...(through === undefined ? {} : { through }),
+      onTarget: (result) =>
+        ctx.logger.info("audited", { source: result.source, table: result.table, reaudited: result.sessionsReaudited, parts: result.partsRead, committed: result.committed }),
     });
-    if (!outcome.ran) {
-      ctx.out(`audit is already running on ${outcome.holder ?? "another node"}; nothing was done\n`);
+    if (!report.ran) {
+      ctx.out(`audit is already running on ${report.heldBy ?? "another node"}; nothing was done\n`);
       return 0;
     }
+    const outcome = { value: report.audited };
     const coverage = await coverageSummary(opened.store, only === undefined ? {} : { table: only }, ctx.signal);
     if (format === "json") {
       ctx.out(`${JSON.stringify({ audited: outcome.value, coverage }, null, 2)}\n`);

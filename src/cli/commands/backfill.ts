@@ -31,9 +31,9 @@ export const backfillCommand: GroupSpec = {
   examples: ["trademl backfill --symbols AAPL,MSFT --table equities_eod", "trademl backfill --dry-run"],
   run: async (args, options, ctx) => {
     if (args.length > 0) throw new UsageError("unexpected_argument", `backfill takes no positional arguments, got "${args.join(" ")}"`);
-    const { openSsotLake, qcFromConfig } = await import("../../ssot/open-lake.ts");
-    const { runBackfill, planBackfill } = await import("../../ssot/backfill/index.ts");
-    const { backfillTargets, backfillFetchers, BACKFILL_VENDORS } = await import("../../ssot/backfill/from-config.ts");
+    const { openSsotLake } = await import("../../ssot/open-lake.ts");
+    const { planBackfill } = await import("../../ssot/backfill/index.ts");
+    const { backfillTargets, backfillFromConfig, BACKFILL_VENDORS, DEFAULT_BACKFILL_TABLES } = await import("../../ssot/backfill/from-config.ts");
     const { ledgerSymbols, defaultThrough } = await import("../../ssot/audit/index.ts");
     const { isIsoDate } = await import("../../domain/calendar/index.ts");
     const { textTable } = await import("../../ssot/format.ts");
@@ -49,7 +49,7 @@ export const backfillCommand: GroupSpec = {
     if (maxTasks !== undefined && !(Number.isInteger(maxTasks) && maxTasks > 0)) throw new UsageError("bad_option", `--max-tasks must be a positive integer, not "${maxTasksText}"`);
     const format = text(options, "format", "--format") ?? "table";
     if (format !== "table" && format !== "json") throw new UsageError("bad_format", `--format must be table or json, not "${format}"`);
-    const tables = list(text(options, "table", "--table")) ?? ["corp_actions", "equities_eod", "equities_minute"];
+    const tables = list(text(options, "table", "--table")) ?? [...DEFAULT_BACKFILL_TABLES];
 
     const opened = await openSsotLake({ configDir: ctx.globals.configDir, env: ctx.env, envFile: ctx.globals.envFile, cwd: ctx.cwd });
     try {
@@ -68,15 +68,16 @@ export const backfillCommand: GroupSpec = {
         return 0;
       }
       const vendorUrl = text(options, "vendorUrl", "--vendor-url");
-      const fetcherFor = backfillFetchers(opened.config, opened.store, { vendor: source, logger: ctx.logger, ...(vendorUrl === undefined ? {} : { baseUrl: vendorUrl }) });
-      const report = await runBackfill(opened.store, {
-        targets,
-        fetcherFor,
-        holder: `${hostname()}:${process.pid}`,
+      const report = await backfillFromConfig(opened.config, opened.store, {
+        vendor: source,
+        tables,
+        symbols,
         through: last,
-        qc: qcFromConfig(opened.config),
+        holder: `${hostname()}:${process.pid}`,
+        logger: ctx.logger,
         signal: ctx.signal,
         ...(maxTasks === undefined ? {} : { maxTasks }),
+        ...(vendorUrl === undefined ? {} : { baseUrl: vendorUrl }),
         onTask: (done) => ctx.logger.info("backfill task", { table: done.task.table, symbols: done.task.symbols.join(","), start: done.task.start, end: done.task.end, rows: done.rows, complete: done.complete, unavailable: done.unavailable }),
       });
       if (format === "json") {

@@ -13,7 +13,11 @@ import { createPolygon } from "../../vendors/polygon.ts";
 import { AUDITED_TABLES, isAuditedTable, rawLakeTable, type AuditedTable } from "../datasets.ts";
 import { alpacaActionsFetcher, alpacaBarsFetcher, polygonBarsFetcher } from "./fetchers.ts";
 import { lakeBudgetStore } from "./lake-budget-store.ts";
-import type { BackfillFetcher, BackfillTarget } from "./types.ts";
+import type { IsoDate } from "../../domain/calendar/index.ts";
+import { ledgerSymbols } from "../audit/coverage.ts";
+import { qcFromConfig } from "../open-lake.ts";
+import { runBackfill } from "./backfill.ts";
+import type { BackfillFetcher, BackfillReport, BackfillTarget, TaskReport } from "./types.ts";
 
 /** Vendors the backfill can fetch bars from today. */
 export const BACKFILL_VENDORS = ["alpaca", "polygon"] as const;
@@ -103,3 +107,45 @@ export function backfillFetchers(
   );
   return () => bars;
 }
+
+export interface ConfiguredBackfillOptions {
+  readonly vendor: BackfillVendor;
+  /** Default: corp_actions, equities_eod, equities_minute. */
+  readonly tables?: readonly string[];
+  /** Default: every symbol the ledger holds. */
+  readonly symbols?: readonly string[];
+  readonly through?: IsoDate;
+  readonly holder: string;
+  readonly maxTasks?: number;
+  /** Vendor root URL (the simulator's in the demo and tests). */
+  readonly baseUrl?: string;
+  readonly logger?: Logger;
+  readonly signal?: AbortSignal;
+  readonly onTask?: (report: TaskReport) => void;
+}
+
+/** The backfill step of the nightly DAG and of `trademl backfill`, from the loaded configuration. */
+export async function backfillFromConfig(config: TrademlConfig, store: ObjectStore, options: ConfiguredBackfillOptions): Promise<BackfillReport> {
+  const symbols = options.symbols ?? (await ledgerSymbols(store, undefined, options.signal));
+  if (symbols.length === 0) {
+    throw new UsageError("no_symbols", "the ledger holds no symbols yet; pass the symbols to backfill (the reference universe is not wired to backfill yet)");
+  }
+  const targets = backfillTargets(config, { vendor: options.vendor, tables: options.tables ?? DEFAULT_BACKFILL_TABLES, symbols });
+  const fetcherFor = backfillFetchers(config, store, {
+    vendor: options.vendor,
+    ...(options.logger === undefined ? {} : { logger: options.logger }),
+    ...(options.baseUrl === undefined ? {} : { baseUrl: options.baseUrl }),
+  });
+  return runBackfill(store, {
+    targets,
+    fetcherFor,
+    holder: options.holder,
+    qc: qcFromConfig(config),
+    ...(options.through === undefined ? {} : { through: options.through }),
+    ...(options.maxTasks === undefined ? {} : { maxTasks: options.maxTasks }),
+    ...(options.signal === undefined ? {} : { signal: options.signal }),
+    ...(options.onTask === undefined ? {} : { onTask: options.onTask }),
+  });
+}
+
+export const DEFAULT_BACKFILL_TABLES = ["corp_actions", "equities_eod", "equities_minute"] as const;
