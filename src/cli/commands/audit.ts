@@ -49,6 +49,7 @@ async function runAuditAction(options: CommandOptions, ctx: CliContext): Promise
       vendors: VENDORS,
       holder,
       qc,
+      duckdb: { memoryLimit: opened.config.node.duckdb.memory_limit, threads: opened.config.node.duckdb.threads },
       signal: ctx.signal,
       ...(only === undefined || !isAuditedTable(only) ? {} : { tables: [only] }),
       ...(through === undefined ? {} : { through }),

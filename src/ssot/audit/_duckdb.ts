@@ -18,8 +18,22 @@ function plain(value: unknown): unknown {
   return value;
 }
 
-export async function openAuditDb(): Promise<AuditDb> {
-  const instance = await DuckDBInstance.create(":memory:");
+/** DuckDB resources (configs/node.yml `duckdb`: keep memory under 1 GiB on a Raspberry Pi). */
+export interface DuckDbResources {
+  readonly memoryLimit?: string;
+  readonly threads?: number;
+  /** Where DuckDB spills when a query outgrows the memory limit. */
+  readonly tempDirectory?: string;
+}
+
+export async function openAuditDb(resources: DuckDbResources = {}): Promise<AuditDb> {
+  const settings: Record<string, string> = {};
+  if (resources.memoryLimit !== undefined) settings["memory_limit"] = resources.memoryLimit;
+  if (resources.threads !== undefined) settings["threads"] = String(resources.threads);
+  if (resources.tempDirectory !== undefined) settings["temp_directory"] = resources.tempDirectory;
+  const instance = await DuckDBInstance.create(":memory:", settings).catch((cause: unknown) => {
+    throw new DataError("duckdb_open_failed", `cannot open DuckDB with ${JSON.stringify(settings)}: ${String(cause)}`, { cause });
+  });
   const connection: DuckDBConnection = await instance.connect();
   const wrap = async <T>(sql: string, work: () => Promise<T>): Promise<T> => {
     try {

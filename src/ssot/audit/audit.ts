@@ -207,7 +207,7 @@ async function auditTargetOnce(store: ObjectStore, target: AuditTarget, options:
   }
 
   const scratch = await scratchDir();
-  const db = await openAuditDb();
+  const db = await openAuditDb({ ...options.duckdb, tempDirectory: join(scratch.path, "spill") });
   try {
     const previousPaths = previousPart === undefined ? [] : await downloadParts(store, [previousPart.key], join(scratch.path), signal);
     await loadLedgerTable(db, "previous_ledger", previousPaths);

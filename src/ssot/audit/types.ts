@@ -58,6 +58,8 @@ export interface AuditOptions {
   readonly symbolEnd?: Readonly<Record<string, IsoDate>>;
   /** Recorded in the ledger and the commit. */
   readonly writer?: string;
+  /** DuckDB memory limit and threads (configs/node.yml `duckdb`). */
+  readonly duckdb?: { readonly memoryLimit?: string; readonly threads?: number };
   /** Clock for `audited_at` (tests pin it). */
   readonly now?: () => Date;
   readonly signal?: AbortSignal;

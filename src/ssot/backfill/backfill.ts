@@ -120,7 +120,7 @@ async function fillBars(
   task: BackfillTask,
   fetchedRows: readonly EquityBarRow[],
   rejected: number,
-  context: FillContext & { readonly through: IsoDate; readonly qc?: QcThresholds },
+  context: FillContext & { readonly through: IsoDate; readonly qc?: QcThresholds; readonly duckdb?: BackfillOptions["duckdb"] },
 ): Promise<TaskReport> {
   if (task.granularity === "events") throw new UsageError("not_bars", `${task.table} holds events, but its fetcher returned bars`);
   // Only this task's symbols and dates are written: a vendor answering more must not fill other partitions.
@@ -136,6 +136,7 @@ async function fillBars(
     const audited = await auditTarget(store, auditTargetOf(task, task.granularity), {
       through: context.through, lease: context.lease, writer: context.holder, signal: context.signal, now: context.now,
       ...(context.qc === undefined ? {} : { qc: context.qc }),
+      ...(context.duckdb === undefined ? {} : { duckdb: context.duckdb }),
       inspect: { symbols: task.symbols, from: task.start, to: task.end },
     });
     green = audited.inspected ?? (await greenFromLedger(store, task, context.signal));
@@ -176,7 +177,11 @@ async function runTasks(store: ObjectStore, options: BackfillOptions, lease: Lea
   const targets = new Map(options.targets.map((target) => [`${target.source}/${target.table}`, target]));
   const reports: TaskReport[] = [];
   const scratch = await scratchDir();
-  const instance = await DuckDBInstance.create(":memory:");
+  // Only used to write Parquet parts; it gets the same resource limits as the audit's DuckDB.
+  const instance = await DuckDBInstance.create(":memory:", {
+    ...(options.duckdb?.memoryLimit === undefined ? {} : { memory_limit: options.duckdb.memoryLimit }),
+    ...(options.duckdb?.threads === undefined ? {} : { threads: String(options.duckdb.threads) }),
+  });
   const connection = await instance.connect();
   try {
     for (const task of plan) {
@@ -199,6 +204,7 @@ async function runTasks(store: ObjectStore, options: BackfillOptions, lease: Lea
         ? await fillEvents(store, connection, task, fetched.rows, fetched.rejected, { scratchDir: scratch.path, lease, holder: options.holder, signal, now })
         : await fillBars(store, connection, task, fetched.rows, fetched.rejected, {
             scratchDir: scratch.path, lease, holder: options.holder, signal, now, through, ...(options.qc === undefined ? {} : { qc: options.qc }),
+            ...(options.duckdb === undefined ? {} : { duckdb: options.duckdb }),
           });
       reports.push(report);
       options.onTask?.(report);

@@ -141,6 +141,7 @@ export async function backfillFromConfig(config: TrademlConfig, store: ObjectSto
     fetcherFor,
     holder: options.holder,
     qc: qcFromConfig(config),
+    duckdb: { memoryLimit: config.node.duckdb.memory_limit, threads: config.node.duckdb.threads },
     ...(options.through === undefined ? {} : { through: options.through }),
     ...(options.maxTasks === undefined ? {} : { maxTasks: options.maxTasks }),
     ...(options.signal === undefined ? {} : { signal: options.signal }),

@@ -64,6 +64,8 @@ export interface BackfillOptions {
   /** Last session to consider (default: the session before today, UTC). */
   readonly through?: IsoDate;
   readonly qc?: QcThresholds;
+  /** DuckDB memory limit and threads for the re-audits (configs/node.yml `duckdb`). */
+  readonly duckdb?: { readonly memoryLimit?: string; readonly threads?: number };
   /** Stop after this many tasks (default: no limit; the vendor budgets stop the run). */
   readonly maxTasks?: number;
   readonly leaseTtlMs?: number;
