@@ -101,6 +101,18 @@ export async function runScheduler(jobs: readonly TableJob[], options: Scheduler
   let failed = 0;
   let rr = 0;
   const heldSince = new Map<TableJob, number>();
+  // Waiting workers also wake when a unit or an activation completes: capacity may have freed up.
+  let wake: () => void = () => undefined;
+  let woken = new Promise<void>((resolve) => {
+    wake = resolve;
+  });
+  const notify = (): void => {
+    const fire = wake;
+    woken = new Promise<void>((resolve) => {
+      wake = resolve;
+    });
+    fire();
+  };
 
   const finishJob = async (lane: VendorLane, active: ActiveJob): Promise<void> => {
     if (active.finished) return;
@@ -167,7 +179,7 @@ export async function runScheduler(jobs: readonly TableJob[], options: Scheduler
       const next = pick();
       if (next.kind === "done") return;
       if (next.kind === "wait") {
-        await sleep(next.ms, options.signal).catch(() => undefined);
+        await Promise.race([sleep(next.ms, options.signal).catch(() => undefined), woken]);
         continue;
       }
       if (next.kind === "activate") {
@@ -192,6 +204,7 @@ export async function runScheduler(jobs: readonly TableJob[], options: Scheduler
           await next.job.finish().catch(() => undefined);
         } finally {
           next.lane.activating--;
+          notify();
         }
         continue;
       }
@@ -216,6 +229,7 @@ export async function runScheduler(jobs: readonly TableJob[], options: Scheduler
         lane.inflight--;
         active.inflight--;
         if (active.inflight === 0 && (active.pending.length === 0 || active.stopped)) await finishJob(lane, active);
+        notify();
       }
     }
   };
