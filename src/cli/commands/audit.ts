@@ -119,8 +119,9 @@ async function windowAction(args: readonly string[], options: CommandOptions, ct
     const result = await greenWindow(opened.store, { table, years, minRatio, ...(through === undefined ? {} : { through }) }, ctx.signal);
     if (format === "json") ctx.out(`${JSON.stringify(result, null, 2)}\n`);
     else {
+      const span = result.through === "" ? `${years} years` : `${result.from}..${result.through}, ${years} years`;
       ctx.out(
-        `${table}: ${result.ok ? "READY" : "NOT READY"} — ${result.green} of ${result.partitions} partitions GREEN (${(result.greenShare * 100).toFixed(2)}%, need ${(minRatio * 100).toFixed(2)}%) over ${result.from}..${result.through} (${years} years)\n`,
+        `${table}: ${result.ok ? "READY" : "NOT READY"} — ${result.green} of ${result.partitions} partitions GREEN (${(result.greenShare * 100).toFixed(2)}%, need ${(minRatio * 100).toFixed(2)}%) over ${span}\n`,
       );
       for (const reason of result.reasons) ctx.out(`  - ${reason}\n`);
     }
