@@ -15,7 +15,7 @@ import { fileURLToPath } from "node:url";
 import { cpus, tmpdir, totalmem } from "node:os";
 import { join } from "node:path";
 import { Bench } from "tinybench";
-import { request } from "undici";
+import { Agent, request } from "undici";
 import { runCollection } from "../src/ingest/collector.ts";
 import { startSimulator } from "../src/sim/server.ts";
 import type { Unit } from "../src/ingest/plan.ts";
@@ -90,10 +90,12 @@ const jobsFor = (): TableJob[] => ["a", "b", "c", "d"].map((vendor) => ({
   finish: async () => undefined,
 }));
 
+// The same keep-alive pool settings the connectors use (src/vendors/http.ts).
+const baselineAgent = new Agent({ keepAliveTimeout: 4_000, connections: 16 });
 const bench = new Bench({ time: 2000, warmupTime: 300 });
 bench
   .add("baseline: bare undici GET + JSON.parse (390 bars)", async () => {
-    const res = await request(url, { headers });
+    const res = await request(url, { headers, dispatcher: baselineAgent });
     JSON.parse(await res.body.text());
   })
   .add("getJson through the governor (unlimited policy)", async () => {
@@ -111,6 +113,7 @@ const base = mean(0);
 
 simProcess.kill("SIGTERM");
 await local.close();
+await baselineAgent.close();
 await closeHttpPool();
 await rm(root, { recursive: true, force: true });
 
