@@ -87,6 +87,13 @@ describe("audit: partition_status ledger", () => {
     expect(second).toMatchObject({ committed: false, sessionsReaudited: 0, partsRead: 0, counts: first.counts });
     expect(after?.seq).toBe(before?.seq);
     expect(after?.files).toEqual(before?.files);
+
+    // New thresholds that change no verdict: the ledger is re-rated once (nothing re-read), then re-runs are no-ops.
+    const looser = { ...DEFAULT_QC, rowsHighRatio: 1.3 };
+    const rerated = await auditTarget(lake.store, MINUTE, { through: "2024-07-09", now: fixedNow, qc: looser });
+    expect(rerated).toMatchObject({ partsRead: 0, counts: first.counts });
+    const again = await auditTarget(lake.store, MINUTE, { through: "2024-07-09", now: fixedNow, qc: looser });
+    expect(again).toMatchObject({ committed: false, partsRead: 0, sessionsReaudited: 0 });
   });
 
   it("re-reads only the sessions whose parts changed", async () => {

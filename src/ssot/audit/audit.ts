@@ -263,7 +263,10 @@ async function auditTargetOnce(store: ObjectStore, target: AuditTarget, options:
     const inspected = options.inspect === undefined ? undefined : await inspectGreen(db, options.inspect);
     const unchanged = (await digest(db, "ledger_next")) === (await digest(db, "previous_ledger"));
     const total = counts.GREEN + counts.AMBER + counts.RED;
-    if (unchanged && (previousPart !== undefined || total === 0)) {
+    // An unchanged ledger is still re-committed when what it records about its inputs is stale (e.g. new
+    // thresholds that changed no verdict), so that the next run can take the no-op path again.
+    const recordStale = options.symbolEnd === undefined && previousPart !== undefined && previousPart.min?.["inputs"] !== inputs;
+    if (unchanged && !recordStale && (previousPart !== undefined || total === 0)) {
       return { source: target.source, table: target.table, sessionsReaudited: dirty.length, partsRead: rawPaths.length, committed: false, ledgerSeq: undefined, counts, ...(inspected === undefined ? {} : { inspected }) };
     }
 
