@@ -19,7 +19,7 @@ export const CHARM = 8;
 
 /** Discounted price: out-of-the-money value plus, in the money, DF theta (F - K) (see the AssemblyScript twin). */
 function bsmPrice(
-  S: number, K: number, T: number, r: number, q: number, x: number, s: number, theta: number, df: number, ex2: number,
+  S: number, K: number, x: number, s: number, theta: number, df: number, ex2: number, growth: number,
   withCdfs: boolean,
 ): number {
   const otm = s > 0
@@ -27,7 +27,7 @@ function bsmPrice(
     : 0;
   const timeValue = df * K * ex2 * otm;
   if (theta * x <= 0) return timeValue;
-  const F = S * Math.exp((r - q) * T);
+  const F = S * growth; // growth = e^{(r-q)T}
   return df * theta * (F - K) + timeValue;
 }
 
@@ -51,14 +51,16 @@ export function bsmRow(
   const df = Math.exp(-r * T);
   const ex2 = Math.exp(0.5 * x);
   const withCdfs = greeks && ex2 > 1e-150 && ex2 < 1e150;
-  out[PRICE] = bsmPrice(S, K, T, r, q, x, s, theta, df, ex2, withCdfs);
+  // e^{(r-q)T}: the forward's growth, needed in the money (F) and for the Greeks (e^{-qT} = DF e^{(r-q)T}).
+  const growth = greeks || theta * x > 0 ? Math.exp((r - q) * T) : 1;
+  out[PRICE] = bsmPrice(S, K, x, s, theta, df, ex2, growth, withCdfs);
   const price = out[PRICE] ?? NaN;
   if (!(price >= 0 && price < Infinity)) {
     out.fill(Number.NaN);
     return 2;
   }
   if (!greeks) return 0;
-  const divDf = Math.exp(-q * T);
+  const divDf = df * growth; // e^{-qT} without a third exp
   const kDf = K * df;
   if (s > 0) {
     const h = x / s;
