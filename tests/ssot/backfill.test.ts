@@ -13,7 +13,8 @@ import { alpacaActionsFetcher, alpacaBarsFetcher } from "../../src/ssot/backfill
 import { readManifest } from "../../src/ssot/_lake.ts";
 import { budgetUsed, lakeBudgetStore } from "../../src/ssot/backfill/lake-budget-store.ts";
 import { readMarks } from "../../src/ssot/backfill/marks.ts";
-import type { BackfillTarget } from "../../src/ssot/backfill/types.ts";
+import type { BackfillTarget, BackfillTask } from "../../src/ssot/backfill/types.ts";
+import { EntitlementError } from "../../src/vendors/errors.ts";
 import type { ObjectStore } from "../../src/lake/types.ts";
 import { createFixtureLake, type FixtureLake } from "./audit-lake-fixture.ts";
 
@@ -163,6 +164,23 @@ describe("backfill", () => {
     const marks = await readMarks(lake.store, "alpaca", "equities_eod");
     expect(marks.get("AAPL")?.unavailable).toEqual([["2017-12-18", "2018-01-01"]]);
     expect(await planBackfill(lake.store, [target], "2018-01-31")).toEqual([]);
+  });
+
+  it("marks ranges the vendor's plan does not cover as unavailable and goes on with the rest", async () => {
+    // A plan that only serves history from 2024-06-01: older requests are refused with 403 (EntitlementError).
+    const real = node(lake.store, 10_000);
+    const limited = async (task: BackfillTask, signal?: AbortSignal) => {
+      if (task.start < "2024-06-01") throw new EntitlementError({ vendor: "alpaca", path: "/v2/stocks/bars", status: 403 }, "subscription does not permit querying this range");
+      return real(task, signal);
+    };
+    const target: BackfillTarget = { ...EOD, symbols: ["AAPL"] };
+    const report = await runBackfill(lake.store, { targets: [target], fetcherFor: () => limited, holder: "node-a", through: "2024-07-09" });
+    expect(report.ran && report.tasks.map((t) => [t.task.start, t.error ?? "ok"])).toEqual([
+      ["2024-06-26", "ok"], ["2024-06-12", "ok"], ["2024-05-29", "vendor_not_entitled"], ["2024-05-15", "vendor_not_entitled"], ["2024-05-01", "vendor_not_entitled"],
+    ]);
+    const marks = await readMarks(lake.store, "alpaca", "equities_eod");
+    expect(marks.get("AAPL")?.unavailable).toEqual([["2024-05-01", "2024-06-11"]]);
+    expect(await planBackfill(lake.store, [target], "2024-07-09")).toEqual([]);
   });
 
   it("stops at the daily budget and keeps it spent across a restart and a second node", async () => {

@@ -88,8 +88,8 @@ export const backfillCommand: GroupSpec = {
         ctx.out(`backfill is already running on ${report.heldBy ?? "another node"}; nothing was done\n`);
         return 0;
       }
-      const rows = report.tasks.map((t) => [t.task.table, t.task.symbols.join(","), t.task.start, t.task.end, String(t.rows), String(t.complete), String(t.unavailable)]);
-      if (rows.length > 0) ctx.out(textTable(["table", "symbols", "start", "end", "rows", "partitions GREEN", "partitions unavailable"], rows));
+      const rows = report.tasks.map((t) => [t.task.table, t.task.symbols.join(","), t.task.start, t.task.end, String(t.rows), String(t.complete), String(t.unavailable), t.error ?? ""]);
+      if (rows.length > 0) ctx.out(textTable(["table", "symbols", "start", "end", "rows", "partitions GREEN", "partitions unavailable", "vendor refused"], rows));
       const ending =
         report.stoppedBy === "budget"
           ? `stopped: ${report.budgetVendor ?? vendor}'s daily backfill budget is spent; the rest waits for tomorrow`

@@ -9,7 +9,7 @@ import { DuckDBInstance, type DuckDBConnection } from "@duckdb/node-api";
 import { sessions as calendarSessions, type IsoDate } from "../../domain/calendar/index.ts";
 import { withLease } from "../../lake/lease.ts";
 import type { LeaseHandle, ObjectStore } from "../../lake/types.ts";
-import { BudgetExhaustedError } from "../../vendors/errors.ts";
+import { BudgetExhaustedError, EntitlementError, MalformedResponseError, VendorRequestError } from "../../vendors/errors.ts";
 import { auditTarget, defaultThrough } from "../audit/audit.ts";
 import { sqlString } from "../audit/_duckdb.ts";
 import { withLedger } from "../audit/coverage.ts";
@@ -105,6 +105,27 @@ function provenRanges(task: BackfillTask, greenSessions: readonly IsoDate[]): { 
   return { complete: merged, unavailable: subtract([task.start, task.end], merged) };
 }
 
+/**
+ * A task the vendor refused. 403 "not entitled" proves the range unavailable from this vendor (marked, so it is
+ * never asked again); a bad request or an unusable response is reported and left for the next run. Anything else
+ * (auth, network, vendor down) is not a property of the task: undefined, and the run stops with it.
+ */
+async function refusedTask(
+  store: ObjectStore,
+  task: BackfillTask,
+  error: unknown,
+  context: { readonly signal: AbortSignal; readonly now: () => Date },
+): Promise<TaskReport | undefined> {
+  const base = { task, rows: 0, rejected: 0, partsWritten: 0, complete: 0, unavailable: task.sessions * task.symbols.length };
+  if (error instanceof EntitlementError) {
+    const entries = task.symbols.map((symbol) => ({ symbol, complete: [], unavailable: [[task.start, task.end] as const] }));
+    await addMarks(store, { source: task.source, table: task.table, entries, now: context.now() }, context.signal);
+    return { ...base, error: error.code };
+  }
+  if (error instanceof VendorRequestError || error instanceof MalformedResponseError) return { ...base, error: error.code };
+  return undefined;
+}
+
 interface FillContext {
   readonly scratchDir: string;
   readonly lease: LeaseHandle;
@@ -198,7 +219,11 @@ async function runTasks(store: ObjectStore, options: BackfillOptions, lease: Lea
         if (error instanceof BudgetExhaustedError) {
           return { ran: true, planned: plan.length, tasks: reports, stoppedBy: "budget", budgetVendor: error.vendor };
         }
-        throw error;
+        const refused = await refusedTask(store, task, error, { signal, now });
+        if (refused === undefined) throw error;
+        reports.push(refused);
+        options.onTask?.(refused);
+        continue;
       }
       const report = fetched.kind === "actions"
         ? await fillEvents(store, connection, task, fetched.rows, fetched.rejected, { scratchDir: scratch.path, lease, holder: options.holder, signal, now })

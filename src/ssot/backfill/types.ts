@@ -83,6 +83,11 @@ export interface TaskReport {
   /** (symbol, session) partitions of the task found GREEN / not GREEN after the re-audit. */
   readonly complete: number;
   readonly unavailable: number;
+  /**
+   * The vendor refused the task: `vendor_not_entitled` (the plan does not cover the range — marked unavailable,
+   * never asked again) or a request/response error code (not marked; tried again on the next run).
+   */
+  readonly error?: string;
 }
 
 export type BackfillReport =
