@@ -119,7 +119,12 @@ export async function runCollection(options: CollectorOptions): Promise<Collecti
     const table = rawTable(spec.vendor, spec.dataset);
     let lease: LeaseHandle | undefined;
     let stopped: string | undefined;
-    const committer = new TableCommitter(lake, table, () => lease);
+    const committer = new TableCommitter(lake, table, () => lease, {
+      // "merges": units that rode along in another unit's manifest commit (commits saved by grouping).
+      onCommit: (n) => {
+        if (n > 1 && options.governor.vendorNames().includes(spec.vendor)) options.governor.count(spec.vendor, "merges", n - 1);
+      },
+    });
     const touched = new Set<string>();
     const windowDays = spec.dataset === "equities_minute" ? (options.minuteDays ?? 5) : (options.historyDays ?? 365);
     const windowStart = addDays(through, -windowDays + 1);

@@ -22,11 +22,15 @@ export class TableCommitter {
   private latest: Manifest | undefined;
   readonly maxPending: number;
 
-  constructor(lake: IngestLake, table: string, lease: () => LeaseHandle | undefined, maxPending = 16) {
+  /** Called after each commit with how many units it carried (the usage file's `merges` = units − 1). */
+  private readonly onCommit: (units: number) => void;
+
+  constructor(lake: IngestLake, table: string, lease: () => LeaseHandle | undefined, options: { maxPending?: number; onCommit?: (units: number) => void } = {}) {
     this.lake = lake;
     this.table = table;
     this.lease = lease;
-    this.maxPending = maxPending;
+    this.maxPending = options.maxPending ?? 16;
+    this.onCommit = options.onCommit ?? (() => undefined);
   }
 
   get pending(): number {
@@ -72,6 +76,7 @@ export class TableCommitter {
       try {
         const manifest = await this.lake.commit(this.table, parts, this.lease());
         this.latest = manifest;
+        this.onCommit(written.length);
         for (const item of written) item.resolve(manifest);
       } catch (error) {
         for (const item of written) item.reject(error);

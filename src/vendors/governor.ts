@@ -14,7 +14,8 @@
  * - AIMD concurrency (Jacobson, "Congestion Avoidance and Control", SIGCOMM 1988): the in-flight window halves
  *   on a 429 and grows by 1/window per success, between 1 and maxInflight;
  * - a cool-down: when the share of failed requests in a sliding window passes a threshold, the vendor pauses.
- * Counters (requests, 429s, 5xx, retries, bytes, pages, merges, …) accumulate per UTC day for the usage file.
+ * Counters (requests, 429s, 5xx, retries, bytes, pages, merges, …) accumulate per UTC day for the usage file;
+ * `merges` is booked by the collector (units that shared one manifest commit).
  */
 import type { Logger } from "../domain/logger.ts";
 import { silentLogger } from "../domain/logger.ts";
