@@ -13,14 +13,14 @@
 --   * a dividend with no earlier bar (first day of history) gets factor 1 and the flag 'no_prev_close';
 --   * dividends that add up to C_prev or more are rejected (quarantined), the split on that day still applies;
 --   * actions after the symbol's latest bar are pending and adjust nothing yet.
--- Inputs: action_candidates, merged_bars (complete history of the symbols in factor_symbols),
---         factor_symbols(symbol), symbol_last_dates(symbol, last_date).
+-- Inputs: action_candidates, merged_bars (complete history of the symbols in batch_symbols),
+--         batch_symbols(symbol) (symbols being rebuilt in this batch), symbol_last_dates(symbol, last_date).
 -- Outputs: action_days, dividend_rejects, adjustment_factors (factor_steps.sql builds the cumulative products).
 CREATE OR REPLACE TEMP TABLE action_days AS
 WITH effective AS (
   SELECT c.*
   FROM action_candidates c
-  JOIN factor_symbols USING (symbol)
+  JOIN batch_symbols USING (symbol)
   JOIN symbol_last_dates d USING (symbol)
   WHERE c.ex_date <= d.last_date
 ),

@@ -2,8 +2,8 @@
 -- the cash dividend on its ex-date (div_cash, per share as paid). Rows are the merged bars of the symbols
 -- being (re)built; appended bars of unchanged symbols go through the same statement.
 -- Inputs: merged_bars, factor_steps, adjustment_factors (adjustment_factors.sql), adj_symbols(symbol).
--- Output: adj_rows.
-CREATE OR REPLACE TEMP TABLE adj_rows AS
+-- Output: adj_rows, a view: the curator streams it straight into Parquet instead of holding it in memory.
+CREATE OR REPLACE TEMP VIEW adj_rows AS
 WITH bars AS (
   SELECT b.* FROM merged_bars b SEMI JOIN adj_symbols s ON s.symbol = b.symbol
 ),

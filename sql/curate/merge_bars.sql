@@ -1,17 +1,19 @@
 -- Merges bars from several vendors into one row per (symbol, bar_time) by the configured source priority.
--- Candidates: this run's valid raw bars plus, for symbols being rebuilt, their already-curated history
--- (history rows keep the source that won before, so a better source arriving later still wins).
--- Inputs: bars_checked (quarantine_bars.sql), history_bars (same columns, is_history = true),
+-- Candidates: this run's valid raw bars of the current batch of symbols plus, for symbols being rebuilt, their
+-- already-curated history (history rows keep the source that won before, so a better source arriving later
+-- still wins).
+-- Inputs: batch_bars (valid rows of bars_checked for the batch), history_bars (same columns),
 --         source_priority(source, priority) — lower priority wins; unknown sources rank last.
 -- Outputs: merged_bars (the winners, with n_sources) and bar_disagreements (every other source whose value
 --          differs from the winner's by more than the QC tolerance; recorded, not hidden).
-CREATE OR REPLACE TEMP TABLE bar_candidates AS
+-- A view, not a table: it is read twice (merge, disagreements) and never held in memory as a whole.
+CREATE OR REPLACE TEMP VIEW bar_candidates AS
 SELECT
   c.*,
   coalesce(p.priority, 2147483647) AS priority
 FROM (
   SELECT symbol, date, bar_time, open, high, low, close, volume, source, ingested_at, raw_file, false AS is_history
-  FROM bars_checked WHERE reasons IS NULL
+  FROM batch_bars
   UNION ALL
   SELECT symbol, date, bar_time, open, high, low, close, volume, source, ingested_at, raw_file, true AS is_history
   FROM history_bars

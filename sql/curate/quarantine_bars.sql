@@ -1,9 +1,10 @@
 -- Checks every incoming raw bar and records why a bar is unusable; a bad bar is quarantined, never silently
 -- dropped, and the rest of the batch proceeds (DESIGN.md "Bad input").
 -- Input: raw_bars_input(symbol, date, bar_time, open, high, low, close, volume, source, ingested_at, raw_file).
--- Output: bars_checked = the input plus `reasons` (NULL when the bar is fine).
+-- Output: bars_checked_input = the input plus `reasons` (NULL when the bar is fine); the curator stages it
+-- once to a Parquet file sorted by symbol (`bars_checked`) so each batch of symbols reads only its row groups.
 -- isfinite() is needed because DuckDB orders NaN above every number, so `NaN > 0` is true.
-CREATE OR REPLACE TEMP TABLE bars_checked AS
+CREATE OR REPLACE TEMP VIEW bars_checked_input AS
 SELECT
   *,
   NULLIF(concat_ws('; ',

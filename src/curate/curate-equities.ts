@@ -14,6 +14,7 @@
  * `delta/part-*.parquet` (appended sessions, many symbols). A rebuild replaces the symbol's part and rewrites
  * only the delta parts that still hold rows of that symbol.
  */
+import { existsSync } from "node:fs";
 import { readdir, rm } from "node:fs/promises";
 import { join } from "node:path";
 import { DataError } from "../domain/errors.ts";
@@ -65,6 +66,8 @@ export interface CurateOptions {
   /** Relative volume difference recorded as a disagreement (default 0.10). */
   readonly volumeTolerance?: number;
   readonly bookmarkKey?: string;
+  /** Symbols merged and adjusted per batch (default 25 daily, 10 minute): bounds DuckDB's working set. */
+  readonly batchSymbols?: number;
   readonly duck?: DuckOptions;
   readonly logger?: Logger;
   readonly signal?: AbortSignal;
@@ -135,6 +138,9 @@ async function count(duck: DuckSession, sql: string): Promise<number> {
   return rows[0]?.n ?? 0;
 }
 
+const ROW_GROUP_ROWS = 122_880;
+const DISAGREEMENT_COLUMNS =
+  "symbol VARCHAR, date DATE, bar_time TIMESTAMP, chosen_source VARCHAR, other_source VARCHAR, field VARCHAR, chosen DOUBLE, other DOUBLE, rel_diff DOUBLE, tolerance DOUBLE";
 const FACTOR_COLUMNS =
   "symbol VARCHAR, ex_date DATE, split_ratio DOUBLE, split_factor DOUBLE, dividend DOUBLE, prev_close DOUBLE, prev_date DATE, dividend_factor DOUBLE, flags VARCHAR";
 const ACTION_QUARANTINE_COLUMNS =
@@ -184,7 +190,12 @@ export async function curateEquities(options: CurateRunOptions): Promise<CurateR
   let stageName = "setup";
   const stage = (next: string): void => {
     const now = performance.now();
-    logger.debug("curate stage", { mode: minute ? "minute" : "daily", stage: stageName, ms: Math.round(now - stageStarted) });
+    logger.debug("curate stage", {
+      mode: minute ? "minute" : "daily",
+      stage: stageName,
+      ms: Math.round(now - stageStarted),
+      rssMB: Math.round(process.memoryUsage().rss / 2 ** 20),
+    });
     stageName = next;
     stageStarted = now;
   };
@@ -220,7 +231,7 @@ export async function curateEquities(options: CurateRunOptions): Promise<CurateR
       );
     }
     await duck.run(`CREATE OR REPLACE TEMP TABLE new_bar_spans AS
-      SELECT symbol, min(date) AS first_new, max(date) AS last_new FROM bars_checked WHERE reasons IS NULL GROUP BY symbol`);
+      SELECT symbol, min(date) AS first_new, max(date) AS last_new FROM bars_checked_input WHERE reasons IS NULL GROUP BY symbol`);
     await duck.run(`CREATE OR REPLACE TEMP TABLE symbol_last_dates AS
       SELECT symbol, greatest(max(last_date), max(last_new)) AS last_date FROM (
         SELECT symbol, last_date, NULL::DATE AS last_new FROM prior_symbols
@@ -237,76 +248,137 @@ export async function curateEquities(options: CurateRunOptions): Promise<CurateR
     const rebuild = (await duck.rows<{ symbol: string }>(`SELECT symbol FROM factor_symbols ORDER BY symbol`)).map((r) => r.symbol);
     const rebuildSet = new Set(rebuild);
 
-    stage("history");
-    // --- history of the rebuilt symbols, from the current adjusted table -------------------------------------
+    stage("transform");
+    // --- merge, factors and adjusted rows, one batch of symbols at a time --------------------------------------
+    // Batches bound DuckDB's working set (the Pi has 768MB for it): a full rebuild of 12M minute bars runs as
+    // many small rebuilds. New sessions of symbols that are not rebuilt form one last "append" batch.
     const adjManifest = await lake.readManifest(tables.adjusted);
     const adjFiles = adjManifest?.files ?? [];
-    const touches = (file: PartFile): boolean => (file.symbols ?? []).some((symbol) => rebuildSet.has(symbol));
-    const historyFiles = adjFiles.filter(touches);
-    if (historyFiles.length > 0) {
-      const paths = await lake.localPaths(historyFiles.map((file) => file.key));
-      await duck.run(`CREATE OR REPLACE TEMP TABLE history_bars AS
-        SELECT symbol, date, bar_time, open, high, low, close, volume, source, ingested_at, raw_file
-        FROM read_parquet(${sqlList(paths)}, union_by_name = true, hive_partitioning = false)
-        WHERE symbol IN (SELECT symbol FROM factor_symbols)`);
-    } else {
-      await duck.run(`CREATE OR REPLACE TEMP TABLE history_bars (${ADJ_COLUMNS})`);
+    const historyFiles = adjFiles.filter((file) => (file.symbols ?? []).some((symbol) => rebuildSet.has(symbol)));
+    const appendSymbols = (
+      await duck.rows<{ symbol: string }>(`SELECT symbol FROM new_bar_spans WHERE symbol NOT IN (SELECT symbol FROM factor_symbols) ORDER BY symbol`)
+    ).map((r) => r.symbol);
+    // Symbols go to buckets by hash; the checked new bars are staged once, partitioned by bucket (no global
+    // sort, so no memory peak), and each rebuild batch is one bucket: it reads only its own staged files.
+    const batchSize = Math.max(1, options.batchSymbols ?? (minute ? 10 : 25));
+    const symbolCount = await count(duck, `SELECT count(*) FROM (SELECT symbol FROM factor_symbols UNION SELECT symbol FROM new_bar_spans)`);
+    const buckets = Math.max(1, Math.ceil(symbolCount / batchSize));
+    const bucketOf = (column: string): string => `(hash(${column}) % ${buckets})::INTEGER`;
+    const checkedDir = staging.next("bars-checked");
+    if (newBarKeys.length > 0) {
+      await duck.run(`COPY (SELECT *, ${bucketOf("coalesce(symbol, '')")} AS bucket FROM bars_checked_input) TO ${sqlString(checkedDir)}
+        (FORMAT parquet, COMPRESSION zstd, PARTITION_BY (bucket), ROW_GROUP_SIZE 32768)`);
     }
+    if (existsSync(checkedDir)) {
+      await duck.run(`CREATE OR REPLACE TEMP VIEW bars_checked AS
+        SELECT * FROM read_parquet(${sqlString(join(checkedDir, "*", "*.parquet"))}, hive_partitioning = true)`);
+    } else {
+      await duck.run(`CREATE OR REPLACE TEMP TABLE bars_checked AS SELECT *, 0 AS bucket FROM bars_checked_input WHERE false`);
+    }
+    logger.debug("new bars staged", { rssMB: Math.round(process.memoryUsage().rss / 2 ** 20), peakMB: Math.round(process.resourceUsage().maxRSS / 1024) });
+    const rebuildBuckets = await duck.rows<{ bucket: number; symbols: string[] }>(
+      `SELECT ${bucketOf("symbol")} AS bucket, list(symbol ORDER BY symbol) AS symbols FROM factor_symbols GROUP BY ALL ORDER BY bucket`,
+    );
+    const batches: { symbols: string[]; rebuild: boolean; bucket: number | undefined }[] = rebuildBuckets.map((b) => ({
+      symbols: b.symbols,
+      rebuild: true,
+      bucket: b.bucket,
+    }));
+    if (appendSymbols.length > 0) batches.push({ symbols: appendSymbols, rebuild: false, bucket: undefined });
 
-    stage("transform");
-    // --- merge, factors, adjusted rows ---------------------------------------------------------------------
-    await runSql(duck, "curate/merge_bars", logger);
-    if (!minute) await runSql(duck, "curate/adjustment_factors", logger);
-    await runSql(duck, "curate/factor_steps", logger);
-    await duck.run(`CREATE OR REPLACE TEMP TABLE adj_symbols AS SELECT DISTINCT symbol FROM merged_bars`);
-    await runSql(duck, "curate/equities_ohlcv_adj", logger);
-    options.signal?.throwIfAborted();
-
-    stage("write_adjusted");
-    // --- write the adjusted table ----------------------------------------------------------------------------
+    await duck.run(`CREATE OR REPLACE TEMP TABLE new_factors (${FACTOR_COLUMNS})`);
+    await duck.run(`CREATE OR REPLACE TEMP TABLE new_dividend_rejects (${ACTION_QUARANTINE_COLUMNS})`);
+    await duck.run(`CREATE OR REPLACE TEMP TABLE all_disagreements (${DISAGREEMENT_COLUMNS})`);
+    if (minute) await runSql(duck, "curate/factor_steps", logger);
     const adjAdd: PartFile[] = [];
     const adjRemove: string[] = [];
-    if (rebuild.length > 0) {
-      const dir = staging.next("rebuild");
-      await duck.run(`COPY (
-          SELECT *, md5(symbol) AS part_id FROM adj_rows WHERE symbol IN (SELECT symbol FROM factor_symbols) ORDER BY symbol, bar_time
-        ) TO ${sqlString(dir)} (FORMAT parquet, COMPRESSION zstd, PARTITION_BY (part_id), ROW_GROUP_SIZE 122880)`);
-      stage("write_adjusted_upload");
-      const bySymbol = await duck.rows<{ symbol: string; part_id: string; rows: number; min_date: string; max_date: string }>(
-        `SELECT symbol, md5(symbol) AS part_id, count(*)::DOUBLE AS rows, min(date)::VARCHAR AS min_date, max(date)::VARCHAR AS max_date
-         FROM adj_rows WHERE symbol IN (SELECT symbol FROM factor_symbols) GROUP BY symbol`,
-      );
-      const uploads: { symbol: string; path: string; facts: PartFacts | undefined }[] = [];
-      for (const { symbol, part_id, rows, min_date, max_date } of bySymbol) {
-        const folder = join(dir, `part_id=${part_id}`);
-        const names = (await readdir(folder)).sort();
-        // One file per symbol is the normal case; the facts computed above then describe it exactly.
-        const facts = names.length === 1 ? { rows, min_date, max_date, symbols: [symbol] } : undefined;
-        for (const name of names) uploads.push({ symbol, path: join(folder, name), facts });
+    let appendedRows = 0;
+    for (const batch of batches) {
+      options.signal?.throwIfAborted();
+      const list = sqlList(batch.symbols);
+      await duck.run(`CREATE OR REPLACE TEMP TABLE batch_symbols AS SELECT unnest(${list}) AS symbol`);
+      // The range lets the Parquet reader skip row groups by their min/max statistics; the list is exact.
+      // The bucket filter prunes the staged files by their hive partition; the list is exact.
+      await duck.run(`CREATE OR REPLACE TEMP VIEW batch_bars AS
+        SELECT * EXCLUDE (bucket) FROM bars_checked
+        WHERE reasons IS NULL ${batch.bucket === undefined ? "" : `AND bucket = ${batch.bucket}`} AND list_contains(${list}, symbol)`);
+      const batchHistory = batch.rebuild ? historyFiles.filter((file) => (file.symbols ?? []).some((symbol) => batch.symbols.includes(symbol))) : [];
+      if (batchHistory.length > 0) {
+        const paths = await lake.localPaths(batchHistory);
+        await duck.run(`CREATE OR REPLACE TEMP TABLE history_bars AS
+          SELECT symbol, date, bar_time, open, high, low, close, volume, source, ingested_at, raw_file
+          FROM read_parquet(${sqlList(paths)}, union_by_name = true, hive_partitioning = false)
+          WHERE symbol IN (SELECT symbol FROM batch_symbols)`);
+      } else {
+        await duck.run(`CREATE OR REPLACE TEMP TABLE history_bars (${ADJ_COLUMNS})`);
       }
-      await forEachLimited(uploads, 4, async ({ symbol, path, facts }) => {
-        const { part } = await uploadPart(lake, duck, tables.adjusted, `${tables.adjusted}/symbol=${keySafe(symbol)}`, path, true, facts);
-        adjAdd.push(part);
-        written(tables.adjusted);
-      });
-      // A symbol's old rows live in its own part(s) and possibly in delta parts shared with other symbols.
-      for (const file of historyFiles) {
-        adjRemove.push(file.key);
-        const others = (file.symbols ?? []).filter((symbol) => !rebuildSet.has(symbol));
-        if (others.length === 0) continue;
-        const [path] = await lake.localPaths([file.key]);
-        const out = staging.next("delta-rewrite.parquet");
-        await duck.run(`COPY (SELECT * FROM read_parquet(${sqlString(path ?? "")}, hive_partitioning = false) WHERE symbol NOT IN (SELECT symbol FROM factor_symbols) ORDER BY symbol, bar_time)
-          TO ${sqlString(out)} (FORMAT parquet, COMPRESSION zstd)`);
-        const { part } = await uploadPart(lake, duck, tables.adjusted, `${tables.adjusted}/delta`, out, true);
-        adjAdd.push(part);
-        written(tables.adjusted);
+      await runSql(duck, "curate/merge_bars", logger);
+      if (!minute && batch.rebuild) {
+        await runSql(duck, "curate/adjustment_factors", logger);
+        await runSql(duck, "curate/factor_steps", logger);
+        await duck.run(`INSERT INTO new_factors SELECT symbol, ex_date, split_ratio, split_factor, dividend, prev_close, prev_date, dividend_factor, flags FROM adjustment_factors`);
+        await duck.run(`INSERT INTO new_dividend_rejects SELECT symbol, ex_date, action_type, ratio, amount, source, ingested_at, raw_file, reasons FROM dividend_rejects`);
+      } else if (!minute) {
+        // Appended sessions of unchanged symbols: no effective ex-date lies after them, so every factor is 1.
+        await duck.run(`CREATE OR REPLACE TEMP TABLE adjustment_factors (${FACTOR_COLUMNS})`);
+        await duck.run(`CREATE OR REPLACE TEMP TABLE factor_steps (symbol VARCHAR, ex_date DATE, split_cum DOUBLE, dividend_cum DOUBLE)`);
       }
+      await duck.run(`INSERT INTO all_disagreements SELECT * FROM bar_disagreements`);
+      await duck.run(`CREATE OR REPLACE TEMP TABLE adj_symbols AS SELECT symbol FROM batch_symbols`);
+      await runSql(duck, "curate/equities_ohlcv_adj", logger);
+      // The merge's intermediates are no longer needed; dropping them returns their memory before the write.
+
+      if (batch.rebuild) {
+        const dir = staging.next("rebuild");
+        await duck.run(`COPY (SELECT *, md5(symbol) AS part_id FROM adj_rows ORDER BY symbol, bar_time)
+          TO ${sqlString(dir)} (FORMAT parquet, COMPRESSION zstd, PARTITION_BY (part_id), ROW_GROUP_SIZE ${ROW_GROUP_ROWS})`);
+        const bySymbol = await duck.rows<{ symbol: string; part_id: string; rows: number; min_date: string; max_date: string }>(
+          `SELECT symbol, md5(symbol) AS part_id, count(*)::DOUBLE AS rows, min(date)::VARCHAR AS min_date, max(date)::VARCHAR AS max_date
+           FROM merged_bars GROUP BY symbol`,
+        );
+        const uploads: { symbol: string; path: string; facts: PartFacts | undefined }[] = [];
+        for (const { symbol, part_id, rows, min_date, max_date } of bySymbol) {
+          const folder = join(dir, `part_id=${part_id}`);
+          const names = (await readdir(folder)).sort();
+          // One file per symbol is the normal case; the facts computed above then describe it exactly.
+          const facts = names.length === 1 ? { rows, min_date, max_date, symbols: [symbol] } : undefined;
+          for (const name of names) uploads.push({ symbol, path: join(folder, name), facts });
+        }
+        logger.debug("batch written locally", {
+          symbols: batch.symbols.length,
+          rssMB: Math.round(process.memoryUsage().rss / 2 ** 20),
+          peakMB: Math.round(process.resourceUsage().maxRSS / 1024),
+        });
+        await forEachLimited(uploads, 4, async ({ symbol, path, facts }) => {
+          const { part } = await uploadPart(lake, duck, tables.adjusted, `${tables.adjusted}/symbol=${keySafe(symbol)}`, path, true, facts);
+          adjAdd.push(part);
+          written(tables.adjusted);
+        });
+        logger.debug("batch uploaded", { parts: uploads.length });
+        await rm(dir, { recursive: true, force: true });
+      } else {
+        appendedRows = await count(duck, `SELECT count(*) FROM merged_bars`);
+        if (appendedRows > 0) {
+          const out = staging.next("delta.parquet");
+          await duck.run(`COPY (SELECT * FROM adj_rows ORDER BY symbol, bar_time) TO ${sqlString(out)} (FORMAT parquet, COMPRESSION zstd)`);
+          const { part } = await uploadPart(lake, duck, tables.adjusted, `${tables.adjusted}/delta`, out, true);
+          adjAdd.push(part);
+          written(tables.adjusted);
+        }
+      }
+      // The batch's tables are no longer needed; dropping them returns their memory before the next batch.
+      await duck.run(`DROP VIEW IF EXISTS adj_rows; DROP TABLE IF EXISTS merged_bars; DROP TABLE IF EXISTS history_bars`);
     }
-    const appendedRows = await count(duck, `SELECT count(*) FROM adj_rows WHERE symbol NOT IN (SELECT symbol FROM factor_symbols)`);
-    if (appendedRows > 0) {
-      const out = staging.next("delta.parquet");
-      await duck.run(`COPY (SELECT * FROM adj_rows WHERE symbol NOT IN (SELECT symbol FROM factor_symbols) ORDER BY symbol, bar_time)
+
+    stage("write_adjusted");
+    // --- the rebuilt symbols' old parts go; delta parts shared with other symbols are rewritten without them ---
+    for (const file of historyFiles) {
+      adjRemove.push(file.key);
+      const others = (file.symbols ?? []).filter((symbol) => !rebuildSet.has(symbol));
+      if (others.length === 0) continue;
+      const [path] = await lake.localPaths([file]);
+      const out = staging.next("delta-rewrite.parquet");
+      await duck.run(`COPY (SELECT * FROM read_parquet(${sqlString(path ?? "")}, hive_partitioning = false) WHERE symbol NOT IN (SELECT symbol FROM factor_symbols) ORDER BY symbol, bar_time)
         TO ${sqlString(out)} (FORMAT parquet, COMPRESSION zstd)`);
       const { part } = await uploadPart(lake, duck, tables.adjusted, `${tables.adjusted}/delta`, out, true);
       adjAdd.push(part);
@@ -331,7 +403,7 @@ export async function curateEquities(options: CurateRunOptions): Promise<CurateR
         FROM prior_factors WHERE symbol NOT IN (SELECT symbol FROM factor_symbols)
         UNION ALL
         SELECT symbol, ex_date, split_ratio, split_factor, dividend, prev_close, prev_date, dividend_factor, flags
-        FROM adjustment_factors`);
+        FROM new_factors`);
 
       const actionQManifest = await lake.readManifest(CURATE_TABLES.actionQuarantine);
       await loadTable(duck, lake, actionQManifest, "prior_action_quarantine", ACTION_QUARANTINE_COLUMNS);
@@ -339,7 +411,7 @@ export async function curateEquities(options: CurateRunOptions): Promise<CurateR
         SELECT symbol, ex_date, action_type, ratio, amount, source, ingested_at, raw_file, reasons
         FROM actions_checked WHERE reasons IS NOT NULL
         UNION ALL
-        SELECT symbol, ex_date, action_type, ratio, amount, source, ingested_at, raw_file, reasons FROM dividend_rejects
+        SELECT symbol, ex_date, action_type, ratio, amount, source, ingested_at, raw_file, reasons FROM new_dividend_rejects
         UNION ALL
         SELECT symbol, ex_date, action_type, ratio, amount, source, ingested_at, raw_file, reasons
         FROM prior_action_quarantine
@@ -380,10 +452,10 @@ export async function curateEquities(options: CurateRunOptions): Promise<CurateR
     stage("write_records");
     // --- append-only records: quarantined bars and vendor disagreements ---------------------------------------
     const barsQuarantined = await count(duck, `SELECT count(*) FROM bars_checked WHERE reasons IS NOT NULL`);
-    const disagreements = await count(duck, `SELECT count(*) FROM bar_disagreements`);
+    const disagreements = await count(duck, `SELECT count(*) FROM all_disagreements`);
     const appendOnly: { table: string; sql: string; n: number }[] = [
-      { table: tables.barQuarantine, n: barsQuarantined, sql: `SELECT * FROM bars_checked WHERE reasons IS NOT NULL` },
-      { table: tables.disagreements, n: disagreements, sql: `SELECT * FROM bar_disagreements` },
+      { table: tables.barQuarantine, n: barsQuarantined, sql: `SELECT * EXCLUDE (bucket) FROM bars_checked WHERE reasons IS NOT NULL` },
+      { table: tables.disagreements, n: disagreements, sql: `SELECT * FROM all_disagreements` },
     ];
     for (const { table, sql, n } of appendOnly) {
       if (n === 0) continue;

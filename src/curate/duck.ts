@@ -36,6 +36,16 @@ export async function openDuck(options: DuckOptions = {}): Promise<DuckSession> 
     instance = await DuckDBInstance.create(":memory:", {
       memory_limit: options.memoryLimit ?? "1GB",
       threads: String(options.threads ?? 2),
+      // Every statement here states its order explicitly; not preserving insertion order lets DuckDB stream
+      // COPY and aggregates with less buffered memory (DuckDB docs, "Memory management": preserve_insertion_order).
+      preserve_insertion_order: "false",
+      // Curation reads each staged file once; caching file blocks in the buffer pool (DuckDB's external file
+      // cache, on by default since 1.3) would only hold memory a Pi needs elsewhere.
+      enable_external_file_cache: "false",
+      // Return freed memory to the OS sooner, so peak RSS tracks the working set rather than history
+      // (DuckDB settings: allocator_flush_threshold, allocator_bulk_deallocation_flush_threshold).
+      allocator_flush_threshold: "32MB",
+      allocator_bulk_deallocation_flush_threshold: "64MB",
       ...(options.tempDirectory === undefined ? {} : { temp_directory: options.tempDirectory }),
     });
   } catch (cause) {
