@@ -1,5 +1,6 @@
 /** Shared helpers for the ingestion tests: temp lakes, reading a raw table's committed rows, child collectors. */
 import { spawn, type ChildProcess } from "node:child_process";
+import { mkdtempSync, rmSync } from "node:fs";
 import { mkdtemp, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
@@ -64,13 +65,18 @@ const REPO = fileURLToPath(new URL("../../", import.meta.url));
 
 /** Starts a collector in its own Node process (so it can be SIGKILLed), via tsx. */
 export function spawnCollector(args: ChildArgs): { child: ChildProcess; done: Promise<{ code: number | null; signal: NodeJS.Signals | null; stdout: string; stderr: string }> } {
-  const child = spawn("node", ["--import", "tsx", CHILD, JSON.stringify(args)], { cwd: REPO, stdio: ["ignore", "pipe", "pipe"] });
+  // The child's temp files (DuckDB staging) go to a folder removed when it exits, even after SIGKILL.
+  const scratch = mkdtempSync(join(tmpdir(), "trademl-child-"));
+  const child = spawn("node", ["--import", "tsx", CHILD, JSON.stringify(args)], { cwd: REPO, stdio: ["ignore", "pipe", "pipe"], env: { ...process.env, TMPDIR: scratch } });
   let stdout = "";
   let stderr = "";
   child.stdout?.on("data", (d: Buffer) => { stdout += d.toString(); });
   child.stderr?.on("data", (d: Buffer) => { stderr += d.toString(); });
   const done = new Promise<{ code: number | null; signal: NodeJS.Signals | null; stdout: string; stderr: string }>((resolve) => {
-    child.on("close", (code, signal) => resolve({ code, signal, stdout, stderr }));
+    child.on("close", (code, signal) => {
+      rmSync(scratch, { recursive: true, force: true });
+      resolve({ code, signal, stdout, stderr });
+    });
   });
   return { child, done };
 }
