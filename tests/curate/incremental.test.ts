@@ -122,4 +122,31 @@ describe("incremental curation", () => {
     expect(aaa.map((r) => r.d)).toEqual(SESSIONS);
     expect(aaa[0]?.close_adj).toBeCloseTo(100 * (1 - 1.02 / 102), 12);
   });
+
+  it("gives the same tables whatever the batch size", async () => {
+    const other = await createTestLake();
+    try {
+      const symbols = ["AAA", "BBB", "CCC", "DDD", "EEE"];
+      const actions = [
+        { symbol: "BBB", ex_date: "2024-04-03", action_type: "split", ratio: 3 },
+        { symbol: "DDD", ex_date: "2024-04-05", action_type: "dividend", amount: 0.5 },
+      ];
+      for (const lake of [t, other]) {
+        await lake.putBars("alpaca", history(symbols, SESSIONS));
+        await lake.putActions("alpaca", actions);
+      }
+      await curateEquities({ lake: t.lake, sourcePriority: ["alpaca"], batchSymbols: 1 });
+      await curateEquities({ lake: other.lake, sourcePriority: ["alpaca"] });
+      const read = async (lake: TestLake) => {
+        const paths = await lake.partPaths(CURATE_TABLES.adjusted);
+        return lake.query(`SELECT symbol, date::VARCHAR AS d, close_adj, volume_split FROM read_parquet([${paths.map((p) => `'${p}'`).join(", ")}]) ORDER BY symbol, date`);
+      };
+      const one = await read(t);
+      expect(one).toHaveLength(5 * SESSIONS.length);
+      expect(one).toEqual(await read(other));
+      expect(((await t.lake.readManifest(CURATE_TABLES.adjusted))?.files ?? []).length).toBe(5);
+    } finally {
+      await other.close();
+    }
+  });
 });
