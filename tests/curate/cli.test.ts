@@ -1,6 +1,7 @@
 /** `trademl curate` and `trademl reference` through the CLI on a local lake (LAKE_ROOT). */
 import { join, resolve } from "node:path";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
+import { acquireLease } from "../../src/lake/lease.ts";
 import { runTrademl } from "../helpers/cli.ts";
 import { createTestLake, type TestLake } from "./lake-fixture.ts";
 
@@ -40,5 +41,18 @@ describe("trademl curate / reference", () => {
     expect(reference.code).toBe(0);
     expect(reference.stdout).toMatch(/tick-size intervals: 1/);
     expect((await runTrademl(["reference", "--large", "0", ...argv], env, t.root)).code).toBe(2);
+  });
+
+  it("refuses to run while another curator holds the curate lease", async () => {
+    await t.putBars("alpaca", [{ symbol: "XYZ", date: "2024-06-03", close: 400 }]);
+    const other = await acquireLease(t.store, "curate", { holder: "other-node", autoRenew: false });
+    expect(other).toBeDefined();
+    const env = { LAKE_ROOT: join(t.root, "lake"), TRADEML_LOG_LEVEL: "warn" };
+    const run = await runTrademl(["curate", "--config-dir", resolve(REPO, "configs")], env, t.root);
+    expect(run.code).toBe(3);
+    expect(run.stderr).toMatch(/other-node.*curate_busy/s);
+    expect(await t.lake.readManifest("curated/equities_ohlcv_adj")).toBeUndefined();
+    await other?.release();
+    expect((await runTrademl(["curate", "--config-dir", resolve(REPO, "configs")], env, t.root)).code).toBe(0);
   });
 });

@@ -32,22 +32,48 @@ export const curateCommand: GroupSpec = {
       const jobs = opened.config.curator.jobs;
       const barDatasets = [...new Set(jobs.filter((job) => job.output_prefix === CURATE_TABLES.adjusted).map((job) => job.table))];
       const minuteDatasets = [...new Set(jobs.filter((job) => job.output_prefix.startsWith("curated/equities_minute")).map((job) => job.table))];
-      const common = {
-        lake: opened.lake,
-        sourcePriority: opened.config.curator.source_priority,
-        duck: { memoryLimit: opened.config.node.duckdb.memory_limit, threads: opened.config.node.duckdb.threads },
-        logger: ctx.logger,
-        signal: ctx.signal,
-      };
-      // Daily first: the minute pass adjusts with the factors the daily pass just committed.
-      const daily = await curateEquities({
-        ...common,
-        datasets: { ...DEFAULT_DATASETS, bars: barDatasets.length > 0 ? barDatasets : DEFAULT_DATASETS.bars },
-      });
-      const minute = await curateMinuteBars({
-        ...common,
-        datasets: { ...DEFAULT_DATASETS, bars: minuteDatasets.length > 0 ? minuteDatasets : DEFAULT_MINUTE_DATASETS },
-      });
+      const { withLease } = await import("../../lake/lease.ts");
+      const { lakeAccess } = await import("../../curate/lake-access.ts");
+      const { DataError } = await import("../../domain/errors.ts");
+      const { hostname } = await import("node:os");
+      const { randomUUID } = await import("node:crypto");
+      const leases = opened.config.curator.leases;
+      // One curator at a time: the lease's epoch fences every commit, so a curator that lost its lease (a
+      // paused Pi, a network split) cannot commit over the one that took over.
+      const outcome = await withLease(
+        opened.store,
+        "curate",
+        {
+          holder: `${hostname()}-${randomUUID().slice(0, 8)}`,
+          ttlMs: leases.lease_seconds * 1000,
+          renewMs: leases.renew_seconds * 1000,
+          signal: ctx.signal,
+          logger: ctx.logger,
+        },
+        async (lease) => {
+          const common = {
+            lake: lakeAccess(opened.store, { commit: { lease } }),
+            sourcePriority: opened.config.curator.source_priority,
+            duck: { memoryLimit: opened.config.node.duckdb.memory_limit, threads: opened.config.node.duckdb.threads },
+            logger: ctx.logger,
+            signal: ctx.signal,
+          };
+          // Daily first: the minute pass adjusts with the factors the daily pass just committed.
+          const daily = await curateEquities({
+            ...common,
+            datasets: { ...DEFAULT_DATASETS, bars: barDatasets.length > 0 ? barDatasets : DEFAULT_DATASETS.bars },
+          });
+          const minute = await curateMinuteBars({
+            ...common,
+            datasets: { ...DEFAULT_DATASETS, bars: minuteDatasets.length > 0 ? minuteDatasets : DEFAULT_MINUTE_DATASETS },
+          });
+          return { daily, minute };
+        },
+      );
+      if (!outcome.ran) {
+        throw new DataError("curate_busy", `another curator (${outcome.holder ?? "unknown"}) holds the curate lease; nothing was done`);
+      }
+      const { daily, minute } = outcome.value;
       ctx.out(
         options["json"] === true
           ? `${JSON.stringify({ daily, minute }, null, 2)}\n`
