@@ -4,6 +4,7 @@ import { readdir, readFile } from "node:fs/promises";
 import { join } from "node:path";
 import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
 import { runCollection } from "../../src/ingest/collector.ts";
+import { createFinnhub } from "../../src/vendors/finnhub.ts";
 import { ensureLakeOrigin } from "../../src/ingest/ingest-lake.ts";
 import { simConnectors } from "../../src/ingest/sim-connectors.ts";
 import { LocalStore } from "../../src/lake/local-store.ts";
@@ -190,5 +191,22 @@ describe("edge collector", () => {
     const usage = JSON.parse(new TextDecoder().decode((await store.get(`state/usage/${TODAY}/polygon.json`))?.body)) as { counters: Record<string, number> };
     expect(usage.counters["qc_close_mismatch"]).toBe(loud.qc.qc_close_mismatch);
     expect(usage.counters["qc_minute_gap"]).toBe(gaps.qc.qc_minute_gap);
+  });
+
+  it("stops asking after a 403 entitlement answer and after the daily budget is spent, and reports both", async () => {
+    const { store } = await lake();
+    const governor = new RateGovernor({ policies: { ...policiesFromLimits(undefined, 1 / 120), alpaca: { ...policiesFromLimits(undefined, 1 / 120)["alpaca"], rules: [{ limit: 100, windowMs: 1000 }], maxInflight: 1, dailyBudget: 2 } } });
+    const connectors = { ...simConnectors(sim, governor), finnhub: createFinnhub({ governor, baseUrl: sim.baseUrl("finnhub"), apiKey: "free-plan-key" }) };
+    const before = sim.log.length;
+    const report = await runCollection({
+      store, origin: "simulated", connectors, governor, universe: UNIVERSE, today: TODAY, historyDays: 20, batchSize: 1, holder: "stops",
+      datasets: [{ vendor: "finnhub", dataset: "options_chains" }, { vendor: "alpaca", dataset: "equities_bars" }],
+    });
+    const log = sim.log.slice(before);
+    expect(log.filter((e) => e.vendor === "finnhub")).toHaveLength(1);
+    expect(log.filter((e) => e.vendor === "alpaca")).toHaveLength(2);
+    expect(report.skipped.some((s) => s.table === "raw/finnhub/options_chains" && /not entitled/.test(s.reason))).toBe(true);
+    expect(report.skipped.some((s) => s.vendor === "alpaca" && /daily budget of 2/.test(s.reason))).toBe(true);
+    expect(report.committed).toBe(2);
   });
 });
