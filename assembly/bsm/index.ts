@@ -64,7 +64,7 @@ function failRow(
 }
 
 /**
- * Prices n options and, when `delta` is non-zero, their Greeks. Every output pointer except `price` and `status`
+ * Prices n options and, when any Greek pointer is non-zero, their Greeks. Every output pointer except `price` and `status`
  * may be 0 to skip it (all Greek pointers 0 skips the Greek computation). Returns the number of rows whose
  * status is not BSM_OK, or -1 when n < 0.
  */
