@@ -92,10 +92,14 @@ export function rawTable(vendor: string, dataset: string): string {
   return `raw/${vendor}/${dataset}`;
 }
 
-/** Parquet record (column → JSON value) of each normalised row kind. Timestamps go as ISO strings. */
+/**
+ * Parquet record (column → JSON value) of each normalised row kind. Timestamps go as ISO strings.
+ * A daily bar's `bar_time` is its session date at 00:00 UTC whatever the vendor stamped (Alpaca and Polygon
+ * stamp New York midnight, Finnhub UTC midnight), so the same bar from two vendors has the same key downstream.
+ */
 export function barRecord(r: EquityBarRow): Record<string, unknown> {
   return {
-    symbol: r.symbol, date: r.date, bar_time: new Date(r.ts).toISOString(), timeframe: r.timeframe, open: r.open, high: r.high,
+    symbol: r.symbol, date: r.date, bar_time: r.timeframe === "1d" ? `${r.date}T00:00:00.000Z` : new Date(r.ts).toISOString(), timeframe: r.timeframe, open: r.open, high: r.high,
     low: r.low, close: r.close, volume: r.volume, vwap: r.vwap, trades: r.trades, source_name: r.source_name, source_uri: r.source_uri, ingested_at: r.ingested_at,
   };
 }
