@@ -65,6 +65,10 @@ describe("edge collector", () => {
       expect(aapl?.["source_name"]).toBe(vendor);
       expect(String(aapl?.["source_uri"])).toContain(sim.url);
     }
+    // The same daily bar from two vendors has the same key: vendors stamp daily bars differently, we do not.
+    const stamps = async (vendor: string): Promise<unknown[]> =>
+      (await committedRows(dir, `raw/${vendor}/equities_bars`, "symbol, epoch_ms(bar_time) AS ms")).map((r) => `${String(r["symbol"])}|${String(r["ms"])}`);
+    expect(await stamps("alpaca")).toEqual(await stamps("finnhub"));
     const bookmark = await readBookmark(store, "alpaca", "equities_bars/AAPL");
     expect(bookmark?.value.through).toBe(THROUGH);
     const usageObject = await store.get(`state/usage/${TODAY}/alpaca.json`);
