@@ -69,10 +69,12 @@ export async function runNodePass(options: NodePassOptions): Promise<NodePassRes
   const skippedVendors = vendors.filter((v) => !withKeys.includes(v)).map((vendor) => ({ vendor, reason: `${KEY_HINTS[vendor]} (add them to .env to collect ${vendor})` }));
   if (withKeys.length === 0) return { report: undefined, skippedVendors };
 
-  const { BudgetStoreForLake } = await import("./lake-budget.ts");
+  // The edge collector's share of each vendor's day (edge.yml daily_budget), booked per UTC day in the lake by
+  // the same store the backfill uses for its own share, so every process on the lake draws from one budget.
+  const { lakeBudgetStore } = await import("../ssot/backfill/lake-budget-store.ts");
   const governor = new RateGovernor({
     policies: Object.fromEntries(withKeys.map((v) => [v, policyFromConfig(config, v)])),
-    budgets: new BudgetStoreForLake(options.store), logger,
+    budgets: lakeBudgetStore(options.store, "edge"), logger,
   });
   const env = config.env;
   const common = { governor, logger };
