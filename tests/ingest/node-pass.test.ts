@@ -1,0 +1,48 @@
+// One node pass as `trademl node up --once` runs it — configuration from configs/ and the environment, real
+// connector code — pointed at the simulator (the test hook `baseUrls`; there is no network here).
+import { fileURLToPath } from "node:url";
+import { afterAll, describe, expect, it } from "vitest";
+import { loadConfig } from "../../src/config/load.ts";
+import { runNodePass } from "../../src/ingest/node-pass.ts";
+import { readLakeOrigin } from "../../src/ingest/ingest-lake.ts";
+import { LocalStore } from "../../src/lake/local-store.ts";
+import { startSimulator } from "../../src/sim/server.ts";
+import { closeHttpPool } from "../../src/vendors/http.ts";
+import { tempDir } from "./helpers.ts";
+
+const CONFIGS = fileURLToPath(new URL("../../configs", import.meta.url));
+const cleanups: (() => Promise<void>)[] = [];
+afterAll(async () => {
+  await closeHttpPool();
+  for (const c of cleanups) await c();
+});
+
+describe("node pass", () => {
+  it("collects the edge.yml tasks of the vendors with keys, books the edge budget, and explains the rest", async () => {
+    const today = new Date().toISOString().slice(0, 10);
+    const sim = await startSimulator({ today, universe: ["AAPL", "SPY"] });
+    const t = await tempDir("trademl-node-pass-");
+    cleanups.push(t.cleanup);
+    try {
+      const loaded = await loadConfig({ configDir: CONFIGS, env: { ALPACA_API_KEY_ID: "kid-0000", ALPACA_API_SECRET_KEY: "secret-0000", FRED_API_KEY: "0123456789abcdef0123456789abcdef", NODE_WORKERS: "3" }, envFile: false, cwd: t.dir });
+      // The shipped limits are per minute; this test has seconds.
+      const fast = { requests_per_minute: 6000 };
+      const config = { ...loaded, node: { ...loaded.node, vendors: { ...loaded.node.vendors, alpaca: { ...loaded.node.vendors.alpaca, ...fast }, fred: { ...loaded.node.vendors.fred, ...fast } } } };
+      const store = new LocalStore({ root: `${t.dir}/lake` });
+      const pass = await runNodePass({ config, store, universe: ["AAPL", "SPY"], baseUrls: { alpaca: sim.baseUrl("alpaca"), fred: sim.baseUrl("fred") } });
+      expect(pass.skippedVendors.map((s) => s.vendor).sort()).toEqual(["finnhub", "polygon"]);
+      expect(pass.report?.failed).toBe(0);
+      const tables = Object.keys(pass.report?.rows ?? {}).sort();
+      // edge.yml: alpaca_bars, alpaca_minute, alpaca_corporate_actions, fred_treasury (+ polygon/finnhub: no keys).
+      expect(tables).toEqual(["raw/alpaca/corporate_actions", "raw/alpaca/equities_bars", "raw/alpaca/equities_minute", "raw/fred/treasury_curve"]);
+      expect(await readLakeOrigin(store)).toBe("real");
+      const requests = sim.log.filter((e) => e.vendor === "alpaca").length;
+      const budget = JSON.parse(new TextDecoder().decode((await store.get(`state/budgets/daily/edge/alpaca/${today}.json`))?.body)) as { used: number; budget: number };
+      expect(budget.budget).toBe(config.edge.daily_budget.alpaca);
+      expect(budget.used).toBeGreaterThanOrEqual(requests);
+      expect(sim.log.some((e) => e.path.includes("0123456789abcdef"))).toBe(false);
+    } finally {
+      await sim.close();
+    }
+  }, 60_000);
+});
