@@ -110,7 +110,8 @@ const EMPTY_STATE: CurateState = { format: 1, consumed: { bars: [], actions: [],
 
 export const DEFAULT_BOOKMARK_KEY = "state/bookmarks/curate/equities.json";
 export const MINUTE_BOOKMARK_KEY = "state/bookmarks/curate/equities_minute.json";
-export const DEFAULT_MINUTE_DATASETS: readonly string[] = ["equities_bars_minute"];
+// The collector writes raw/<vendor>/equities_minute; curator.yml has named the job's table equities_bars_minute.
+export const DEFAULT_MINUTE_DATASETS: readonly string[] = ["equities_minute", "equities_bars_minute"];
 
 /** Curates minute bars (one row per symbol and minute) with the factors of the daily pass; run it after `curateEquities`. */
 export async function curateMinuteBars(options: CurateOptions): Promise<CurateReport> {
@@ -208,7 +209,7 @@ export async function curateEquities(options: CurateRunOptions): Promise<CurateR
 
     stage("inputs");
     // --- inputs -------------------------------------------------------------------------------------------
-    await registerRaw(duck, lake, "bars", newBarKeys);
+    await registerRaw(duck, lake, "bars", newBarKeys, minute ? "time" : "date");
     await runSql(duck, "curate/quarantine_bars", logger);
     if (minute) {
       await loadTable(duck, lake, await lake.readManifest(CURATE_TABLES.factors), "adjustment_factors", FACTOR_COLUMNS);

@@ -4,17 +4,27 @@
  * actually have; the vendor is the `raw/<vendor>/` segment of the lake key and lineage keeps the key itself.
  */
 import { DataError } from "../domain/errors.ts";
+import { readManifest } from "../lake/manifest.ts";
 import type { ObjectStore } from "../lake/types.ts";
 import type { CurateLake } from "./lake-access.ts";
 import { sqlList, sqlString, type DuckSession } from "./duck.ts";
 
 export type RawKind = "bars" | "actions" | "delistings";
 
-/** Every raw parquet key under raw/<vendor>/<dataset>/ for the given vendors and datasets, sorted. */
+/**
+ * The raw parts of raw/<vendor>/<dataset> for the given vendors and datasets, sorted by key. A raw table with
+ * manifests (the collector and backfill commit every part) is read from its current manifest: one object per
+ * table instead of a listing of every part. A table without any manifest falls back to listing its prefix.
+ */
 export async function listRawKeys(store: ObjectStore, vendors: readonly string[], datasets: readonly string[]): Promise<string[]> {
   const keys: string[] = [];
   for (const vendor of vendors) {
     for (const dataset of datasets) {
+      const manifest = await readManifest(store, `raw/${vendor}/${dataset}`);
+      if (manifest !== undefined) {
+        for (const file of manifest.files) if (file.key.endsWith(".parquet")) keys.push(file.key);
+        continue;
+      }
       for await (const entry of store.list(`raw/${vendor}/${dataset}/`)) {
         if (entry.key.endsWith(".parquet")) keys.push(entry.key);
       }
@@ -72,13 +82,16 @@ const RELATION_NAMES: Readonly<Record<RawKind, string>> = {
 
 /**
  * Creates raw_bars_input / raw_actions_input / raw_delistings_input over the given raw keys (an empty typed
- * table when there are none). `minute` bars are keyed by their timestamp, daily bars by their session date.
+ * table when there are none). Minute bars (`barKey` "time") are keyed by their timestamp; daily bars by their
+ * session date, never by a vendor's bar timestamp (Alpaca stamps a daily bar 04:00 UTC, Polygon at midnight New
+ * York time), so two vendors' bars of one session meet on the same key.
  */
 export async function registerRaw(
   duck: DuckSession,
   lake: CurateLake,
   kind: RawKind,
   keys: readonly string[],
+  barKey: "date" | "time" = "date",
 ): Promise<void> {
   const relation = RELATION_NAMES[kind];
   await duck.run(`DROP VIEW IF EXISTS ${relation}`);
@@ -100,7 +113,7 @@ export async function registerRaw(
     const date = pick(columns, ["date", "session", "session_date", "trade_date"], "DATE");
     select = `${symbol} AS symbol,
       coalesce(${date}, CAST(${time} AS DATE)) AS date,
-      coalesce(${time}, CAST(${date} AS TIMESTAMP)) AS bar_time,
+      ${barKey === "time" ? `coalesce(${time}, CAST(${date} AS TIMESTAMP))` : `CAST(coalesce(${date}, CAST(${time} AS DATE)) AS TIMESTAMP)`} AS bar_time,
       ${pick(columns, ["open", "o"], "DOUBLE")} AS open,
       ${pick(columns, ["high", "h"], "DOUBLE")} AS high,
       ${pick(columns, ["low", "l"], "DOUBLE")} AS low,
@@ -108,7 +121,7 @@ export async function registerRaw(
       ${pick(columns, ["volume", "v"], "DOUBLE")} AS volume`;
   } else if (kind === "actions") {
     // A dataset holding only splits or only dividends may omit the type column; its name says which.
-    const declared = pick(columns, ["action_type", "type", "kind"], "VARCHAR");
+    const declared = pick(columns, ["action_type", "action", "type", "kind"], "VARCHAR");
     select = `${symbol} AS symbol,
       ${pick(columns, ["ex_date", "exdate", "date"], "DATE")} AS ex_date,
       CASE

@@ -133,4 +133,14 @@ describe("merging vendors by source priority", () => {
       { d: "2024-05-02", field: "open", other_source: "polygon" },
     ]);
   });
+
+  it("meets two vendors' daily bars on the session date, whatever timestamps they carry", async () => {
+    // Vendors stamp daily bars differently (Alpaca 04:00 UTC, Polygon midnight New York = 04:00/05:00 UTC);
+    // the session date is the key.
+    await t.putBars("alpaca", [{ symbol: "FFF", date: "2024-05-01", close: 10, ts: "2024-05-01 04:00:00" }]);
+    await t.putBars("polygon", [{ symbol: "FFF", date: "2024-05-01", close: 10, ts: "2024-05-01 00:00:00" }]);
+    await curate();
+    const rows = await table<{ n: number; source: string }>(CURATE_TABLES.adjusted, "n_sources::INTEGER AS n, source", "date");
+    expect(rows).toEqual([{ n: 2, source: "alpaca" }]);
+  });
 });

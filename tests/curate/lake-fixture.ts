@@ -1,11 +1,12 @@
 /**
  * A real local lake in a temp folder with raw vendor parts written as Parquet by DuckDB, for curation tests.
  */
-import { mkdtemp, rm } from "node:fs/promises";
+import { mkdtemp, rm, stat } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { DuckDBInstance } from "@duckdb/node-api";
 import { LocalStore } from "../../src/lake/local-store.ts";
+import { commitParts } from "../../src/lake/manifest.ts";
 import { lakeAccess, type CurateLake } from "../../src/curate/lake-access.ts";
 
 export interface BarRow {
@@ -59,12 +60,17 @@ export async function createTestLake(): Promise<TestLake> {
   const instance = await DuckDBInstance.create(":memory:");
   const connection = await instance.connect();
 
+  /** Writes a raw part and commits it to its raw table's manifest, as the collector does. */
   async function writeParquet(select: string, key: string): Promise<string> {
     counter += 1;
     const path = join(scratch, `f${counter}.parquet`);
     await connection.run(`COPY (${select}) TO '${path}' (FORMAT parquet)`);
     const result = await store.putFile(key, path, { condition: { ifNoneMatch: "*" } });
     if (!result.ok) throw new Error(`key exists: ${key}`);
+    const table = key.split("/").slice(0, 3).join("/");
+    const rows = await connection.runAndReadAll(`SELECT count(*)::INTEGER AS n FROM read_parquet('${path}')`);
+    const n = (rows.getRowObjectsJS()[0] as { n: number }).n;
+    await commitParts(store, table, [{ key, rows: n, bytes: (await stat(path)).size, etag: result.etag }]);
     return key;
   }
 

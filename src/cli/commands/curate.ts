@@ -65,7 +65,7 @@ export const curateCommand: GroupSpec = {
           });
           const minute = await curateMinuteBars({
             ...common,
-            datasets: { ...DEFAULT_DATASETS, bars: minuteDatasets.length > 0 ? minuteDatasets : DEFAULT_MINUTE_DATASETS },
+            datasets: { ...DEFAULT_DATASETS, bars: [...new Set([...minuteDatasets, ...DEFAULT_MINUTE_DATASETS])] },
           });
           return { daily, minute };
         },
