@@ -1,7 +1,7 @@
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
 import { createKernels, type Kernels } from "../../src/kernels/index.ts";
-import { reference, withinTolerance } from "./helpers.ts";
+import { reference, withinTolerance, propertySeed } from "./helpers.ts";
 
 const engines = ["wasm", "ts"] as const;
 const kernels: Record<(typeof engines)[number], Promise<Kernels>> = {
@@ -127,7 +127,7 @@ describe.each(engines)("Black-Scholes-Merton (%s engine)", (engine) => {
           expect(cHigherVol).toBeGreaterThanOrEqual(c);
         },
       ),
-      { numRuns: 300 },
+      { numRuns: 300, ...propertySeed() },
     );
   });
 
@@ -162,7 +162,7 @@ describe.each(engines)("Black-Scholes-Merton (%s engine)", (engine) => {
           }
         },
       ),
-      { numRuns: 150 },
+      { numRuns: 150, ...propertySeed() },
     );
   });
 });

@@ -1,6 +1,7 @@
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
 import { createKernels, type Kernels } from "../../src/kernels/index.ts";
+import { propertySeed } from "./helpers.ts";
 
 const engines = ["wasm", "ts"] as const;
 const kernels: Record<(typeof engines)[number], Promise<Kernels>> = {
@@ -35,7 +36,7 @@ describe.each(engines)("arbitrary inputs (%s engine)", (engine) => {
             expect(Number.isNaN(iv.vol)).toBe(true);
           }
         }),
-      { numRuns: 3000 },
+      { numRuns: 3000, ...propertySeed() },
     );
   });
 
@@ -56,7 +57,7 @@ describe.each(engines)("arbitrary inputs (%s engine)", (engine) => {
           for (const v of [g.price, g.delta, g.vega, g.rho]) expect(Number.isFinite(v)).toBe(true);
         },
       ),
-      { numRuns: 2000 },
+      { numRuns: 2000, ...propertySeed() },
     );
   });
 });

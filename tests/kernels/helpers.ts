@@ -44,3 +44,14 @@ export function withinTolerance(got: number, want: number, tol: number, kappa: n
   if (Math.abs(want) < 1e-300) return Math.abs(got - want) <= 1e-15 * scale;
   return relErr(got, want) <= tol + 8 * (kappa ?? 0) * EPS;
 }
+
+/**
+ * fast-check runs with a fixed seed so CI is deterministic; TRADEML_FC_SEED=random explores new cases locally
+ * (and TRADEML_FC_SEED=<n> replays one). A failure prints the seed and path to replay it.
+ */
+export function propertySeed(): { seed?: number } {
+  const raw = process.env["TRADEML_FC_SEED"];
+  if (raw === "random") return {};
+  const seed = raw === undefined ? 20261127 : Number(raw);
+  return Number.isFinite(seed) ? { seed } : {};
+}

@@ -2,7 +2,7 @@ import fc from "fast-check";
 import { describe, expect, it } from "vitest";
 import { createKernels, IV_STATUS, type Kernels } from "../../src/kernels/index.ts";
 import { loadKernelModule, requireFunction } from "../../src/kernels/load.ts";
-import { EPS, reference, relErr } from "./helpers.ts";
+import { EPS, reference, relErr, propertySeed } from "./helpers.ts";
 
 const engines = ["wasm", "ts"] as const;
 const kernels: Record<(typeof engines)[number], Promise<Kernels>> = {
@@ -123,7 +123,7 @@ describe.each(engines)("implied volatility (%s engine)", (engine) => {
           expect(relErr(iv.vol, vol)).toBeLessThanOrEqual(1e-12);
         },
       ),
-      { numRuns: 400 },
+      { numRuns: 400, ...propertySeed() },
     );
   });
 });
