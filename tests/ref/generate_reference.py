@@ -6,8 +6,9 @@ Every input is a double chosen by a seeded generator; every expected value is co
 with mpmath at 50 significant digits and rounded once to the nearest double (repr() round-trips). Each BSM row
 also carries the relative condition number kappa = sum_i |z_i dG/dz_i| / |G| of each output G over the six
 inputs z (S, K, T, r, q, sigma), so tests can separate the kernel's own error from the error that any double
-precision evaluation inherits from rounding its inputs. Each implied-vol row carries kappa_sigma = P/(sigma vega),
-the amplification of a relative price error into a relative vol error.
+precision evaluation inherits from rounding its inputs. Each implied-vol row carries kappa_sigma, the relative
+condition number of sigma over (P, S, K, T, r, q) with the price held: the amplification of relative input errors
+(the price's rounding, and the roundings of S/K or F - K any double evaluation makes) into a relative vol error.
 """
 import json
 import os
@@ -119,6 +120,21 @@ def bsm_rows(n):
     return rows
 
 
+def iv_condition(S, K, T, r, q, v, call, out):
+    """Relative condition number of sigma(P, S, K, T, r, q): with P held, d sigma/dz = -(dP/dz)/vega, so
+    kappa = (|P| + |S dP/dS| + |K dP/dK| + |T dP/dT| + |r dP/dr| + |q dP/dq|) / (sigma vega)."""
+    S, K, T, r, q, v = (mp.mpf(z) for z in (S, K, T, r, q, v))
+    th = 1 if call else -1
+    s = v * mp.sqrt(T)
+    d1 = (mp.log(S / K) + (r - q) * T) / s + s / 2
+    d2 = d1 - s
+    dP_dK = -th * mp.exp(-r * T) * mp.ncdf(th * d2)
+    dP_dq = -th * T * S * mp.exp(-q * T) * mp.ncdf(th * d1)
+    total = (abs(out["price"]) + abs(S * out["delta"]) + abs(K * dP_dK) + abs(T * out["theta"]) + abs(r * out["rho"])
+             + abs(q * dP_dq))
+    return total / (v * out["vega"])
+
+
 def iv_rows(n):
     rows = []
     for i in range(n):
@@ -146,7 +162,7 @@ def iv_rows(n):
         rows.append({"price": d(P), "S": S, "K": K, "T": T, "r": r, "q": q, "call": call, "vol": v,
                      "x": d(xm), "s": d(mp.mpf(v) * mp.sqrt(Tm)),
                      "timeValueNormalised": d(tv),
-                     "kappaSigma": d(P / (mp.mpf(v) * out["vega"])) if out["vega"] != 0 else None})
+                     "kappaSigma": d(iv_condition(S, K, T, r, q, v, call, out)) if out["vega"] != 0 else None})
     return rows
 
 
