@@ -190,6 +190,24 @@ describe("engine agreement", () => {
     expect(worst).toBeLessThanOrEqual(8);
   });
 
+  it("gives each row the same bits whatever its position or neighbour (rows are paired on SIMD lanes)", async () => {
+    const wasm = await kernels.wasm;
+    const batch = referenceBatch();
+    const whole = wasm.bsm(batch);
+    const shifted = wasm.bsm({
+      spot: [1, ...batch.spot], strike: [1, ...batch.strike], t: [1, ...batch.t], rate: [0, ...batch.rate],
+      div: [0, ...batch.div], vol: [0.2, ...batch.vol], isCall: [true, ...batch.isCall],
+    });
+    for (const key of ["price", "delta", "gamma", "vega", "theta", "rho", "vanna", "volga", "charm"] as const) {
+      expect(new Uint8Array(shifted[key].slice(1).buffer)).toEqual(new Uint8Array(whole[key].buffer));
+    }
+    const row = reference.bsm[7];
+    if (row === undefined) throw new Error("reference row 7 missing");
+    const alone = wasm.bsmOne({ spot: row.S, strike: row.K, t: row.T, rate: row.r, div: row.q, vol: row.vol, type: row.call ? "call" : "put" });
+    expect(alone.price).toBe(whole.price[7]);
+    expect(alone.theta).toBe(whole.theta[7]);
+  });
+
   it("release and debug WASM builds agree bit for bit", async () => {
     const [release, debug] = await Promise.all([kernels.wasm, createKernels({ engine: "wasm", build: "debug" })]);
     const batch = referenceBatch();
