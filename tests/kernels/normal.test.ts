@@ -69,6 +69,27 @@ describe.each(engines)("normal distribution (%s)", (_name, load) => {
   });
 });
 
+describe("the f64x2 exp (WASM)", () => {
+  it("is within 1 ulp of the host's exp on [-745, 709.7] and right at the edges", async () => {
+    const module = await loadKernelModule();
+    const expX2Lane = requireFunction<Scalar>(module.raw, "expX2Lane");
+    let worst = 0;
+    for (let i = 0; i <= 200_000; i++) {
+      const x = -745 + (1454.7 * i) / 200_000;
+      const want = Math.exp(x);
+      const ulp = Math.max(Math.abs(want) * 2.220446049250313e-16, 5e-324); // subnormal results: absolute
+      worst = Math.max(worst, Math.abs(expX2Lane(x) - want) / ulp);
+    }
+    expect(worst).toBeLessThanOrEqual(1);
+    expect(expX2Lane(0)).toBe(1);
+    expect(expX2Lane(-Infinity)).toBe(0);
+    expect(expX2Lane(Infinity)).toBe(Infinity);
+    expect(expX2Lane(800)).toBe(Infinity);
+    expect(expX2Lane(-800)).toBe(0);
+    expect(Number.isNaN(expX2Lane(Number.NaN))).toBe(true);
+  });
+});
+
 describe("the WASM module", () => {
   it("imports nothing from the host but env.abort (no host Math)", async () => {
     const module = await WebAssembly.compile(await readFile(buildUrl("release")));
