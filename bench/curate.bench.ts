@@ -16,7 +16,7 @@
  */
 import { spawn } from "node:child_process";
 import { existsSync } from "node:fs";
-import { mkdir, mkdtemp, readdir, rm, writeFile } from "node:fs/promises";
+import { mkdir, mkdtemp, readdir, rm, stat, writeFile } from "node:fs/promises";
 import { homedir, tmpdir } from "node:os";
 import path from "node:path";
 import { DuckDBInstance, type DuckDBConnection } from "@duckdb/node-api";
@@ -24,6 +24,8 @@ import { Bench } from "tinybench";
 import { CURATE_TABLES, curateEquities, curateMinuteBars, type CurateReport } from "../src/curate/curate-equities.ts";
 import { lakeAccess } from "../src/curate/lake-access.ts";
 import { LocalStore } from "../src/lake/local-store.ts";
+import { commitParts } from "../src/lake/manifest.ts";
+import type { PartFile } from "../src/lake/types.ts";
 
 const root = path.resolve(import.meta.dirname ?? ".", "..");
 const small = process.env["TRADEML_BENCH_SCALE"] === "small";
@@ -84,13 +86,19 @@ async function generateLake(lakeRoot: string, years: number, endYear: number, wi
     SELECT b.symbol, d.date, 'dividend', NULL, round(0.004 * b.close, 4)
     FROM syms y JOIN days d ON y.s % 5 < 3 AND (d.i + 13 * y.s) % 63 = 0 AND d.i > 1
     JOIN bars b ON b.symbol = y.symbol AND b.i = d.i - 1`);
-  const put = async (dir: string, prefix: (partition: string) => string): Promise<void> => {
+  // Raw parts are committed to their raw table's manifest, as the collector and backfill do.
+  const put = async (dir: string, table: string, folderOf: (partition: string) => string): Promise<void> => {
+    const parts: PartFile[] = [];
     for (const folder of (await readdir(dir)).sort()) {
       const partition = folder.split("=")[1] ?? folder;
       for (const name of await readdir(path.join(dir, folder))) {
-        await store.putFile(lake.newPartKey(prefix(partition)), path.join(dir, folder, name), { condition: { ifNoneMatch: "*" } });
+        const key = lake.newPartKey(`${table}/${folderOf(partition)}`);
+        const file = path.join(dir, folder, name);
+        const result = await store.putFile(key, file, { condition: { ifNoneMatch: "*" } });
+        parts.push({ key, rows: 0, bytes: (await stat(file)).size, ...(result.ok ? { etag: result.etag } : {}) });
       }
     }
+    await commitParts(store, table, parts);
   };
   // Raw daily parts: one per month, as a monthly backfill chunk would write them.
   const dailyDir = path.join(scratch, "daily");
@@ -99,10 +107,12 @@ async function generateLake(lakeRoot: string, years: number, endYear: number, wi
              TIMESTAMP '2026-01-01 00:00:00' AS ingested_at, strftime(date, '%Y-%m-01') AS month
       FROM bars ORDER BY date, symbol
     ) TO ${sqlString(dailyDir)} (FORMAT parquet, PARTITION_BY (month))`);
-  await put(dailyDir, (month) => `raw/alpaca/equities_bars/date=${month}`);
+  await put(dailyDir, "raw/alpaca/equities_bars", (month) => `month=${month.slice(0, 7)}`);
   const actionsFile = path.join(scratch, "actions.parquet");
   await db.run(`COPY (SELECT *, TIMESTAMP '2026-01-01 00:00:00' AS ingested_at FROM actions ORDER BY ex_date, symbol) TO ${sqlString(actionsFile)} (FORMAT parquet)`);
-  await store.putFile(lake.newPartKey(`raw/alpaca/corporate_actions/date=${start}`), actionsFile);
+  const actionsKey = lake.newPartKey(`raw/alpaca/corporate_actions/month=${start.slice(0, 7)}`);
+  await store.putFile(actionsKey, actionsFile);
+  await commitParts(store, "raw/alpaca/corporate_actions", [{ key: actionsKey, rows: 0, bytes: (await stat(actionsFile)).size }]);
   if (withMinutes) {
     const minuteDir = path.join(scratch, "minute");
     // 390 regular minutes from 14:30 UTC; each minute's price wiggles around the day's close.
@@ -118,7 +128,7 @@ async function generateLake(lakeRoot: string, years: number, endYear: number, wi
         WHERE b.i > (SELECT max(i) FROM days) - ${MINUTE_SESSIONS}
         ORDER BY b.date, b.symbol, ts
       ) TO ${sqlString(minuteDir)} (FORMAT parquet, PARTITION_BY (session))`);
-    await put(minuteDir, (session) => `raw/alpaca/equities_bars_minute/date=${session}`);
+    await put(minuteDir, "raw/alpaca/equities_minute", (session) => `date=${session}`);
   }
   const last = await db.runAndReadAll(`SELECT max(date)::VARCHAR AS d, count(*)::INTEGER AS n FROM days`);
   const row = last.getRowObjectsJS()[0] as { d: string; n: number };
@@ -142,7 +152,9 @@ async function addSession(db: DuckDBConnection, lakeRoot: string, after: string)
              100000.0 AS volume, TIMESTAMP '2026-02-01 00:00:00' AS ingested_at
       FROM range(${SYMBOLS}) t(i)
     ) TO ${sqlString(file)} (FORMAT parquet)`);
-  await store.putFile(lake.newPartKey(`raw/alpaca/equities_bars/date=${date}`), file);
+  const key = lake.newPartKey(`raw/alpaca/equities_bars/month=${date.slice(0, 7)}`);
+  await store.putFile(key, file);
+  await commitParts(store, "raw/alpaca/equities_bars", [{ key, rows: SYMBOLS, bytes: (await stat(file)).size }]);
   await rm(file, { force: true });
   return date;
 }
@@ -153,7 +165,9 @@ async function addLateSplit(db: DuckDBConnection, lakeRoot: string, symbol: stri
   const file = path.join(tmpdir(), `trademl-bench-split-${symbol}-${process.pid}.parquet`);
   await db.run(`COPY (SELECT ${sqlString(symbol)} AS symbol, DATE ${sqlString(exDate)} AS ex_date, 'split' AS action_type, 5.0 AS ratio,
       NULL::DOUBLE AS amount, TIMESTAMP '2026-03-01 00:00:00' AS ingested_at) TO ${sqlString(file)} (FORMAT parquet)`);
-  await store.putFile(lake.newPartKey(`raw/polygon/corporate_actions/date=${exDate}`), file);
+  const key = lake.newPartKey(`raw/polygon/corporate_actions/month=${exDate.slice(0, 7)}`);
+  await store.putFile(key, file);
+  await commitParts(store, "raw/polygon/corporate_actions", [{ key, rows: 1, bytes: (await stat(file)).size }]);
   await rm(file, { force: true });
 }
 
@@ -238,7 +252,7 @@ async function main(): Promise<void> {
       const spec = path.join(work, "peer.json");
       await writeFile(spec, JSON.stringify({
         daily: await rawPaths(big, "equities_bars"),
-        minute: await rawPaths(big, "equities_bars_minute"),
+        minute: await rawPaths(big, "equities_minute"),
         actions: await rawPaths(big, "corporate_actions"),
         vendor: "alpaca",
         priority: PRIORITY,

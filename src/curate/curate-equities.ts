@@ -259,15 +259,19 @@ export async function curateEquities(options: CurateRunOptions): Promise<CurateR
     const appendSymbols = (
       await duck.rows<{ symbol: string }>(`SELECT symbol FROM new_bar_spans WHERE symbol NOT IN (SELECT symbol FROM factor_symbols) ORDER BY symbol`)
     ).map((r) => r.symbol);
-    // Symbols go to buckets by hash; the checked new bars are staged once, partitioned by bucket (no global
-    // sort, so no memory peak), and each rebuild batch is one bucket: it reads only its own staged files.
+    // The checked new bars are staged once, partitioned by bucket (no global sort, so no memory peak), and each
+    // batch is one bucket: it reads only its own staged files.
     const batchSize = Math.max(1, options.batchSymbols ?? (minute ? 10 : 25));
-    const symbolCount = await count(duck, `SELECT count(*) FROM (SELECT symbol FROM factor_symbols UNION SELECT symbol FROM new_bar_spans)`);
-    const buckets = Math.max(1, Math.ceil(symbolCount / batchSize));
-    const bucketOf = (column: string): string => `(hash(${column}) % ${buckets})::INTEGER`;
+    // Rebuilt symbols fill buckets of exactly `batchSize` in symbol order (even batches keep the peak low);
+    // symbols that only get new sessions share one more bucket.
+    await duck.run(`CREATE OR REPLACE TEMP TABLE symbol_buckets AS
+      SELECT symbol, ((row_number() OVER (ORDER BY symbol) - 1) // ${batchSize})::INTEGER AS bucket FROM factor_symbols
+      UNION ALL
+      SELECT symbol, -1 FROM new_bar_spans WHERE symbol NOT IN (SELECT symbol FROM factor_symbols)`);
     const checkedDir = staging.next("bars-checked");
     if (newBarKeys.length > 0) {
-      await duck.run(`COPY (SELECT *, ${bucketOf("coalesce(symbol, '')")} AS bucket FROM bars_checked_input) TO ${sqlString(checkedDir)}
+      // Quarantined rows of unknown symbols land in bucket -2: kept for the quarantine table, never merged.
+      await duck.run(`COPY (SELECT i.*, coalesce(b.bucket, -2) AS bucket FROM bars_checked_input i LEFT JOIN symbol_buckets b USING (symbol)) TO ${sqlString(checkedDir)}
         (FORMAT parquet, COMPRESSION zstd, PARTITION_BY (bucket), ROW_GROUP_SIZE 32768)`);
     }
     if (existsSync(checkedDir)) {
@@ -278,14 +282,14 @@ export async function curateEquities(options: CurateRunOptions): Promise<CurateR
     }
     logger.debug("new bars staged", { rssMB: Math.round(process.memoryUsage().rss / 2 ** 20), peakMB: Math.round(process.resourceUsage().maxRSS / 1024) });
     const rebuildBuckets = await duck.rows<{ bucket: number; symbols: string[] }>(
-      `SELECT ${bucketOf("symbol")} AS bucket, list(symbol ORDER BY symbol) AS symbols FROM factor_symbols GROUP BY ALL ORDER BY bucket`,
+      `SELECT bucket, list(symbol ORDER BY symbol) AS symbols FROM symbol_buckets WHERE bucket >= 0 GROUP BY bucket ORDER BY bucket`,
     );
-    const batches: { symbols: string[]; rebuild: boolean; bucket: number | undefined }[] = rebuildBuckets.map((b) => ({
+    const batches: { symbols: string[]; rebuild: boolean; bucket: number }[] = rebuildBuckets.map((b) => ({
       symbols: b.symbols,
       rebuild: true,
       bucket: b.bucket,
     }));
-    if (appendSymbols.length > 0) batches.push({ symbols: appendSymbols, rebuild: false, bucket: undefined });
+    if (appendSymbols.length > 0) batches.push({ symbols: appendSymbols, rebuild: false, bucket: -1 });
 
     await duck.run(`CREATE OR REPLACE TEMP TABLE new_factors (${FACTOR_COLUMNS})`);
     await duck.run(`CREATE OR REPLACE TEMP TABLE new_dividend_rejects (${ACTION_QUARANTINE_COLUMNS})`);
@@ -302,7 +306,7 @@ export async function curateEquities(options: CurateRunOptions): Promise<CurateR
       // The bucket filter prunes the staged files by their hive partition; the list is exact.
       await duck.run(`CREATE OR REPLACE TEMP VIEW batch_bars AS
         SELECT * EXCLUDE (bucket) FROM bars_checked
-        WHERE reasons IS NULL ${batch.bucket === undefined ? "" : `AND bucket = ${batch.bucket}`} AND list_contains(${list}, symbol)`);
+        WHERE reasons IS NULL AND bucket = ${batch.bucket} AND list_contains(${list}, symbol)`);
       const batchHistory = batch.rebuild ? historyFiles.filter((file) => (file.symbols ?? []).some((symbol) => batch.symbols.includes(symbol))) : [];
       if (batchHistory.length > 0) {
         const paths = await lake.localPaths(batchHistory);
@@ -345,8 +349,12 @@ export async function curateEquities(options: CurateRunOptions): Promise<CurateR
           const facts = names.length === 1 ? { rows, min_date, max_date, symbols: [symbol] } : undefined;
           for (const name of names) uploads.push({ symbol, path: join(folder, name), facts });
         }
+        const duckMemory = await duck.rows<{ mb: number }>(`SELECT (sum(memory_usage_bytes) / 1048576)::DOUBLE AS mb FROM duckdb_memory()`);
         logger.debug("batch written locally", {
           symbols: batch.symbols.length,
+          duckdbMB: Math.round(duckMemory[0]?.mb ?? 0),
+          heapMB: Math.round(process.memoryUsage().heapTotal / 2 ** 20),
+          externalMB: Math.round(process.memoryUsage().external / 2 ** 20),
           rssMB: Math.round(process.memoryUsage().rss / 2 ** 20),
           peakMB: Math.round(process.resourceUsage().maxRSS / 1024),
         });

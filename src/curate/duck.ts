@@ -46,6 +46,7 @@ export async function openDuck(options: DuckOptions = {}): Promise<DuckSession> 
       // (DuckDB settings: allocator_flush_threshold, allocator_bulk_deallocation_flush_threshold).
       allocator_flush_threshold: "32MB",
       allocator_bulk_deallocation_flush_threshold: "64MB",
+      allocator_background_threads: "true",
       ...(options.tempDirectory === undefined ? {} : { temp_directory: options.tempDirectory }),
     });
   } catch (cause) {
