@@ -82,6 +82,7 @@ export interface CurateReport {
   readonly newRawParts: number;
   readonly barsRead: number;
   readonly barsQuarantined: number;
+  /** Rows in quarantine/corporate_actions after the run (that table is rebuilt whole). */
   readonly actionsQuarantined: number;
   readonly disagreements: number;
   /** Symbols whose adjusted history was (re)written. */
@@ -404,7 +405,10 @@ export async function curateEquities(options: CurateRunOptions): Promise<CurateR
     stage("write_tables");
     // --- whole small tables: factors, actions, action quarantine, delistings ----------------------------------
     const fingerprints: Record<string, string> = { ...state.fingerprints };
-    if (!minute) {
+    // With no rebuilt symbol and no new action or delisting parts these tables cannot change (an action whose
+    // ex-date arrives changes its symbol's hash and so rebuilds it), so the common daily run skips them.
+    const wholeTablesMayChange = rebuild.length > 0 || newActionKeys.size > 0 || newDelistingKeys.length > 0 || stateRef === undefined;
+    if (!minute && wholeTablesMayChange) {
       const factorManifest = await lake.readManifest(CURATE_TABLES.factors);
       await loadTable(duck, lake, factorManifest, "prior_factors", FACTOR_COLUMNS);
       await duck.run(`CREATE OR REPLACE TEMP TABLE all_factors AS
@@ -496,7 +500,12 @@ export async function curateEquities(options: CurateRunOptions): Promise<CurateR
     }
 
     stage("done");
-    const actionsQuarantined = minute ? 0 : await count(duck, `SELECT count(*) FROM all_action_quarantine`);
+    // Rows now in quarantine/corporate_actions (the table is replaced as a whole, so this is its size).
+    const actionsQuarantined = minute
+      ? 0
+      : wholeTablesMayChange
+        ? await count(duck, `SELECT count(*) FROM all_action_quarantine`)
+        : ((await lake.readManifest(CURATE_TABLES.actionQuarantine))?.files ?? []).reduce((n, file) => n + file.rows, 0);
     const report: CurateReport = {
       newRawParts: newBarKeys.length + newActionKeys.size + newDelistingKeys.length,
       barsRead: await count(duck, `SELECT count(*) FROM bars_checked`),
