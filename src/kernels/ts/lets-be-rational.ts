@@ -32,6 +32,7 @@ const TWO_PI_OVER_SQRT_27: number = 1.2091995761561452; // 2 pi / sqrt(27)
 const PI_OVER_SIX: number = 0.5235987755982989;
 const SQRT_PI_OVER_TWO: number = 1.2533141373155003; // sqrt(pi/2)
 const INV_SQRT_2PI: number = 0.3989422804014327; // 1/sqrt(2 pi)
+const ONE_SIXTH: number = 1.0 / 6.0;
 
 /** The two Householder steps the paper needs; more are allowed only as a safeguard and then counted. */
 const HOUSEHOLDER_STEPS: number = 2;
@@ -179,7 +180,7 @@ function inverseUpperMap(f: number): number {
 }
 
 function householderFactor(newton: number, halley: number, hh3: number): number {
-  return (1.0 + 0.5 * halley * newton) / (1.0 + newton * (halley + (hh3 * newton) / 6.0));
+  return (1.0 + 0.5 * halley * newton) / (1.0 + newton * (halley + hh3 * newton * ONE_SIXTH));
 }
 
 /** Whether the iteration may stop: converged to machine accuracy, or past the paper's two steps with a last step
@@ -188,7 +189,7 @@ function keepIterating(iterations: number, ds: number, s: number): boolean {
   const ads = Math.abs(ds);
   if (!(ads > DBL_EPSILON * s)) return false;
   if (iterations >= MAX_STEPS) return false;
-  if (iterations >= 1 && ads < STEP_DONE * s) return false;
+  if (iterations >= HOUSEHOLDER_STEPS && ads < STEP_DONE * s) return false;
   return true;
 }
 
@@ -406,8 +407,11 @@ function solveOtmCall(beta: number, x: number, bMax: number): number {
     if (b > beta && s < sRight) sRight = s;
     else if (b < beta && s > sLeft) sLeft = s;
     const newton = (beta - b) / bp;
-    const halley = square(x / s) / s - s / 4.0;
-    const hh3 = halley * halley - 3.0 * square(x / (s * s)) - 0.25;
+    // b''/b' = x^2/s^3 - s/4 and b'''/b' = (b''/b')^2 - 3 x^2/s^4 - 1/4, with a single division (1/s).
+    const invS = 1.0 / s;
+    const xOverS2 = x * invS * invS;
+    const halley = x * xOverS2 * invS - 0.25 * s;
+    const hh3 = halley * halley - 3.0 * xOverS2 * xOverS2 - 0.25;
     ds = Math.max(-0.5 * s, newton * householderFactor(newton, halley, hh3));
     s += ds;
     iterations++;
