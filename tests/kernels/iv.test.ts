@@ -45,6 +45,19 @@ describe.each(engines)("implied volatility (%s engine)", (engine) => {
     expect(wide).toBeGreaterThan(80);
   });
 
+  it("reaches full double precision on well-conditioned rows (third-order convergence, not just 1e-12)", async () => {
+    const k = await kernels[engine];
+    const r = k.impliedVol(ivBatch());
+    let checked = 0;
+    reference.iv.forEach((row, i) => {
+      const wellConditioned = identifiable(row) && (row.kappaSigma ?? Infinity) <= 20;
+      if (!wellConditioned || !(Math.abs(row.x) <= 3 && row.s >= 0.01 && row.s <= 3)) return;
+      checked++;
+      expect(relErr(r.vol[i] ?? NaN, row.vol), `row ${i}`).toBeLessThanOrEqual(1e-14 + 4 * EPS * (row.kappaSigma ?? 0));
+    });
+    expect(checked).toBeGreaterThan(300);
+  });
+
   it("answers every other row with a status, or with a vol that reprices the input (never garbage)", async () => {
     const k = await kernels[engine];
     const r = k.impliedVol(ivBatch());
