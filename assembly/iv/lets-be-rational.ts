@@ -304,14 +304,17 @@ function solveOtmCall(beta: f64, x: f64, bMax: f64): f64 {
           ds = 0.5 * (sLeft + sRight) - s;
         } else {
           const lnB = Math.log(b);
+          const invLnB = 1.0 / lnB;
           const bpob = bp / b;
-          const h = x / s;
-          const bHalley = (h * h) / s - s / 4.0;
-          const newton = (((lnBeta - lnB) * lnB) / lnBeta) / bpob;
-          const fHalley = bHalley - bpob * (1.0 + 2.0 / lnB);
-          const bHh3 = bHalley * bHalley - 3.0 * square(h / s) - 0.25;
-          const fHh3 = bHh3 + 2.0 * square(bpob) * (1.0 + (3.0 / lnB) * (1.0 + 1.0 / lnB)) -
-            3.0 * bHalley * bpob * (1.0 + 2.0 / lnB);
+          const invS = 1.0 / s;
+          const h = x * invS;
+          const hOverS = h * invS;
+          const bHalley = h * hOverS - 0.25 * s;
+          const newton = ((lnBeta - lnB) * lnB * b) / (lnBeta * bp);
+          const twoOverLnB = 1.0 + 2.0 * invLnB;
+          const fHalley = bHalley - bpob * twoOverLnB;
+          const bHh3 = bHalley * bHalley - 3.0 * hOverS * hOverS - 0.25;
+          const fHh3 = bHh3 + 2.0 * bpob * bpob * (1.0 + 3.0 * invLnB * (1.0 + invLnB)) - 3.0 * bHalley * bpob * twoOverLnB;
           ds = newton * householderFactor(newton, fHalley, fHh3);
         }
         ds = Math.max(-0.5 * s, ds);
