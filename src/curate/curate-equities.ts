@@ -212,14 +212,34 @@ export async function curateEquities(options: CurateRunOptions): Promise<CurateR
     // --- inputs -------------------------------------------------------------------------------------------
     await registerRaw(duck, lake, "bars", newBarKeys, minute ? "time" : "date");
     await runSql(duck, "curate/quarantine_bars", logger);
-    if (minute) {
-      await loadTable(duck, lake, await lake.readManifest(CURATE_TABLES.factors), "adjustment_factors", FACTOR_COLUMNS);
-    } else {
+    // Corporate actions and delistings are read in full (every raw part), but only when needed: a daily run
+    // with no new action parts, no new symbol and no pending action reaching its ex-date keeps the kept hashes.
+    let actionsLoaded = false;
+    const loadActions = async (): Promise<void> => {
+      if (actionsLoaded) return;
       await registerRaw(duck, lake, "actions", actionKeys);
       await runSql(duck, "curate/corporate_actions");
       await registerRaw(duck, lake, "delistings", delistingKeys);
       await runSql(duck, "curate/delistings");
+      actionsLoaded = true;
+    };
+    if (minute) {
+      await loadTable(duck, lake, await lake.readManifest(CURATE_TABLES.factors), "adjustment_factors", FACTOR_COLUMNS);
     }
+
+    const needFullActionHashes = async (): Promise<boolean> => {
+      if (stateRef === undefined || newActionKeys.size > 0 || newDelistingKeys.length > 0) return true;
+      if ((await count(duck, `SELECT count(*) FROM new_bar_spans WHERE symbol NOT IN (SELECT symbol FROM prior_symbols)`)) > 0) return true;
+      const curated = await lake.readManifest(CURATE_TABLES.actions);
+      if (curated === undefined || curated.files.length === 0) return false;
+      const paths = await lake.localPaths(curated.files);
+      const due = await count(
+        duck,
+        `SELECT count(*) FROM read_parquet(${sqlList(paths)}) a JOIN symbol_last_dates d USING (symbol)
+         WHERE a.status = 'pending' AND a.ex_date <= d.last_date`,
+      );
+      return due > 0;
+    };
 
     stage("plan");
     // --- which symbols to rebuild ---------------------------------------------------------------------------
@@ -238,7 +258,14 @@ export async function curateEquities(options: CurateRunOptions): Promise<CurateR
       SELECT symbol, greatest(max(last_date), max(last_new)) AS last_date FROM (
         SELECT symbol, last_date, NULL::DATE AS last_new FROM prior_symbols
         UNION ALL SELECT symbol, NULL, last_new FROM new_bar_spans) GROUP BY symbol`);
-    await runSql(duck, minute ? "curate/factor_hashes" : "curate/action_hashes");
+    if (minute) {
+      await runSql(duck, "curate/factor_hashes");
+    } else if (await needFullActionHashes()) {
+      await loadActions();
+      await runSql(duck, "curate/action_hashes");
+    } else {
+      await duck.run(`CREATE OR REPLACE TEMP TABLE action_hashes AS SELECT symbol, ca_hash FROM prior_symbols WHERE ca_hash IS NOT NULL`);
+    }
     await duck.run(`CREATE OR REPLACE TEMP TABLE factor_symbols AS
       SELECT d.symbol FROM symbol_last_dates d
       LEFT JOIN prior_symbols p USING (symbol)
@@ -292,6 +319,7 @@ export async function curateEquities(options: CurateRunOptions): Promise<CurateR
     }));
     if (appendSymbols.length > 0) batches.push({ symbols: appendSymbols, rebuild: false, bucket: -1 });
 
+    if (!minute && rebuild.length > 0) await loadActions();
     await duck.run(`CREATE OR REPLACE TEMP TABLE new_factors (${FACTOR_COLUMNS})`);
     await duck.run(`CREATE OR REPLACE TEMP TABLE new_dividend_rejects (${ACTION_QUARANTINE_COLUMNS})`);
     await duck.run(`CREATE OR REPLACE TEMP TABLE all_disagreements (${DISAGREEMENT_COLUMNS})`);
@@ -409,6 +437,7 @@ export async function curateEquities(options: CurateRunOptions): Promise<CurateR
     // ex-date arrives changes its symbol's hash and so rebuilds it), so the common daily run skips them.
     const wholeTablesMayChange = rebuild.length > 0 || newActionKeys.size > 0 || newDelistingKeys.length > 0 || stateRef === undefined;
     if (!minute && wholeTablesMayChange) {
+      await loadActions();
       const factorManifest = await lake.readManifest(CURATE_TABLES.factors);
       await loadTable(duck, lake, factorManifest, "prior_factors", FACTOR_COLUMNS);
       await duck.run(`CREATE OR REPLACE TEMP TABLE all_factors AS

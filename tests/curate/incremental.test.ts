@@ -149,4 +149,20 @@ describe("incremental curation", () => {
       await other.close();
     }
   });
+
+  it("applies a pending split once its ex-date session arrives, with no new action parts", async () => {
+    await t.putBars("alpaca", history(["AAA", "PND"], SESSIONS.slice(0, 3)));
+    await t.putActions("alpaca", [{ symbol: "PND", ex_date: "2024-04-04", action_type: "split", ratio: 2 }]);
+    await curate();
+    expect((await adjRows()).filter((r) => r.symbol === "PND").every((r) => r.close_adj === r.close)).toBe(true);
+
+    await t.putBars("alpaca", history(["AAA", "PND"], ["2024-04-04"], 300));
+    const report = await curate();
+    expect(report.rebuiltSymbols).toEqual(["PND"]);
+    const pnd = (await adjRows()).filter((r) => r.symbol === "PND");
+    expect(pnd.map((r) => r.close_adj)).toEqual(pnd.map((r) => (r.d < "2024-04-04" ? r.close / 2 : r.close)));
+    const paths = await t.partPaths(CURATE_TABLES.actions);
+    const statuses = await t.query(`SELECT status FROM read_parquet([${paths.map((p) => `'${p}'`).join(", ")}])`);
+    expect(statuses).toEqual([{ status: "effective" }]);
+  });
 });
