@@ -5,13 +5,15 @@
 -- increment by quoted price: $0.01 at or above $1.00, $0.0001 below. This is an APPROXIMATION until official
 -- per-symbol tick lists are loaded (e.g. the 2024 amendment's half-penny tick depends on spreads, not price).
 -- Sessions before the first rule version's effective date get no tick (NULL).
--- Inputs: ref_bars(symbol, date, open, close, volume), tick_versions(version_id, effective_from),
---         tick_rules(version_id, min_price, tick).
--- Output: tick_size_regime(symbol, valid_from, valid_to, sessions, version_id, tick).
-CREATE OR REPLACE TEMP TABLE tick_size_regime AS
+-- Run once per batch of symbols (the reference builder appends each batch), so the window functions never
+-- hold more than a batch of bars.
+-- Inputs: tick_bars(symbol, date, open, close) — the bars of one batch of symbols,
+--         tick_versions(version_id, effective_from), tick_rules(version_id, min_price, tick).
+-- Output: rows appended to tick_size_regime(symbol, valid_from, valid_to, sessions, version_id, tick).
+INSERT INTO tick_size_regime
 WITH priced AS (
   SELECT symbol, date, coalesce(lag(close) OVER (PARTITION BY symbol ORDER BY date), open) AS reference_price
-  FROM ref_bars
+  FROM tick_bars
 ),
 versioned AS (
   SELECT p.*, v.version_id

@@ -36,6 +36,8 @@ export interface ReferenceOptions {
   /** Size of the large-cap proxy (default 500) and of the small-cap proxy after it (default 2,000). */
   readonly largeCount?: number;
   readonly smallCount?: number;
+  /** Symbols per batch of the tick-size pass (default 50): bounds DuckDB's working set. */
+  readonly batchSymbols?: number;
   readonly duck?: DuckOptions;
   readonly logger?: Logger;
 }
@@ -64,6 +66,28 @@ async function registerTable(duck: DuckSession, lake: CurateLake, table: string,
   await duck.run(`CREATE OR REPLACE TEMP VIEW ${name} AS SELECT ${select} FROM read_parquet(${sqlList(paths)}, union_by_name = true, hive_partitioning = false)`);
 }
 
+/**
+ * Tick-size regimes, a batch of symbols at a time: each batch reads only the adjusted parts holding its
+ * symbols (the manifest lists the symbols of every part), which keeps the window functions small.
+ */
+async function buildTickRegimes(duck: DuckSession, lake: CurateLake, batchSymbols: number): Promise<void> {
+  await duck.run(`CREATE OR REPLACE TEMP TABLE tick_size_regime
+    (symbol VARCHAR, valid_from DATE, valid_to DATE, sessions BIGINT, version_id VARCHAR, tick DOUBLE)`);
+  const files = (await lake.readManifest(CURATE_TABLES.adjusted))?.files ?? [];
+  const symbols = [...new Set(files.flatMap((file) => file.symbols ?? []))].sort();
+  const tickSql = await loadSql("reference/tick_size_regime");
+  for (let i = 0; i < symbols.length; i += batchSymbols) {
+    const batch = symbols.slice(i, i + batchSymbols);
+    const wanted = new Set(batch);
+    const parts = files.filter((file) => (file.symbols ?? []).some((symbol) => wanted.has(symbol)));
+    const paths = await lake.localPaths(parts);
+    await duck.run(`CREATE OR REPLACE TEMP VIEW tick_bars AS
+      SELECT symbol, date, open, close FROM read_parquet(${sqlList(paths)}, union_by_name = true, hive_partitioning = false)
+      WHERE list_contains(${sqlList(batch)}, symbol)`);
+    await duck.run(tickSql);
+  }
+}
+
 export async function buildReference(options: ReferenceOptions): Promise<ReferenceReport> {
   const { lake } = options;
   const logger = options.logger ?? silentLogger;
@@ -89,7 +113,7 @@ export async function buildReference(options: ReferenceOptions): Promise<Referen
     }
 
     await duck.run(await loadSql("reference/universe"));
-    await duck.run(await loadSql("reference/tick_size_regime"));
+    await buildTickRegimes(duck, lake, options.batchSymbols ?? 50);
 
     const outputs = [
       { table: REFERENCE_TABLES.universe, relation: "universe", order: "rebalance_date, adv_rank" },
