@@ -11,8 +11,13 @@ Why: erfcx is the inner loop of the normalised Black function (both in prices an
 musl's route for x < 1.25 is exp(x^2) erfc(x), an exp plus a rational with a division; beyond, exp(R/S - 0.5625)/x.
 A short polynomial per interval needs neither exp nor division.
 
+It also writes tests/kernels/erfcx-table-reference.json: x on both sides of every interval edge (the next
+doubles below and above), the table's ends, and seeded random points, with erfcx(x) from mpmath rounded to the
+nearest double; tests/kernels/normal.test.ts checks the kernel against it.
+
 Run: python3 tests/kernels/gen/erfcx_table.py  (needs mpmath)
 """
+import json
 import math
 import os
 import random
@@ -98,4 +103,22 @@ def main():
             f.write("  " + ", ".join(repr(c) for c in coefs) + ",\n")
         f.write("]);\n")
 
+def write_reference(count):
+    rng = random.Random(2)
+    xs = []
+    for i in range(count + 1):
+        edge = LO + i / STEPS
+        xs += [math.nextafter(edge, -math.inf), edge, math.nextafter(edge, math.inf)]
+    xs += [LO + (HI - LO) * rng.random() for _ in range(4 * count)]
+    xs += [-0.75, -0.5000000000000001, 3.5, 3.75, 5.0]  # just outside: musl's route
+    xs = sorted(set(xs))
+    rows = {"generator": "tests/kernels/gen/erfcx_table.py", "mpmath": mpmath.__version__, "dps": mpmath.mp.dps,
+            "x": xs, "erfcx": [float(erfcx(mpmath.mpf(x))) for x in xs]}
+    out = os.path.join(os.path.dirname(__file__), "..", "erfcx-table-reference.json")
+    with open(out, "w") as f:
+        json.dump(rows, f)
+        f.write("\n")
+
+
 main()
+write_reference(int(round((HI - LO) * STEPS)))
