@@ -125,9 +125,17 @@ function failRow(
     vega = S * divDf * pdf1 * sqrtT;
     thetaG = -(S * divDf * pdf1 * v) / (2.0 * sqrtT) - theta * r * kDf * cdf2 + theta * q * S * divDf * cdf1;
     rho = theta * kDf * T * cdf2;
-    vanna = -(divDf * pdf1 * d2) / v;
-    volga = (vega * d1 * d2) / v;
-    charm = theta * q * divDf * cdf1 - (divDf * pdf1 * (2.0 * (r - q) * T - d2 * s)) / (2.0 * T * s);
+    // The second-order Greeks cost three divisions; a caller asking for price + first-order Greeks only
+    // (their pointers 0) does not pay for them.
+    if ((vannaPtr | volgaPtr | charmPtr) != 0) {
+      vanna = -(divDf * pdf1 * d2) / v;
+      volga = (vega * d1 * d2) / v;
+      charm = theta * q * divDf * cdf1 - (divDf * pdf1 * (2.0 * (r - q) * T - d2 * s)) / (2.0 * T * s);
+    } else {
+      vanna = 0.0;
+      volga = 0.0;
+      charm = 0.0;
+    }
   } else {
     // sigma*sqrt(T) = 0: the limits as s -> 0 with the other inputs fixed. Away from the money-forward every
     // density term vanishes; exactly at it (x = 0) gamma is +Inf, vega keeps its finite limit and the other
