@@ -2,8 +2,11 @@
  * `trademl demo`: the node's collection against the built-in vendor simulator, into a local lake marked
  * simulated. It starts the simulator on 127.0.0.1, collects a small universe with the production connectors,
  * governor and collector (limits scaled ×1/60 so a minute's allowance takes a second), runs any
- * post-collection steps (audit, curation — added by their owners to `DEMO_STEPS`), and reports.
+ * post-collection steps (`DEMO_STEPS`: audit, curation, reference data), and reports.
  */
+import { existsSync } from "node:fs";
+import { fileURLToPath } from "node:url";
+import type { TrademlConfig } from "../config/index.ts";
 import type { Logger } from "../domain/logger.ts";
 import { silentLogger } from "../domain/logger.ts";
 import { LocalStore } from "../lake/local-store.ts";
@@ -30,6 +33,21 @@ export interface DemoStepContext {
   readonly through: string;
   readonly logger: Logger;
   readonly signal?: AbortSignal;
+  /** The configuration the stages run with (curator.yml, backfill.yml qc, node.yml duckdb and reference). */
+  readonly config: TrademlConfig;
+}
+
+/**
+ * The configs/ folder shipped with the package (next to src/ and dist/), for a demo run from a folder without its
+ * own ./configs. Both src/ingest/demo.ts and dist/ingest/demo.js sit two levels below the package root.
+ */
+export function packageConfigDir(): string {
+  return fileURLToPath(new URL("../../configs/", import.meta.url));
+}
+
+/** Which configuration folder the demo uses: the requested one when it exists, else the package's own. */
+export function demoConfigDir(requested: string, explicit: boolean): string {
+  return explicit || existsSync(requested) ? requested : packageConfigDir();
 }
 
 export const DEFAULT_DEMO_SYMBOLS = ["AAPL", "MSFT", "NVDA", "AMZN", "SPY"] as const;
@@ -46,6 +64,13 @@ export interface DemoOptions {
   readonly today?: string;
   readonly workers?: number;
   readonly steps?: readonly DemoStep[];
+  /** Configuration for the steps (default: the package's configs/, loaded with an empty environment). */
+  readonly config?: TrademlConfig;
+  /**
+   * The configuration folder when it is not ./configs of the folder the user runs commands from: the suggested
+   * `trademl sql` command lines then carry TRADEML_CONFIG_DIR, since every command loads its configuration.
+   */
+  readonly queryConfigDir?: string;
   readonly logger?: Logger;
   readonly signal?: AbortSignal;
 }
@@ -71,13 +96,16 @@ export async function runDemo(options: DemoOptions): Promise<DemoResult> {
     const governor = new RateGovernor({ policies: policiesFromLimits(FREE_TIER_LIMITS, 1 / 60), logger });
     const report = await runCollection({
       store, origin: "simulated", connectors: simConnectors(sim, governor, { logger }), governor, universe: symbols,
-      today: sim.today, historyDays: options.days ?? 30, minuteDays: options.minuteDays ?? 2, workers: options.workers ?? 4,
+      today: sim.today, historyDays: options.days ?? 60, minuteDays: options.minuteDays ?? 2, workers: options.workers ?? 4,
       holder: `demo-${process.pid}`, logger, ...(options.signal ? { signal: options.signal } : {}),
     });
     const stepOutput: { name: string; text: string }[] = [];
-    for (const step of options.steps ?? []) {
+    const steps = options.steps ?? [];
+    const config = options.config ?? (steps.length === 0 ? undefined : await loadPackageConfig());
+    for (const step of steps) {
+      if (config === undefined) break;
       if (options.signal?.aborted) break;
-      const text = await step.run({ store, lakeDir: options.lakeDir, symbols, through: report.through, logger, ...(options.signal ? { signal: options.signal } : {}) });
+      const text = await step.run({ store, lakeDir: options.lakeDir, symbols, through: report.through, logger, config, ...(options.signal ? { signal: options.signal } : {}) });
       stepOutput.push({ name: step.name, text: text ?? "done" });
     }
     const tables = await summarizeRawTables(store);
@@ -88,12 +116,48 @@ export async function runDemo(options: DemoOptions): Promise<DemoResult> {
       formatTableSummaries(tables),
       ...stepOutput.map((s) => `\n${s.name}:\n${s.text}`),
       "",
-      "Try a query (raw vendor tables are plain Parquet under raw/; curated views appear once curation has run):",
-      `  trademl sql -c "SELECT symbol, count(*) AS bars, min(date) AS first, max(date) AS last, round(avg(close), 2) AS avg_close FROM read_parquet('${options.lakeDir}/raw/alpaca/equities_bars/*/*/*', hive_partitioning = false) GROUP BY symbol ORDER BY symbol"`,
+      ...closingText(options.lakeDir, stepOutput.length > 0, options.queryConfigDir),
     ].join("\n");
     return { report, tables, stepOutput, text };
   } finally {
     await sim.close();
     await closeHttpPool();
   }
+}
+
+async function loadPackageConfig(): Promise<TrademlConfig> {
+  const { loadConfig } = await import("../config/index.ts");
+  return loadConfig({ configDir: packageConfigDir(), env: {}, envFile: false });
+}
+
+/** Single-quotes a path for a POSIX shell when it needs it. */
+function shellPath(path: string): string {
+  return /^[\w@%+=:,./-]+$/.test(path) ? path : `'${path.replaceAll("'", "'\\''")}'`;
+}
+
+/** Queries for the closing text: curated and reference views through `trademl sql` (docs/querying.md). */
+export const DEMO_QUERIES: readonly { readonly what: string; readonly sql: string }[] = [
+  {
+    what: "adjusted daily bars per symbol",
+    sql: "select symbol, count(*) as sessions, min(date) as first, max(date) as last, round(avg(close_adj), 2) as avg_close_adj from equities_ohlcv_adj group by symbol order by symbol",
+  },
+  {
+    what: "the audit ledger: partitions by vendor, table and status",
+    sql: "select source, table_name, status, count(*) as partitions from qc_partition_status group by all order by all",
+  },
+  { what: "latest closes with dividends on their ex-dates", sql: "select symbol, date, close, close_adj, div_cash from equities_ohlcv_adj order by date desc, symbol limit 10" },
+  { what: "the large-cap proxy's members", sql: "select symbol, adv_rank, effective_from, effective_to from index_membership where index_name = 'large_cap_proxy' order by effective_from desc, adv_rank limit 10" },
+];
+
+function closingText(lakeDir: string, curated: boolean, configDir: string | undefined): string[] {
+  const env = `${configDir === undefined ? "" : `TRADEML_CONFIG_DIR=${shellPath(configDir)} `}LAKE_ROOT=${shellPath(lakeDir)}`;
+  if (!curated) {
+    return ["", `No post-collection steps ran, so the lake holds raw vendor parts only; curate them with: ${env} trademl curate`];
+  }
+  return [
+    "",
+    "Query the curated lake (views over the curated, reference and qc manifests; see docs/querying.md):",
+    ...DEMO_QUERIES.flatMap((q) => [`  # ${q.what}`, `  ${env} trademl sql -c "${q.sql}"`]),
+    `  ${env} trademl sql        # interactive; .tables lists the views`,
+  ];
 }

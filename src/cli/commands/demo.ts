@@ -13,7 +13,7 @@ export const demoCommand: GroupSpec = {
   options: [
     { flags: "--lake <dir>", description: "Demo lake folder (default ./lake-demo; marked simulated)" },
     { flags: "--symbols <list>", description: "Comma-separated symbols (default AAPL,MSFT,NVDA,AMZN,SPY)" },
-    { flags: "--days <n>", description: "Calendar days of daily history (default 30)" },
+    { flags: "--days <n>", description: "Calendar days of daily history (default 60: enough sessions before a month start for one universe rebalance)" },
     { flags: "--minute-days <n>", description: "Calendar days of minute bars (default 2)" },
     { flags: "--seed <n>", description: "Seed of the synthetic market (default 7)" },
   ],
@@ -33,19 +33,28 @@ export const demoCommand: GroupSpec = {
     if (symbols !== undefined && (symbols.length === 0 || symbols.some((s) => !/^[A-Z][A-Z0-9.]{0,9}$/.test(s)))) {
       throw new UsageError("bad_symbols", `--symbols must be comma-separated tickers such as AAPL,MSFT, not "${String(rawSymbols)}"`);
     }
-    const { runDemo } = await import("../../ingest/demo.ts");
+    const { runDemo, demoConfigDir, packageConfigDir } = await import("../../ingest/demo.ts");
     const { DEMO_STEPS } = await import("../../ingest/demo-steps.ts");
+    const { loadConfig } = await import("../../config/index.ts");
+    // The demo runs from any folder: without --config-dir / TRADEML_CONFIG_DIR and without ./configs it uses the
+    // configs/ shipped with the package.
+    const explicit = ctx.env["TRADEML_CONFIG_DIR"] !== undefined || ctx.globals.configDir !== "configs";
+    const configDir = demoConfigDir(resolve(ctx.cwd, ctx.globals.configDir), explicit);
+    const config = await loadConfig({ configDir, env: ctx.env, envFile: ctx.globals.envFile, cwd: ctx.cwd });
+    ctx.logger.info("demo configuration", { configDir, packaged: configDir === packageConfigDir() });
     const result = await runDemo({
       lakeDir: resolve(ctx.cwd, String(options["lake"] ?? "lake-demo")),
       ...(symbols ? { symbols } : {}),
-      days: parse(options["days"], "--days", 30),
+      days: parse(options["days"], "--days", 60),
       minuteDays: parse(options["minuteDays"], "--minute-days", 2),
       seed: parse(options["seed"], "--seed", 7),
       steps: DEMO_STEPS,
+      config,
+      ...(configDir === resolve(ctx.cwd, "configs") ? {} : { queryConfigDir: configDir }),
       logger: ctx.logger,
       signal: ctx.signal,
     });
-    ctx.out(`${result.text}\n`);
+    ctx.out(`configuration: ${configDir}${configDir === packageConfigDir() ? " (the package's own; no ./configs here)" : ""}\n${result.text}\n`);
     return result.report.interrupted ? 130 : 0;
   },
 };
