@@ -40,6 +40,26 @@ export function toFlags(column: FlagColumn, length: number): Uint8Array {
   return out;
 }
 
+/**
+ * An output column of n rows: `reuse` (an array of an earlier result, handed back by the caller so no new memory
+ * is allocated) when given, else a new array. A reused array of another length is a caller bug.
+ */
+export function outputFloat64(n: number, reuse: Float64Array | undefined, name: string): Float64Array {
+  if (reuse === undefined) return new Float64Array(n);
+  if (reuse.length !== n) {
+    throw new DataError("batch_shape_mismatch", `the reused "${name}" array has ${reuse.length} rows but the batch has ${n}`);
+  }
+  return reuse;
+}
+
+export function outputInt32(n: number, reuse: Int32Array | undefined, name: string): Int32Array {
+  if (reuse === undefined) return new Int32Array(n);
+  if (reuse.length !== n) {
+    throw new DataError("batch_shape_mismatch", `the reused "${name}" array has ${reuse.length} rows but the batch has ${n}`);
+  }
+  return reuse;
+}
+
 /** Copies `column` (or its broadcast scalar) rows [from, from + count) into `target`. */
 export function copyRows(target: Float64Array, column: Column, from: number, count: number): void {
   if (typeof column === "number") target.fill(column, 0, count);

@@ -9,12 +9,15 @@ import {
 } from "./types.ts";
 
 export interface OptionFamily {
-  /** Prices and the eight Greeks of a batch (struct of arrays; scalars broadcast). */
-  bsm(batch: BsmBatch): BsmResult;
+  /**
+   * Prices and the eight Greeks of a batch (struct of arrays; scalars broadcast). `out`: an earlier result of
+   * the same length to overwrite instead of allocating (repeated large batches).
+   */
+  bsm(batch: BsmBatch, out?: BsmResult): BsmResult;
   /** Prices only: cheaper when the Greeks are not needed. */
-  bsmPrice(batch: BsmBatch): BsmPrices;
+  bsmPrice(batch: BsmBatch, out?: BsmPrices): BsmPrices;
   /** Implied vols of a batch, with a status per row. */
-  impliedVol(batch: IvBatch): IvResult;
+  impliedVol(batch: IvBatch, out?: IvResult): IvResult;
   /** One option as an object (convenience for small inputs). */
   bsmOne(option: OptionSpec): OptionGreeks;
   /** A few options as objects. */
@@ -61,9 +64,9 @@ export function optionFamily(engine: OptionEngine): OptionFamily {
   }
 
   return {
-    bsm: (batch) => engine.bsm(batch),
-    bsmPrice: (batch) => engine.bsmPrice(batch),
-    impliedVol: (batch) => engine.impliedVol(batch),
+    bsm: (batch, out) => engine.bsm(batch, out),
+    bsmPrice: (batch, out) => engine.bsmPrice(batch, out),
+    impliedVol: (batch, out) => engine.impliedVol(batch, out),
     bsmOptions,
     bsmOne: (option) => only(bsmOptions([option])),
     impliedVolQuotes,

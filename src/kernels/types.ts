@@ -112,9 +112,14 @@ export interface ImpliedVolOutcome {
   readonly status: IvStatusName;
 }
 
-/** What an engine computes: the same signatures on WASM and on pure TypeScript. */
+/**
+ * What an engine computes: the same signatures on WASM and on pure TypeScript. `out`, when given, is an earlier
+ * result of the same length whose arrays are overwritten and returned again instead of allocating new ones:
+ * for repeated large batches that saves most of the cost outside the kernel (fresh arrays of a million rows are
+ * paid for in page faults, about 3 ns per row and column on Linux; see bench/RESULTS.md).
+ */
 export interface OptionEngine {
-  bsm(batch: BsmBatch): BsmResult;
-  bsmPrice(batch: BsmBatch): BsmPrices;
-  impliedVol(batch: IvBatch): IvResult;
+  bsm(batch: BsmBatch, out?: BsmResult): BsmResult;
+  bsmPrice(batch: BsmBatch, out?: BsmPrices): BsmPrices;
+  impliedVol(batch: IvBatch, out?: IvResult): IvResult;
 }

@@ -8,7 +8,7 @@
  */
 import { KernelError } from "../domain/errors.ts";
 import { Arena } from "./arena.ts";
-import { batchLength, copyFlags, copyRows } from "./columns.ts";
+import { batchLength, copyFlags, copyRows, outputFloat64, outputInt32 } from "./columns.ts";
 import { requireFunction, type KernelModule } from "./load.ts";
 import type { BsmBatch, BsmPrices, BsmResult, IvBatch, IvResult, OptionEngine } from "./types.ts";
 
@@ -33,11 +33,12 @@ export function createWasmEngine(module: KernelModule): OptionEngine {
   const impliedVolBatch = requireFunction<IvBatchFn>(module.raw, "impliedVolBatch");
   const arena = new Arena(module);
 
-  function runBsm(batch: BsmBatch, withGreeks: boolean): BsmResult | BsmPrices {
+  function runBsm(batch: BsmBatch, withGreeks: boolean, out: BsmResult | BsmPrices | undefined): BsmResult | BsmPrices {
     const n = batchLength(batch);
-    const price = new Float64Array(n);
-    const status = new Int32Array(n);
-    const greeks = withGreeks ? GREEKS.map(() => new Float64Array(n)) : [];
+    const price = outputFloat64(n, out?.price, "price");
+    const status = outputInt32(n, out?.status, "status");
+    const reuse = out !== undefined && "delta" in out ? out : undefined;
+    const greeks = withGreeks ? GREEKS.map((name) => outputFloat64(n, reuse?.[name], name)) : [];
     let invalid = 0;
     for (let from = 0; from < n; from += CHUNK_ROWS) {
       const count = Math.min(CHUNK_ROWS, n - from);
@@ -70,20 +71,20 @@ export function createWasmEngine(module: KernelModule): OptionEngine {
   }
 
   return {
-    bsm(batch: BsmBatch): BsmResult {
-      const result = runBsm(batch, true);
+    bsm(batch: BsmBatch, out?: BsmResult): BsmResult {
+      const result = runBsm(batch, true, out);
       if (!("delta" in result)) throw new KernelError("kernel_internal", "the BSM kernel returned no Greeks");
       return result;
     },
 
-    bsmPrice(batch: BsmBatch): BsmPrices {
-      return runBsm(batch, false);
+    bsmPrice(batch: BsmBatch, out?: BsmPrices): BsmPrices {
+      return runBsm(batch, false, out);
     },
 
-    impliedVol(batch: IvBatch): IvResult {
+    impliedVol(batch: IvBatch, out?: IvResult): IvResult {
       const n = batchLength(batch);
-      const vol = new Float64Array(n);
-      const status = new Int32Array(n);
+      const vol = outputFloat64(n, out?.vol, "vol");
+      const status = outputInt32(n, out?.status, "status");
       let failed = 0;
       for (let from = 0; from < n; from += CHUNK_ROWS) {
         const count = Math.min(CHUNK_ROWS, n - from);

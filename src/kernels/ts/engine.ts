@@ -2,10 +2,12 @@
  * The pure-TypeScript reference engine: the same signatures as the WASM engine, row by row in plain JS. It is
  * the test oracle for the WASM build and the fallback where WebAssembly is unavailable.
  */
-import { batchLength, toFlags, toFloat64 } from "../columns.ts";
+import { batchLength, outputFloat64, outputInt32, toFlags, toFloat64 } from "../columns.ts";
 import type { BsmBatch, BsmPrices, BsmResult, IvBatch, IvResult, OptionEngine } from "../types.ts";
 import { bsmRow, CHARM, DELTA, GAMMA, PRICE, RHO, THETA, VANNA, VEGA, VOLGA } from "./bsm.ts";
 import { impliedVolRow } from "./implied-vol.ts";
+
+const OUTPUT_NAMES = ["price", "delta", "gamma", "vega", "theta", "rho", "vanna", "volga", "charm"] as const;
 
 function bsmColumns(batch: BsmBatch) {
   const n = batchLength(batch);
@@ -23,11 +25,12 @@ function bsmColumns(batch: BsmBatch) {
 
 export function createTsEngine(): OptionEngine {
   return {
-    bsm(batch: BsmBatch): BsmResult {
+    bsm(batch: BsmBatch, out?: BsmResult): BsmResult {
       const c = bsmColumns(batch);
       const n = c.n;
-      const cols = Array.from({ length: 9 }, () => new Float64Array(n));
-      const status = new Int32Array(n);
+      // In the order of the row indices PRICE = 0 ... CHARM = 8 (ts/bsm.ts).
+      const cols = OUTPUT_NAMES.map((name) => outputFloat64(n, out?.[name], name));
+      const status = outputInt32(n, out?.status, "status");
       const row = new Float64Array(9);
       let invalid = 0;
       for (let i = 0; i < n; i++) {
@@ -44,10 +47,10 @@ export function createTsEngine(): OptionEngine {
       };
     },
 
-    bsmPrice(batch: BsmBatch): BsmPrices {
+    bsmPrice(batch: BsmBatch, out?: BsmPrices): BsmPrices {
       const c = bsmColumns(batch);
-      const price = new Float64Array(c.n);
-      const status = new Int32Array(c.n);
+      const price = outputFloat64(c.n, out?.price, "price");
+      const status = outputInt32(c.n, out?.status, "status");
       const row = new Float64Array(9);
       let invalid = 0;
       for (let i = 0; i < c.n; i++) {
@@ -60,7 +63,7 @@ export function createTsEngine(): OptionEngine {
       return { length: c.n, price, status, invalid };
     },
 
-    impliedVol(batch: IvBatch): IvResult {
+    impliedVol(batch: IvBatch, out?: IvResult): IvResult {
       const n = batchLength(batch);
       const price = toFloat64(batch.price, n);
       const spot = toFloat64(batch.spot, n);
@@ -69,8 +72,8 @@ export function createTsEngine(): OptionEngine {
       const rate = toFloat64(batch.rate, n);
       const div = toFloat64(batch.div, n);
       const isCall = toFlags(batch.isCall, n);
-      const vol = new Float64Array(n);
-      const status = new Int32Array(n);
+      const vol = outputFloat64(n, out?.vol, "vol");
+      const status = outputInt32(n, out?.status, "status");
       let failed = 0;
       for (let i = 0; i < n; i++) {
         const out = impliedVolRow(price[i] ?? NaN, spot[i] ?? NaN, strike[i] ?? NaN, t[i] ?? NaN, rate[i] ?? NaN,
