@@ -46,6 +46,8 @@ await bench.run();
 const task = bench.tasks[0]?.result;
 const inline = task?.state === "completed" ? (task.latency.mean * 1e6) / n : await best(() => wasm.impliedVol(quotes));
 rows.push(["WASM Let's Be Rational (baseline)", inline, `worst rel. error ${worstError(wasm.impliedVol(quotes).vol).toExponential(1)}`]);
+let reused = wasm.impliedVol(quotes);
+rows.push(["WASM, into the last result's arrays (out)", await best(() => { reused = wasm.impliedVol(quotes, reused); }, 5), "no fresh arrays"]);
 rows.push(["WASM, 2 worker threads (wall clock)", ((await bestWall(() => wasm.impliedVolParallel(quotes), 3)) * 1e6) / n, ""]);
 rows.push(["TS reference engine", await best(() => ts.impliedVol(quotes), 1), `worst rel. error ${worstError(ts.impliedVol(quotes).vol).toExponential(1)}`]);
 
