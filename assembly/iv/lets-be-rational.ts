@@ -407,13 +407,25 @@ function solveOtmCall(beta: f64, x: f64, bMax: f64): f64 {
     const bp = lastNormalisedVega();
     if (b > beta && s < sRight) sRight = s;
     else if (b < beta && s > sLeft) sLeft = s;
-    const newton = (beta - b) / bp;
     // b''/b' = x^2/s^3 - s/4 and b'''/b' = (b''/b')^2 - 3 x^2/s^4 - 1/4, with a single division (1/s).
     const invS = 1.0 / s;
     const xOverS2 = x * invS * invS;
     const halley = x * xOverS2 * invS - 0.25 * s;
     const hh3 = halley * halley - 3.0 * xOverS2 * xOverS2 - 0.25;
-    ds = Math.max(-0.5 * s, newton * householderFactor(newton, halley, hh3));
+    const residual = beta - b;
+    let step: f64;
+    if (bp > 1.0e-100) {
+      // The Householder step newton * (1 + halley newton/2) / (1 + newton (halley + hh3 newton/6)) with
+      // newton = residual/bp, multiplied out by bp^2: one division on the iteration's critical path instead of
+      // two in a row (bp^2 cannot underflow above 1e-100). The last step is a tiny correction, so its few ulps
+      // of different rounding do not reach s.
+      step = (residual * (bp + 0.5 * halley * residual)) /
+        (bp * bp + residual * (halley * bp + hh3 * residual * ONE_SIXTH));
+    } else {
+      const newton = residual / bp;
+      step = newton * householderFactor(newton, halley, hh3);
+    }
+    ds = Math.max(-0.5 * s, step);
     s += ds;
     iterations++;
   }
