@@ -21,6 +21,8 @@ export interface GlobalOptions {
   logFormat: "json" | "pretty";
   /** Folder of YAML configuration files. */
   configDir: string;
+  /** Where configDir came from: --config-dir/TRADEML_CONFIG_DIR, ./configs, or the package's shipped files. */
+  configDirSource: "explicit" | "cwd" | "package";
   /** Optional .env file with secrets and knobs. */
   envFile: string | undefined;
 }

@@ -3,8 +3,10 @@
  * code. One error boundary: AppErrors map to exit codes by kind (2 usage/config, 3 data/IO, 4 kernel),
  * anything else is an internal error (1). Heavy modules (DuckDB, the AWS SDK) load inside the actions.
  */
-import { readFileSync } from "node:fs";
+import { existsSync, readFileSync } from "node:fs";
+import { resolve } from "node:path";
 import { cac } from "cac";
+import { packageConfigDir } from "../config/package-config-dir.ts";
 import { AppError, exitCodeFor, UsageError } from "../domain/errors.ts";
 import { createLogger, type LogFormat, type LogLevel, type LogSink } from "../domain/logger.ts";
 import { redact } from "../domain/redact.ts";
@@ -29,7 +31,7 @@ export function packageVersion(): string {
   return typeof parsed.version === "string" ? parsed.version : "0.0.0";
 }
 
-function parseGlobals(options: Record<string, unknown>, env: CliIo["env"]): GlobalOptions {
+function parseGlobals(options: Record<string, unknown>, env: CliIo["env"], cwd: string): GlobalOptions {
   const level = String(options["logLevel"] ?? env["TRADEML_LOG_LEVEL"] ?? "info");
   const format = String(options["logFormat"] ?? env["TRADEML_LOG_FORMAT"] ?? "json");
   if (!LOG_LEVELS.includes(level as LogLevel)) {
@@ -42,9 +44,20 @@ function parseGlobals(options: Record<string, unknown>, env: CliIo["env"]): Glob
   return {
     logLevel: level as LogLevel,
     logFormat: format as LogFormat,
-    configDir: String(options["configDir"] ?? env["TRADEML_CONFIG_DIR"] ?? "configs"),
+    ...resolveConfigDir(options["configDir"] ?? env["TRADEML_CONFIG_DIR"], cwd),
     envFile: typeof envFile === "string" ? envFile : undefined,
   };
+}
+
+/**
+ * An explicit --config-dir or TRADEML_CONFIG_DIR is used as given (a missing folder is an error later);
+ * otherwise ./configs when the working directory has one, else the package's own shipped configuration,
+ * so `trademl sql` or `trademl demo` work from any folder.
+ */
+function resolveConfigDir(requested: unknown, cwd: string): Pick<GlobalOptions, "configDir" | "configDirSource"> {
+  if (requested !== undefined) return { configDir: String(requested), configDirSource: "explicit" };
+  if (existsSync(resolve(cwd, "configs"))) return { configDir: "configs", configDirSource: "cwd" };
+  return { configDir: packageConfigDir(), configDirSource: "package" };
 }
 
 function describeError(error: unknown): string {
@@ -68,7 +81,7 @@ export async function runCli(argv: readonly string[], io: CliIo): Promise<number
   const cli = cac("trademl");
   cli.option("--log-level <level>", "debug | info | warn | error | silent (default: info)");
   cli.option("--log-format <format>", "json (default) or pretty");
-  cli.option("--config-dir <dir>", "Folder of YAML configuration files (default: configs)");
+  cli.option("--config-dir <dir>", "Folder of YAML configuration files (default: ./configs if present, else the shipped ones)");
   cli.option("--env-file <file>", "A .env file with vendor keys and lake settings (default: .env if present)");
   cli.help();
   cli.version(packageVersion());
@@ -78,7 +91,7 @@ export async function runCli(argv: readonly string[], io: CliIo): Promise<number
   const signal = io.signal ?? new AbortController().signal;
   const makeContext = (): CliContext => {
     if (context) return context;
-    const globals = parseGlobals(cli.options, io.env);
+    const globals = parseGlobals(cli.options, io.env, io.cwd);
     const logger = createLogger({ level: globals.logLevel, format: globals.logFormat, sink: io.stderr });
     context = { out: (text) => io.stdout(text), logger, env: io.env, cwd: io.cwd, globals, signal };
     return context;

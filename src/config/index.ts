@@ -4,6 +4,7 @@ export { loadEnvironment, envSchema, SECRET_ENV_KEYS, type Environment, type Lak
 export { maxInflight, dailyBudget, hasVendorKeys, redactedConfig, REDACTED } from "./effective.ts";
 export { renderJsonSchemas, writeJsonSchemas } from "./json-schema.ts";
 export { parseYamlSource, type YamlSource, type SourcePosition } from "./yaml-source.ts";
+export { packageConfigDir } from "./package-config-dir.ts";
 export { VENDORS, vendorName, type Vendor } from "./schemas/common.ts";
 export { edgeSchema, type EdgeConfig } from "./schemas/edge.ts";
 export { backfillSchema, type BackfillConfig, type BackfillTable } from "./schemas/backfill.ts";

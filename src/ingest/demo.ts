@@ -4,9 +4,8 @@
  * governor and collector (limits scaled ×1/60 so a minute's allowance takes a second), runs any
  * post-collection steps (`DEMO_STEPS`: audit, curation, reference data), and reports.
  */
-import { existsSync } from "node:fs";
-import { fileURLToPath } from "node:url";
 import type { TrademlConfig } from "../config/index.ts";
+import { packageConfigDir } from "../config/package-config-dir.ts";
 import type { Logger } from "../domain/logger.ts";
 import { silentLogger } from "../domain/logger.ts";
 import { LocalStore } from "../lake/local-store.ts";
@@ -41,15 +40,6 @@ export interface DemoStepContext {
  * The configs/ folder shipped with the package (next to src/ and dist/), for a demo run from a folder without its
  * own ./configs. Both src/ingest/demo.ts and dist/ingest/demo.js sit two levels below the package root.
  */
-export function packageConfigDir(): string {
-  return fileURLToPath(new URL("../../configs/", import.meta.url));
-}
-
-/** Which configuration folder the demo uses: the requested one when it exists, else the package's own. */
-export function demoConfigDir(requested: string, explicit: boolean): string {
-  return explicit || existsSync(requested) ? requested : packageConfigDir();
-}
-
 export const DEFAULT_DEMO_SYMBOLS = ["AAPL", "MSFT", "NVDA", "AMZN", "SPY"] as const;
 
 export interface DemoOptions {

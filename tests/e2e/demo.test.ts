@@ -145,16 +145,17 @@ describe("trademl demo → audited, curated lake with reference data", () => {
   });
 
   it("closes with trademl sql command lines that work as printed", async () => {
-    // From a folder without ./configs the lines carry TRADEML_CONFIG_DIR (the package's configs) and LAKE_ROOT.
+    // From a folder without ./configs the lines carry only LAKE_ROOT: `trademl sql` falls back to the shipped configs
+    // just as the demo did, so each line is run exactly as printed, from the same folder, with nothing else set.
     const lines = first.stdout.split("\n").map((l) => l.trim()).filter((l) => / trademl sql -c "/.test(l));
     expect(lines.length).toBeGreaterThanOrEqual(3);
     expect(first.stdout).not.toContain("read_parquet");
     for (const line of lines) {
-      const parsed = /^TRADEML_CONFIG_DIR=(\S+) LAKE_ROOT=(\S+) trademl sql -c "(.*)"$/.exec(line);
+      const parsed = /^LAKE_ROOT=(\S+) trademl sql -c "(.*)"$/.exec(line);
       expect(parsed, line).not.toBeNull();
-      const [, configDir = "", lakeRoot = "", query = ""] = parsed ?? [];
+      const [, lakeRoot = "", query = ""] = parsed ?? [];
       expect(lakeRoot).toBe(lake);
-      const rows = await sql(query, { LAKE_ROOT: lakeRoot, TRADEML_CONFIG_DIR: configDir });
+      const rows = await sql(query, { LAKE_ROOT: lakeRoot });
       expect(rows.length, query).toBeGreaterThan(0);
     }
   });

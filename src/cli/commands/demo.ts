@@ -33,15 +33,14 @@ export const demoCommand: GroupSpec = {
     if (symbols !== undefined && (symbols.length === 0 || symbols.some((s) => !/^[A-Z][A-Z0-9.]{0,9}$/.test(s)))) {
       throw new UsageError("bad_symbols", `--symbols must be comma-separated tickers such as AAPL,MSFT, not "${String(rawSymbols)}"`);
     }
-    const { runDemo, demoConfigDir, packageConfigDir } = await import("../../ingest/demo.ts");
+    const { runDemo } = await import("../../ingest/demo.ts");
     const { DEMO_STEPS } = await import("../../ingest/demo-steps.ts");
     const { loadConfig } = await import("../../config/index.ts");
-    // The demo runs from any folder: without --config-dir / TRADEML_CONFIG_DIR and without ./configs it uses the
-    // configs/ shipped with the package.
-    const explicit = ctx.env["TRADEML_CONFIG_DIR"] !== undefined || ctx.globals.configDir !== "configs";
-    const configDir = demoConfigDir(resolve(ctx.cwd, ctx.globals.configDir), explicit);
+    // Without --config-dir / TRADEML_CONFIG_DIR and without ./configs, the globals point at the shipped configs/.
+    const configDir = resolve(ctx.cwd, ctx.globals.configDir);
+    const packaged = ctx.globals.configDirSource === "package";
     const config = await loadConfig({ configDir, env: ctx.env, envFile: ctx.globals.envFile, cwd: ctx.cwd });
-    ctx.logger.info("demo configuration", { configDir, packaged: configDir === packageConfigDir() });
+    ctx.logger.info("demo configuration", { configDir, packaged });
     const result = await runDemo({
       lakeDir: resolve(ctx.cwd, String(options["lake"] ?? "lake-demo")),
       ...(symbols ? { symbols } : {}),
@@ -50,11 +49,12 @@ export const demoCommand: GroupSpec = {
       seed: parse(options["seed"], "--seed", 7),
       steps: DEMO_STEPS,
       config,
-      ...(configDir === resolve(ctx.cwd, "configs") ? {} : { queryConfigDir: configDir }),
+      // Printed `trademl sql` lines need the folder only when it was chosen explicitly; otherwise sql finds it too.
+      ...(ctx.globals.configDirSource === "explicit" ? { queryConfigDir: configDir } : {}),
       logger: ctx.logger,
       signal: ctx.signal,
     });
-    ctx.out(`configuration: ${configDir}${configDir === packageConfigDir() ? " (the package's own; no ./configs here)" : ""}\n${result.text}\n`);
+    ctx.out(`configuration: ${configDir}${packaged ? " (the package's own; no ./configs here)" : ""}\n${result.text}\n`);
     return result.report.interrupted ? 130 : 0;
   },
 };
