@@ -4,7 +4,9 @@
 // freely redistributable with this notice). The rational approximations and their hex constants are theirs,
 // bit for bit; the branch structure follows theirs. Error bound there: < 1 ulp for erfc on every branch.
 //
-// erfcx(x) = exp(x^2) erfc(x) reuses musl's own decomposition: for x >= 1.25 musl computes
+// erfcx(x) = exp(x^2) erfc(x) on [-0.5, 3.5), the range the normalised Black function and Phi's lower tail use
+// most, is a table of polynomials generated with mpmath (erfcxTable below). Elsewhere it reuses musl's own
+// decomposition: for x >= 1.25 musl computes
 // erfc(x) = exp(-x^2 - 0.5625 + R/S) / x, so the scaled function is exactly exp(R/S - 0.5625) / x with no
 // exp(x^2) to overflow or lose accuracy. Past x = 28 (musl's last interval) the asymptotic series
 // erfcx(x) ~ 1/(x sqrt(pi)) sum (-1)^n (2n-1)!!/(2x^2)^n (Abramowitz & Stegun 7.1.23) converges to double
