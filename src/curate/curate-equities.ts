@@ -20,7 +20,7 @@ import { join } from "node:path";
 import { DataError } from "../domain/errors.ts";
 import { silentLogger, type Logger } from "../domain/logger.ts";
 import type { PartFile } from "../lake/types.ts";
-import { openDuck, sqlList, sqlString, type DuckOptions, type DuckSession } from "./duck.ts";
+import { DuckSession, lowRssSession, sqlList, sqlString, type DuckResourceOptions } from "../db/session.ts";
 import type { CurateLake } from "./lake-access.ts";
 import { listRawKeys, registerRaw, type RawKind } from "./raw-inputs.ts";
 import { fingerprint, forEachLimited, loadTable, makeStaging, uploadPart, writeRelation, type PartFacts } from "./parts.ts";
@@ -68,7 +68,7 @@ export interface CurateOptions {
   readonly bookmarkKey?: string;
   /** Symbols merged and adjusted per batch (default 25 daily, 10 minute): bounds DuckDB's working set. */
   readonly batchSymbols?: number;
-  readonly duck?: DuckOptions;
+  readonly duck?: DuckResourceOptions;
   readonly logger?: Logger;
   readonly signal?: AbortSignal;
 }
@@ -178,7 +178,7 @@ export async function curateEquities(options: CurateRunOptions): Promise<CurateR
 
   const staging = await makeStaging();
   // Operators that outgrow the memory limit spill here instead of failing (DuckDB `temp_directory`).
-  const duck = await openDuck({ ...options.duck, tempDirectory: options.duck?.tempDirectory ?? join(staging.dir, "spill") }).catch(async (error: unknown) => {
+  const duck = await DuckSession.create(lowRssSession({ ...options.duck, tempDirectory: options.duck?.tempDirectory ?? join(staging.dir, "spill") })).catch(async (error: unknown) => {
     await rm(staging.dir, { recursive: true, force: true });
     throw error;
   });

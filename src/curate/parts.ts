@@ -7,7 +7,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { IoError } from "../domain/errors.ts";
 import type { Manifest, PartFile } from "../lake/types.ts";
-import { sqlList, sqlString, type DuckSession } from "./duck.ts";
+import { sqlList, sqlString, type DuckSession } from "../db/session.ts";
 import type { CurateLake } from "./lake-access.ts";
 
 /** Content fingerprint of a relation, independent of row order. */

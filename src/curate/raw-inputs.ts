@@ -7,7 +7,7 @@ import { DataError } from "../domain/errors.ts";
 import { readManifest } from "../lake/manifest.ts";
 import type { ObjectStore } from "../lake/types.ts";
 import type { CurateLake } from "./lake-access.ts";
-import { sqlList, sqlString, type DuckSession } from "./duck.ts";
+import { sqlList, sqlString, type DuckSession } from "../db/session.ts";
 
 export type RawKind = "bars" | "actions" | "delistings";
 
