@@ -23,6 +23,7 @@ import { DuckDBInstance, type DuckDBConnection } from "@duckdb/node-api";
 import { Bench } from "tinybench";
 import { CURATE_TABLES, curateEquities, curateMinuteBars, type CurateReport } from "../src/curate/curate-equities.ts";
 import { lakeAccess } from "../src/curate/lake-access.ts";
+import { sqlString } from "../src/db/sql-literal.ts";
 import { LocalStore } from "../src/lake/local-store.ts";
 import { commitParts } from "../src/lake/manifest.ts";
 import type { PartFile } from "../src/lake/types.ts";
@@ -41,10 +42,6 @@ interface RunResult {
   dailyRows?: number;
   minuteRows?: number;
   parts?: Record<string, number>;
-}
-
-function sqlString(value: string): string {
-  return `'${value.replace(/'/g, "''")}'`;
 }
 
 // ------------------------------------------------------------------------------------------------------------

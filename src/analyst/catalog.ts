@@ -10,7 +10,7 @@ import { mkdir, rename, rm } from "node:fs/promises";
 import { dirname, resolve } from "node:path";
 import { DuckDBInstance } from "@duckdb/node-api";
 import { IoError, UsageError, wrapError } from "../domain/errors.ts";
-import { sqlString } from "../curate/duck.ts";
+import { sqlString } from "../db/sql-literal.ts";
 import type { CurateLake } from "../curate/lake-access.ts";
 import { createViewSql, resolveLakeViews } from "./lake-views.ts";
 

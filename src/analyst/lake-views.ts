@@ -6,7 +6,7 @@
  */
 import { UsageError } from "../domain/errors.ts";
 import type { ObjectStore } from "../lake/types.ts";
-import { sqlList, type DuckSession } from "../curate/duck.ts";
+import { sqlList, type DuckSession } from "../db/session.ts";
 import type { CurateLake } from "../curate/lake-access.ts";
 
 const EXPOSED_PREFIXES = ["curated/", "reference/", "quarantine/", "qc/"];

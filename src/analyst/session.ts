@@ -4,7 +4,7 @@
  * Nothing here writes to the lake: views read immutable parts; `--format parquet` writes only the `--out` file.
  */
 import { UsageError, wrapError } from "../domain/errors.ts";
-import { openDuck, sqlString, type DuckOptions, type DuckSession } from "../curate/duck.ts";
+import { DuckSession, lowRssSession, sqlString, type DuckResourceOptions } from "../db/session.ts";
 import type { CurateLake } from "../curate/lake-access.ts";
 import { formatResult, type OutputFormat, type ResultSet } from "./format.ts";
 import { attachLakeViews, resolveLakeViews, type LakeView } from "./lake-views.ts";
@@ -22,7 +22,7 @@ export interface AnalystSession {
 
 export interface AnalystOptions {
   readonly asOf?: ReadonlyMap<string, number>;
-  readonly duck?: DuckOptions;
+  readonly duck?: DuckResourceOptions;
 }
 
 function sqlError(cause: unknown): Error {
@@ -40,7 +40,7 @@ async function readAll(duck: DuckSession, sql: string): Promise<ResultSet> {
 
 export async function openAnalystSession(lake: CurateLake, options: AnalystOptions = {}): Promise<AnalystSession> {
   const views = await resolveLakeViews(lake, options.asOf === undefined ? {} : { asOf: options.asOf });
-  const duck = await openDuck(options.duck);
+  const duck = await DuckSession.create(lowRssSession(options.duck));
   try {
     await attachLakeViews(duck, views);
   } catch (error) {

@@ -8,7 +8,7 @@ import { rm } from "node:fs/promises";
 import { DataError } from "../../domain/errors.ts";
 import { silentLogger, type Logger } from "../../domain/logger.ts";
 import { CURATE_TABLES } from "../../curate/curate-equities.ts";
-import { openDuck, sqlList, sqlString, type DuckOptions, type DuckSession } from "../../curate/duck.ts";
+import { DuckSession, lowRssSession, sqlList, sqlString, type DuckResourceOptions } from "../../db/session.ts";
 import type { CurateLake } from "../../curate/lake-access.ts";
 import { fingerprint, makeStaging, uploadPart, writeRelation } from "../../curate/parts.ts";
 import { loadSql } from "../../curate/sql-files.ts";
@@ -38,7 +38,7 @@ export interface ReferenceOptions {
   readonly smallCount?: number;
   /** Symbols per batch of the tick-size pass (default 50): bounds DuckDB's working set. */
   readonly batchSymbols?: number;
-  readonly duck?: DuckOptions;
+  readonly duck?: DuckResourceOptions;
   readonly logger?: Logger;
 }
 
@@ -91,7 +91,7 @@ async function buildTickRegimes(duck: DuckSession, lake: CurateLake, batchSymbol
 export async function buildReference(options: ReferenceOptions): Promise<ReferenceReport> {
   const { lake } = options;
   const logger = options.logger ?? silentLogger;
-  const duck = await openDuck(options.duck);
+  const duck = await DuckSession.create(lowRssSession(options.duck));
   const staging = await makeStaging();
   const commits: Record<string, number> = {};
   try {
