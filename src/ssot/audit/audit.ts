@@ -19,7 +19,7 @@ import { DataError, UsageError } from "../../domain/errors.ts";
 import { newPartKey } from "../../lake/keys.ts";
 import { commitChange, readManifest } from "../_lake.ts";
 import type { LeaseHandle, ObjectStore, PartFile } from "../../lake/types.ts";
-import { auditSql, openAuditDb, sqlString, type AuditDb } from "./_duckdb.ts";
+import { DuckSession, sqlString } from "../../db/session.ts";
 import { dirtyDates, partitionDates } from "./fingerprints.ts";
 import { downloadParts, LEDGER_TABLE, ledgerPartOf, ledgerParts, loadLedgerTable, scratchDir } from "./ledger.ts";
 import {
@@ -62,7 +62,7 @@ export function defaultThrough(now: Date): IsoDate {
   return previousSession(today);
 }
 
-async function loadSessions(db: AuditDb, from: IsoDate, through: IsoDate): Promise<void> {
+async function loadSessions(db: DuckSession, from: IsoDate, through: IsoDate): Promise<void> {
   await db.run(
     "CREATE OR REPLACE TEMP TABLE audit_sessions (session DATE, day_number INTEGER, open_ms BIGINT, close_ms BIGINT, minutes INTEGER, kind VARCHAR)",
   );
@@ -77,7 +77,7 @@ async function loadSessions(db: AuditDb, from: IsoDate, through: IsoDate): Promi
   }
 }
 
-async function loadKeyValues(db: AuditDb, table: string, ddl: string, rows: readonly (readonly string[])[]): Promise<void> {
+async function loadKeyValues(db: DuckSession, table: string, ddl: string, rows: readonly (readonly string[])[]): Promise<void> {
   await db.run(`CREATE OR REPLACE TEMP TABLE ${table} (${ddl})`);
   for (let start = 0; start < rows.length; start += SESSION_CHUNK) {
     const values = rows.slice(start, start + SESSION_CHUNK).map((row) => `(${row.map(sqlString).join(", ")})`).join(",");
@@ -86,7 +86,7 @@ async function loadKeyValues(db: AuditDb, table: string, ddl: string, rows: read
 }
 
 /** Normalises the raw Parquet to (symbol, bar_date, bar_ms) whatever the time column's type. */
-async function loadRaw(db: AuditDb, target: AuditTarget, paths: readonly string[]): Promise<void> {
+async function loadRaw(db: DuckSession, target: AuditTarget, paths: readonly string[]): Promise<void> {
   if (paths.length === 0) {
     await db.run("CREATE OR REPLACE TEMP VIEW raw_norm AS SELECT NULL::VARCHAR AS symbol, NULL::DATE AS bar_date, NULL::BIGINT AS bar_ms WHERE false");
     return;
@@ -94,7 +94,7 @@ async function loadRaw(db: AuditDb, target: AuditTarget, paths: readonly string[
   const files = `read_parquet([${paths.map(sqlString).join(", ")}], union_by_name = true, hive_partitioning = false)`;
   const symbol = target.columns?.symbol ?? "symbol";
   const column = target.granularity === "daily" ? (target.columns?.date ?? "date") : (target.columns?.time ?? "bar_time");
-  const described = await db.all(`DESCRIBE SELECT "${column}" FROM ${files}`).catch((cause: unknown) => {
+  const described = await db.rowsJs(`DESCRIBE SELECT "${column}" FROM ${files}`).catch((cause: unknown) => {
     throw new UsageError("audit_column_missing", `raw table ${target.lakeTable} has no column "${column}" (set the target's columns)`, { cause });
   });
   const type = String(described[0]?.["column_type"] ?? "");
@@ -108,21 +108,21 @@ async function loadRaw(db: AuditDb, target: AuditTarget, paths: readonly string[
   await db.run(`CREATE OR REPLACE TEMP VIEW raw_norm AS SELECT ${symbolExpr} AS symbol, NULL::DATE AS bar_date, ${ms} AS bar_ms FROM ${files}`);
 }
 
-async function setVariables(db: AuditDb, values: Record<string, string>): Promise<void> {
+async function setVariables(db: DuckSession, values: Record<string, string>): Promise<void> {
   for (const [name, expression] of Object.entries(values)) await db.run(`SET VARIABLE ${name} = ${expression}`);
 }
 
-async function digest(db: AuditDb, table: string): Promise<string> {
-  const rows = await db.all(
+async function digest(db: DuckSession, table: string): Promise<string> {
+  const rows = await db.rowsJs(
     `SELECT count(*) AS n, coalesce(bit_xor(hash(symbol, session, rows, raw_rows, expected, status, reasons, partition_fp)), 0)::VARCHAR AS h FROM ${table}`,
   );
   return `${String(rows[0]?.["n"])}:${String(rows[0]?.["h"])}`;
 }
 
-async function inspectGreen(db: AuditDb, inspect: NonNullable<RunAuditOptions["inspect"]>): Promise<Record<string, IsoDate[]>> {
+async function inspectGreen(db: DuckSession, inspect: NonNullable<RunAuditOptions["inspect"]>): Promise<Record<string, IsoDate[]>> {
   const out: Record<string, IsoDate[]> = Object.fromEntries(inspect.symbols.map((symbol) => [symbol, []]));
   if (inspect.symbols.length === 0) return out;
-  const rows = await db.all(
+  const rows = await db.rowsJs(
     `SELECT symbol, strftime(session, '%Y-%m-%d') AS session FROM ledger_next
      WHERE status = 'GREEN' AND symbol IN (${inspect.symbols.map(sqlString).join(", ")})
        AND session BETWEEN DATE '${inspect.from}' AND DATE '${inspect.to}' ORDER BY symbol, session`,
@@ -207,12 +207,12 @@ async function auditTargetOnce(store: ObjectStore, target: AuditTarget, options:
   }
 
   const scratch = await scratchDir();
-  const db = await openAuditDb({ ...options.duckdb, tempDirectory: join(scratch.path, "spill") });
+  const db = await DuckSession.create({ kernels: false, ...options.duckdb, tempDirectory: join(scratch.path, "spill") });
   try {
     const previousPaths = previousPart === undefined ? [] : await downloadParts(store, [previousPart.key], join(scratch.path), signal);
     await loadLedgerTable(db, "previous_ledger", previousPaths);
 
-    const recordedRows = await db.all("SELECT strftime(session, '%Y-%m-%d') AS d, any_value(partition_fp) AS fp FROM previous_ledger WHERE rows > 0 GROUP BY session");
+    const recordedRows = await db.rowsJs("SELECT strftime(session, '%Y-%m-%d') AS d, any_value(partition_fp) AS fp FROM previous_ledger WHERE rows > 0 GROUP BY session");
     const recorded = new Map(recordedRows.map((row) => [String(row["d"]), String(row["fp"])]));
     // Only sessions can hold ledger rows; a weekend or holiday inside a part's date range must not stay "dirty".
     const inRange = (date: string): boolean => date >= CALENDAR_FIRST_DATE && date <= through && isSession(date);
@@ -238,7 +238,7 @@ async function auditTargetOnce(store: ObjectStore, target: AuditTarget, options:
     await loadRaw(db, target, rawPaths);
     // Carry mode: the previous ledger was rated with these thresholds and without end dates, so its verdicts
     // outside the re-read sessions still hold and only new rows need deriving (see partition_status.sql).
-    const previousLast = String((await db.all("SELECT coalesce(strftime(max(session), '%Y-%m-%d'), '') AS last FROM previous_ledger"))[0]?.["last"] ?? "");
+    const previousLast = String((await db.rowsJs("SELECT coalesce(strftime(max(session), '%Y-%m-%d'), '') AS last FROM previous_ledger"))[0]?.["last"] ?? "");
     const carry = previousPart?.min?.["qc"] === qcKey(qc) && options.symbolEnd === undefined && unplacedFp === undefined && previousLast !== "";
     await setVariables(db, {
       carry: carry ? "true" : "false",
@@ -253,10 +253,10 @@ async function auditTargetOnce(store: ObjectStore, target: AuditTarget, options:
       rows_high_ratio: String(qc.rowsHighRatio),
       half_days_allowed: qc.halfDaysAllowed ? "true" : "false",
     });
-    await db.run(auditSql("count_raw_partitions.sql"));
-    await db.run(auditSql("partition_status.sql"));
+    await db.runFile("audit/count_raw_partitions");
+    await db.runFile("audit/partition_status");
 
-    const countRows = await db.all("SELECT status, count(*)::INTEGER AS n FROM ledger_next GROUP BY status");
+    const countRows = await db.rowsJs("SELECT status, count(*)::INTEGER AS n FROM ledger_next GROUP BY status");
     const counts: Record<PartitionStatus, number> = { GREEN: 0, AMBER: 0, RED: 0 };
     for (const row of countRows) counts[String(row["status"]) as PartitionStatus] = Number(row["n"]);
 
@@ -273,7 +273,7 @@ async function auditTargetOnce(store: ObjectStore, target: AuditTarget, options:
     options.lease?.assertHeld();
     const localPath = join(scratch.path, "ledger-next.parquet");
     await db.run(`COPY ledger_next TO ${sqlString(localPath)} (FORMAT parquet, COMPRESSION zstd)`);
-    const bounds = await db.all("SELECT strftime(min(session), '%Y-%m-%d') AS lo, strftime(max(session), '%Y-%m-%d') AS hi FROM ledger_next");
+    const bounds = await db.rowsJs("SELECT strftime(min(session), '%Y-%m-%d') AS lo, strftime(max(session), '%Y-%m-%d') AS hi FROM ledger_next");
     const key = newPartKey(`${LEDGER_TABLE}/source=${target.source}/table=${target.table}`);
     const put = await store.putFile(key, localPath, { condition: { ifNoneMatch: "*" }, ...(signal === undefined ? {} : { signal }) });
     if (!put.ok) throw new UsageError("ledger_part_exists", `ledger part ${key} already exists; part names must be unique`);

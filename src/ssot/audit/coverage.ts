@@ -5,14 +5,14 @@
 import { countSessions, parseIsoDate, sessions as calendarSessions, type IsoDate } from "../../domain/calendar/index.ts";
 import { UsageError } from "../../domain/errors.ts";
 import type { ObjectStore } from "../../lake/types.ts";
-import { openAuditDb, sqlString, type AuditDb } from "./_duckdb.ts";
+import { DuckSession, sqlString } from "../../db/session.ts";
 import { loadWholeLedger, scratchDir } from "./ledger.ts";
 import type { CoverageSummary, PartitionReason, PartitionStatus, PartitionStatusRow } from "./types.ts";
 
 /** Runs `work` against the whole ledger loaded as the DuckDB table `partition_status`. */
-export async function withLedger<T>(store: ObjectStore, work: (db: AuditDb) => Promise<T>, signal?: AbortSignal): Promise<T> {
+export async function withLedger<T>(store: ObjectStore, work: (db: DuckSession) => Promise<T>, signal?: AbortSignal): Promise<T> {
   const scratch = await scratchDir();
-  const db = await openAuditDb();
+  const db = await DuckSession.create({ kernels: false });
   try {
     await loadWholeLedger(store, db, scratch.path, signal);
     return await work(db);
@@ -52,7 +52,7 @@ export async function readLedgerRows(store: ObjectStore, filter: LedgerFilter = 
   return withLedger(
     store,
     async (db) => {
-      const rows = await db.all(
+      const rows = await db.rowsJs(
         `SELECT source, table_name, symbol, strftime(session, '%Y-%m-%d') AS session, rows, raw_rows, duplicates, expected, ratio, status, reasons
          FROM partition_status WHERE ${whereClause(filter)} ORDER BY source, table_name, symbol, session`,
       );
@@ -80,7 +80,7 @@ export async function ledgerSymbols(store: ObjectStore, tables?: readonly string
     store,
     async (db) => {
       const where = tables === undefined ? "true" : `table_name IN (${tables.map(sqlString).join(", ") || "NULL"})`;
-      const rows = await db.all(`SELECT DISTINCT symbol FROM partition_status WHERE ${where} ORDER BY symbol`);
+      const rows = await db.rowsJs(`SELECT DISTINCT symbol FROM partition_status WHERE ${where} ORDER BY symbol`);
       return rows.map((row) => String(row["symbol"]));
     },
     signal,
@@ -92,7 +92,7 @@ export async function coverageSummary(store: ObjectStore, filter: LedgerFilter =
   return withLedger(
     store,
     async (db) => {
-      const rows = await db.all(`
+      const rows = await db.rowsJs(`
         SELECT source, table_name, count(DISTINCT symbol)::INTEGER AS symbols, count(*)::INTEGER AS partitions,
                count(*) FILTER (WHERE status = 'GREEN')::INTEGER AS green,
                count(*) FILTER (WHERE status = 'AMBER')::INTEGER AS amber,
@@ -171,7 +171,7 @@ export async function greenWindow(store: ObjectStore, options: GreenWindowOption
     async (db) => {
       const table = sqlString(options.table);
       const symbolFilter = options.symbols === undefined ? "" : ` AND symbol IN (${options.symbols.map(sqlString).join(", ") || "NULL"})`;
-      const span = await db.all(
+      const span = await db.rowsJs(
         `SELECT strftime(min(session), '%Y-%m-%d') AS lo, strftime(max(session), '%Y-%m-%d') AS hi FROM partition_status WHERE table_name = ${table}${symbolFilter}`,
       );
       const historyStart = span[0]?.["lo"] === null || span[0]?.["lo"] === undefined ? undefined : String(span[0]["lo"]);
@@ -184,7 +184,7 @@ export async function greenWindow(store: ObjectStore, options: GreenWindowOption
       const from = yearsBefore(through, options.years);
       const windowSessions = calendarSessions(from, through);
       const firstInWindow = windowSessions[0]?.date ?? from;
-      const counts = await db.all(`
+      const counts = await db.rowsJs(`
         WITH per_partition AS (
           SELECT symbol, session, bool_or(status = 'GREEN') AS green
           FROM partition_status

@@ -9,7 +9,7 @@ import { join } from "node:path";
 import { readManifest } from "../_lake.ts";
 import type { ObjectStore, PartFile } from "../../lake/types.ts";
 import { IoError } from "../../domain/errors.ts";
-import { type AuditDb, sqlString } from "./_duckdb.ts";
+import { sqlString, type DuckSession } from "../../db/session.ts";
 
 export const LEDGER_TABLE = "qc/partition_status";
 
@@ -68,7 +68,7 @@ export async function downloadParts(store: ObjectStore, keys: readonly string[],
 }
 
 /** Creates `name` in DuckDB from Parquet files (ledger schema), or empty when there are none. */
-export async function loadLedgerTable(db: AuditDb, name: string, paths: readonly string[]): Promise<void> {
+export async function loadLedgerTable(db: DuckSession, name: string, paths: readonly string[]): Promise<void> {
   await db.run(`CREATE OR REPLACE TEMP TABLE ${name} (${LEDGER_COLUMNS})`);
   if (paths.length === 0) return;
   const list = paths.map(sqlString).join(", ");
@@ -76,7 +76,7 @@ export async function loadLedgerTable(db: AuditDb, name: string, paths: readonly
 }
 
 /** Downloads every ledger part and exposes them as the DuckDB table `partition_status`. */
-export async function loadWholeLedger(store: ObjectStore, db: AuditDb, dir: string, signal?: AbortSignal): Promise<number | undefined> {
+export async function loadWholeLedger(store: ObjectStore, db: DuckSession, dir: string, signal?: AbortSignal): Promise<number | undefined> {
   const { parts, seq } = await ledgerParts(store, signal);
   const paths = await downloadParts(store, parts.map((part) => part.key), dir, signal);
   await loadLedgerTable(db, "partition_status", paths);

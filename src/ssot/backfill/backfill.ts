@@ -11,7 +11,7 @@ import { withLease } from "../../lake/lease.ts";
 import type { LeaseHandle, ObjectStore } from "../../lake/types.ts";
 import { BudgetExhaustedError, EntitlementError, MalformedResponseError, VendorRequestError } from "../../vendors/errors.ts";
 import { auditTarget, defaultThrough } from "../audit/audit.ts";
-import { sqlString } from "../audit/_duckdb.ts";
+import { sqlString } from "../../db/sql-literal.ts";
 import { withLedger } from "../audit/coverage.ts";
 import { scratchDir } from "../audit/ledger.ts";
 import type { AuditTarget, Granularity, QcThresholds } from "../audit/types.ts";
@@ -35,8 +35,8 @@ async function ledgerView(store: ObjectStore, target: BackfillTarget, signal?: A
     store,
     async (db) => {
       const where = `source = ${sqlString(target.source)} AND table_name = ${sqlString(target.table)}`;
-      const firsts = await db.all(`SELECT symbol, strftime(min(session), '%Y-%m-%d') AS first FROM partition_status WHERE ${where} GROUP BY symbol`);
-      const gaps = await db.all(
+      const firsts = await db.rowsJs(`SELECT symbol, strftime(min(session), '%Y-%m-%d') AS first FROM partition_status WHERE ${where} GROUP BY symbol`);
+      const gaps = await db.rowsJs(
         `SELECT symbol, strftime(session, '%Y-%m-%d') AS session FROM partition_status
          WHERE ${where} AND (status = 'RED' OR list_contains(reasons, 'short_day')) ORDER BY symbol, session`,
       );
@@ -69,7 +69,7 @@ async function greenFromLedger(store: ObjectStore, task: BackfillTask, signal?: 
     store,
     async (db) => {
       const out: Record<string, IsoDate[]> = Object.fromEntries(task.symbols.map((symbol) => [symbol, []]));
-      const rows = await db.all(
+      const rows = await db.rowsJs(
         `SELECT symbol, strftime(session, '%Y-%m-%d') AS session FROM partition_status
          WHERE source = ${sqlString(task.source)} AND table_name = ${sqlString(task.table)}
            AND symbol IN (${task.symbols.map(sqlString).join(", ")})
