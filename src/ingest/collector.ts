@@ -7,11 +7,12 @@
 import { DataError } from "../domain/errors.ts";
 import type { Logger } from "../domain/logger.ts";
 import { silentLogger } from "../domain/logger.ts";
-import type { LeaseHandle, ObjectStore } from "../lake/types.ts";
+import type { LeaseHandle, Manifest, ObjectStore } from "../lake/types.ts";
 import { addDays, todayUtc } from "../vendors/dates.ts";
 import { BudgetExhaustedError, EntitlementError, MalformedResponseError, VendorAuthError } from "../vendors/errors.ts";
 import { USAGE_COUNTERS, type RateGovernor, type UsageCounters } from "../vendors/governor.ts";
 import { isAbort } from "../vendors/sleep.ts";
+import { coverageOf } from "./coverage.ts";
 import { DATASETS, rawTable, type DatasetSpec } from "./datasets.ts";
 import { fetchUnit, type Connectors, type FetchTuning } from "./fetch-unit.ts";
 import { ensureLakeOrigin, IngestLake, type LakeOrigin } from "./ingest-lake.ts";
@@ -126,6 +127,10 @@ export async function runCollection(options: CollectorOptions): Promise<Collecti
       },
     });
     const touched = new Set<string>();
+    // Series this pass planned for, and the manifest it planned from: a pass killed after its commits but before
+    // its bookmarks moved leaves nothing to fetch next time, so the next pass must still move those bookmarks.
+    let planned: readonly string[] = [];
+    let plannedFrom: Manifest | undefined;
     const windowDays = spec.dataset === "equities_minute" ? (options.minuteDays ?? 5) : (options.historyDays ?? 365);
     const windowStart = addDays(through, -windowDays + 1);
 
@@ -202,12 +207,14 @@ export async function runCollection(options: CollectorOptions): Promise<Collecti
       async activate() {
         lease = await lake.acquireTable(table, options.leaseTtlMs ?? 120_000);
         if (!lease) return { kind: "held" };
-        const coverage = await lake.coverage(table);
+        plannedFrom = await lake.currentManifest(table);
+        const coverage = coverageOf(plannedFrom);
         let series: readonly string[] = spec.vendor === "fred" ? (options.fredSeries ?? ["DGS1MO", "DGS3MO", "DGS6MO", "DGS1", "DGS2", "DGS5", "DGS10", "DGS30"]) : options.universe;
         if (spec.dataset === "options_chains" || spec.dataset === "options_contracts") {
           series = (await rankByAdv(options.store, writer, options.universe)).slice(0, options.optionUnderliers ?? 3);
         }
         const chunkDays = options.chunkDaysByVendor?.[spec.vendor] ?? options.chunkDays ?? (spec.vendor === "polygon" ? 730 : 120);
+        planned = series;
         const units = planUnits({ spec, table, series, windowStart, through, coverage, chunkDays, batchSize: options.batchSize ?? 50 });
         logger.info("table planned", { table, units: units.length });
         return { kind: "ready", units };
@@ -216,9 +223,10 @@ export async function runCollection(options: CollectorOptions): Promise<Collecti
       async finish() {
         // Everything fetched is committed before the lease goes; bookmarks move only after those commits.
         await committer.flush();
-        const manifest = committer.manifest;
-        if (manifest && touched.size > 0) {
-          await lake.advanceBookmarks({ table, vendor: spec.vendor, dataset: spec.dataset, series: touched, windowStart }, manifest)
+        const manifest = committer.manifest ?? plannedFrom;
+        const series = new Set([...planned, ...touched]);
+        if (manifest && series.size > 0) {
+          await lake.advanceBookmarks({ table, vendor: spec.vendor, dataset: spec.dataset, series, windowStart }, manifest)
             .catch((error: unknown) => logger.warn("bookmark update failed", { table, error }));
         }
         const l = lease;

@@ -83,7 +83,11 @@ export class IngestLake {
   }
 
   async coverage(table: string): Promise<TableCoverage> {
-    return coverageOf(await readManifest(this.store, table));
+    return coverageOf(await this.currentManifest(table));
+  }
+
+  currentManifest(table: string): Promise<Manifest | undefined> {
+    return readManifest(this.store, table);
   }
 
   acquireTable(table: string, ttlMs: number): Promise<LeaseHandle | undefined> {

@@ -8,7 +8,7 @@ import { createFinnhub } from "../../src/vendors/finnhub.ts";
 import { ensureLakeOrigin } from "../../src/ingest/ingest-lake.ts";
 import { simConnectors } from "../../src/ingest/sim-connectors.ts";
 import { LocalStore } from "../../src/lake/local-store.ts";
-import { readBookmark } from "../../src/lake/state.ts";
+import { bookmarkKey, readBookmark } from "../../src/lake/state.ts";
 import { sessionsBetween } from "../../src/sim/market.ts";
 import { startSimulator, type Simulator } from "../../src/sim/server.ts";
 import { RateGovernor } from "../../src/vendors/governor.ts";
@@ -80,6 +80,21 @@ describe("edge collector", () => {
     const second = await collect(store, datasets).run();
     expect(second.units).toBe(0);
     expect(sim.log.length).toBe(before);
+  });
+
+  it("moves bookmarks on a pass with nothing to fetch when an earlier pass died between its commit and its bookmarks", async () => {
+    // Found by the SIGKILL resume test: a kill after the commit but before the bookmarks moved left the data in
+    // the lake and nothing to fetch, so no later pass ever moved those bookmarks.
+    const { store } = await lake();
+    const datasets = [{ vendor: "alpaca", dataset: "equities_bars" }];
+    expect((await collect(store, datasets).run()).failed).toBe(0);
+    for (const symbol of UNIVERSE) await store.delete(bookmarkKey("alpaca", `equities_bars/${symbol}`));
+    expect(await readBookmark(store, "alpaca", "equities_bars/AAPL")).toBeUndefined();
+    const before = sim.log.length;
+    const again = await collect(store, datasets).run();
+    expect(again.units).toBe(0);
+    expect(sim.log.length).toBe(before);
+    for (const symbol of UNIVERSE) expect((await readBookmark(store, "alpaca", `equities_bars/${symbol}`))?.value.through).toBe(THROUGH);
   });
 
   it("quarantines malformed responses and bad rows with reasons, and keeps going", async () => {
