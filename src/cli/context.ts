@@ -2,6 +2,7 @@
  * What a command adapter receives: where results go (stdout), the logger (stderr), the environment and
  * the working directory. Commands never touch `process` directly, so tests can run them in-process.
  */
+import type { Readable } from "node:stream";
 import type { Logger } from "../domain/logger.ts";
 
 export interface CliContext {
@@ -14,6 +15,8 @@ export interface CliContext {
   readonly globals: GlobalOptions;
   /** Aborted on SIGINT/SIGTERM; long work checks it and stops cleanly. */
   readonly signal: AbortSignal;
+  /** Standard input for interactive commands (`trademl sql` REPL); absent when the caller gives none. */
+  readonly stdin?: Readable;
 }
 
 export interface GlobalOptions {

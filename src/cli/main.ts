@@ -5,6 +5,7 @@
  */
 import { existsSync, readFileSync } from "node:fs";
 import { resolve } from "node:path";
+import type { Readable } from "node:stream";
 import { cac } from "cac";
 import { packageConfigDir } from "../config/package-config-dir.ts";
 import { AppError, exitCodeFor, UsageError } from "../domain/errors.ts";
@@ -20,6 +21,8 @@ export interface CliIo {
   env: Readonly<Record<string, string | undefined>>;
   cwd: string;
   signal?: AbortSignal;
+  /** Standard input; runMain passes process.stdin, tests may pass any Readable. */
+  stdin?: Readable;
 }
 
 const LOG_LEVELS: readonly LogLevel[] = ["debug", "info", "warn", "error", "silent"];
@@ -93,7 +96,7 @@ export async function runCli(argv: readonly string[], io: CliIo): Promise<number
     if (context) return context;
     const globals = parseGlobals(cli.options, io.env, io.cwd);
     const logger = createLogger({ level: globals.logLevel, format: globals.logFormat, sink: io.stderr });
-    context = { out: (text) => io.stdout(text), logger, env: io.env, cwd: io.cwd, globals, signal };
+    context = { out: (text) => io.stdout(text), logger, env: io.env, cwd: io.cwd, globals, signal, ...(io.stdin === undefined ? {} : { stdin: io.stdin }) };
     return context;
   };
   for (const group of commandGroups) {
@@ -147,6 +150,7 @@ export async function runMain(): Promise<void> {
     env: process.env,
     cwd: process.cwd(),
     signal: controller.signal,
+    stdin: process.stdin,
   });
   process.off("SIGINT", onSignal);
   process.off("SIGTERM", onSignal);

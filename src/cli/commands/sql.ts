@@ -56,14 +56,29 @@ export const sqlCommand: GroupSpec = {
           ctx.out(await session.render(sql, format as (typeof OUTPUT_FORMATS)[number], out));
           return 0;
         }
-        // Interactive: the REPL needs the process's stdin, which CliContext does not carry yet.
+        // Interactive: the REPL reads the context's stdin (process.stdin from bin/trademl.js, any stream in tests).
+        const input = ctx.stdin;
+        if (input === undefined) throw new UsageError("no_stdin", "interactive trademl sql needs a standard input; use -c or --file");
         const { runRepl } = await import("../../analyst/repl.ts");
         const { join } = await import("node:path");
+        const { Writable } = await import("node:stream");
         const home = ctx.env["HOME"] ?? ctx.env["USERPROFILE"];
+        // readline's terminal mode (prompts, cursor moves, history) needs a real TTY on both ends; otherwise the
+        // REPL's output is ordinary command output and goes through ctx.out like every other command's.
+        const terminal = "isTTY" in input && input.isTTY === true && process.stdout.isTTY === true;
+        const output = terminal
+          ? process.stdout
+          : new Writable({
+              decodeStrings: false,
+              write(chunk: unknown, _encoding, done) {
+                ctx.out(typeof chunk === "string" ? chunk : Buffer.from(chunk as Uint8Array).toString("utf8"));
+                done();
+              },
+            });
         await runRepl(session, {
-          input: process.stdin,
-          output: process.stdout,
-          terminal: process.stdin.isTTY === true && process.stdout.isTTY === true,
+          input,
+          output,
+          terminal,
           ...(home === undefined ? {} : { historyFile: join(home, ".cache", "trademl", "sql_history") }),
           format: format as (typeof OUTPUT_FORMATS)[number],
         });
