@@ -38,3 +38,4 @@ export {
 export * from "./vendors/index.ts";
 export * from "./sim/index.ts";
 export * from "./ingest/index.ts";
+export { LOW_RSS_SESSION, lowRssSession, type DuckResourceOptions } from "./db/session.ts";
