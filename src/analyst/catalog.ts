@@ -8,9 +8,8 @@
 import { randomUUID } from "node:crypto";
 import { mkdir, rename, rm } from "node:fs/promises";
 import { dirname, resolve } from "node:path";
-import { DuckDBInstance } from "@duckdb/node-api";
 import { IoError, UsageError, wrapError } from "../domain/errors.ts";
-import { sqlString } from "../db/sql-literal.ts";
+import { DuckSession, sqlString } from "../db/session.ts";
 import type { CurateLake } from "../curate/lake-access.ts";
 import { createViewSql, resolveLakeViews } from "./lake-views.ts";
 
@@ -31,22 +30,20 @@ export async function exportCatalog(
   // Built under a temporary name and renamed into place, so a failed export never leaves half a catalog.
   const temp = `${target}.tmp-${randomUUID()}`;
   try {
-    const instance = await DuckDBInstance.create(temp);
-    const connection = await instance.connect();
+    const session = await DuckSession.create({ path: temp, kernels: false });
     try {
-      for (const view of views) await connection.run(createViewSql(view));
-      await connection.run(
+      for (const view of views) await session.run(createViewSql(view));
+      await session.run(
         `CREATE TABLE trademl_catalog (view VARCHAR, lake_table VARCHAR, seq BIGINT, files BIGINT, row_count BIGINT, exported_at TIMESTAMP)`,
       );
       for (const view of views) {
-        await connection.run(
+        await session.run(
           `INSERT INTO trademl_catalog VALUES (${sqlString(view.view)}, ${sqlString(view.table)}, ${view.seq}, ${view.files}, ${view.rows}, now()::TIMESTAMP)`,
         );
       }
-      await connection.run("CHECKPOINT");
+      await session.run("CHECKPOINT");
     } finally {
-      connection.closeSync();
-      instance.closeSync();
+      session.close();
     }
     await rename(temp, target);
   } catch (cause) {

@@ -5,7 +5,8 @@
  * dates are read) → record marks for what is now proven complete or proven unavailable. Marks move only after
  * the commit, so a crash repeats at most the task in flight, and nothing already marked is fetched again.
  */
-import { DuckDBInstance, type DuckDBConnection } from "@duckdb/node-api";
+import type { DuckDBConnection } from "@duckdb/node-api";
+import { DuckSession } from "../../db/session.ts";
 import { sessions as calendarSessions, type IsoDate } from "../../domain/calendar/index.ts";
 import { withLease } from "../../lake/lease.ts";
 import type { LeaseHandle, ObjectStore } from "../../lake/types.ts";
@@ -199,11 +200,8 @@ async function runTasks(store: ObjectStore, options: BackfillOptions, lease: Lea
   const reports: TaskReport[] = [];
   const scratch = await scratchDir();
   // Only used to write Parquet parts; it gets the same resource limits as the audit's DuckDB.
-  const instance = await DuckDBInstance.create(":memory:", {
-    ...(options.duckdb?.memoryLimit === undefined ? {} : { memory_limit: options.duckdb.memoryLimit }),
-    ...(options.duckdb?.threads === undefined ? {} : { threads: String(options.duckdb.threads) }),
-  });
-  const connection = await instance.connect();
+  const session = await DuckSession.create({ kernels: false, ...options.duckdb });
+  const connection = session.connection;
   try {
     for (const task of plan) {
       if (options.maxTasks !== undefined && reports.length >= options.maxTasks) {
@@ -236,8 +234,7 @@ async function runTasks(store: ObjectStore, options: BackfillOptions, lease: Lea
     }
     return { ran: true, planned: plan.length, tasks: reports, stoppedBy: undefined };
   } finally {
-    connection.closeSync();
-    instance.closeSync();
+    session.close();
     await scratch.dispose();
   }
 }

@@ -9,6 +9,7 @@
 import { stat } from "node:fs/promises";
 import { join } from "node:path";
 import type { DuckDBAppender, DuckDBConnection } from "@duckdb/node-api";
+import { sqlString } from "../../db/sql-literal.ts";
 import { IoError } from "../../domain/errors.ts";
 import { newPartKey } from "../../lake/keys.ts";
 import type { LeaseHandle, Manifest, ObjectStore, PartFile, StatValue } from "../../lake/types.ts";
@@ -63,7 +64,7 @@ async function writeFile(connection: DuckDBConnection, columns: readonly (readon
   }
   appender.closeSync();
   const select = columns.map(([name, type]) => (type === "DATE" || type === "TIMESTAMP" ? `TRY_CAST(${name} AS ${type}) AS ${name}` : name)).join(", ");
-  await connection.run(`COPY (SELECT ${select} FROM raw_out ORDER BY ALL) TO '${path.replaceAll("'", "''")}' (FORMAT parquet, COMPRESSION zstd)`);
+  await connection.run(`COPY (SELECT ${select} FROM raw_out ORDER BY ALL) TO ${sqlString(path)} (FORMAT parquet, COMPRESSION zstd)`);
 }
 
 export interface WrittenRows {
