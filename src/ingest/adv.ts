@@ -10,8 +10,8 @@ import { readManifest } from "../lake/manifest.ts";
 import type { ObjectStore } from "../lake/types.ts";
 import { INGEST_VENDORS, rawTable } from "./datasets.ts";
 import type { ParquetWriter } from "./parquet-writer.ts";
+import { sqlList } from "../db/sql-literal.ts";
 
-const quote = (s: string): string => `'${s.replace(/'/g, "''")}'`;
 
 export async function rankByAdv(store: ObjectStore, duck: ParquetWriter, universe: readonly string[], maxParts = 40): Promise<string[]> {
   const dir = await mkdtemp(join(tmpdir(), "trademl-adv-"));
@@ -28,7 +28,7 @@ export async function rankByAdv(store: ObjectStore, duck: ParquetWriter, univers
     if (paths.length === 0) return [...universe];
     const wanted = new Set(universe);
     const ranked = await duck.query(
-      `SELECT symbol, avg(close * volume) AS adv FROM read_parquet([${paths.map(quote).join(", ")}]) GROUP BY symbol ORDER BY adv DESC, symbol`,
+      `SELECT symbol, avg(close * volume) AS adv FROM read_parquet(${sqlList(paths)}) GROUP BY symbol ORDER BY adv DESC, symbol`,
     );
     const order = ranked.map((r) => String(r["symbol"])).filter((s) => wanted.has(s));
     return [...order, ...universe.filter((s) => !order.includes(s))];

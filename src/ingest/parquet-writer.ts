@@ -9,6 +9,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import type { DuckDBConnection, DuckDBInstance } from "@duckdb/node-api";
 import { IoError, wrapError } from "../domain/errors.ts";
+import { sqlString } from "../db/sql-literal.ts";
 
 export interface WrittenPart {
   readonly path: string;
@@ -16,7 +17,6 @@ export interface WrittenPart {
   readonly bytes: number;
 }
 
-const quote = (s: string): string => `'${s.replace(/'/g, "''")}'`;
 
 export class ParquetWriter {
   private instance: DuckDBInstance | undefined;
@@ -52,14 +52,14 @@ export class ParquetWriter {
     const out = join(dir, `part-${n}.parquet`);
     const table = `part_${n}`;
     const ddl = columns.map(([name, type]) => `"${name}" ${type}`).join(", ");
-    const struct = columns.map(([name, type]) => `${quote(name)}: ${quote(type)}`).join(", ");
+    const struct = columns.map(([name, type]) => `${sqlString(name)}: ${sqlString(type)}`).join(", ");
     try {
       await connection.run(`CREATE TEMP TABLE ${table} (${ddl})`);
       if (rows.length > 0) {
         await writeFile(json, rows.map((r) => JSON.stringify(r)).join("\n"));
-        await connection.run(`INSERT INTO ${table} SELECT ${columns.map(([name]) => `"${name}"`).join(", ")} FROM read_json(${quote(json)}, format = 'newline_delimited', columns = {${struct}})`);
+        await connection.run(`INSERT INTO ${table} SELECT ${columns.map(([name]) => `"${name}"`).join(", ")} FROM read_json(${sqlString(json)}, format = 'newline_delimited', columns = {${struct}})`);
       }
-      await connection.run(`COPY ${table} TO ${quote(out)} (FORMAT parquet, COMPRESSION zstd)`);
+      await connection.run(`COPY ${table} TO ${sqlString(out)} (FORMAT parquet, COMPRESSION zstd)`);
       await connection.run(`DROP TABLE ${table}`);
       const info = await stat(out);
       return { path: out, rows: rows.length, bytes: info.size };

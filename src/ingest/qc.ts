@@ -18,6 +18,7 @@ import { rawTable } from "./datasets.ts";
 import type { Connectors } from "./fetch-unit.ts";
 import type { ParquetWriter } from "./parquet-writer.ts";
 import type { Unit } from "./plan.ts";
+import { sqlList, sqlString } from "../db/sql-literal.ts";
 
 export interface QcOptions {
   /** Close disagreement that raises a note, in basis points (default 15). */
@@ -42,7 +43,6 @@ export interface QcNote {
   readonly detail: Record<string, unknown>;
 }
 
-const quote = (s: string): string => `'${s.replace(/'/g, "''")}'`;
 
 export class PolygonQc {
   readonly counters: QcCounters = { qc_checked: 0, qc_close_mismatch: 0, qc_minute_gap: 0, qc_fallback_fetches: 0 };
@@ -139,7 +139,7 @@ export class PolygonQc {
         if (await this.store.getToFile(part.key, local)) paths.push(local);
       }
       const rows = await this.duck.query(
-        `SELECT strftime(date, '%Y-%m-%d') AS d, close FROM read_parquet([${paths.map(quote).join(", ")}], hive_partitioning = false) WHERE symbol = ${quote(symbol)}`,
+        `SELECT strftime(date, '%Y-%m-%d') AS d, close FROM read_parquet(${sqlList(paths)}, hive_partitioning = false) WHERE symbol = ${sqlString(symbol)}`,
       );
       for (const r of rows) out.set(String(r["d"]), Number(r["close"]));
     } finally {
