@@ -10,7 +10,7 @@ import { KernelError } from "../domain/errors.ts";
 import { Arena } from "./arena.ts";
 import { batchLength, copyFlags, copyRows, outputFloat64, outputInt32 } from "./columns.ts";
 import { requireFunction, type KernelModule } from "./load.ts";
-import type { BsmBatch, BsmPrices, BsmResult, IvBatch, IvResult, OptionEngine } from "./types.ts";
+import type { BsmBatch, BsmPrices, BsmResult, Column, FlagColumn, IvBatch, IvResult, OptionEngine } from "./types.ts";
 
 /** Rows per kernel call: 16384 rows x 17 columns x 8 bytes is about 2.2 MB of arena. */
 export const CHUNK_ROWS = 16384;
@@ -28,6 +28,29 @@ type IvBatchFn = (
 
 const GREEKS = ["delta", "gamma", "vega", "theta", "rho", "vanna", "volga", "charm"] as const;
 
+/** One chunk's input columns in the arena: six f64 columns and the u8 is-call flags. */
+interface StagedInputs {
+  readonly ptrs: readonly number[];
+  readonly isCallPtr: number;
+  /** Copies rows [from, from + count) in; call only after the chunk's last allocation (views detach on growth). */
+  copyIn(): void;
+}
+
+function stageInputs(
+  arena: Arena, columns: readonly Column[], isCall: FlagColumn, from: number, count: number,
+): StagedInputs {
+  const ptrs = columns.map(() => arena.alloc(count, 8));
+  const isCallPtr = arena.alloc(count, 1);
+  return {
+    ptrs,
+    isCallPtr,
+    copyIn() {
+      columns.forEach((column, k) => copyRows(arena.f64(ptrs[k] ?? 0, count), column, from, count));
+      copyFlags(arena.u8(isCallPtr, count), isCall, from, count);
+    },
+  };
+}
+
 export function createWasmEngine(module: KernelModule): OptionEngine {
   const bsmBatch = requireFunction<BsmBatchFn>(module.raw, "bsmBatch");
   const impliedVolBatch = requireFunction<IvBatchFn>(module.raw, "impliedVolBatch");
@@ -43,17 +66,13 @@ export function createWasmEngine(module: KernelModule): OptionEngine {
     for (let from = 0; from < n; from += CHUNK_ROWS) {
       const count = Math.min(CHUNK_ROWS, n - from);
       arena.reset();
-      const inputs = [batch.spot, batch.strike, batch.t, batch.rate, batch.div, batch.vol].map((column) => ({
-        column,
-        ptr: arena.alloc(count, 8),
-      }));
-      const isCallPtr = arena.alloc(count, 1);
+      const inputs = stageInputs(arena, [batch.spot, batch.strike, batch.t, batch.rate, batch.div, batch.vol], batch.isCall, from, count);
       const pricePtr = arena.alloc(count, 8);
       const greekPtrs = GREEKS.map(() => (withGreeks ? arena.alloc(count, 8) : 0));
       const statusPtr = arena.alloc(count, 4);
-      for (const input of inputs) copyRows(arena.f64(input.ptr, count), input.column, from, count);
-      copyFlags(arena.u8(isCallPtr, count), batch.isCall, from, count);
-      const [spot, strike, t, rate, div, vol] = inputs.map((input) => input.ptr);
+      inputs.copyIn();
+      const isCallPtr = inputs.isCallPtr;
+      const [spot, strike, t, rate, div, vol] = inputs.ptrs;
       const [delta, gamma, vega, theta, rho, vanna, volga, charm] = greekPtrs;
       invalid += bsmBatch(count, spot ?? 0, strike ?? 0, t ?? 0, rate ?? 0, div ?? 0, vol ?? 0, isCallPtr, pricePtr,
         delta ?? 0, gamma ?? 0, vega ?? 0, theta ?? 0, rho ?? 0, vanna ?? 0, volga ?? 0, charm ?? 0, statusPtr);
@@ -89,16 +108,12 @@ export function createWasmEngine(module: KernelModule): OptionEngine {
       for (let from = 0; from < n; from += CHUNK_ROWS) {
         const count = Math.min(CHUNK_ROWS, n - from);
         arena.reset();
-        const inputs = [batch.price, batch.spot, batch.strike, batch.t, batch.rate, batch.div].map((column) => ({
-          column,
-          ptr: arena.alloc(count, 8),
-        }));
-        const isCallPtr = arena.alloc(count, 1);
+        const inputs = stageInputs(arena, [batch.price, batch.spot, batch.strike, batch.t, batch.rate, batch.div], batch.isCall, from, count);
         const volPtr = arena.alloc(count, 8);
         const statusPtr = arena.alloc(count, 4);
-        for (const input of inputs) copyRows(arena.f64(input.ptr, count), input.column, from, count);
-        copyFlags(arena.u8(isCallPtr, count), batch.isCall, from, count);
-        const [price, spot, strike, t, rate, div] = inputs.map((input) => input.ptr);
+        inputs.copyIn();
+        const isCallPtr = inputs.isCallPtr;
+        const [price, spot, strike, t, rate, div] = inputs.ptrs;
         failed += impliedVolBatch(count, price ?? 0, spot ?? 0, strike ?? 0, t ?? 0, rate ?? 0, div ?? 0, isCallPtr,
           volPtr, statusPtr);
         vol.set(arena.f64(volPtr, count), from);
