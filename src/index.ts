@@ -4,6 +4,7 @@
 export * from "./domain/errors.ts";
 export { createLogger, silentLogger, type Logger, type LogLevel, type LogFormat } from "./domain/logger.ts";
 export { redact, registerSecret } from "./domain/redact.ts";
+export { fullJitterDelay, retryAfterMs, type BackoffOptions } from "./domain/backoff.ts";
 export { loadKernelModule, requireFunction, type KernelModule, type KernelBuild, type KernelSource } from "./kernels/load.ts";
 export { Arena } from "./kernels/arena.ts";
 export { runCli } from "./cli/main.ts";

@@ -11,7 +11,7 @@ import type { LeaseHandle, Manifest, ObjectStore } from "../lake/types.ts";
 import { addDays, todayUtc } from "../vendors/dates.ts";
 import { BudgetExhaustedError, EntitlementError, MalformedResponseError, VendorAuthError } from "../vendors/errors.ts";
 import { USAGE_COUNTERS, type RateGovernor, type UsageCounters } from "../vendors/governor.ts";
-import { isAbort } from "../vendors/sleep.ts";
+import { isAbort } from "../domain/sleep.ts";
 import { coverageOf } from "./coverage.ts";
 import { DATASETS, rawTable, type DatasetSpec } from "./datasets.ts";
 import { fetchUnit, type Connectors, type FetchTuning } from "./fetch-unit.ts";

@@ -17,7 +17,7 @@ export const nodeCommand: GroupSpec = {
         const { openStore } = await import("../../lake/open-store.ts");
         const { runNodePass } = await import("../../ingest/node-pass.ts");
         const { formatCollection } = await import("../../ingest/report.ts");
-        const { sleep } = await import("../../vendors/sleep.ts");
+        const { sleep } = await import("../../domain/sleep.ts");
         const { closeHttpPool } = await import("../../vendors/http.ts");
         const rawSymbols = options["symbols"];
         const universe = rawSymbols === undefined ? undefined : String(rawSymbols).split(",").map((s) => s.trim().toUpperCase()).filter(Boolean);
