@@ -2,7 +2,6 @@
  * Calendar-day arithmetic on ISO dates ("YYYY-MM-DD") in UTC. Vendors, the simulator and the collector all
  * speak ISO dates; a day number (days since 1970-01-01) makes ranges and clamps plain integer arithmetic.
  */
-import { newYorkHoursBehindUtc } from "../domain/calendar/time-zone.ts";
 import { UsageError } from "../domain/errors.ts";
 
 const MS_PER_DAY = 86_400_000;
@@ -58,11 +57,4 @@ export function maxDate(a: string, b: string): string {
 /** Unix milliseconds of 00:00 UTC on an ISO date. */
 export function dateStartMs(iso: string): number {
   return dayNumber(iso) * MS_PER_DAY;
-}
-
-/** The New York calendar date of a UTC instant (bars are stamped in UTC; sessions are New York dates). */
-export function newYorkDate(epochMs: number): string {
-  const utcDay = Math.floor(epochMs / MS_PER_DAY);
-  const local = epochMs - newYorkHoursBehindUtc(utcDay) * 3_600_000;
-  return isoDate(Math.floor(local / MS_PER_DAY));
 }

@@ -7,7 +7,8 @@
  * to that window first (`clampToWindow`) instead of spending a request on a 403.
  */
 import { z } from "zod";
-import { addDays, dayNumber, maxDate, newYorkDate } from "./dates.ts";
+import { newYorkDate } from "../domain/calendar/time-zone.ts";
+import { addDays, dayNumber, maxDate } from "./dates.ts";
 import { getJson } from "./http.ts";
 import { httpFor, lineage, schemaReject, secret, withQuery, type ConnectorOptions } from "./connector.ts";
 import { parseEnvelope, zodDetail } from "./alpaca.ts";
