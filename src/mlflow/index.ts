@@ -37,3 +37,14 @@ export {
 } from "./model-versions.ts";
 export { setAlias, getVersionByAlias, deleteAlias } from "./aliases.ts";
 export { searchLiteral } from "./search-literal.ts";
+
+// Promotion: champion/challenger by registry alias, with a shadow period of live predictions.
+export {
+  registryNames, CHAMPION, CHALLENGER, TAG as PROMOTION_TAGS, SESSION_TAG_PREFIX, type RegistryNames, type PromotionAlias,
+} from "./promotion/registry-names.ts";
+export { gateCheckSchema, gateReport, failedChecks, type GateCheck, type GateReport } from "./promotion/gates.ts";
+export { shadowVerdict, type ShadowDay, type ShadowVerdict, type ShadowStatus } from "./promotion/shadow-verdict.ts";
+export {
+  promotionStep, shadowSessionIndex, type PromotionState, type PromotionEvent, type PromotionAction, type PromotionOutcome,
+  type PromotionStep, type PromotionPolicy, type ChallengerState, type ShadowRecord, type ShadowOutcome,
+} from "./promotion/state-machine.ts";
