@@ -45,6 +45,15 @@ export {
 export { gateCheckSchema, gateReport, failedChecks, type GateCheck, type GateReport } from "./promotion/gates.ts";
 export { shadowVerdict, type ShadowDay, type ShadowVerdict, type ShadowStatus } from "./promotion/shadow-verdict.ts";
 export {
-  promotionStep, shadowSessionIndex, type PromotionState, type PromotionEvent, type PromotionAction, type PromotionOutcome,
+  promotionStep, shadowSessionIndex, checkShadowSession, type ShadowDayCheck, type PromotionState, type PromotionEvent, type PromotionAction, type PromotionOutcome,
   type PromotionStep, type PromotionPolicy, type ChallengerState, type ShadowRecord, type ShadowOutcome,
 } from "./promotion/state-machine.ts";
+export {
+  loadPromotionState, shadowDaysOf, gatesOf, previousShadowOf, type LoadedPromotion,
+} from "./promotion/registry-state.ts";
+export { applyPromotionActions } from "./promotion/apply-actions.ts";
+export {
+  registerVersion, setChallenger, recordShadowDay, shadowScoreDay, promoteIfDue, todayInNewYork,
+  type PromotionContext, type RegisterVersionInput, type RegisteredVersion, type ShadowTarget, type ShadowScores,
+} from "./promotion/operations.ts";
+export { modelStatus, summarizeVersion, type ModelStatus, type VersionSummary, type ShadowProgress } from "./promotion/model-status.ts";

@@ -164,37 +164,53 @@ function nominate(state: PromotionState, event: Extract<PromotionEvent, { kind: 
   };
 }
 
+/** Whether a shadow day for `session` would be recorded: the challenger and its shadow, or why not. */
+export type ShadowDayCheck =
+  | { readonly wanted: true; readonly challenger: ChallengerState; readonly shadow: ShadowRecord }
+  | { readonly wanted: false; readonly outcome: PromotionOutcome };
+
+/**
+ * The checks of a shadow day that do not need its scores, so the scoring step can skip work it would throw
+ * away (no challenger, the session already scored, the period complete). Throws for a session that cannot be a
+ * live shadow day.
+ */
+export function checkShadowSession(state: PromotionState, session: string, policy: PromotionPolicy): ShadowDayCheck {
+  checkDate(session, "shadow session");
+  if (!isSession(session)) throw new DataError("not_a_session", `${session} is not an NYSE session; shadow days are trading sessions`);
+  const challenger = state.challenger;
+  if (challenger === undefined) return { wanted: false, outcome: { kind: "no_challenger" } };
+  const shadow = challenger.shadow;
+  if (shadow === undefined) throw missingShadow(challenger.version);
+  const required = policy.require_shadow_days;
+  const days = shadow.days.length;
+  if (shadow.days.some((d) => d.session === session)) {
+    return { wanted: false, outcome: { kind: "day_already_recorded", version: challenger.version, session, days, required } };
+  }
+  if (session <= shadow.startedOn) {
+    throw new DataError(
+      "shadow_session_before_start",
+      `session ${session} is not after the shadow of version ${challenger.version} began (${shadow.startedOn}): only live predictions count`,
+    );
+  }
+  if (days >= required) return { wanted: false, outcome: { kind: "shadow_complete", version: challenger.version, days, required } };
+  return { wanted: true, challenger, shadow };
+}
+
 function recordDay(state: PromotionState, day: ShadowDay, policy: PromotionPolicy): PromotionStep {
-  checkDate(day.session, "shadow session");
-  if (!isSession(day.session)) throw new DataError("not_a_session", `${day.session} is not an NYSE session; shadow days are trading sessions`);
   if (!Number.isFinite(day.challenger) || (day.champion !== null && !Number.isFinite(day.champion))) {
     throw new DataError("bad_shadow_score", `shadow scores for ${day.session} must be finite numbers (challenger ${day.challenger}, champion ${day.champion})`);
   }
   const repaired = closeOrphans(state, day.session);
   const { actions } = repaired;
-  const base = repaired.state;
-  const challenger = base.challenger;
-  if (challenger === undefined) return { state: base, actions, outcome: { kind: "no_challenger" } };
-  const shadow = challenger.shadow;
-  if (shadow === undefined) throw missingShadow(challenger.version);
-  const required = policy.require_shadow_days;
-  const days = shadow.days.length;
-  if (shadow.days.some((d) => d.session === day.session)) {
-    return { state: base, actions, outcome: { kind: "day_already_recorded", version: challenger.version, session: day.session, days, required } };
-  }
-  if (day.session <= shadow.startedOn) {
-    throw new DataError(
-      "shadow_session_before_start",
-      `session ${day.session} is not after the shadow of version ${challenger.version} began (${shadow.startedOn}): only live predictions count`,
-    );
-  }
-  if (days >= required) return { state: base, actions, outcome: { kind: "shadow_complete", version: challenger.version, days, required } };
+  const check = checkShadowSession(repaired.state, day.session, policy);
+  if (!check.wanted) return { state: repaired.state, actions, outcome: check.outcome };
+  const { challenger, shadow } = check;
   actions.push({ kind: "record_shadow_day", version: challenger.version, day, index: shadowSessionIndex(shadow.startedOn, day.session) });
   const next: ChallengerState = { version: challenger.version, shadow: { ...shadow, days: [...shadow.days, day] } };
   return {
-    state: { ...base, challenger: next },
+    state: { ...repaired.state, challenger: next },
     actions,
-    outcome: { kind: "day_recorded", version: challenger.version, session: day.session, days: days + 1, required },
+    outcome: { kind: "day_recorded", version: challenger.version, session: day.session, days: shadow.days.length + 1, required: policy.require_shadow_days },
   };
 }
 
