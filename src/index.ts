@@ -40,3 +40,4 @@ export * from "./vendors/index.ts";
 export * from "./sim/index.ts";
 export * from "./ingest/index.ts";
 export { LOW_RSS_SESSION, lowRssSession, type DuckResourceOptions } from "./db/session.ts";
+export * from "./mlflow/index.ts";

@@ -127,8 +127,9 @@ export function mlflowHttpError(
     };
   }
   if (status === 403) {
-    // MLflow 3.x refuses a Host header outside its allow-list (DNS-rebinding protection, server/security_utils.py): what a
-    // server reached by a LAN address or a hostname answers unless it was started with --allowed-hosts.
+    // MLflow 3.x refuses a Host header outside its allow-list (DNS-rebinding protection, server/security_utils.py).
+    // The default list is localhost and private IPs, so a server reached by a host name (mlflow.lan, a public
+    // address) answers 403 unless it was started with --allowed-hosts naming it.
     const hostRefused = /invalid host header/i.test(bodyText);
     const hint = hostRefused
       ? " (the server refuses this host name: start it with --allowed-hosts listing the name in MLFLOW_TRACKING_URI)"
