@@ -9,7 +9,7 @@ import { Bench } from "tinybench";
 import { createKernels } from "../src/kernels/index.ts";
 import { Arena } from "../src/kernels/arena.ts";
 import { loadKernelModule, requireFunction } from "../src/kernels/load.ts";
-import { bestCpu, bestWall, cpuNow, fmt, machine, optionWorkload, runC, runPython, type PeerResult } from "./_kernel-peers.ts";
+import { bestCpu, bestWall, cpuNow, fmt, machine, optionWorkload, runC, runPython, type PeerResult } from "./kernel-peers.ts";
 
 const n = Number(process.argv[2] ?? 1_000_000);
 const batch = optionWorkload(n);

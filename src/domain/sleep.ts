@@ -1,4 +1,7 @@
-/** An abortable sleep: resolves after `ms`, rejects with the signal's reason as soon as it aborts. */
+/**
+ * The one abortable sleep (lake retries, the rate governor, the scheduler, the node loop): resolves after `ms`,
+ * rejects with the signal's reason as soon as it aborts, so no wait outlives a SIGTERM.
+ */
 export function sleep(ms: number, signal?: AbortSignal): Promise<void> {
   if (signal?.aborted) return Promise.reject(abortReason(signal));
   if (ms <= 0) return Promise.resolve();

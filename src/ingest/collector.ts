@@ -8,7 +8,7 @@ import { DataError } from "../domain/errors.ts";
 import type { Logger } from "../domain/logger.ts";
 import { silentLogger } from "../domain/logger.ts";
 import type { LeaseHandle, Manifest, ObjectStore } from "../lake/types.ts";
-import { addDays, todayUtc } from "../vendors/dates.ts";
+import { addDays, todayUtc } from "../domain/calendar/dates.ts";
 import { BudgetExhaustedError, EntitlementError, MalformedResponseError, VendorAuthError } from "../vendors/errors.ts";
 import { USAGE_COUNTERS, type RateGovernor, type UsageCounters } from "../vendors/governor.ts";
 import { isAbort } from "../domain/sleep.ts";

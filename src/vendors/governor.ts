@@ -19,7 +19,7 @@
  */
 import type { Logger } from "../domain/logger.ts";
 import { silentLogger } from "../domain/logger.ts";
-import { todayUtc } from "./dates.ts";
+import { todayUtc } from "../domain/calendar/dates.ts";
 import { BudgetExhaustedError, isRetryable, RateLimitedError } from "./errors.ts";
 import { sleep } from "../domain/sleep.ts";
 

@@ -17,7 +17,7 @@ import {
 } from "../../domain/calendar/index.ts";
 import { DataError, UsageError } from "../../domain/errors.ts";
 import { newPartKey } from "../../lake/keys.ts";
-import { commitChange, readManifest } from "../_lake.ts";
+import { commitChange, readManifest } from "../../lake/manifest.ts";
 import type { LeaseHandle, ObjectStore, PartFile } from "../../lake/types.ts";
 import { DuckSession, sqlString } from "../../db/session.ts";
 import { dirtyDates, partitionDates } from "./fingerprints.ts";

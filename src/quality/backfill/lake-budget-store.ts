@@ -7,7 +7,7 @@
 import { z } from "zod";
 import type { ObjectStore } from "../../lake/types.ts";
 import type { BudgetStore } from "../../vendors/governor.ts";
-import { casUpdate, readJsonState } from "../_lake.ts";
+import { readState, UNCHANGED, updateState } from "../../lake/state.ts";
 
 const dailyBudgetSchema = z.strictObject({
   format: z.literal(1),
@@ -23,17 +23,23 @@ export function dailyBudgetKey(vendor: string, day: string, consumer = "backfill
   return `state/budgets/daily/${consumer}/${vendor}/${day}.json`;
 }
 
-
 export function lakeBudgetStore(store: ObjectStore, consumer = "backfill"): BudgetStore {
   return {
     async reserve(vendor, day, want, budget) {
       let granted = 0;
-      await casUpdate(store, dailyBudgetKey(vendor, day, consumer), dailyBudgetSchema, (current) => {
-        const used = current?.used ?? 0;
-        granted = Math.max(0, Math.min(want, budget - used));
-        if (granted === 0) return undefined;
-        return { format: 1 as const, vendor, day, budget, used: used + granted };
-      });
+      await updateState(
+        store,
+        dailyBudgetKey(vendor, day, consumer),
+        dailyBudgetSchema,
+        (current) => {
+          const used = current?.used ?? 0;
+          granted = Math.max(0, Math.min(want, budget - used));
+          if (granted === 0) return UNCHANGED;
+          return { format: 1 as const, vendor, day, budget, used: used + granted };
+        },
+        // Every worker of every process books here; each lost race re-reads, so allow many.
+        { maxAttempts: 200 },
+      );
       return granted;
     },
   };
@@ -41,5 +47,5 @@ export function lakeBudgetStore(store: ObjectStore, consumer = "backfill"): Budg
 
 /** Requests booked against a vendor's budget for a day (0 when nothing was booked). */
 export async function budgetUsed(store: ObjectStore, vendor: string, day: string, consumer = "backfill"): Promise<number> {
-  return (await readJsonState(store, dailyBudgetKey(vendor, day, consumer), dailyBudgetSchema))?.used ?? 0;
+  return (await readState(store, dailyBudgetKey(vendor, day, consumer), dailyBudgetSchema))?.value.used ?? 0;
 }

@@ -6,7 +6,7 @@
 import { mkdtemp, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { readManifest } from "../_lake.ts";
+import { readManifest } from "../../lake/manifest.ts";
 import type { ObjectStore, PartFile } from "../../lake/types.ts";
 import { IoError } from "../../domain/errors.ts";
 import { sqlString, type DuckSession } from "../../db/session.ts";

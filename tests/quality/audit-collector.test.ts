@@ -12,9 +12,9 @@ import { startSimulator, type Simulator } from "../../src/sim/server.ts";
 import { RateGovernor } from "../../src/vendors/governor.ts";
 import { closeHttpPool } from "../../src/vendors/http.ts";
 import { policiesFromLimits } from "../../src/vendors/policies.ts";
-import { auditTarget } from "../../src/ssot/audit/audit.ts";
-import { readLedgerRows } from "../../src/ssot/audit/coverage.ts";
-import { AUDITED_TABLES, rawLakeTable } from "../../src/ssot/datasets.ts";
+import { auditTarget } from "../../src/quality/audit/audit.ts";
+import { readLedgerRows } from "../../src/quality/audit/coverage.ts";
+import { AUDITED_TABLES, rawLakeTable } from "../../src/quality/audited-tables.ts";
 
 const TODAY = "2026-11-20";
 const THROUGH = "2026-11-19";

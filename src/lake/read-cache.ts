@@ -13,8 +13,8 @@ import { createHash } from "node:crypto";
 import { mkdir, readdir, stat, unlink, utimes } from "node:fs/promises";
 import { extname, join } from "node:path";
 import { DataError, UsageError } from "../domain/errors.ts";
-import { LocalStore } from "../lake/local-store.ts";
-import type { ObjectStore, PartFile } from "../lake/types.ts";
+import { LocalStore } from "./local-store.ts";
+import type { ObjectStore, PartFile } from "./types.ts";
 
 export interface ReadCacheOptions {
   readonly dir: string;

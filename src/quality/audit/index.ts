@@ -4,3 +4,4 @@ export { coverageSummary, greenWindow, ledgerSymbols, readLedgerRows, withLedger
 export { LEDGER_TABLE } from "./ledger.ts";
 export * from "./types.ts";
 export { auditLake, AUDIT_LEASE, type AuditLakeOptions, type AuditLakeReport } from "./audit-lake.ts";
+export { qcFromConfig } from "./qc-from-config.ts";

@@ -5,13 +5,13 @@
  * a manifest commit only when its content changed, so re-running on an unchanged lake commits nothing.
  */
 import { rm } from "node:fs/promises";
-import { DataError } from "../../domain/errors.ts";
-import { silentLogger, type Logger } from "../../domain/logger.ts";
-import { CURATE_TABLES } from "../../curate/curate-equities.ts";
-import { DuckSession, lowRssSession, sqlList, sqlString, type DuckResourceOptions } from "../../db/session.ts";
-import type { CurateLake } from "../../curate/lake-access.ts";
-import { fingerprint, makeStaging, uploadPart, writeRelation } from "../../curate/parts.ts";
-import { loadSql } from "../../curate/sql-files.ts";
+import { DataError } from "../domain/errors.ts";
+import { silentLogger, type Logger } from "../domain/logger.ts";
+import { CURATE_TABLES } from "../curate/curate-equities.ts";
+import { DuckSession, lowRssSession, sqlList, sqlString, type DuckResourceOptions } from "../db/session.ts";
+import type { LakeAccess } from "../lake/lake-access.ts";
+import { fingerprint, makeStaging, uploadPart, writeRelation } from "../curate/parts.ts";
+import { loadSqlFile } from "../db/sql-files.ts";
 
 export const REFERENCE_TABLES = {
   universe: "reference/universe",
@@ -27,7 +27,7 @@ export interface TickRuleVersion {
 }
 
 export interface ReferenceOptions {
-  readonly lake: CurateLake;
+  readonly lake: LakeAccess;
   readonly tickSize: readonly TickRuleVersion[];
   /** Sessions in the dollar-volume window (default 20). */
   readonly advWindow?: number;
@@ -55,7 +55,7 @@ function positiveInt(name: string, value: number): number {
   return value;
 }
 
-async function registerTable(duck: DuckSession, lake: CurateLake, table: string, name: string, select: string, empty: string): Promise<void> {
+async function registerTable(duck: DuckSession, lake: LakeAccess, table: string, name: string, select: string, empty: string): Promise<void> {
   const manifest = await lake.readManifest(table);
   const files = manifest?.files ?? [];
   if (files.length === 0) {
@@ -70,12 +70,12 @@ async function registerTable(duck: DuckSession, lake: CurateLake, table: string,
  * Tick-size regimes, a batch of symbols at a time: each batch reads only the adjusted parts holding its
  * symbols (the manifest lists the symbols of every part), which keeps the window functions small.
  */
-async function buildTickRegimes(duck: DuckSession, lake: CurateLake, batchSymbols: number): Promise<void> {
+async function buildTickRegimes(duck: DuckSession, lake: LakeAccess, batchSymbols: number): Promise<void> {
   await duck.run(`CREATE OR REPLACE TEMP TABLE tick_size_regime
     (symbol VARCHAR, valid_from DATE, valid_to DATE, sessions BIGINT, version_id VARCHAR, tick DOUBLE)`);
   const files = (await lake.readManifest(CURATE_TABLES.adjusted))?.files ?? [];
   const symbols = [...new Set(files.flatMap((file) => file.symbols ?? []))].sort();
-  const tickSql = await loadSql("reference/tick_size_regime");
+  const tickSql = await loadSqlFile("reference/tick_size_regime");
   for (let i = 0; i < symbols.length; i += batchSymbols) {
     const batch = symbols.slice(i, i + batchSymbols);
     const wanted = new Set(batch);
@@ -112,7 +112,7 @@ export async function buildReference(options: ReferenceOptions): Promise<Referen
       }
     }
 
-    await duck.run(await loadSql("reference/universe"));
+    await duck.runFile("reference/universe");
     await buildTickRegimes(duck, lake, options.batchSymbols ?? 50);
 
     const outputs = [

@@ -6,7 +6,7 @@
  */
 import { z } from "zod";
 import type { ObjectStore } from "../../lake/types.ts";
-import { casUpdate, readJsonState } from "../_lake.ts";
+import { readState, updateState } from "../../lake/state.ts";
 import { normalize, type DateRange } from "./intervals.ts";
 
 const isoDate = z.string().regex(/^\d{4}-\d{2}-\d{2}$/);
@@ -25,15 +25,16 @@ export interface SymbolMarks {
   readonly unavailable: readonly DateRange[];
 }
 
+/** Backfill workers update one marks object concurrently; each lost race re-runs the merge, so allow many. */
+const CAS_ATTEMPTS = 200;
+
 export function marksKey(source: string, table: string): string {
   return `state/marks/backfill/${source}/${table}.json`;
 }
 
-
-
 export async function readMarks(store: ObjectStore, source: string, table: string, signal?: AbortSignal): Promise<Map<string, SymbolMarks>> {
-  const marks = await readJsonState(store, marksKey(source, table), marksSchema, signal);
-  return new Map(Object.entries(marks?.symbols ?? {}));
+  const marks = await readState(store, marksKey(source, table), marksSchema, signal);
+  return new Map(Object.entries(marks?.value.symbols ?? {}));
 }
 
 /** Adds ranges to symbols' marks (union; never removes), in one CAS update. */
@@ -47,7 +48,7 @@ export async function addMarks(
   },
   signal?: AbortSignal,
 ): Promise<void> {
-  await casUpdate(
+  await updateState(
     store,
     marksKey(args.source, args.table),
     marksSchema,
@@ -62,6 +63,6 @@ export async function addMarks(
       }
       return { format: 1 as const, source: args.source, table: args.table, symbols, updated_at: args.now.toISOString() };
     },
-    signal === undefined ? {} : { signal },
+    { maxAttempts: CAS_ATTEMPTS, ...(signal === undefined ? {} : { signal }) },
   );
 }

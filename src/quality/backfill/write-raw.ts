@@ -14,7 +14,7 @@ import { IoError } from "../../domain/errors.ts";
 import { newPartKey } from "../../lake/keys.ts";
 import type { LeaseHandle, Manifest, ObjectStore, PartFile, StatValue } from "../../lake/types.ts";
 import type { CorporateActionRow, EquityBarRow } from "../../vendors/rows.ts";
-import { commitChange } from "../_lake.ts";
+import { commitChange } from "../../lake/manifest.ts";
 
 type ColumnType = "VARCHAR" | "DATE" | "TIMESTAMP" | "DOUBLE" | "BIGINT";
 type Cell = string | number | null;

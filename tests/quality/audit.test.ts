@@ -1,11 +1,11 @@
 // The audit over a synthetic raw lake. Every expected status below follows from how the fixture was built
 // (which bars were written for which session) and the QC rules in configs/backfill.yml, not from the code.
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
-import { readManifest } from "../../src/ssot/_lake.ts";
-import { auditTarget } from "../../src/ssot/audit/audit.ts";
-import { coverageSummary, greenWindow, readLedgerRows } from "../../src/ssot/audit/coverage.ts";
-import { LEDGER_TABLE } from "../../src/ssot/audit/ledger.ts";
-import { DEFAULT_QC, type AuditTarget, type PartitionStatusRow } from "../../src/ssot/audit/types.ts";
+import { readManifest } from "../../src/lake/manifest.ts";
+import { auditTarget } from "../../src/quality/audit/audit.ts";
+import { coverageSummary, greenWindow, readLedgerRows } from "../../src/quality/audit/coverage.ts";
+import { LEDGER_TABLE } from "../../src/quality/audit/ledger.ts";
+import { DEFAULT_QC, type AuditTarget, type PartitionStatusRow } from "../../src/quality/audit/types.ts";
 import { createFixtureLake, type FixtureLake } from "./audit-lake-fixture.ts";
 
 const MINUTE: AuditTarget = { source: "alpaca", table: "equities_minute", lakeTable: "raw/alpaca/equities_minute", granularity: "minute" };

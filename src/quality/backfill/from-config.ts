@@ -10,12 +10,12 @@ import type { ObjectStore } from "../../lake/types.ts";
 import { createAlpaca } from "../../vendors/alpaca.ts";
 import { RateGovernor, type RateRule, type VendorPolicy } from "../../vendors/governor.ts";
 import { createPolygon } from "../../vendors/polygon.ts";
-import { AUDITED_TABLES, isAuditedTable, rawLakeTable, type AuditedTable } from "../datasets.ts";
+import { AUDITED_TABLES, isAuditedTable, rawLakeTable, type AuditedTable } from "../audited-tables.ts";
 import { alpacaActionsFetcher, alpacaBarsFetcher, polygonBarsFetcher } from "./fetchers.ts";
 import { lakeBudgetStore } from "./lake-budget-store.ts";
 import type { IsoDate } from "../../domain/calendar/index.ts";
 import { ledgerSymbols } from "../audit/coverage.ts";
-import { qcFromConfig } from "../open-lake.ts";
+import { qcFromConfig } from "../audit/qc-from-config.ts";
 import { runBackfill } from "./backfill.ts";
 import type { BackfillFetcher, BackfillReport, BackfillTarget, TaskReport } from "./types.ts";
 

@@ -14,9 +14,9 @@ import { startSimulator } from "../sim/server.ts";
 import { RateGovernor } from "../vendors/governor.ts";
 import { closeHttpPool } from "../vendors/http.ts";
 import { policiesFromLimits, FREE_TIER_LIMITS } from "../vendors/policies.ts";
-import { runCollection, type CollectionReport } from "./collector.ts";
-import { formatCollection, formatTableSummaries, summarizeRawTables, type TableSummary } from "./report.ts";
-import { simConnectors } from "./sim-connectors.ts";
+import { runCollection, type CollectionReport } from "../ingest/collector.ts";
+import { formatCollection, formatTableSummaries, summarizeRawTables, type TableSummary } from "../ingest/report.ts";
+import { simConnectors } from "../ingest/sim-connectors.ts";
 
 /** Something the demo runs after collection; returns lines for the report. */
 export interface DemoStep {
@@ -38,7 +38,7 @@ export interface DemoStepContext {
 
 /**
  * The configs/ folder shipped with the package (next to src/ and dist/), for a demo run from a folder without its
- * own ./configs. Both src/ingest/demo.ts and dist/ingest/demo.js sit two levels below the package root.
+ * own ./configs. Both src/demo/run-demo.ts and dist/demo/run-demo.js sit two levels below the package root.
  */
 export const DEFAULT_DEMO_SYMBOLS = ["AAPL", "MSFT", "NVDA", "AMZN", "SPY"] as const;
 

@@ -8,7 +8,7 @@
  * second demo on the same lake appends only what is new.
  * Heavy modules (DuckDB) load inside the steps so that importing this file stays cheap.
  */
-import type { DemoStep, DemoStepContext } from "./demo.ts";
+import type { DemoStep, DemoStepContext } from "./run-demo.ts";
 
 function holder(stage: string): string {
   return `demo-${stage}-${process.pid}`;
@@ -26,8 +26,7 @@ async function busy(stage: string, heldBy: string | undefined): Promise<never> {
 const auditStep: DemoStep = {
   name: "audit (partition_status ledger)",
   async run(context) {
-    const { auditLake, coverageSummary } = await import("../ssot/audit/index.ts");
-    const { qcFromConfig } = await import("../ssot/open-lake.ts");
+    const { auditLake, coverageSummary, qcFromConfig } = await import("../quality/audit/index.ts");
     const { VENDORS } = await import("../config/index.ts");
     const report = await auditLake(context.store, {
       vendors: VENDORS,
@@ -52,7 +51,7 @@ const curateStep: DemoStep = {
   name: "curate (equities_ohlcv_adj, equities_minute_adj)",
   async run(context) {
     const { curateEquities, curateMinuteBars, CURATE_TABLES, DEFAULT_DATASETS, DEFAULT_MINUTE_DATASETS } = await import("../curate/curate-equities.ts");
-    const { lakeAccess } = await import("../curate/lake-access.ts");
+    const { lakeAccess } = await import("../lake/lake-access.ts");
     const { withLease } = await import("../lake/lease.ts");
     const curator = context.config.curator;
     // As `trademl curate`: the curator.yml jobs that feed each curated table name the raw datasets to read.
@@ -96,8 +95,8 @@ const curateStep: DemoStep = {
 const referenceStep: DemoStep = {
   name: "reference (universe, index_membership, tick_size_regime)",
   async run(context) {
-    const { buildReference } = await import("../ssot/reference/index.ts");
-    const { lakeAccess } = await import("../curate/lake-access.ts");
+    const { buildReference } = await import("../reference/index.ts");
+    const { lakeAccess } = await import("../lake/lake-access.ts");
     // No lease, like `trademl reference`: its commits are epoch 0, and a leased (higher-epoch) commit here would
     // fence every later unleased `trademl reference` run on this lake (manifest.ts refuses older epochs).
     const r = await buildReference({

@@ -10,7 +10,7 @@ import { DuckDBInstance } from "@duckdb/node-api";
 import { LocalStore } from "../../src/lake/local-store.ts";
 import { newPartKey } from "../../src/lake/keys.ts";
 import type { PartFile } from "../../src/lake/types.ts";
-import { commitChange } from "../../src/ssot/_lake.ts";
+import { commitChange } from "../../src/lake/manifest.ts";
 
 export interface MinuteSpec {
   symbol: string;

@@ -1,20 +1,22 @@
 /**
- * What curation, reference data and analyst SQL need from the lake, bound to one store: snapshot manifests and
- * commits (src/lake/manifest.ts), fresh part keys (uuidv7), small JSON state objects by compare-and-swap, and
- * local files DuckDB can read (a local lake in place; S3 parts through the read cache, src/db/read-cache.ts).
+ * The lake bound to one store, for pipelines that read the lake through DuckDB (curation, reference data,
+ * analyst SQL, the catalog export): snapshot manifests and commits (manifest.ts) under one writer identity,
+ * fresh part keys, small JSON state objects checked against their zod schema (state.ts), and local files DuckDB
+ * can read (a local lake in place; S3 parts through the read cache, read-cache.ts).
  */
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { DataError } from "../domain/errors.ts";
-import { ReadCache } from "../db/read-cache.ts";
-import { newPartKey } from "../lake/keys.ts";
-import { commitChange, readManifest } from "../lake/manifest.ts";
-import type { CommitOptions, Manifest, ObjectStore, StateRef, TableChange } from "../lake/types.ts";
+import type { z } from "zod";
+import { newPartKey } from "./keys.ts";
+import { commitChange, readManifest } from "./manifest.ts";
+import { ReadCache } from "./read-cache.ts";
+import { readState, writeState } from "./state.ts";
+import type { CommitOptions, Manifest, ObjectStore, StateRef, TableChange } from "./types.ts";
 
 /** A part to read: a lake key, with the ETag the manifest recorded when there is one. */
 export type PartRef = string | { readonly key: string; readonly etag?: string | undefined };
 
-export interface CurateLake {
+export interface LakeAccess {
   readonly store: ObjectStore;
   readManifest(table: string, seq?: number): Promise<Manifest | undefined>;
   commitChange(table: string, change: TableChange): Promise<Manifest>;
@@ -22,9 +24,13 @@ export interface CurateLake {
   newPartKey(prefix: string): string;
   /** Local paths DuckDB can read for these parts, in the same order. */
   localPaths(parts: readonly PartRef[]): Promise<string[]>;
-  readState<T>(key: string): Promise<StateRef<T> | undefined>;
-  /** Writes by CAS (`etag` from readState) or create-only when `etag` is undefined; false when the race was lost. */
-  writeState<T>(key: string, value: T, etag: string | undefined): Promise<boolean>;
+  /** A state object, validated by `schema` (a corrupt or mismatching object is a DataError "state_corrupt"). */
+  readState<T>(key: string, schema: z.ZodType<T>): Promise<StateRef<T> | undefined>;
+  /**
+   * Writes a state object after checking it against `schema`: by CAS over `etag` (from readState), or create-only
+   * when `etag` is undefined. False when another writer got there first.
+   */
+  writeState<T>(key: string, schema: z.ZodType<T>, value: T, etag: string | undefined): Promise<boolean>;
 }
 
 export interface LakeAccessOptions {
@@ -36,7 +42,7 @@ export interface LakeAccessOptions {
   readonly commit?: Pick<CommitOptions, "epoch" | "lease" | "writer">;
 }
 
-export function lakeAccess(store: ObjectStore, options: LakeAccessOptions = {}): CurateLake {
+export function lakeAccess(store: ObjectStore, options: LakeAccessOptions = {}): LakeAccess {
   const cache = new ReadCache({
     dir: options.cacheDir ?? join(tmpdir(), "trademl-read-cache"),
     ...(options.cacheBytes === undefined ? {} : { maxBytes: options.cacheBytes }),
@@ -55,21 +61,7 @@ export function lakeAccess(store: ObjectStore, options: LakeAccessOptions = {}):
             : { key: part.key, rows: 0, bytes: 0, ...(part.etag === undefined ? {} : { etag: part.etag }) },
         ),
       ),
-    async readState<T>(key: string) {
-      const object = await store.get(key);
-      if (object === undefined) return undefined;
-      try {
-        return { key, value: JSON.parse(new TextDecoder().decode(object.body)) as T, etag: object.etag };
-      } catch (cause) {
-        throw new DataError("corrupt_state", `state object ${key} is not valid JSON`, { cause });
-      }
-    },
-    async writeState(key, value, etag) {
-      const result = await store.put(key, JSON.stringify(value), {
-        condition: etag === undefined ? { ifNoneMatch: "*" } : { ifMatch: etag },
-        contentType: "application/json",
-      });
-      return result.ok;
-    },
+    readState: (key, schema) => readState(store, key, schema),
+    writeState: async (key, schema, value, etag) => (await writeState(store, key, schema, value, etag)) !== undefined,
   };
 }

@@ -2,7 +2,7 @@
 // chunks cover a range exactly, newest first. Checked against a day-by-day model (a set of dates).
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
-import { chunksNewestFirst, normalize, subtract, type DateRange } from "../../src/ssot/backfill/intervals.ts";
+import { chunksNewestFirst, normalize, subtract, type DateRange } from "../../src/quality/backfill/intervals.ts";
 
 const BASE = Date.UTC(2020, 0, 1);
 const dateOf = (offset: number): string => new Date(BASE + offset * 86_400_000).toISOString().slice(0, 10);

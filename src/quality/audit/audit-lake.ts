@@ -4,7 +4,7 @@
  */
 import { withLease } from "../../lake/lease.ts";
 import type { ObjectStore } from "../../lake/types.ts";
-import { AUDITED_TABLES, isAuditedTable, rawLakeTable, type AuditedTable } from "../datasets.ts";
+import { AUDITED_TABLES, isAuditedTable, rawLakeTable, type AuditedTable } from "../audited-tables.ts";
 import { auditTarget } from "./audit.ts";
 import type { AuditOptions, TargetAuditResult } from "./types.ts";
 
