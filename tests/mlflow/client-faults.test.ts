@@ -9,19 +9,12 @@ import {
   createMlflowClient, createRun, ensureExperiment, findExperimentByName, getRun, MlflowAuthError, MlflowUnavailableError,
   searchAllRuns, type MlflowAuth, type MlflowClient,
 } from "../../src/mlflow/index.ts";
+import { failure } from "./helpers.ts";
 import { describeWithMlflow, mlflowService } from "../helpers/services.ts";
 import { startFaultProxy, type FaultProxy } from "./fault-proxy.ts";
 
 const fastBackoff = { baseMs: 5, capMs: 20 };
 
-async function failure(promise: Promise<unknown>): Promise<Error> {
-  const error = await promise.then(
-    () => undefined,
-    (e: unknown) => e,
-  );
-  expect(error).toBeInstanceOf(Error);
-  return error as Error;
-}
 
 /** A port nothing listens on: bind, read it, close. */
 async function closedPort(): Promise<number> {

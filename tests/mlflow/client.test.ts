@@ -9,18 +9,10 @@ import {
   listArtifacts, logBatch, MlflowRequestError, searchAllRuns, searchLiteral, searchModelVersions, searchRuns, setAlias,
   setModelVersionTag, setRunTag, terminateRun, uploadArtifact, type MlflowClient,
 } from "../../src/mlflow/index.ts";
+import { failure, uniqueName } from "./helpers.ts";
 import { describeWithMlflow, mlflowService } from "../helpers/services.ts";
 
-const unique = (topic: string): string => `${topic}-${Date.now().toString(36)}-${randomBytes(4).toString("hex")}`;
 
-async function failure(promise: Promise<unknown>): Promise<Error> {
-  const error = await promise.then(
-    () => undefined,
-    (e: unknown) => e,
-  );
-  expect(error).toBeInstanceOf(Error);
-  return error as Error;
-}
 
 describeWithMlflow("MLflow client (real tracking server)", () => {
   let client: MlflowClient;
@@ -36,7 +28,7 @@ describeWithMlflow("MLflow client (real tracking server)", () => {
   });
 
   it("finds or creates an experiment exactly once, even when three callers race", async () => {
-    const name = unique("exp");
+    const name = uniqueName("exp");
     expect(await findExperimentByName(client, name)).toBeUndefined();
     const raced = await Promise.all([1, 2, 3].map(() => ensureExperiment(client, { name, tags: { owner: "trademl" } })));
     const ids = new Set(raced.map((e) => e.experimentId));
@@ -47,7 +39,7 @@ describeWithMlflow("MLflow client (real tracking server)", () => {
   });
 
   it("logs params, tags and 2 500 metric points (more than one log-batch allows) and reads every one back", async () => {
-    const experiment = await ensureExperiment(client, { name: unique("batch") });
+    const experiment = await ensureExperiment(client, { name: uniqueName("batch") });
     const run = await createRun(client, { experimentId: experiment.experimentId, runName: "batch", tags: { "trademl.model": "equities_xs" } });
     expect(run.info.status).toBe("RUNNING");
     const params = Object.fromEntries(Array.from({ length: 150 }, (_, i) => [`cfg.p${i}`, String(i)]));
@@ -94,7 +86,7 @@ describeWithMlflow("MLflow client (real tracking server)", () => {
   });
 
   it("uploads artifacts through the proxy, lists them and downloads them back byte for byte", async () => {
-    const experiment = await ensureExperiment(client, { name: unique("artifacts") });
+    const experiment = await ensureExperiment(client, { name: uniqueName("artifacts") });
     const run = await createRun(client, { experimentId: experiment.experimentId });
     const model = randomBytes(300_000);
     const report = "fold,ic\n1,0.05\n2,0.04\n";
@@ -119,8 +111,8 @@ describeWithMlflow("MLflow client (real tracking server)", () => {
   });
 
   it("registers a version from a run's artifacts, tags it and moves aliases between versions", async () => {
-    const experiment = await ensureExperiment(client, { name: unique("registry") });
-    const name = unique("model");
+    const experiment = await ensureExperiment(client, { name: uniqueName("registry") });
+    const name = uniqueName("model");
     const runs = await Promise.all([1, 2].map(() => createRun(client, { experimentId: experiment.experimentId })));
     const versions = [];
     for (const run of runs) {
@@ -156,7 +148,7 @@ describeWithMlflow("MLflow client (real tracking server)", () => {
     await deleteAlias(client, name, "challenger"); // absent: still fine
     expect((await getRegisteredModel(client, name)).aliases).toEqual({ champion: "2" });
     expect((await getModelVersion(client, name, "2")).aliases).toEqual(["champion"]);
-    expect(await findRegisteredModel(client, unique("absent"))).toBeUndefined();
+    expect(await findRegisteredModel(client, uniqueName("absent"))).toBeUndefined();
   });
 
   it("maps a missing run, a bad alias and an unknown alias to DataErrors naming the endpoint and MLflow's code", async () => {
@@ -166,8 +158,8 @@ describeWithMlflow("MLflow client (real tracking server)", () => {
     expect((missingRun as MlflowRequestError).code).toBe("mlflow_not_found");
     expect(missingRun.message).toMatch(/^MLflow GET \/api\/2\.0\/mlflow\/runs\/get answered 404 RESOURCE_DOES_NOT_EXIST: Run .* not found/);
 
-    const name = unique("alias-errors");
-    const experiment = await ensureExperiment(client, { name: unique("alias-errors") });
+    const name = uniqueName("alias-errors");
+    const experiment = await ensureExperiment(client, { name: uniqueName("alias-errors") });
     const run = await createRun(client, { experimentId: experiment.experimentId });
     await ensureRegisteredModel(client, { name });
     await createModelVersion(client, { name, source: `${run.info.artifactUri}/model`, runId: run.info.runId });
@@ -184,7 +176,7 @@ describeWithMlflow("MLflow client (real tracking server)", () => {
     const noVersion = await failure(setAlias(client, name, "champion", "9"));
     expect((noVersion as MlflowRequestError).code).toBe("mlflow_not_found");
 
-    const missingModel = await failure(getRegisteredModel(client, unique("nope")));
+    const missingModel = await failure(getRegisteredModel(client, uniqueName("nope")));
     expect((missingModel as MlflowRequestError).facts).toMatchObject({ status: 404, errorCode: "RESOURCE_DOES_NOT_EXIST" });
 
     // Nothing here is a transport failure or a configuration problem.
@@ -195,7 +187,7 @@ describeWithMlflow("MLflow client (real tracking server)", () => {
   });
 
   it("reads every run of an experiment page by page, and refuses more than its limit", async () => {
-    const experiment = await ensureExperiment(client, { name: unique("pages") });
+    const experiment = await ensureExperiment(client, { name: uniqueName("pages") });
     for (let i = 0; i < 5; i++) await createRun(client, { experimentId: experiment.experimentId, runName: `trial-${i}` });
     const all = await searchAllRuns(client, { experimentIds: [experiment.experimentId], maxResults: 2 });
     expect(all.map((r) => r.info.runName).sort()).toEqual(["trial-0", "trial-1", "trial-2", "trial-3", "trial-4"]);

@@ -8,6 +8,7 @@ import {
   gateReport, promotionStep, shadowSessionIndex, shadowVerdict, type GateCheck, type PromotionAction, type PromotionEvent,
   type PromotionState, type ShadowDay,
 } from "../../src/mlflow/index.ts";
+import { sessionsAfter } from "./helpers.ts";
 
 const policy = { require_shadow_days: 20 };
 const empty: PromotionState = { champion: undefined, challenger: undefined, orphans: [] };
@@ -17,13 +18,6 @@ const pass: GateCheck[] = [
 ];
 const failPbo: GateCheck[] = [pass[0] as GateCheck, { name: "pbo", value: 0.31, bar: 0.05, direction: "max", passed: false }];
 
-/** The `n` NYSE sessions after `start`. */
-function sessionsAfter(start: string, n: number): string[] {
-  const out: string[] = [];
-  let day = start;
-  for (let i = 0; i < n; i++) out.push((day = nextSession(day)));
-  return out;
-}
 
 function fold(state: PromotionState, events: readonly PromotionEvent[], p = policy): { state: PromotionState; actions: PromotionAction[] } {
   const actions: PromotionAction[] = [];

@@ -3,7 +3,6 @@
 // promoting it, a failed challenger left unpromoted with its shadow recorded, a superseded one, and repairs.
 import { randomBytes } from "node:crypto";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { nextSession } from "../../src/domain/calendar/nyse.ts";
 import { DataError } from "../../src/domain/errors.ts";
 import {
   createMlflowClient, createRun, ensureExperiment, getMetricHistory, getModelVersion, getRegisteredModel, getRun, logBatch,
@@ -11,6 +10,7 @@ import {
   setChallenger, shadowScoreDay, terminateRun, uploadArtifact, type GateCheck, type MlflowClient, type PromotionContext,
   type ShadowScores, type ShadowTarget,
 } from "../../src/mlflow/index.ts";
+import { failure, sessionsAfter } from "./helpers.ts";
 import { describeWithMlflow, mlflowService } from "../helpers/services.ts";
 
 const policy = { require_shadow_days: 20 };
@@ -21,21 +21,7 @@ const passing: GateCheck[] = [
 ];
 const failing: GateCheck[] = [passing[0] as GateCheck, { name: "pbo", value: 0.4, bar: 0.05, direction: "max", passed: false }];
 
-function sessionsAfter(start: string, n: number): string[] {
-  const out: string[] = [];
-  let day = start;
-  for (let i = 0; i < n; i++) out.push((day = nextSession(day)));
-  return out;
-}
 
-async function failure(promise: Promise<unknown>): Promise<Error> {
-  const error = await promise.then(
-    () => undefined,
-    (e: unknown) => e,
-  );
-  expect(error).toBeInstanceOf(Error);
-  return error as Error;
-}
 
 describeWithMlflow("promotion on a real MLflow registry", () => {
   let client: MlflowClient;
