@@ -4,13 +4,14 @@ import { randomBytes } from "node:crypto";
 import { afterAll, beforeAll, expect, it } from "vitest";
 import { ConfigError, DataError, IoError } from "../../src/domain/errors.ts";
 import {
-  createMlflowClient, createModelVersion, createRun, deleteAlias, downloadArtifact, ensureExperiment, ensureRegisteredModel,
+  createModelVersion, createRun, deleteAlias, downloadArtifact, ensureExperiment, ensureRegisteredModel,
   findExperimentByName, findRegisteredModel, getMetricHistory, getModelVersion, getRegisteredModel, getRun, getVersionByAlias,
   listArtifacts, logBatch, MlflowRequestError, searchAllRuns, searchLiteral, searchModelVersions, searchRuns, setAlias,
   setModelVersionTag, setRunTag, terminateRun, uploadArtifact, type MlflowClient,
 } from "../../src/mlflow/index.ts";
 import { failure, uniqueName } from "./helpers.ts";
-import { describeWithMlflow, mlflowService } from "../helpers/services.ts";
+import { describeWithMlflow } from "../helpers/services.ts";
+import { testServerClient } from "./test-server.ts";
 
 
 
@@ -18,9 +19,7 @@ describeWithMlflow("MLflow client (real tracking server)", () => {
   let client: MlflowClient;
 
   beforeAll(() => {
-    const service = mlflowService();
-    if (service === undefined) throw new Error("describeWithMlflow ran without an MLflow service");
-    client = createMlflowClient({ trackingUri: service.trackingUri, auth: { kind: "none" } });
+    client = testServerClient();
   });
 
   afterAll(async () => {

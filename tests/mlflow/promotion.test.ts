@@ -5,13 +5,14 @@ import { randomBytes } from "node:crypto";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { DataError } from "../../src/domain/errors.ts";
 import {
-  createMlflowClient, createRun, ensureExperiment, getMetricHistory, getModelVersion, getRegisteredModel, getRun, logBatch,
+  createRun, ensureExperiment, getMetricHistory, getModelVersion, getRegisteredModel, getRun, logBatch,
   MlflowRequestError, modelStatus, PROMOTION_TAGS as TAG, promoteIfDue, recordShadowDay, registerVersion, registryNames, setAlias,
   setChallenger, shadowScoreDay, terminateRun, uploadArtifact, type GateCheck, type MlflowClient, type PromotionContext,
   type ShadowScores, type ShadowTarget,
 } from "../../src/mlflow/index.ts";
 import { failure, sessionsAfter } from "./helpers.ts";
-import { describeWithMlflow, mlflowService } from "../helpers/services.ts";
+import { describeWithMlflow } from "../helpers/services.ts";
+import { testServerClient } from "./test-server.ts";
 
 const policy = { require_shadow_days: 20 };
 const passing: GateCheck[] = [
@@ -27,9 +28,7 @@ describeWithMlflow("promotion on a real MLflow registry", () => {
   let client: MlflowClient;
 
   beforeAll(() => {
-    const service = mlflowService();
-    if (service === undefined) throw new Error("describeWithMlflow ran without an MLflow service");
-    client = createMlflowClient({ trackingUri: service.trackingUri, auth: { kind: "none" } });
+    client = testServerClient();
   });
 
   afterAll(async () => {
