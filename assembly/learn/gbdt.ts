@@ -74,44 +74,70 @@ function configure(nTotal: i32, p: i32, nT: i32, nV: i32, params: usize): void {
 }
 
 /**
- * Bytes of scratch gbdtFit needs, or -1 for a bad parameter block or shape. Above 2^32 the number is an estimate
- * (and more than the module can address).
+ * Bytes of scratch gbdtFit needs for these sizes (numLeaves, maxBins and binSampleCount as in the parameter
+ * block), or -1 for an impossible size. Above 2^32 the number is an estimate (more than the module can address).
  */
-export function gbdtScratchBytes(nTotal: i32, p: i32, nT: i32, nV: i32, params: usize, hasGroups: i32): f64 {
-  if (nTotal <= 0 || p <= 0 || nT <= 0 || nV < 0 || checkParams(params, hasGroups != 0) != LEARN_OK) return -1;
-  const leaves = ldf(params, P_NUM_LEAVES);
-  const bins = ldf(params, P_MAX_BINS) + 1;
-  const estimate = <f64>(nT + nV) * (<f64>p + 64) + leaves * <f64>p * bins * 24 + <f64>nTotal + 4096;
+export function gbdtScratchBytes(nTotal: i32, p: i32, nT: i32, nV: i32, numLeaves: i32, bins: i32, sampleCount: i32): f64 {
+  if (nTotal <= 0 || p <= 0 || nT <= 0 || nV < 0 || numLeaves < 2 || numLeaves > MAX_LEAVES) return -1;
+  if (bins < 2 || bins > 255 || sampleCount < 1) return -1;
+  const estimate = <f64>(nT + nV) * (<f64>p + 64) + <f64>numLeaves * <f64>p * <f64>(bins + 1) * 24 + <f64>nTotal + 4096;
   if (estimate > 4.0e9) return estimate;
-  configure(nTotal, p, nT, nV, params);
-  return <f64>layoutScratch(0, nTotal, <i32>ldf(params, P_BIN_SAMPLE_COUNT));
+  setSizes(nT, nV, p, bins);
+  setParams(0, numLeaves, 0, 0, 0, 0, 0);
+  return <f64>layoutScratch(0, nTotal, sampleCount);
 }
 
+// The state of the fit in progress between gbdtFitBegin and the last gbdtFitStep.
+let fitForest: usize = 0;
+let fitInfo: usize = 0;
+let fitCurve: usize = 0;
+let fitObjective: i32 = 0;
+let fitMetric: i32 = 0;
+let fitIterations: i32 = 0;
+let fitStopRounds: i32 = 0;
+let fitFeatureFraction: f64 = 1;
+let fitBaggingFraction: f64 = 1;
+let fitBaggingFreq: i32 = 0;
+let fitSigma: f64 = 1;
+let fitPairsPerRow: i32 = 0;
+let fitBase: f64 = 0;
+let fitIter: i32 = 0;
+let fitBestIter: i32 = -1;
+let fitBestMetric: f64 = NaN;
+let fitBag: i32 = 0;
+let fitDone: bool = true;
+
 /**
- * Fits a GBDT. Inputs: the column-major panel x (p columns of nTotal f64; NaN = missing), label y, weights w
- * (0: unit), group ids (0: none; required by the ranking objective and the rank-IC metric; non-decreasing over
+ * Starts a GBDT fit. Inputs: the column-major panel x (p columns of nTotal f64; NaN = missing), label y, weights
+ * w (0: unit), group ids (0: none; required by the ranking objective and the rank-IC metric; non-decreasing over
  * each index set), trainRows[nTrain] and validRows[nValid] (nValid may be 0: no early stopping), the parameter
- * block (layout.ts, P_*). Outputs: the binning table (B_*, numBins i32[p], thresholds f64[p*maxBins]), the forest
- * table (F_*, room for numIterations trees of numLeaves leaves), info f64[INFO_SLOTS] and validCurve
- * f64[numIterations] (the valid metric after each iteration, NaN past the last). scratch: gbdtScratchBytes.
+ * block (layout.ts, P_*). Outputs, filled as the fit goes: the binning table (B_*: numBins i32[p], thresholds
+ * f64[p*maxBins]), the forest table (F_*, room for numIterations trees of numLeaves leaves), info
+ * f64[INFO_SLOTS] and validCurve f64[numIterations] (the valid metric after each iteration, NaN past the last).
+ * scratch: gbdtScratchBytes. Every buffer must stay untouched until the last gbdtFitStep.
+ *
+ * The trees are then grown by calling gbdtFitStep until it returns 1. One export call per tree (rather than one
+ * call for the whole fit) lets the host report progress, and lets the engine optimise the loop after the first
+ * calls: V8 and other engines tier a WebAssembly function up between calls, never inside a running one.
  */
-export function gbdtFit(
+export function gbdtFitBegin(
   nTotal: i32, p: i32, x: usize, y: usize, w: usize, group: usize,
   trainRows: usize, nT: i32, validRows: usize, nV: i32, params: usize,
   binTable: usize, forest: usize, info: usize, validCurve: usize, scratch: usize,
 ): i32 {
+  fitDone = true;
   const bad = checkParams(params, group != 0);
   if (bad != LEARN_OK) return bad;
   if (nTotal <= 0 || p <= 0 || nT <= 0 || nV < 0) return LEARN_BAD_SHAPE;
   configure(nTotal, p, nT, nV, params);
   const sampleCount = <i32>ldf(params, P_BIN_SAMPLE_COUNT);
   layoutScratch(scratch, nTotal, sampleCount);
-  const objective = <i32>ldf(params, P_OBJECTIVE);
-  const metric = <i32>ldf(params, P_METRIC);
-  const iterations = <i32>ldf(params, P_NUM_ITERATIONS);
+  fitObjective = <i32>ldf(params, P_OBJECTIVE);
+  fitMetric = <i32>ldf(params, P_METRIC);
+  fitIterations = <i32>ldf(params, P_NUM_ITERATIONS);
   const status = gatherRows(nTotal, y, w, trainRows, validRows);
   if (status != LEARN_OK) return status;
-  if (group != 0 && (objective == OBJECTIVE_RANK || metric == METRIC_RANK_IC)) {
+  if (group != 0 && (fitObjective == OBJECTIVE_RANK || fitMetric == METRIC_RANK_IC)) {
     if (!buildGroups(group, trainRows, nT, groupStartTrain, true) || !buildGroups(group, validRows, nV, groupStartValid, false)) {
       return LEARN_GROUPS_UNSORTED;
     }
@@ -127,7 +153,7 @@ export function gbdtFit(
   memory.copy(slotPtr(binTable, B_THRESHOLDS), thresholds, <usize>(p * maxBins) << 3);
 
   let base: f64 = 0;
-  if (objective == OBJECTIVE_L2) {
+  if (fitObjective == OBJECTIVE_L2) {
     let sy: f64 = 0;
     let sw: f64 = 0;
     for (let i = 0; i < nT; i++) {
@@ -138,81 +164,103 @@ export function gbdtFit(
   }
   for (let i = 0; i < nT; i++) stf(scoreTrain, i, base);
   for (let i = 0; i < nV; i++) stf(scoreValid, i, base);
-  for (let i = 0; i < iterations; i++) stf(validCurve, i, NaN);
-  if (nV > 0 && metric == METRIC_RANK_IC) prepareRankMetric();
+  for (let i = 0; i < fitIterations; i++) stf(validCurve, i, NaN);
+  if (nV > 0 && fitMetric == METRIC_RANK_IC) prepareRankMetric();
 
   seedRng(<u64>ldf(params, P_SEED));
-  const leaves = <i32>ldf(params, P_NUM_LEAVES);
-  const featureFraction = ldf(params, P_FEATURE_FRACTION);
-  const baggingFraction = ldf(params, P_BAGGING_FRACTION);
-  const baggingFreq = <i32>ldf(params, P_BAGGING_FREQ);
-  const stopRounds = <i32>ldf(params, P_EARLY_STOPPING_ROUNDS);
-  const sigma = ldf(params, P_SIGMOID);
-  const pairsPerRow = <i32>ldf(params, P_RANK_PAIRS_PER_ROW);
-  const bagging = baggingFraction < 1 && baggingFreq > 0;
+  fitFeatureFraction = ldf(params, P_FEATURE_FRACTION);
+  fitBaggingFraction = ldf(params, P_BAGGING_FRACTION);
+  fitBaggingFreq = <i32>ldf(params, P_BAGGING_FREQ);
+  fitStopRounds = <i32>ldf(params, P_EARLY_STOPPING_ROUNDS);
+  fitSigma = ldf(params, P_SIGMOID);
+  fitPairsPerRow = <i32>ldf(params, P_RANK_PAIRS_PER_ROW);
+  fitForest = forest;
+  fitInfo = info;
+  fitCurve = validCurve;
+  fitBase = base;
+  sti(slotPtr(forest, F_TREE_NODE_START), 0, 0);
+  sti(slotPtr(forest, F_TREE_LEAF_START), 0, 0);
+  fitBag = nT;
+  for (let i = 0; i < nT; i++) sti(bag, i, i);
+  fitIter = 0;
+  fitBestIter = -1;
+  fitBestMetric = NaN;
+  fitDone = false;
+  writeInfo();
+  return LEARN_OK;
+}
+
+/**
+ * Grows the next tree of the fit gbdtFitBegin started. Returns 0 while more trees are due, 1 when the fit is
+ * complete (all iterations, or early stopping), and -1 when no fit is in progress. The info block is current
+ * after every call.
+ */
+export function gbdtFitStep(): i32 {
+  if (fitDone) return -1;
+  const forest = fitForest;
+  const nT = nTrain;
+  const nV = nValid;
+  if (fitObjective == OBJECTIVE_L2) l2Gradients();
+  else rankGradients(fitSigma, fitPairsPerRow);
+  if (fitBaggingFraction < 1 && fitBaggingFreq > 0 && fitIter % fitBaggingFreq == 0) fitBag = drawBag(fitBaggingFraction);
+  memory.copy(order, bag, <usize>fitBag << 2);
+  drawFeatures(fitFeatureFraction);
   const treeNodeStart = slotPtr(forest, F_TREE_NODE_START);
   const treeLeafStart = slotPtr(forest, F_TREE_LEAF_START);
   const leafValue = slotPtr(forest, F_LEAF_VALUE);
-  sti(treeNodeStart, 0, 0);
-  sti(treeLeafStart, 0, 0);
-  let nBag = nT;
-  for (let i = 0; i < nT; i++) sti(bag, i, i);
-  let bestIter: i32 = -1;
-  let bestMetric: f64 = NaN;
-  let iter: i32 = 0;
-  while (iter < iterations) {
-    if (objective == OBJECTIVE_L2) l2Gradients();
-    else rankGradients(sigma, pairsPerRow);
-    if (bagging && iter % baggingFreq == 0) nBag = drawBag(baggingFraction);
-    memory.copy(order, bag, <usize>nBag << 2);
-    drawFeatures(featureFraction);
-    const nodeBase = ldi(treeNodeStart, iter);
-    const leafBase = ldi(treeLeafStart, iter);
-    const nLeaves = growTree(nBag, forest, nodeBase, leafBase);
-    sti(treeNodeStart, iter + 1, nodeBase + nLeaves - 1);
-    sti(treeLeafStart, iter + 1, leafBase + nLeaves);
-    if (nBag == nT) {
-      for (let l = 0; l < nLeaves; l++) {
-        const value = ldf(leafValue, leafBase + l);
-        const begin = ldi(leafBegin, l);
-        const end = begin + ldi(leafCount, l);
-        for (let k = begin; k < end; k++) {
-          const r = ldi(order, k);
-          stf(scoreTrain, r, ldf(scoreTrain, r) + value);
-        }
-      }
-    } else {
-      for (let r = 0; r < nT; r++) {
-        const l = leafOfBinned(binsTrain, r, forest, nodeBase, nLeaves);
-        stf(scoreTrain, r, ldf(scoreTrain, r) + ldf(leafValue, leafBase + l));
+  const nodeBase = ldi(treeNodeStart, fitIter);
+  const leafBase = ldi(treeLeafStart, fitIter);
+  const nLeaves = growTree(fitBag, forest, nodeBase, leafBase);
+  sti(treeNodeStart, fitIter + 1, nodeBase + nLeaves - 1);
+  sti(treeLeafStart, fitIter + 1, leafBase + nLeaves);
+  if (fitBag == nT) {
+    for (let l = 0; l < nLeaves; l++) {
+      const value = ldf(leafValue, leafBase + l);
+      const begin = ldi(leafBegin, l);
+      const end = begin + ldi(leafCount, l);
+      for (let k = begin; k < end; k++) {
+        const r = ldi(order, k);
+        stf(scoreTrain, r, ldf(scoreTrain, r) + value);
       }
     }
-    for (let r = 0; r < nV; r++) {
-      const l = leafOfBinned(binsValid, r, forest, nodeBase, nLeaves);
-      stf(scoreValid, r, ldf(scoreValid, r) + ldf(leafValue, leafBase + l));
+  } else {
+    for (let r = 0; r < nT; r++) {
+      const l = leafOfBinned(binsTrain, r, forest, nodeBase, nLeaves);
+      stf(scoreTrain, r, ldf(scoreTrain, r) + ldf(leafValue, leafBase + l));
     }
-    iter++;
-    if (nV == 0) continue;
-    const m = metric == METRIC_L2 ? l2Metric() : rankIcMetric();
-    stf(validCurve, iter - 1, m);
-    const better = metric == METRIC_L2 ? m < bestMetric : m > bestMetric;
-    if (isFinite<f64>(m) && (bestIter < 0 || better)) {
-      bestIter = iter - 1;
-      bestMetric = m;
-    }
-    if (stopRounds > 0 && bestIter >= 0 && iter - 1 - bestIter >= stopRounds) break;
   }
-  const kept = stopRounds > 0 && bestIter >= 0 ? bestIter + 1 : iter;
-  stf(info, I_BASE_SCORE, base);
-  stf(info, I_TREES, <f64>kept);
-  stf(info, I_ITERATIONS, <f64>iter);
-  stf(info, I_BEST_ITERATION, <f64>bestIter);
-  stf(info, I_BEST_METRIC, bestMetric);
-  stf(info, I_TRAIN_ROWS, <f64>nT);
-  stf(info, I_VALID_ROWS, <f64>nV);
-  stf(info, I_TRAIN_GROUPS, <f64>nGroupsTrain);
-  stf(info, I_VALID_GROUPS, <f64>nGroupsValid);
-  return LEARN_OK;
+  for (let r = 0; r < nV; r++) {
+    const l = leafOfBinned(binsValid, r, forest, nodeBase, nLeaves);
+    stf(scoreValid, r, ldf(scoreValid, r) + ldf(leafValue, leafBase + l));
+  }
+  fitIter++;
+  if (nV > 0) {
+    const m = fitMetric == METRIC_L2 ? l2Metric() : rankIcMetric();
+    stf(fitCurve, fitIter - 1, m);
+    const better = fitMetric == METRIC_L2 ? m < fitBestMetric : m > fitBestMetric;
+    if (isFinite<f64>(m) && (fitBestIter < 0 || better)) {
+      fitBestIter = fitIter - 1;
+      fitBestMetric = m;
+    }
+    if (fitStopRounds > 0 && fitBestIter >= 0 && fitIter - 1 - fitBestIter >= fitStopRounds) fitDone = true;
+  }
+  if (fitIter >= fitIterations) fitDone = true;
+  writeInfo();
+  return fitDone ? 1 : 0;
+}
+
+/** Trees kept: up to the best iteration with early stopping, else every tree grown. */
+function writeInfo(): void {
+  const kept = fitStopRounds > 0 && fitBestIter >= 0 ? fitBestIter + 1 : fitIter;
+  stf(fitInfo, I_BASE_SCORE, fitBase);
+  stf(fitInfo, I_TREES, <f64>kept);
+  stf(fitInfo, I_ITERATIONS, <f64>fitIter);
+  stf(fitInfo, I_BEST_ITERATION, <f64>fitBestIter);
+  stf(fitInfo, I_BEST_METRIC, fitBestMetric);
+  stf(fitInfo, I_TRAIN_ROWS, <f64>nTrain);
+  stf(fitInfo, I_VALID_ROWS, <f64>nValid);
+  stf(fitInfo, I_TRAIN_GROUPS, <f64>nGroupsTrain);
+  stf(fitInfo, I_VALID_GROUPS, <f64>nGroupsValid);
 }
 
 /** Copies labels and weights of the train and valid rows in, checking indices, values and disjointness. */

@@ -2,5 +2,5 @@
 // src/kernels/learn/. Buffer layouts and status codes: layout.ts.
 export { learnLayoutDigest } from "./layout";
 export { ridgeFit, ridgeScratchBytes, linearPredict } from "./ridge";
-export { gbdtFit, gbdtScratchBytes } from "./gbdt";
+export { gbdtFitBegin, gbdtFitStep, gbdtScratchBytes } from "./gbdt";
 export { gbdtPredict } from "./predict";

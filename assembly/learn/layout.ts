@@ -75,20 +75,71 @@ export const I_TRAIN_GROUPS: i32 = 7;
 export const I_VALID_GROUPS: i32 = 8;
 export const INFO_SLOTS: i32 = 9;
 
-/** One number over every layout constant, so the host can check its mirror was built from the same layout. */
+/**
+ * One number over every layout constant above, in declaration order (h = 31 h + value, wrapping), so the host can
+ * check that its mirror (src/kernels/learn/layout.ts) was built from the same layout.
+ */
 export function learnLayoutDigest(): i32 {
   let h: i32 = 17;
+  h = h * 31 + LEARN_OK;
+  h = h * 31 + LEARN_BAD_PARAMS;
+  h = h * 31 + LEARN_BAD_SHAPE;
+  h = h * 31 + LEARN_NON_FINITE_LABEL;
+  h = h * 31 + LEARN_OVERLAP;
+  h = h * 31 + LEARN_GROUPS_UNSORTED;
+  h = h * 31 + LEARN_TOO_FEW_ROWS;
+  h = h * 31 + LEARN_SINGULAR;
+  h = h * 31 + LEARN_NON_FINITE_FEATURE;
   h = h * 31 + LEARN_ZERO_WEIGHT;
-  h = h * 31 + PARAM_SLOTS;
-  h = h * 31 + P_BIN_SAMPLE_COUNT;
-  h = h * 31 + P_SIGMOID;
-  h = h * 31 + P_RANK_PAIRS_PER_ROW;
+  h = h * 31 + P_OBJECTIVE;
+  h = h * 31 + P_NUM_ITERATIONS;
+  h = h * 31 + P_LEARNING_RATE;
+  h = h * 31 + P_NUM_LEAVES;
+  h = h * 31 + P_MAX_DEPTH;
+  h = h * 31 + P_MIN_DATA_IN_LEAF;
+  h = h * 31 + P_MIN_SUM_HESSIAN;
+  h = h * 31 + P_LAMBDA_L2;
+  h = h * 31 + P_MIN_GAIN_TO_SPLIT;
+  h = h * 31 + P_FEATURE_FRACTION;
+  h = h * 31 + P_BAGGING_FRACTION;
+  h = h * 31 + P_BAGGING_FREQ;
+  h = h * 31 + P_SEED;
+  h = h * 31 + P_MAX_BINS;
+  h = h * 31 + P_EARLY_STOPPING_ROUNDS;
   h = h * 31 + P_METRIC;
-  h = h * 31 + FOREST_SLOTS;
-  h = h * 31 + F_LEAF_COUNT;
+  h = h * 31 + P_RANK_PAIRS_PER_ROW;
+  h = h * 31 + P_SIGMOID;
+  h = h * 31 + P_BIN_SAMPLE_COUNT;
+  h = h * 31 + PARAM_SLOTS;
+  h = h * 31 + OBJECTIVE_L2;
+  h = h * 31 + OBJECTIVE_RANK;
+  h = h * 31 + METRIC_L2;
+  h = h * 31 + METRIC_RANK_IC;
+  h = h * 31 + F_TREE_NODE_START;
+  h = h * 31 + F_TREE_LEAF_START;
+  h = h * 31 + F_NODE_FEATURE;
+  h = h * 31 + F_NODE_BIN;
+  h = h * 31 + F_NODE_NAN_LEFT;
+  h = h * 31 + F_NODE_LEFT;
+  h = h * 31 + F_NODE_RIGHT;
   h = h * 31 + F_NODE_THRESHOLD;
+  h = h * 31 + F_NODE_GAIN;
+  h = h * 31 + F_LEAF_VALUE;
+  h = h * 31 + F_LEAF_WEIGHT;
+  h = h * 31 + F_LEAF_COUNT;
+  h = h * 31 + FOREST_SLOTS;
+  h = h * 31 + B_NUM_BINS;
+  h = h * 31 + B_THRESHOLDS;
   h = h * 31 + BIN_SLOTS;
-  h = h * 31 + INFO_SLOTS;
+  h = h * 31 + I_BASE_SCORE;
+  h = h * 31 + I_TREES;
+  h = h * 31 + I_ITERATIONS;
+  h = h * 31 + I_BEST_ITERATION;
+  h = h * 31 + I_BEST_METRIC;
+  h = h * 31 + I_TRAIN_ROWS;
+  h = h * 31 + I_VALID_ROWS;
+  h = h * 31 + I_TRAIN_GROUPS;
   h = h * 31 + I_VALID_GROUPS;
+  h = h * 31 + INFO_SLOTS;
   return h;
 }
