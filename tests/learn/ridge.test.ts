@@ -147,7 +147,7 @@ describe.each(engines)("ridge regression (%s engine)", (_name, k) => {
   it("refuses a missing feature value, collinear features without a penalty, and bad parameters", () => {
     const panel = panelOf(100, 3, 2, false);
     const train = Array.from({ length: 100 }, (_, i) => i);
-    const holes = { ...panel, features: panel.features.map((c, j) => (j === 1 ? c.map((v, i) => (i === 7 ? Number.NaN : v)) : c)) };
+    const holes = { ...panel, features: panel.features.map((c, j) => (j === 1 ? Float64Array.from(c, (v, i) => (i === 7 ? Number.NaN : v)) : c)) };
     expect(() => k.fitRidge(holes, { train })).toThrow(expect.objectContaining({ code: "learn_non_finite_feature" }));
     const twin = { ...panel, featureNames: [...panel.featureNames, "x0_copy"], features: [...panel.features, Float64Array.from(panel.features[0] ?? [])] };
     expect(() => k.fitRidge(twin, { train }, { lambda: 0 })).toThrow(expect.objectContaining({ code: "learn_singular" }));

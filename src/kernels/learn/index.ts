@@ -13,7 +13,7 @@
  */
 import type { z } from "zod";
 import { keyPath } from "../../config/issues.ts";
-import { gbdtParamsSchema, ridgeParamsSchema, type GbdtParams, type GbdtParamsInput, type RidgeParamsInput } from "../../config/schemas/model.ts";
+import { gbdtParamsSchema, ridgeParamsSchema, type GbdtParams, type GbdtParamsInput, type RidgeParams, type RidgeParamsInput } from "../../config/schemas/model.ts";
 import { ConfigError, KernelError, UsageError } from "../../domain/errors.ts";
 import type { KernelModule } from "../load.ts";
 import { createTsLearnEngine, createWasmLearnEngine, type LearnEngine, type LearnEngineKind } from "./engine.ts";
@@ -23,7 +23,7 @@ import { allRows, checkFeatures, checkPanel, columnsFor, rowIndex } from "./pane
 import type { FeaturePanel, GbdtModel, LearnModel, LearnPanel, RidgeModel, RowSplit } from "./types.ts";
 
 export type * from "./types.ts";
-export type { LearnEngineKind };
+export type { LearnEngineKind, GbdtParams, GbdtParamsInput, RidgeParams, RidgeParamsInput };
 export { serialiseModel, deserialiseModel, modelContentHash, MODEL_FORMAT, MODEL_FORMAT_VERSION } from "./model-file.ts";
 export { featureImportance, type FeatureImportance } from "./importance.ts";
 
