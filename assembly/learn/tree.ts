@@ -9,43 +9,61 @@
 // child is the parent's minus the smaller child's, so each split scans only the smaller child's rows.
 // Ties keep the first candidate in (leaf, feature, bin) order, so growth is deterministic.
 import {
-  bestBin, bestFeature, bestGain, bestNanLeft, binStride, binsTrain, grad, hess, hist, lambdaL2, leafBegin,
+  bestBin, bestFeature, bestGain, bestNanLeft, binStride, binsTrain, grad, hess, hist, histCount, lambdaL2, leafBegin,
   leafCount, leafDepth, leafG, leafH, leafIsLeft, leafParent, leafSlot, learningRate, maxBins, maxDepth,
   maxLeaves, minData, minGain, minHess, nFeat, numBins, nUsed, order, thresholds, tmp, used,
 } from "./context";
 import { F_LEAF_COUNT, F_LEAF_VALUE, F_LEAF_WEIGHT, F_NODE_BIN, F_NODE_FEATURE, F_NODE_GAIN, F_NODE_LEFT, F_NODE_NAN_LEFT, F_NODE_RIGHT, F_NODE_THRESHOLD } from "./layout";
 import { ldb, ldf, ldi, slotPtr, stf, sti } from "./memory";
 
+// A histogram slot holds, per feature and bin, the sums of gradients and hessians as one v128 (f64x2: lanes add
+// independently and exactly as two scalar adds would, so SIMD changes no bit) and the row count as an i32.
 @inline function histOf(slot: i32): usize {
-  return hist + (<usize>slot * <usize>nFeat * <usize>binStride * 3 << 3);
+  return hist + (<usize>slot * <usize>nFeat * <usize>binStride << 4);
 }
 
-/** Sums the rows of a leaf into histogram `slot` (used features only); returns nothing, sets leafG/leafH. */
+@inline function countsOf(slot: i32): usize {
+  return histCount + (<usize>slot * <usize>nFeat * <usize>binStride << 2);
+}
+
+@inline function addToCell(base: usize, counts: usize, cell: i32, gh: v128): void {
+  const e = base + (<usize>cell << 4);
+  v128.store(e, f64x2.add(v128.load(e), gh));
+  const c = counts + (<usize>cell << 2);
+  store<i32>(c, load<i32>(c) + 1);
+}
+
+/** Sums the rows of a leaf into histogram `slot` (used features only) and sets leafG/leafH. */
 function buildHistogram(leaf: i32, slot: i32): void {
   const base = histOf(slot);
+  const counts = countsOf(slot);
   for (let u = 0; u < nUsed; u++) {
     const f = ldi(used, u);
-    memory.fill(base + (<usize>(f * binStride * 3) << 3), 0, <usize>((ldi(numBins, f) + 1) * 3) << 3);
+    const bins = <usize>(ldi(numBins, f) + 1);
+    memory.fill(base + (<usize>(f * binStride) << 4), 0, bins << 4);
+    memory.fill(counts + (<usize>(f * binStride) << 2), 0, bins << 2);
   }
   const begin = ldi(leafBegin, leaf);
   const count = ldi(leafCount, leaf);
   let sg: f64 = 0;
   let sh: f64 = 0;
   const p = nFeat;
-  const stride3 = binStride * 3;
+  const stride = binStride;
   for (let k = 0; k < count; k++) {
     const r = ldi(order, begin + k);
     const g = ldf(grad, r);
     const h = ldf(hess, r);
     sg += g;
     sh += h;
+    const gh = f64x2(g, h);
     const row = binsTrain + <usize>(r * p);
-    for (let u = 0; u < nUsed; u++) {
-      const f = ldi(used, u);
-      const e = base + (<usize>(f * stride3 + ldb(row, f) * 3) << 3);
-      store<f64>(e, load<f64>(e) + g);
-      store<f64>(e, load<f64>(e, 8) + h, 8);
-      store<f64>(e, load<f64>(e, 16) + 1.0, 16);
+    if (nUsed == p) { // every feature: no indirection through `used`
+      for (let f = 0; f < p; f++) addToCell(base, counts, f * stride + ldb(row, f), gh);
+    } else {
+      for (let u = 0; u < nUsed; u++) {
+        const f = ldi(used, u);
+        addToCell(base, counts, f * stride + ldb(row, f), gh);
+      }
     }
   }
   stf(leafG, leaf, sg);
@@ -56,11 +74,17 @@ function buildHistogram(leaf: i32, slot: i32): void {
 function subtractHistogram(into: i32, from: i32): void {
   const a = histOf(into);
   const b = histOf(from);
+  const ca = countsOf(into);
+  const cb = countsOf(from);
   for (let u = 0; u < nUsed; u++) {
     const f = ldi(used, u);
-    const start = f * binStride * 3;
-    const end = start + (ldi(numBins, f) + 1) * 3;
-    for (let i = start; i < end; i++) stf(a, i, ldf(a, i) - ldf(b, i));
+    const start = f * binStride;
+    const end = start + ldi(numBins, f) + 1;
+    for (let i = start; i < end; i++) {
+      const e = <usize>i << 4;
+      v128.store(a + e, f64x2.sub(v128.load(a + e), v128.load(b + e)));
+      sti(ca, i, ldi(ca, i) - ldi(cb, i));
+    }
   }
 }
 
@@ -75,22 +99,28 @@ function findBestSplit(leaf: i32): void {
   if (count < 2 * minData || h < 2 * minHess) return;
   const c = <f64>count;
   const parent = g * g / (h + lambdaL2);
-  const base = histOf(ldi(leafSlot, leaf));
+  const slot = ldi(leafSlot, leaf);
+  const base = histOf(slot);
+  const counts = countsOf(slot);
   let best = -Infinity;
   for (let u = 0; u < nUsed; u++) {
     const f = ldi(used, u);
     const nb = ldi(numBins, f);
-    const e = base + (<usize>(f * binStride * 3) << 3);
-    const nanG = ldf(e, nb * 3);
-    const nanH = ldf(e, nb * 3 + 1);
-    const nanC = ldf(e, nb * 3 + 2);
+    const e = base + (<usize>(f * binStride) << 4);
+    const ec = counts + (<usize>(f * binStride) << 2);
+    const nanG = ldf(e, nb * 2);
+    const nanH = ldf(e, nb * 2 + 1);
+    const nanC = <f64>ldi(ec, nb);
     let gl: f64 = 0;
     let hl: f64 = 0;
     let cl: f64 = 0;
     for (let t = 0; t < nb; t++) {
-      gl += ldf(e, t * 3);
-      hl += ldf(e, t * 3 + 1);
-      cl += ldf(e, t * 3 + 2);
+      // An empty bin repeats the previous cut's sums, whose gain already lost or won: skipping it changes nothing.
+      const ct = ldi(ec, t);
+      if (ct == 0) continue;
+      gl += ldf(e, t * 2);
+      hl += ldf(e, t * 2 + 1);
+      cl += <f64>ct;
       // Missing values to the right.
       let gain = splitGain(gl, hl, cl, g - gl, h - hl, c - cl, parent);
       if (gain > best && gain > minGain) {
