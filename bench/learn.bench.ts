@@ -48,9 +48,13 @@ const warm = bestCpuSeconds(3, () => wasm.fitGbdt(panel, { train }, params));
 const model = warm.result;
 const peer = runLightgbm(panel, { train, valid: new Int32Array(0), test: every }, params, 3);
 
+// The ranking objective on the same trees (no LightGBM row: its lambdarank needs integer relevance grades).
+const rank = bestCpuSeconds(1, () => wasm.fitGbdt(panel, { train }, { ...params, objective: "rank_pairwise" }));
+
 const fitRows: [string, number | undefined, string][] = [
   ["trademl WASM fitGbdt, first fit (cold)", cold.seconds, ""],
   ["trademl WASM fitGbdt (warm)", warm.seconds, ""],
+  [`trademl WASM fitGbdt, rank_pairwise (${params.rank_pairs_per_row} pairs per row)`, rank.seconds, "another objective: for scale only"],
   peer.ok ? [`LightGBM ${peer.version}, num_threads=1 (baseline)`, peer.fitCpuS, ""] : ["LightGBM", undefined, `skipped: ${peer.reason}`],
 ];
 const baseline = peer.ok ? peer.fitCpuS : undefined;

@@ -29,6 +29,7 @@ export let wTrain: usize = 0;
 export let scoreTrain: usize = 0;
 export let grad: usize = 0;
 export let hess: usize = 0;
+export let expScore: usize = 0; // f64[nTrain]: exp(sigma (score - the date's top score)), ranking only
 export let yValid: usize = 0;
 export let wValid: usize = 0;
 export let scoreValid: usize = 0;
@@ -114,6 +115,7 @@ export function layoutScratch(base: usize, nTotal: i32, sampleCount: i32): usize
   scoreTrain = take(t << 3);
   grad = take(t << 3);
   hess = take(t << 3);
+  expScore = take(t << 3);
   yValid = take(v << 3);
   wValid = take(v << 3);
   scoreValid = take(v << 3);

@@ -1,5 +1,5 @@
 // Gradients and hessians of the training objectives, per compacted train row.
-import { grad, groupStartTrain, hess, nGroupsTrain, nTrain, scoreTrain, wTrain, yTrain } from "./context";
+import { expScore, grad, groupStartTrain, hess, nGroupsTrain, nTrain, scoreTrain, wTrain, yTrain } from "./context";
 import { ldf, ldi, stf } from "./memory";
 import { nextBelow } from "./rng";
 
@@ -22,7 +22,9 @@ export function l2Gradients(): void {
  *     lambda = sigma rho |delta Z|,  g_i -= lambda, g_j += lambda,  h_i, h_j += sigma^2 rho (1 - rho) |delta Z|.
  * pairsPerRow = 0 (or >= group size - 1) takes every pair of a group; otherwise each row is paired with
  * pairsPerRow partners drawn uniformly from its group (a fresh draw every iteration, from the seeded stream),
- * which bounds the cost at O(rows x pairsPerRow) for wide cross-sections.
+ * which bounds the cost at O(rows x pairsPerRow) for wide cross-sections. rho is computed as
+ * e_j / (e_i + e_j) with e = exp(sigma (s - the date's top score)), one exp per row instead of one per pair
+ * (the shift keeps every e in (0, 1]); a pair whose two e underflow to 0 falls back to the direct formula.
  */
 export function rankGradients(sigma: f64, pairsPerRow: i32): void {
   memory.fill(grad, 0, <usize>nTrain << 3);
@@ -32,6 +34,9 @@ export function rankGradients(sigma: f64, pairsPerRow: i32): void {
     const b = ldi(groupStartTrain, gi + 1);
     const m = b - a;
     if (m < 2) continue;
+    let top = ldf(scoreTrain, a);
+    for (let i = a + 1; i < b; i++) top = Math.max(top, ldf(scoreTrain, i));
+    for (let i = a; i < b; i++) stf(expScore, i, Math.exp(sigma * (ldf(scoreTrain, i) - top)));
     if (pairsPerRow <= 0 || pairsPerRow >= m - 1) {
       for (let i = a; i < b; i++) for (let j = i + 1; j < b; j++) addPair(i, j, sigma);
     } else {
@@ -54,7 +59,10 @@ export function rankGradients(sigma: f64, pairsPerRow: i32): void {
   const lo = yi > yj ? j : i;
   const dz = Math.abs(yi - yj) * (ldf(wTrain, i) + ldf(wTrain, j)) * 0.5;
   if (!(dz > 0)) return;
-  const rho = 1.0 / (1.0 + Math.exp(sigma * (ldf(scoreTrain, hi) - ldf(scoreTrain, lo))));
+  const eHi = ldf(expScore, hi);
+  const eLo = ldf(expScore, lo);
+  const sum = eHi + eLo;
+  const rho = sum > 0 ? eLo / sum : 1.0 / (1.0 + Math.exp(sigma * (ldf(scoreTrain, hi) - ldf(scoreTrain, lo))));
   const lambda = sigma * rho * dz;
   const h = sigma * sigma * rho * (1.0 - rho) * dz;
   stf(grad, hi, ldf(grad, hi) - lambda);
