@@ -9,7 +9,7 @@
 import { KernelError } from "../../domain/errors.ts";
 import { Arena } from "../arena.ts";
 import { requireFunction, type KernelModule } from "../load.ts";
-import { BIN_SLOTS, BINS, FOREST, FOREST_SLOTS, INFO_SLOTS, layoutDigest, PARAM, PARAM_SLOTS } from "./layout.ts";
+import { BIN_SLOTS, BINS, FOREST, FOREST_SLOTS, INFO, INFO_SLOTS, layoutDigest, PARAM, PARAM_SLOTS } from "./layout.ts";
 import { gbdtPredictReference, linearPredictReference } from "./predict-reference.ts";
 import { ridgeFitReference, type RidgeSolution } from "./ridge-reference.ts";
 import type { Forest } from "./types.ts";
@@ -132,18 +132,19 @@ export function createWasmLearnEngine(module: KernelModule): LearnEngine {
       const y = arena.alloc(nTotal, 8);
       const w = weight === undefined ? 0 : arena.alloc(nTotal, 8);
       const r = arena.alloc(rows.length, 4);
-      const outs = [0, 1, 2, 3].map(() => arena.alloc(p, 8));
+      const mean = arena.alloc(p, 8);
+      const scale = arena.alloc(p, 8);
+      const coef = arena.alloc(p, 8);
+      const stdCoef = arena.alloc(p, 8);
       const intercept = arena.alloc(1, 8);
       const scratch = arena.alloc(ridgeScratchFn(p), 1);
       x.copyIn();
       arena.f64(y, nTotal).set(label);
       if (weight !== undefined) arena.f64(w, nTotal).set(weight);
       arena.i32(r, rows.length).set(rows);
-      const [mean, scale, coef, stdCoef] = outs.map((ptr) => ptr);
-      const status = ridgeFitFn(nTotal, p, x.ptr, y, w, r, rows.length, lambda, mean ?? 0, scale ?? 0, coef ?? 0,
-        stdCoef ?? 0, intercept, scratch);
+      const status = ridgeFitFn(nTotal, p, x.ptr, y, w, r, rows.length, lambda, mean, scale, coef, stdCoef, intercept, scratch);
       if (status !== 0) return { status };
-      const read = (ptr: number | undefined): Float64Array => arena.f64(ptr ?? 0, p).slice();
+      const read = (ptr: number): Float64Array => arena.f64(ptr, p).slice();
       return {
         status,
         solution: {
@@ -217,7 +218,7 @@ export function createWasmLearnEngine(module: KernelModule): LearnEngine {
         if (step === 1) break;
       }
       const infoOut = arena.f64(info, INFO_SLOTS).slice();
-      const trees = status === 0 ? (infoOut[1] ?? 0) : 0;
+      const trees = status === 0 ? (infoOut[INFO.trees] ?? 0) : 0;
       const treeNodeStart = arena.i32(f.treeNodeStart, trees + 1).slice();
       const treeLeafStart = arena.i32(f.treeLeafStart, trees + 1).slice();
       const nNodes = treeNodeStart[trees] ?? 0;
