@@ -12,7 +12,7 @@ import { gbdtParamsSchema } from "../src/config/schemas/model.ts";
 import { createKernels } from "../src/kernels/index.ts";
 import { runLightgbm } from "../tests/learn/_lightgbm-peer.ts";
 import { meanRankIc, rowsOfDates, syntheticPanel } from "../tests/learn/_panel.ts";
-import { cpuNow, machine } from "./_kernel-peers.ts";
+import { cpuNow, machine } from "./kernel-peers.ts";
 
 const dates = Number(process.argv[2] ?? 250);
 const names = Number(process.argv[3] ?? 400);
