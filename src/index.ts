@@ -21,6 +21,12 @@ export { registerSviFunctions } from "./kernels/svi/sql.ts";
 export * from "./quality/audit/index.ts";
 export * from "./quality/backfill/index.ts";
 export { createKernels, type Kernels, type KernelContext, type CreateKernelsOptions, type EngineName } from "./kernels/index.ts";
+export {
+  createLearnKernels, learnFamily, gbdtMetric, serialiseModel, deserialiseModel, modelContentHash, featureImportance,
+  MODEL_FORMAT, MODEL_FORMAT_VERSION, type LearnKernels, type LearnFamily, type LearnPanel, type FeaturePanel,
+  type RowSplit, type LearnModel, type RidgeModel, type GbdtModel, type GbdtTraining, type GbdtFitOptions, type Forest,
+  type Binning, type FeatureImportance,
+} from "./kernels/learn/index.ts";
 export * from "./kernels/types.ts";
 export { registerKernelFunctions, KERNEL_SQL_FUNCTIONS } from "./kernels/sql-functions.ts";
 export * from "./lake/index.ts";
