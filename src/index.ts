@@ -4,6 +4,7 @@
 export * from "./domain/errors.ts";
 export { createLogger, silentLogger, type Logger, type LogLevel, type LogFormat } from "./domain/logger.ts";
 export { redact, registerSecret } from "./domain/redact.ts";
+export { fullJitterDelay, retryAfterMs, type BackoffOptions } from "./domain/backoff.ts";
 export { loadKernelModule, requireFunction, type KernelModule, type KernelBuild, type KernelSource } from "./kernels/load.ts";
 export { Arena } from "./kernels/arena.ts";
 export { runCli } from "./cli/main.ts";
@@ -45,3 +46,4 @@ export * from "./sim/index.ts";
 export * from "./ingest/index.ts";
 export * from "./demo/index.ts";
 export { LOW_RSS_SESSION, lowRssSession, type DuckResourceOptions } from "./db/session.ts";
+export * from "./mlflow/index.ts";
