@@ -40,7 +40,8 @@ async function readAll(duck: DuckSession, sql: string): Promise<ResultSet> {
 
 export async function openAnalystSession(lake: LakeAccess, options: AnalystOptions = {}): Promise<AnalystSession> {
   const views = await resolveLakeViews(lake, options.asOf === undefined ? {} : { asOf: options.asOf });
-  const duck = await DuckSession.create(lowRssSession(options.duck));
+  // The kernels' SQL functions (bs_price, implied_vol, svi_w, …) are part of what docs/kernels.md promises analysts.
+  const duck = await DuckSession.create({ ...lowRssSession(options.duck), kernels: true });
   try {
     await attachLakeViews(duck, views);
   } catch (error) {
