@@ -1,0 +1,47 @@
+/**
+ * Where `trademl sql --format parquet --out <file>` may write. Never inside a local lake's root (a file there
+ * could shadow or replace a part, or be mistaken for one), whatever the flags; and, in the read-only session,
+ * only to one temp file beside the target, allowed by exact path before the configuration is locked, then renamed
+ * into place so a failed query leaves no half-written file.
+ */
+import { randomUUID } from "node:crypto";
+import { realpath } from "node:fs/promises";
+import { basename, dirname, isAbsolute, join, relative, resolve, sep } from "node:path";
+import { UsageError } from "../domain/errors.ts";
+import { LocalStore } from "../lake/local-store.ts";
+import type { ObjectStore } from "../lake/types.ts";
+
+/** The path with symbolic links of its existing ancestors resolved (the file itself may not exist yet). */
+async function physicalPath(path: string): Promise<string> {
+  const real = await realpath(path).catch(() => undefined);
+  if (real !== undefined) return real;
+  const parent = dirname(path);
+  return parent === path ? path : join(await physicalPath(parent), basename(path));
+}
+
+function isWithin(path: string, root: string): boolean {
+  const rel = relative(root, path);
+  return rel === "" || (!isAbsolute(rel) && rel !== ".." && !rel.startsWith(`..${sep}`));
+}
+
+export interface ParquetOut {
+  /** The file the user asked for (absolute). */
+  readonly target: string;
+  /** Where DuckDB writes first (allowed by exact path in the read-only session). */
+  readonly temp: string;
+}
+
+/** Checks `out` and names its temp file. UsageError "out_inside_lake" when it lies inside a local lake's root. */
+export async function planParquetOut(out: string, store: ObjectStore): Promise<ParquetOut> {
+  const target = resolve(out);
+  if (store instanceof LocalStore) {
+    const [path, root] = await Promise.all([physicalPath(target), physicalPath(store.root)]);
+    if (isWithin(path, root)) {
+      throw new UsageError(
+        "out_inside_lake",
+        `--out ${target} is inside the lake (${store.description}): trademl sql never writes into the lake; choose a file outside LAKE_ROOT`,
+      );
+    }
+  }
+  return { target, temp: join(dirname(target), `.${basename(target)}.tmp-${randomUUID()}`) };
+}
