@@ -15,6 +15,7 @@ import { ReadCache } from "../../src/lake/read-cache.ts";
 import { S3Store } from "../../src/lake/s3-store.ts";
 import type { ObjectStore, PartFile } from "../../src/lake/types.ts";
 import { verifyTable } from "../../src/lake/verify.ts";
+import { runTrademl } from "../helpers/cli.ts";
 import { describeWithMinio, minioService, uniqueBucketName } from "../helpers/services.ts";
 
 let scratch: string;
@@ -102,6 +103,36 @@ describe("reads of a local lake check each part's size", () => {
         expect.objectContaining({ key: second.key, problem: "missing" }),
       ]),
     );
+  });
+});
+
+describe("trademl lake verify", () => {
+  it("reports each table, names a replaced part, and exits 3", async () => {
+    const root = join(scratch, "cli-lake");
+    const store = new LocalStore({ root });
+    const good = await commitTable(store, "curated/good");
+    const bad = await commitTable(store, "curated/bad");
+    const env = { LAKE_ROOT: root };
+    const clean = await runTrademl(["lake", "verify"], env, scratch);
+    expect(clean.stderr).toBe("");
+    expect(clean.code).toBe(0);
+    expect(clean.stdout).toMatch(/curated\/bad\tseq 2\t2 parts\tok/);
+    expect(clean.stdout).toMatch(/curated\/good\tseq 2\t2 parts\tok/);
+
+    const victim = bad[0];
+    const path = victim === undefined ? undefined : await store.resolvePath(victim.key);
+    if (victim === undefined || path === undefined) throw new Error("fixture has a part");
+    await writeFile(path, Buffer.alloc(victim.bytes, 1));
+    const run = await runTrademl(["lake", "verify"], env, scratch);
+    expect(run.code).toBe(3);
+    expect(run.stdout).toMatch(/curated\/bad\tseq 2\t2 parts\t1 problem\(s\)/);
+    expect(run.stdout).toContain(`  ${victim.key}\tchanged: ETag`);
+    expect(run.stdout).toMatch(/curated\/good\tseq 2\t2 parts\tok/);
+
+    const one = await runTrademl(["lake", "verify", "--table", "curated/good", "--json"], env, scratch);
+    expect(one.code).toBe(0);
+    expect(JSON.parse(one.stdout)).toEqual([expect.objectContaining({ table: "curated/good", parts: good.length, problems: [] })]);
+    expect((await runTrademl(["lake", "verify", "--table", "curated/nothing"], env, scratch)).code).toBe(3);
   });
 });
 
