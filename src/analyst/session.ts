@@ -100,7 +100,6 @@ export async function openAnalystSession(lake: LakeAccess, options: AnalystOptio
   const runOne = async (text: string): Promise<ResultSet> => {
     try {
       const extracted = await duck.connection.extractStatements(text);
-      if (!unrestricted && extracted.count !== 1) throw new UsageError("statement_refused", "a statement could not be split unambiguously; end each statement with ';'");
       let result: ResultSet = { columns: [], rows: [] };
       for (let i = 0; i < extracted.count; i++) {
         const prepared = await extracted.prepare(i);

@@ -118,6 +118,18 @@ describe("trademl sql still does what analysts need", () => {
     expect(run.stdout).toBe("n,locked,external\n4,true,false\n");
   });
 
+  it("runs SHOW, read-only PRAGMAs, dynamic PIVOT and transactions", async () => {
+    const answers = async (statement: string): Promise<string> => {
+      const run = await lake.sql(["-c", statement, "--format", "csv"]);
+      expect(run.stderr, statement).toBe("");
+      return run.stdout;
+    };
+    expect(await answers("show tables")).toBe("name\nalpha\nbeta\ngamma\n");
+    expect(await answers("pragma version")).toMatch(/^library_version,source_id/);
+    expect(await answers("pivot beta on name using sum(n)")).toBe("b0,b1\n0,1\n");
+    expect(await answers("begin; create temp table z as select 1 as q; commit; select * from z")).toBe("q\n1\n");
+  });
+
   it("--unsafe-unrestricted allows writes and outside reads", async () => {
     const target = join(lake.root, "answer.csv");
     const run = await lake.sql(["-c", `COPY (select answer from gamma) TO ${sqlLiteral(target)} (HEADER false)`, "--unsafe-unrestricted"]);
