@@ -20,7 +20,7 @@ import type { LakeAccess } from "../lake/lake-access.ts";
 import { LocalStore } from "../lake/local-store.ts";
 import { formatResult, type OutputFormat, type ResultSet } from "./format.ts";
 import { createViewSql, resolveLakeTables, unavailableTable, type LakeView, type UnavailableView } from "./lake-views.ts";
-import { planParquetOut, type ParquetOut } from "./parquet-out.ts";
+import { planParquetOut, type ParquetOut } from "./out-file.ts";
 import { explainQueryError, type LakeFacts } from "./query-errors.ts";
 import { assertReadOnly } from "./statement-guard.ts";
 import { allStatements } from "./statements.ts";

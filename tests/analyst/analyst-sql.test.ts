@@ -204,5 +204,8 @@ describe("trademl catalog export", () => {
       instance.closeSync();
     }
     expect((await runTrademl(["catalog", "export", join(t.root, "x.txt"), "--config-dir", CONFIGS], env, t.root)).code).toBe(2);
+    const inside = await runTrademl(["catalog", "export", join(t.root, "lake", "curated", "lake.duckdb"), "--config-dir", CONFIGS], env, t.root);
+    expect(inside.code).toBe(2);
+    expect(inside.stderr).toMatch(/inside the lake/);
   });
 });

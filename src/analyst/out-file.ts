@@ -1,8 +1,8 @@
 /**
- * Where `trademl sql --format parquet --out <file>` may write. Never inside a local lake's root (a file there
- * could shadow or replace a part, or be mistaken for one), whatever the flags; and, in the read-only session,
- * only to one temp file beside the target, allowed by exact path before the configuration is locked, then renamed
- * into place so a failed query leaves no half-written file.
+ * Files trademl writes for people: `trademl sql --format parquet --out <file>` and `trademl catalog export <file>`.
+ * Never inside a local lake's root (a file there could shadow or replace a part, or be mistaken for one), whatever
+ * the flags. The read-only SQL session writes `--out` only through one temp file beside it, allowed by exact path
+ * before the configuration is locked, then renamed into place so a failed query leaves no half-written file.
  */
 import { randomUUID } from "node:crypto";
 import { realpath } from "node:fs/promises";
@@ -31,17 +31,21 @@ export interface ParquetOut {
   readonly temp: string;
 }
 
-/** Checks `out` and names its temp file. UsageError "out_inside_lake" when it lies inside a local lake's root. */
-export async function planParquetOut(out: string, store: ObjectStore): Promise<ParquetOut> {
-  const target = resolve(out);
-  if (store instanceof LocalStore) {
-    const [path, root] = await Promise.all([physicalPath(target), physicalPath(store.root)]);
-    if (isWithin(path, root)) {
-      throw new UsageError(
-        "out_inside_lake",
-        `--out ${target} is inside the lake (${store.description}): trademl sql never writes into the lake; choose a file outside LAKE_ROOT`,
-      );
-    }
+/**
+ * UsageError "out_inside_lake" when `file` (resolved, symbolic links followed) lies inside a local lake's root:
+ * what trademl writes for people (`--out`, a catalog) must never land among the lake's objects.
+ */
+export async function assertOutsideLake(file: string, store: ObjectStore, what: string): Promise<void> {
+  if (!(store instanceof LocalStore)) return;
+  const [path, root] = await Promise.all([physicalPath(resolve(file)), physicalPath(store.root)]);
+  if (isWithin(path, root)) {
+    throw new UsageError("out_inside_lake", `${what} ${resolve(file)} is inside the lake (${store.description}): trademl never writes it into the lake; choose a path outside LAKE_ROOT`);
   }
+}
+
+/** Checks `out` (assertOutsideLake) and names its temp file. */
+export async function planParquetOut(out: string, store: ObjectStore): Promise<ParquetOut> {
+  await assertOutsideLake(out, store, "--out");
+  const target = resolve(out);
   return { target, temp: join(dirname(target), `.${basename(target)}.tmp-${randomUUID()}`) };
 }
