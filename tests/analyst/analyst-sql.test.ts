@@ -142,7 +142,8 @@ describe("the REPL", () => {
     expect((await readFile(history, "utf8")).split("\n")).toContain("select count(*) as n   from equities_ohlcv_adj where symbol = 'XYZ';");
   });
 
-  it("works as a real process reading piped stdin", async () => {
+  /** `trademl sql --format csv` as a real process, with `input` piped into its stdin. */
+  async function pipedProcess(input: string): Promise<{ code: number | null; stdout: string; stderr: string }> {
     const script = join(t.root, "run-cli.mjs");
     await writeFile(script, `const { runMain } = await import(${JSON.stringify(resolve(REPO, "src/cli/main.ts"))});\nawait runMain();\n`);
     const child = spawn("node", ["--import", "tsx", script, "sql", "--config-dir", CONFIGS, "--format", "csv"], {
@@ -154,30 +155,23 @@ describe("the REPL", () => {
     let stderr = "";
     child.stdout.on("data", (chunk: Buffer) => (stdout += chunk.toString()));
     child.stderr.on("data", (chunk: Buffer) => (stderr += chunk.toString()));
-    child.stdin.end("select symbol from delistings;\n");
+    child.stdin.end(input);
     const code = await new Promise<number | null>((done) => child.on("close", done));
-    expect(stderr).toBe("");
-    expect(code).toBe(0);
-    expect(stdout).toBe("symbol\nOLD\n");
+    return { code, stdout, stderr };
+  }
+
+  it("works as a real process reading piped stdin", async () => {
+    const run = await pipedProcess("select symbol from delistings;\n");
+    expect(run.stderr).toBe("");
+    expect(run.code).toBe(0);
+    expect(run.stdout).toBe("symbol\nOLD\n");
   });
 
   it("as a real process, a piped statement with an error exits non-zero with the error on stderr", async () => {
-    const script = join(t.root, "run-cli-fail.mjs");
-    await writeFile(script, `const { runMain } = await import(${JSON.stringify(resolve(REPO, "src/cli/main.ts"))});\nawait runMain();\n`);
-    const child = spawn("node", ["--import", "tsx", script, "sql", "--config-dir", CONFIGS, "--format", "csv"], {
-      cwd: REPO,
-      env: { ...process.env, ...env, HOME: t.root },
-      stdio: ["pipe", "pipe", "pipe"],
-    });
-    let stdout = "";
-    let stderr = "";
-    child.stdout.on("data", (chunk: Buffer) => (stdout += chunk.toString()));
-    child.stderr.on("data", (chunk: Buffer) => (stderr += chunk.toString()));
-    child.stdin.end("select symbol from delistings;\nselect typo from delistingz;\n");
-    const code = await new Promise<number | null>((done) => child.on("close", done));
-    expect(code).toBe(2);
-    expect(stderr).toMatch(/delistingz/);
-    expect(stdout).toBe("symbol\nOLD\n");
+    const run = await pipedProcess("select symbol from delistings;\nselect typo from delistingz;\n");
+    expect(run.code).toBe(2);
+    expect(run.stderr).toMatch(/delistingz/);
+    expect(run.stdout).toBe("symbol\nOLD\n");
   });
 });
 
