@@ -144,7 +144,8 @@ export async function openAnalystSession(lake: LakeAccess, options: AnalystOptio
     for (const statement of statements) await runOne(statement);
     await assertQuery(last);
     try {
-      const reader = await duck.connection.runAndReadAll(`COPY (${last}) TO ${sqlString(out.temp)} (FORMAT parquet, COMPRESSION zstd, USE_TMP_FILE false)`);
+      // The line break keeps a trailing `-- comment` of the query from swallowing the closing parenthesis.
+      const reader = await duck.connection.runAndReadAll(`COPY (${last}\n) TO ${sqlString(out.temp)} (FORMAT parquet, COMPRESSION zstd, USE_TMP_FILE false)`);
       await rename(out.temp, out.target);
       const count = reader.getRowsJson()[0]?.[0];
       return `wrote ${count === undefined ? "?" : String(count)} rows to ${out.target}\n`;

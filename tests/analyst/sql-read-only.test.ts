@@ -91,7 +91,7 @@ describe("trademl sql refuses what writes or reaches outside", () => {
     }
     await expect(stat(join(lake.lakeRoot, "curated", "alpha", "x.parquet"))).rejects.toMatchObject({ code: "ENOENT" });
     const out = join(lake.root, "alpha.parquet");
-    const ok = await lake.sql(["-c", "select * from alpha order by id", "--format", "parquet", "--out", out]);
+    const ok = await lake.sql(["-c", "select * from alpha order by id -- all of it", "--format", "parquet", "--out", out]);
     expect(ok.stderr).toBe("");
     expect(ok.stdout).toMatch(/wrote 3 rows/);
     expect((await stat(out)).size).toBeGreaterThan(0);
