@@ -62,7 +62,7 @@ async function registerTable(duck: DuckSession, lake: LakeAccess, table: string,
     await duck.run(`CREATE OR REPLACE TEMP TABLE ${name} (${empty})`);
     return;
   }
-  const paths = await lake.localPaths(files.map((file) => file.key));
+  const paths = await lake.localPaths(files, table);
   await duck.run(`CREATE OR REPLACE TEMP VIEW ${name} AS SELECT ${select} FROM read_parquet(${sqlList(paths)}, union_by_name = true, hive_partitioning = false)`);
 }
 
