@@ -6,21 +6,6 @@
 import { foldScoringShape } from "./shape.ts";
 import type { FoldScorer, FoldScores, FoldScoringInput } from "./types.ts";
 
-function correlation(x: Float64Array, y: Float64Array, n: number, mx: number, my: number): number {
-  let sxy = 0;
-  let sxx = 0;
-  let syy = 0;
-  for (let k = 0; k < n; k++) {
-    const dx = (x[k] ?? 0) - mx;
-    const dy = (y[k] ?? 0) - my;
-    sxy += dx * dy;
-    sxx += dx * dx;
-    syy += dy * dy;
-  }
-  if (!(sxx > 0) || !(syy > 0)) return NaN;
-  return sxy / Math.sqrt(sxx * syy);
-}
-
 /** Average ranks of values[0..n) into ranks (ties share the mean of their 1-based positions). */
 function averageRanksInto(values: Float64Array, ranks: Float64Array, n: number, order: Int32Array): void {
   for (let k = 0; k < n; k++) order[k] = k;
@@ -50,14 +35,13 @@ export function scoreFoldsReference(input: FoldScoringInput): FoldScores {
   const xr = new Float64Array(names);
   const yr = new Float64Array(names);
   const order = new Int32Array(names);
+  const sums = new Float64Array(16); // [sxy, sxx, syy, rxy, rxx, ryy, top, bottom] × [even k, odd k]
 
   for (let r = 0; r < rows; r++) {
     const d = rowDate[r] ?? 0;
     const predBase = r * names;
     const outBase = d * names;
     let m = 0;
-    let sumX = 0;
-    let sumY = 0;
     let hits = 0;
     let signed = 0;
     for (let j = 0; j < names; j++) {
@@ -66,8 +50,6 @@ export function scoreFoldsReference(input: FoldScoringInput): FoldScores {
       if (!(x - x === 0) || !(y - y === 0)) continue;
       xs[m] = x;
       ys[m] = y;
-      sumX += x;
-      sumY += y;
       if (x !== 0 && y !== 0) {
         signed++;
         if (x > 0 === y > 0) hits++;
@@ -82,27 +64,56 @@ export function scoreFoldsReference(input: FoldScoringInput): FoldScores {
       longShort[r] = NaN;
       continue;
     }
-    ic[r] = correlation(xs, ys, m, sumX / m, sumY / m);
     averageRanksInto(xs, xr, m, order);
     averageRanksInto(ys, yr, m, order);
-    const meanRank = (m + 1) * 0.5;
-    rankIc[r] = correlation(xr, yr, m, meanRank, meanRank);
-    let top = 0;
-    let topN = 0;
-    let bottom = 0;
-    let bottomN = 0;
+    // Two interleaved sums per statistic, like the kernel's two f64x2 lanes: even k and odd k, added at the end.
+    // Means over the same even/odd lanes.
+    let sumX0 = 0;
+    let sumX1 = 0;
+    let sumY0 = 0;
+    let sumY1 = 0;
     for (let k = 0; k < m; k++) {
-      const bucket = Math.floor(((Math.trunc((xr[k] ?? 0) * 2) - 2) * quantiles) / (2 * m));
-      if (bucket === 0) {
-        bottom += ys[k] ?? 0;
-        bottomN++;
-      }
-      if (bucket >= quantiles - 1) {
-        top += ys[k] ?? 0;
-        topN++;
+      if ((k & 1) === 0) {
+        sumX0 += xs[k] ?? 0;
+        sumY0 += ys[k] ?? 0;
+      } else {
+        sumX1 += xs[k] ?? 0;
+        sumY1 += ys[k] ?? 0;
       }
     }
-    longShort[r] = topN > 0 && bottomN > 0 ? top / topN - bottom / bottomN : NaN;
+    const mx = (sumX0 + sumX1) / m;
+    const my = (sumY0 + sumY1) / m;
+    const meanRank = (m + 1) * 0.5;
+    const topFrom = (quantiles - 1) * m;
+    sums.fill(0);
+    let topN = 0;
+    let bottomN = 0;
+    for (let k = 0; k < m; k++) {
+      const lane = k & 1;
+      const x = xs[k] ?? 0;
+      const y = ys[k] ?? 0;
+      const dx = x - mx;
+      const dy = y - my;
+      const ex = (xr[k] ?? 0) - meanRank;
+      const ey = (yr[k] ?? 0) - meanRank;
+      sums[lane] = (sums[lane] ?? 0) + dx * dy;
+      sums[2 + lane] = (sums[2 + lane] ?? 0) + dx * dx;
+      sums[4 + lane] = (sums[4 + lane] ?? 0) + dy * dy;
+      sums[6 + lane] = (sums[6 + lane] ?? 0) + ex * ey;
+      sums[8 + lane] = (sums[8 + lane] ?? 0) + ex * ex;
+      sums[10 + lane] = (sums[10 + lane] ?? 0) + ey * ey;
+      const scaled = ((xr[k] ?? 0) - 1) * quantiles;
+      // Adding +0 where the kernel adds its masked +0, so the sums match bit for bit.
+      sums[12 + lane] = (sums[12 + lane] ?? 0) + (scaled >= topFrom ? y : 0);
+      topN += scaled >= topFrom ? 1 : 0;
+      sums[14 + lane] = (sums[14 + lane] ?? 0) + (scaled < m ? y : 0);
+      bottomN += scaled < m ? 1 : 0;
+    }
+    const total = (i: number): number => (sums[2 * i] ?? 0) + (sums[2 * i + 1] ?? 0);
+    const [sxy, sxx, syy, rxy, rxx, ryy, top, bottom] = [0, 1, 2, 3, 4, 5, 6, 7].map(total);
+    ic[r] = (sxx ?? 0) > 0 && (syy ?? 0) > 0 ? (sxy ?? 0) / Math.sqrt((sxx ?? 0) * (syy ?? 0)) : NaN;
+    rankIc[r] = (rxx ?? 0) > 0 && (ryy ?? 0) > 0 ? (rxy ?? 0) / Math.sqrt((rxx ?? 0) * (ryy ?? 0)) : NaN;
+    longShort[r] = topN > 0 && bottomN > 0 ? (top ?? 0) / topN - (bottom ?? 0) / bottomN : NaN;
   }
 
   const pathMean = new Float64Array(paths);
