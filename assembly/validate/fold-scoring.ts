@@ -122,44 +122,35 @@ export function scoreFolds(
     let signedPairs = i64x2.splat(0);
     let hitPairs = i64x2.splat(0);
     let j = 0;
-    for (; j + 1 < names; j += 2) {
-      const x2 = v128.load(predRow + (<usize>j << 3));
-      const y2 = v128.load(outRow + (<usize>j << 3));
-      // x − x is 0 for a finite x and NaN for ±Inf and NaN.
-      const ok = v128.and(f64x2.eq(f64x2.sub(x2, x2), f64x2.splat(0.0)), f64x2.eq(f64x2.sub(y2, y2), f64x2.splat(0.0)));
-      if (i64x2.all_true(ok)) {
-        v128.store(xs + (<usize>m << 3), x2);
-        v128.store(ys + (<usize>m << 3), y2);
-        const isSigned = v128.and(f64x2.ne(x2, f64x2.splat(0.0)), f64x2.ne(y2, f64x2.splat(0.0)));
-        const same = v128.not(v128.xor(f64x2.gt(x2, f64x2.splat(0.0)), f64x2.gt(y2, f64x2.splat(0.0))));
-        signedPairs = i64x2.sub(signedPairs, isSigned);
-        hitPairs = i64x2.sub(hitPairs, v128.and(isSigned, same));
-        m += 2;
-        continue;
+    while (j < names) {
+      if (j + 1 < names) {
+        const x2 = v128.load(predRow + (<usize>j << 3));
+        const y2 = v128.load(outRow + (<usize>j << 3));
+        // x − x is 0 for a finite x and NaN for ±Inf and NaN.
+        const ok = v128.and(f64x2.eq(f64x2.sub(x2, x2), f64x2.splat(0.0)), f64x2.eq(f64x2.sub(y2, y2), f64x2.splat(0.0)));
+        if (i64x2.all_true(ok)) {
+          v128.store(xs + (<usize>m << 3), x2);
+          v128.store(ys + (<usize>m << 3), y2);
+          const isSigned = v128.and(f64x2.ne(x2, f64x2.splat(0.0)), f64x2.ne(y2, f64x2.splat(0.0)));
+          const same = v128.not(v128.xor(f64x2.gt(x2, f64x2.splat(0.0)), f64x2.gt(y2, f64x2.splat(0.0))));
+          signedPairs = i64x2.sub(signedPairs, isSigned);
+          hitPairs = i64x2.sub(hitPairs, v128.and(isSigned, same));
+          m += 2;
+          j += 2;
+          continue;
+        }
       }
-      for (let t = j; t < j + 2; t++) {
-        const x = f64At(predRow, t);
-        const y = f64At(outRow, t);
-        if (!finite(x) || !finite(y)) continue;
-        setF64(xs, m, x);
-        setF64(ys, m, y);
-        const isSigned = <i32>(x != 0.0) & <i32>(y != 0.0);
-        signed += isSigned;
-        hits += isSigned & <i32>((x > 0.0) == (y > 0.0));
-        m++;
-      }
-    }
-    if (j < names) {
+      // One name at a time: the last of an odd count, or a pair with an absent name.
       const x = f64At(predRow, j);
       const y = f64At(outRow, j);
-      if (finite(x) && finite(y)) {
-        setF64(xs, m, x);
-        setF64(ys, m, y);
-        const isSigned = <i32>(x != 0.0) & <i32>(y != 0.0);
-        signed += isSigned;
-        hits += isSigned & <i32>((x > 0.0) == (y > 0.0));
-        m++;
-      }
+      j++;
+      if (!finite(x) || !finite(y)) continue;
+      setF64(xs, m, x);
+      setF64(ys, m, y);
+      const isSigned = <i32>(x != 0.0) & <i32>(y != 0.0);
+      signed += isSigned;
+      hits += isSigned & <i32>((x > 0.0) == (y > 0.0));
+      m++;
     }
     signed += <i32>(i64x2.extract_lane(signedPairs, 0) + i64x2.extract_lane(signedPairs, 1));
     hits += <i32>(i64x2.extract_lane(hitPairs, 0) + i64x2.extract_lane(hitPairs, 1));
