@@ -137,6 +137,7 @@ describe("schema rules", () => {
     const parsed = trainingSchema.parse({ dependencies: ["x"] });
     expect(parsed.cpcv).toMatchObject({ test_folds: 2, purge_days: 5, purge_label_horizon: true });
     expect(parsed.promotion_bars.dsr_min).toBe(0.95);
+    expect(parsed.scoring).toEqual({ quantiles: 5, periods_per_year: 252 });
     expect(trainingSchema.safeParse({ dependencies: ["x"], promotion_bars: { dsr_min: 1.5 } }).success).toBe(false);
     expect(trainingSchema.safeParse({ dependencies: ["x"], promotion_bars: { dsr_min: -0.1 } }).success).toBe(false);
     expect(trainingSchema.safeParse({ dependencies: ["x"], cpcv: { folds: 40, test_folds: 20 } }).success).toBe(false);

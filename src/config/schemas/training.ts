@@ -84,6 +84,21 @@ const trainingShape = {
       path: ["test_folds"],
     })
     .prefault({}),
+  scoring: z
+    .strictObject({
+      quantiles: positiveInt
+        .min(2)
+        .max(100)
+        .default(5)
+        .describe("quantiles of the fold-scoring long-short return: the top one minus the bottom one (5: quintiles)"),
+      periods_per_year: z
+        .number()
+        .positive()
+        .max(100_000)
+        .default(252)
+        .describe("periods per year that annualise the path Sharpe ratios of fold scoring (252 trading days)"),
+    })
+    .prefault({}),
   time_decay: z
     .strictObject({
       half_life_months: z.number().positive().max(600).default(18).describe("sample weight halves every this many months"),
