@@ -8,15 +8,13 @@
  * Run: npx tsx bench/validate.bench.ts [dates] [names]
  */
 import { spawnSync } from "node:child_process";
-import { createHash } from "node:crypto";
-import { existsSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
-import { homedir } from "node:os";
+import { mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import path from "node:path";
 import { createFoldScorer, foldScoringShape, scoreFoldsReference, type FoldScores, type FoldScoringInput } from "../src/kernels/fold-scoring/index.ts";
 import { mulberry32 } from "../src/sim/random.ts";
 import { cpcvSplits } from "../src/validate/cpcv.ts";
 import { cpcvScoringLayout } from "../src/validate/fold-scoring.ts";
-import { bestCpu, machine, outDir, root } from "./kernel-peers.ts";
+import { bestCpu, machine, outDir, pypeersPython, root } from "./kernel-peers.ts";
 
 const dates = Number(process.argv[2] ?? 2500);
 const names = Number(process.argv[3] ?? 500);
@@ -41,15 +39,6 @@ function buildPanel(): FoldScoringInput {
     }
   }
   return { names, predictions, outcomes, rowDate: layout.rowDate, rowPath: layout.rowPath, paths: layout.paths, quantiles: QUANTILES, periodsPerYear: PERIODS_PER_YEAR };
-}
-
-/** The pypeers venv of scripts/test-services.sh (skfolio, numpy), or TRADEML_PYTHON. */
-function peerPython(): string | undefined {
-  const requirements = readFileSync(path.join(root, "tests", "peers", "requirements.txt"));
-  const key = createHash("sha256").update(requirements).digest("hex").slice(0, 12);
-  const services = process.env["TRADEML_SERVICES_DIR"] ?? path.join(homedir(), ".cache", "trademl", "services");
-  return [process.env["TRADEML_PYTHON"], path.join(services, "pypeers", key, "venv", "bin", "python")]
-    .find((p): p is string => typeof p === "string" && existsSync(p));
 }
 
 function writePanel(folder: string, input: FoldScoringInput): void {
@@ -85,7 +74,7 @@ function maxDiff(a: Float64Array, b: Float64Array): number {
 type Row = { name: string; seconds: number | undefined; note: string };
 
 function runPeer(folder: string, mode: "numpy" | "skfolio", expected: FoldScores, rows: Row[], label: string): void {
-  const python = peerPython();
+  const python = pypeersPython();
   if (python === undefined) {
     rows.push({ name: label, seconds: undefined, note: "skipped: no pypeers venv (scripts/test-services.sh install pypeers) and no TRADEML_PYTHON" });
     return;
