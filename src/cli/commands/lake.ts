@@ -11,7 +11,8 @@ async function withStore<T>(ctx: CliContext, work: (store: ObjectStore) => Promi
   const { loadEnvironment } = await import("../../config/env.ts");
   const { openStore } = await import("../../lake/open-store.ts");
   const loaded = await loadEnvironment({ env: ctx.env, envFile: ctx.globals.envFile, cwd: ctx.cwd });
-  const store = await openStore(loaded.lakeTarget);
+  for (const warning of loaded.warnings) ctx.logger.warn(warning);
+  const store = await openStore(loaded.lakeTarget, { signal: ctx.signal });
   try {
     return await work(store);
   } finally {
@@ -104,7 +105,7 @@ export const lakeCommand: GroupSpec = {
       run: async (_args, options, ctx) => {
         const { probeStore, formatProbeReport } = await import("../../lake/probe.ts");
         return withStore(ctx, async (store) => {
-          const report = await probeStore(store);
+          const report = await probeStore(store, ctx.signal);
           ctx.out(json(options) ? `${JSON.stringify(report, null, 2)}\n` : `${formatProbeReport(report)}\n`);
           return report.multiWriterSafe ? 0 : 3;
         });
