@@ -28,7 +28,7 @@
  * filesystems with weak link(2) semantics are not supported; run `trademl lake probe` to check.
  */
 import { createHash, randomUUID } from "node:crypto";
-import { createReadStream, type Dirent } from "node:fs";
+import { createReadStream, type Dirent, type Stats } from "node:fs";
 import { copyFile, link, lstat, mkdir, open, readdir, readFile, rename, rmdir, stat, unlink } from "node:fs/promises";
 import { dirname, join, resolve } from "node:path";
 import { IoError, UsageError } from "../domain/errors.ts";
@@ -61,6 +61,8 @@ const PRECONDITION_FAILED: PutResult = { ok: false, reason: "precondition_failed
  * turns an impossible state into an error instead of a spin.
  */
 const MAX_ATTEMPTS = 64;
+/** Remembered slot hashes (see `slotHash`); the oldest are forgotten first. */
+const MAX_REMEMBERED_HASHES = 4096;
 
 export interface LocalStoreOptions {
   readonly root: string;
@@ -108,6 +110,14 @@ async function hashFile(path: string): Promise<string> {
   return hash.digest("hex").slice(0, 32);
 }
 
+/**
+ * What tells one slot file from another at the same path (a deleted and re-created key restarts at version 1):
+ * inode, size and modification time. Not ctime: it moves when the writer unlinks its temp name.
+ */
+function slotIdentity(info: Stats): string {
+  return `${info.ino}:${info.size}:${info.mtimeMs}`;
+}
+
 function makeEtag(version: number, hash: string): string {
   return `${version}-${hash}`;
 }
@@ -137,6 +147,7 @@ export class LocalStore implements ObjectStore {
   readonly root: string;
   readonly description: string;
   private readonly storeSignal: AbortSignal | undefined;
+  private readonly hashes = new Map<string, { readonly identity: string; readonly hash: string }>();
 
   constructor(options: LocalStoreOptions) {
     if (options.root.trim() === "") throw new UsageError("invalid_lake_root", "LAKE_ROOT must not be empty");
@@ -207,13 +218,37 @@ export class LocalStore implements ObjectStore {
       if (current.kind === "slot" && current.slot.tombstone) return undefined;
       const path = current.kind === "foreign" ? current.path : current.slot.path;
       try {
-        const [hash, info] = await Promise.all([hashFile(path), stat(path)]);
+        const info = await stat(path);
+        const hash = current.kind === "slot" ? await this.slotHash(path, info) : await hashFile(path);
         const version = current.kind === "slot" ? current.slot.version : 0;
         return { key, etag: makeEtag(version, hash), size: info.size, lastModified: info.mtime };
       } catch (error) {
         if (errno(error) === "ENOENT") continue;
         throw new IoError("lake_read_failed", `cannot read lake object "${key}" at ${path}`, { cause: error });
       }
+    }
+  }
+
+  /**
+   * The content hash of a version slot. A slot never changes once linked, so its hash is remembered by the file's
+   * identity: a commit checking the parts it has just written costs a stat per part, not a second read of every
+   * byte.
+   */
+  private async slotHash(path: string, info: Stats): Promise<string> {
+    const identity = slotIdentity(info);
+    const known = this.hashes.get(path);
+    if (known !== undefined && known.identity === identity) return known.hash;
+    const hash = await hashFile(path);
+    this.rememberHash(path, identity, hash);
+    return hash;
+  }
+
+  private rememberHash(path: string, identity: string, hash: string): void {
+    this.hashes.delete(path);
+    this.hashes.set(path, { identity, hash });
+    if (this.hashes.size > MAX_REMEMBERED_HASHES) {
+      const oldest = this.hashes.keys().next();
+      if (oldest.done !== true) this.hashes.delete(oldest.value);
     }
   }
 
@@ -509,6 +544,9 @@ export class LocalStore implements ObjectStore {
         throw new IoError("lake_write_failed", `cannot write lake object "${key}"`, { cause: error });
       }
       await fsyncPath(dir);
+      const slotPath = join(dir, slotName(version));
+      const info = await stat(slotPath).catch(() => undefined);
+      if (info !== undefined) this.rememberHash(slotPath, slotIdentity(info), hash);
       if (current.kind === "slot") await this.prune(current.older.concat(current.slot.tombstone ? [current.slot] : []), version);
       return { ok: true, etag: makeEtag(version, hash) };
     }
