@@ -74,7 +74,7 @@ export function storeSuite(makeStore: () => Promise<ObjectStore>): void {
     const final = chain[chain.length - 1]?.files.map((f) => f.key) ?? [];
     expect(final).toHaveLength(400);
     expect(new Set(final)).toEqual(new Set(committed));
-  }, 60_000);
+  }, 120_000);
 
   it("fencing: after a commit at epoch 3, a commit at epoch 2 is refused and changes nothing", async () => {
     await commitParts(store, "fenced", [await stored(store, "curated/fenced")], { epoch: 2 });
