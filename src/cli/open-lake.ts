@@ -14,6 +14,8 @@ export interface OpenLakeOptions {
   readonly env: Readonly<Record<string, string | undefined>>;
   readonly envFile?: string | undefined;
   readonly cwd: string;
+  /** The command's abort signal (SIGINT/SIGTERM): the store stops retrying once it aborts, even where no caller passes it. */
+  readonly signal?: AbortSignal | undefined;
 }
 
 export interface OpenedLake {
@@ -26,6 +28,6 @@ export interface OpenedLake {
 
 export async function openConfiguredLake(options: OpenLakeOptions): Promise<OpenedLake> {
   const config = await loadConfig({ configDir: options.configDir, env: options.env, envFile: options.envFile, cwd: options.cwd });
-  const store = await openStore(config.lakeTarget);
+  const store = await openStore(config.lakeTarget, { signal: options.signal });
   return { config, store, lake: lakeAccess(store), close: () => store.close() };
 }

@@ -6,8 +6,9 @@ import type { Environment, LakeTarget } from "./env.ts";
 import { SECRET_ENV_KEYS } from "./env.ts";
 import type { TrademlConfig } from "./load.ts";
 import type { Vendor } from "./schemas/common.ts";
+import { REDACTED } from "../domain/redact.ts";
 
-export const REDACTED = "[REDACTED]";
+export { REDACTED };
 
 /** Concurrent requests for a vendor: NODE_MAX_INFLIGHT_<VENDOR> when set, else node.yml. */
 export function maxInflight(config: Pick<TrademlConfig, "env" | "node">, vendor: Vendor): number {

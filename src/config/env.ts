@@ -9,7 +9,7 @@ import path from "node:path";
 import { parseEnv } from "node:util";
 import { z } from "zod";
 import { ConfigError } from "../domain/errors.ts";
-import { registerSecret } from "../domain/redact.ts";
+import { registerSecret, registerUrlSecrets } from "../domain/redact.ts";
 import { closestName } from "./did-you-mean.ts";
 import { VENDORS, type Vendor } from "./schemas/common.ts";
 
@@ -109,6 +109,41 @@ interface EnvFileContents {
   readonly values: Record<string, string>;
   /** 1-based line of each key's last assignment (the one that wins). */
   readonly lines: Record<string, number>;
+  /** Lines that are neither blank, a comment nor `KEY=value`: ignored, each with a warning. */
+  readonly stray: readonly number[];
+}
+
+const ASSIGNMENT = /^\s*(?:export\s+)?([A-Za-z_][A-Za-z0-9_]*)\s*=\s*(.*)$/;
+const QUOTES = new Set(['"', "'", "`"]);
+
+/**
+ * Blanks every line that is not blank, a comment or `KEY=value` (continuation lines of a quoted multi-line value
+ * excepted), keeping line numbers. Node's util.parseEnv reads a stray line as the start of a key that runs on to
+ * the next "=": `oops` followed by `S3_BUCKET=lake` defines the key "oops\nS3_BUCKET" and loses S3_BUCKET,
+ * silently switching the lake from S3 to the local folder. One ignored line with a warning is the lesser harm.
+ */
+function dropStrayLines(text: string): { readonly text: string; readonly stray: number[] } {
+  const lines = text.split(/\r?\n/);
+  const stray: number[] = [];
+  let openQuote: string | undefined;
+  lines.forEach((line, index) => {
+    if (openQuote !== undefined) {
+      if (line.includes(openQuote)) openQuote = undefined;
+      return;
+    }
+    const trimmed = line.trim();
+    if (trimmed === "" || trimmed.startsWith("#")) return;
+    const assignment = ASSIGNMENT.exec(line);
+    if (assignment === null) {
+      stray.push(index + 1);
+      lines[index] = "";
+      return;
+    }
+    const value = assignment[2] ?? "";
+    const quote = value.charAt(0);
+    if (QUOTES.has(quote) && !value.slice(1).includes(quote)) openQuote = quote;
+  });
+  return { text: lines.join("\n"), stray };
 }
 
 const KNOWN_KEYS: ReadonlySet<string> = new Set(Object.keys(envSchema.shape));
@@ -122,17 +157,18 @@ async function readEnvFile(file: string, required: boolean): Promise<EnvFileCont
     if (missing && !required) return undefined;
     throw new ConfigError("env_file_unreadable", `cannot read env file ${file}${missing ? ": no such file" : ""}`, { cause });
   }
+  const cleaned = dropStrayLines(text);
   const values: Record<string, string> = {};
-  for (const [key, value] of Object.entries(parseEnv(text))) {
+  for (const [key, value] of Object.entries(parseEnv(cleaned.text))) {
     if (value !== undefined) values[key] = value;
   }
   // util.parseEnv gives values only; find each key's line ourselves so errors can point at it.
   const lines: Record<string, number> = {};
-  text.split(/\r?\n/).forEach((line, index) => {
-    const match = /^\s*(?:export\s+)?([A-Za-z_][A-Za-z0-9_]*)\s*=/.exec(line);
+  cleaned.text.split("\n").forEach((line, index) => {
+    const match = ASSIGNMENT.exec(line);
     if (match?.[1] !== undefined) lines[match[1]] = index + 1;
   });
-  return { path: file, values, lines };
+  return { path: file, values, lines, stray: cleaned.stray };
 }
 
 function deriveLakeTarget(env: Environment, cwd: string): LakeTarget {
@@ -186,8 +222,13 @@ export async function loadEnvironment(options: LoadEnvironmentOptions): Promise<
     }
   }
   for (const key of SECRET_ENV_KEYS) registerSecret(merged[key]);
+  // `S3_ENDPOINT=http://user:secret@host` carries credentials too: redact them wherever they would appear.
+  registerUrlSecrets(merged["S3_ENDPOINT"]);
 
   const warnings: string[] = [];
+  for (const line of file?.stray ?? []) {
+    warnings.push(`${file?.path ?? ".env"}:${line}:1: ignored: not a KEY=value line (only this line; the settings after it still apply)`);
+  }
   for (const key of Object.keys(file?.values ?? {})) {
     if (KNOWN_KEYS.has(key) || key.startsWith("TRADEML_")) continue;
     const hint = closestName(key, KNOWN_KEYS);

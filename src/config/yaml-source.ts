@@ -6,6 +6,8 @@
 import { isMap, isScalar, isSeq, LineCounter, parseDocument, type Document } from "yaml";
 import { ConfigError } from "../domain/errors.ts";
 
+const MAX_ALIAS_COUNT = 100;
+
 export interface SourcePosition {
   readonly line: number;
   readonly col: number;
@@ -60,6 +62,27 @@ function walk(doc: Document, path: readonly PropertyKey[], key: string | undefin
   return offset;
 }
 
+/**
+ * The plain value of a parsed document. Aliases are expanded at most `MAX_ALIAS_COUNT` times (yaml's guard
+ * against "billion laughs" documents, whose few lines expand to gigabytes); beyond that yaml throws a
+ * ReferenceError, which is a configuration error in that file, not an internal one.
+ */
+function documentValue(doc: Document, file: string): unknown {
+  try {
+    return doc.toJS({ maxAliasCount: MAX_ALIAS_COUNT });
+  } catch (error) {
+    const reason = error instanceof Error ? error.message : String(error);
+    const bomb = /alias count/i.test(reason);
+    throw new ConfigError(
+      "config_yaml_invalid",
+      bomb
+        ? `${file}: refused: its YAML aliases (*name) expand more than ${MAX_ALIAS_COUNT} times, as an alias bomb ("billion laughs") does; a configuration file needs few, if any`
+        : `${file}: cannot be read as YAML: ${reason}`,
+      { details: { file } },
+    );
+  }
+}
+
 /** Parses YAML text; malformed YAML becomes a ConfigError naming file, line and column. */
 export function parseYamlSource(text: string, file: string): YamlSource {
   const lineCounter = new LineCounter();
@@ -74,7 +97,7 @@ export function parseYamlSource(text: string, file: string): YamlSource {
       details: { file, line: pos.line, col: pos.col, yamlCode: first.code },
     });
   }
-  const raw: unknown = doc.toJS({ maxAliasCount: 100 });
+  const raw = documentValue(doc, file);
   const value = raw === null || raw === undefined ? {} : raw;
   const locate = (path: readonly PropertyKey[], key?: string): SourcePosition => lineCounter.linePos(walk(doc, path, key));
   if (typeof value !== "object" || Array.isArray(value)) {

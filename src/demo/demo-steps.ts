@@ -10,8 +10,10 @@
  */
 import type { DemoStep, DemoStepContext } from "./run-demo.ts";
 
-function holder(stage: string): string {
-  return `demo-${stage}-${process.pid}`;
+/** `host:pid:demo-<stage>`: a blocked run on this host can then tell whether the holder still runs. */
+async function holder(stage: string): Promise<string> {
+  const { defaultLeaseHolder } = await import("../lake/lease.ts");
+  return defaultLeaseHolder(`demo-${stage}`);
 }
 
 function duckOptions(context: DemoStepContext): { memoryLimit: string; threads: number } {
@@ -20,7 +22,7 @@ function duckOptions(context: DemoStepContext): { memoryLimit: string; threads: 
 
 async function busy(stage: string, heldBy: string | undefined): Promise<never> {
   const { DataError } = await import("../domain/errors.ts");
-  throw new DataError(`${stage}_busy`, `another ${stage} run (${heldBy ?? "unknown holder"}) holds the ${stage} lease on the demo lake; run the demo again when it is done`);
+  throw new DataError(`${stage}_busy`, `the ${stage} lease on the demo lake is ${heldBy ?? "held by another run"}; nothing was done`);
 }
 
 const auditStep: DemoStep = {
@@ -30,14 +32,14 @@ const auditStep: DemoStep = {
     const { VENDORS } = await import("../config/index.ts");
     const report = await auditLake(context.store, {
       vendors: VENDORS,
-      holder: holder("audit"),
+      holder: await holder("audit"),
       qc: qcFromConfig(context.config),
       // The last session collected: the simulator's "today" is not a finished session yet.
       through: context.through,
       duckdb: duckOptions(context),
       ...(context.signal ? { signal: context.signal } : {}),
     });
-    if (!report.ran) return busy("audit", report.heldBy);
+    if (!report.ran) return busy("audit", report.heldBy === undefined ? undefined : `held by ${report.heldBy}`);
     const coverage = await coverageSummary(context.store, {}, context.signal);
     if (coverage.length === 0) return "  the ledger is empty (no raw bars collected)";
     const width = Math.max(...coverage.map((c) => `${c.source}/${c.table}`.length));
@@ -61,7 +63,7 @@ const curateStep: DemoStep = {
       context.store,
       "curate",
       {
-        holder: holder("curate"),
+        holder: await holder("curate"),
         ttlMs: curator.leases.lease_seconds * 1000,
         renewMs: curator.leases.renew_seconds * 1000,
         logger: context.logger,
@@ -81,7 +83,7 @@ const curateStep: DemoStep = {
         return { daily, minute };
       },
     );
-    if (!outcome.ran) return busy("curate", outcome.holder);
+    if (!outcome.ran) return busy("curate", outcome.heldBy);
     const line = (label: string, r: typeof outcome.value.daily): string => {
       const rebuilt = r.rebuiltSymbols.length;
       const names = rebuilt > 0 && rebuilt <= 10 ? ` (${r.rebuiltSymbols.join(", ")})` : "";

@@ -75,7 +75,7 @@ export interface DemoResult {
 export async function runDemo(options: DemoOptions): Promise<DemoResult> {
   const logger = options.logger ?? silentLogger;
   const symbols = [...(options.symbols ?? DEFAULT_DEMO_SYMBOLS)];
-  const store = new LocalStore({ root: options.lakeDir });
+  const store = new LocalStore({ root: options.lakeDir, ...(options.signal ? { signal: options.signal } : {}) });
   const sim = await startSimulator({
     seed: options.seed ?? 7, universe: symbols,
     ...(options.today ? { today: options.today } : {}),

@@ -8,7 +8,7 @@ import { z } from "zod";
 import { DataError } from "../domain/errors.ts";
 import type { Logger } from "../domain/logger.ts";
 import { silentLogger } from "../domain/logger.ts";
-import { newPartKey, uuidv7 } from "../lake/keys.ts";
+import { LAKE_ORIGIN_KEY, newPartKey, uuidv7 } from "../lake/keys.ts";
 import { acquireLease } from "../lake/lease.ts";
 import { commitParts, readManifest } from "../lake/manifest.ts";
 import { advanceBookmark, readState, updateState } from "../lake/state.ts";
@@ -19,7 +19,7 @@ import { contiguousThrough, coverageOf, type TableCoverage } from "./coverage.ts
 import type { ParquetWriter } from "./parquet-writer.ts";
 
 export type LakeOrigin = "simulated" | "real";
-export const ORIGIN_KEY = "state/lake-origin.json";
+export const ORIGIN_KEY = LAKE_ORIGIN_KEY;
 
 const originSchema = z.strictObject({ format: z.literal(1), origin: z.enum(["simulated", "real"]), created_at: z.string(), note: z.string() });
 

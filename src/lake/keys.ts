@@ -2,7 +2,7 @@
  * Lake key rules and the key layout of DESIGN.md "The lake protocol". Keys are the same on a local directory
  * and on S3, so they are restricted to what both can hold safely.
  */
-import { UsageError } from "../domain/errors.ts";
+import { DataError, UsageError } from "../domain/errors.ts";
 
 /** 20-digit zero-padded sequence numbers sort lexicographically in numeric order (S3 lists in byte order). */
 export const SEQ_DIGITS = 20;
@@ -65,19 +65,42 @@ export function manifestPrefix(table: string): string {
 }
 
 export function manifestKey(table: string, seq: number): string {
-  return `${manifestPrefix(table)}${formatSeq(seq)}.json`;
+  const prefix = manifestPrefix(table);
+  if (!Number.isSafeInteger(seq) || seq < 1) {
+    throw new UsageError("invalid_seq", `manifest seq of table "${table}" must be a whole number from 1 to ${Number.MAX_SAFE_INTEGER}, got ${seq}`, { details: { table, seq } });
+  }
+  return `${prefix}${formatSeq(seq)}.json`;
 }
 
-/** Parses `<20 digits>.json` → seq, or undefined for anything else (a foreign file). */
-export function parseManifestName(name: string): number | undefined {
+/**
+ * Parses `<20 digits>.json` → seq, or undefined for anything else (a foreign file). A manifest name whose number
+ * is above 2^53-1 is no foreign file to skip: it looks like the table's newest commit, and ignoring it would let
+ * the next commit start a second history at seq 1. It is a DataError naming `key` (the full key, for the message).
+ */
+export function parseManifestName(name: string, key: string = name): number | undefined {
   const match = /^(\d{20})\.json$/.exec(name);
   if (match === null || match[1] === undefined) return undefined;
   const seq = Number(match[1]);
-  return Number.isSafeInteger(seq) && seq >= 1 ? seq : undefined;
+  if (seq === 0) return undefined;
+  if (!Number.isSafeInteger(seq)) {
+    const table = /^manifests\/(.+)\/[^/]+$/.exec(key)?.[1];
+    throw new DataError(
+      "manifest_seq_out_of_range",
+      `manifest "${key}"${table === undefined ? "" : ` of table "${table}"`} has sequence number ${match[1].replace(/^0+/, "")}, above the largest trademl can use (${Number.MAX_SAFE_INTEGER}); trademl never writes one, so it was copied or edited in by hand: move it away`,
+      { details: { key, ...(table === undefined ? {} : { table }) } },
+    );
+  }
+  return seq;
 }
 
+/** The lake's origin marker (simulated or real data), written by the collector on a fresh lake. */
+export const LAKE_ORIGIN_KEY = "state/lake-origin.json";
+export const LEASE_PREFIX = "leases/";
+/** Snapshot pins of backtests and model runs (lake/pins.ts). */
+export const PIN_PREFIX = "state/pins/";
+
 export function leaseKey(job: string): string {
-  const key = `leases/${job}.json`;
+  const key = `${LEASE_PREFIX}${job}.json`;
   assertValidKey(key);
   return key;
 }

@@ -45,12 +45,58 @@ export function parseLeaseRecord(key: string, body: Uint8Array): LeaseRecord {
 }
 
 /**
- * A holder name unique to this process: host, pid and a random suffix. Two processes must never share a
- * holder name: re-acquiring under the same name takes over a live lease (by design, so a restarted process
- * fences its predecessor), which would make them steal the lease from each other.
+ * A holder name unique to this process: host, pid, an optional role and a random suffix. Two processes must
+ * never share a holder name: re-acquiring under the same name takes over a live lease (by design, so a restarted
+ * process fences its predecessor), which would make them steal the lease from each other. The `host:pid:` form
+ * lets a blocked caller on the same host tell whether the holder still runs (`describeLeaseHolder`).
  */
-export function defaultLeaseHolder(): string {
-  return `${hostname()}:${process.pid}:${randomUUID().slice(0, 8)}`;
+export function defaultLeaseHolder(role?: string): string {
+  return `${hostname()}:${process.pid}:${role === undefined ? "" : `${role}-`}${randomUUID().slice(0, 8)}`;
+}
+
+/** Whether process `pid` runs on this host: signal 0 checks without sending (POSIX kill(2)); EPERM = it runs as another user. */
+function processState(pid: number): "running" | "gone" | "unknown" {
+  try {
+    process.kill(pid, 0);
+    return "running";
+  } catch (error) {
+    const code = typeof error === "object" && error !== null && "code" in error ? error.code : undefined;
+    if (code === "ESRCH") return "gone";
+    if (code === "EPERM") return "running";
+    return "unknown";
+  }
+}
+
+function duration(ms: number): string {
+  const seconds = Math.max(0, Math.ceil(ms / 1000));
+  if (seconds < 120) return `${seconds} s`;
+  const minutes = Math.floor(seconds / 60);
+  return minutes < 120 ? `${minutes} min ${seconds % 60} s` : `${Math.floor(minutes / 60)} h ${minutes % 60} min`;
+}
+
+/**
+ * What a blocked caller can be told about a live lease: who holds it and when it expires — and, when the
+ * holder's name carries this host and a pid (`host:pid:…`, as `defaultLeaseHolder` makes), whether that process
+ * still runs. A dead holder's lease still blocks until it expires (its epoch fences any late commit, but taking a
+ * lease early on a guess about a pid in another container would not be safe), so the message says so and how
+ * long, instead of suggesting to wait for a process that is gone.
+ */
+export function describeLeaseHolder(record: LeaseRecord, now: Date, here: { readonly host: string; readonly processState: (pid: number) => "running" | "gone" | "unknown" } = { host: hostname(), processState }): string {
+  const expiresAt = Date.parse(record.renewed_at) + record.ttl_ms;
+  const remaining = `expires in ${duration(expiresAt - now.getTime())} (at ${new Date(expiresAt).toISOString()})`;
+  const parsed = /^([^:\s]+):(\d+)(?::|$)/.exec(record.holder);
+  const host = parsed?.[1];
+  const pid = parsed?.[2] === undefined ? undefined : Number(parsed[2]);
+  if (host === undefined || pid === undefined || host !== here.host) {
+    const where = host === undefined ? "" : ` on host ${host}`;
+    return `held by ${record.holder}${where} (last renewed ${duration(now.getTime() - Date.parse(record.renewed_at))} ago); it ${remaining} unless renewed`;
+  }
+  const state = here.processState(pid);
+  if (state === "gone") {
+    return `held by ${record.holder}, whose process ${pid} is no longer running on this host: nothing is working under it, but it still blocks until it ${remaining}; run again after that`;
+  }
+  if (state === "running") return `held by ${record.holder}, process ${pid} on this host, still running; it ${remaining} unless renewed`;
+  return `held by ${record.holder} on this host; it ${remaining} unless renewed`;
 }
 
 /** True when the record no longer protects anyone at store time `now`. */
@@ -232,16 +278,21 @@ function unref(timer: unknown): void {
 
 /**
  * Runs `work` under the lease of `job`, passing an AbortSignal that fires when the lease is lost.
- * Returns `{ ran: false }` when someone else holds it. The lease is released afterwards either way.
+ * Returns `{ ran: false }` when someone else holds it, with `heldBy` saying who, whether that process still runs
+ * (same host) and when the lease expires. The lease is released afterwards either way.
  */
 export async function withLease<T>(
   store: ObjectStore,
   job: string,
   options: AcquireOptions,
   work: (lease: LeaseHandle) => Promise<T>,
-): Promise<{ ran: true; value: T } | { ran: false; holder: string | undefined }> {
+): Promise<{ ran: true; value: T } | { ran: false; holder: string | undefined; heldBy: string }> {
   const lease = await acquireLease(store, job, options);
-  if (lease === undefined) return { ran: false, holder: (await readLease(store, job))?.holder };
+  if (lease === undefined) {
+    const record = await readLease(store, job);
+    if (record === undefined) return { ran: false, holder: undefined, heldBy: "taken by another holder a moment ago" };
+    return { ran: false, holder: record.holder, heldBy: describeLeaseHolder(record, await store.serverTime()) };
+  }
   try {
     return { ran: true, value: await work(lease) };
   } finally {

@@ -16,6 +16,11 @@
  * file (swept by `lake gc`) and the previous version stays current. Slots older than the previous one are
  * pruned; a reader that loses its slot to pruning re-resolves.
  *
+ * Every loop that waits for the world to change (a lost link race, a slot pruned under a reader) is bounded,
+ * backs off and honours both the caller's and the store's abort signal. A staging file that vanished before it
+ * was linked (an external cleaner, `lake gc` with a short grace) is not a lost race: link(2) would fail with
+ * ENOENT for ever, so it ends the write at once with `lake_staging_vanished`.
+ *
  * ETag = `<version>-<sha256 prefix of the content>`: a content hash, qualified by the version so that a CAS
  * never succeeds across an intervening write (except the harmless case of identical content after a delete).
  *
@@ -23,10 +28,12 @@
  * filesystems with weak link(2) semantics are not supported; run `trademl lake probe` to check.
  */
 import { createHash, randomUUID } from "node:crypto";
-import { createReadStream, type Dirent } from "node:fs";
+import { createReadStream, type Dirent, type Stats } from "node:fs";
 import { copyFile, link, lstat, mkdir, open, readdir, readFile, rename, rmdir, stat, unlink } from "node:fs/promises";
 import { dirname, join, resolve } from "node:path";
 import { IoError, UsageError } from "../domain/errors.ts";
+import { sleep } from "../domain/sleep.ts";
+import { fullJitterDelay } from "../domain/backoff.ts";
 import { assertValidKey, assertValidPrefix } from "./keys.ts";
 import type {
   DeleteOptions,
@@ -45,10 +52,27 @@ import type {
 const SLOT_PREFIX = "@v";
 const SLOT_DIGITS = 20;
 const TMP_PREFIX = ".tmp-";
+/** Exactly the names `tempPath` makes: `lake gc` never touches a `.tmp-…` file it did not write. */
+const TMP_NAME = /^\.tmp-[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/;
 const PRECONDITION_FAILED: PutResult = { ok: false, reason: "precondition_failed" };
+/**
+ * Attempts per operation when the object changes under us (a lost link race, a slot pruned while read). Each
+ * retry follows a real change by another writer, so even heavy contention settles in a handful; the bound only
+ * turns an impossible state into an error instead of a spin.
+ */
+const MAX_ATTEMPTS = 64;
+/** Remembered slot hashes (see `slotHash`); the oldest are forgotten first. */
+const MAX_REMEMBERED_HASHES = 4096;
 
 export interface LocalStoreOptions {
   readonly root: string;
+  /**
+   * Ends every retry of this store once aborted, in addition to each call's own signal, which aborts the call
+   * outright. The CLI passes its SIGTERM signal here, so a write deep in a pipeline that was not handed a signal
+   * can never keep the process retrying; a single attempt still goes through, so cleanup after an abort
+   * (releasing a lease) still works.
+   */
+  readonly signal?: AbortSignal;
 }
 
 interface Slot {
@@ -86,6 +110,14 @@ async function hashFile(path: string): Promise<string> {
   return hash.digest("hex").slice(0, 32);
 }
 
+/**
+ * What tells one slot file from another at the same path (a deleted and re-created key restarts at version 1):
+ * inode, size and modification time. Not ctime: it moves when the writer unlinks its temp name.
+ */
+function slotIdentity(info: Stats): string {
+  return `${info.ino}:${info.size}:${info.mtimeMs}`;
+}
+
 function makeEtag(version: number, hash: string): string {
   return `${version}-${hash}`;
 }
@@ -114,11 +146,37 @@ export class LocalStore implements ObjectStore {
   readonly kind = "local" as const;
   readonly root: string;
   readonly description: string;
+  private readonly storeSignal: AbortSignal | undefined;
+  private readonly hashes = new Map<string, { readonly identity: string; readonly hash: string }>();
 
   constructor(options: LocalStoreOptions) {
     if (options.root.trim() === "") throw new UsageError("invalid_lake_root", "LAKE_ROOT must not be empty");
     this.root = resolve(options.root);
     this.description = `file://${this.root}`;
+    this.storeSignal = options.signal;
+  }
+
+  /** The call's signal combined with the store's: what a retry wait honours. */
+  private retrySignal(signal: AbortSignal | undefined): AbortSignal | undefined {
+    if (signal === undefined) return this.storeSignal;
+    return this.storeSignal === undefined ? signal : AbortSignal.any([signal, this.storeSignal]);
+  }
+
+  /**
+   * Before attempt `attempt` (0 = the first): stop when the call is aborted, or — from the first retry on — when
+   * the store is aborted or out of attempts, then pause briefly. The first retries go at once (a lost race is
+   * usually settled by then); later ones back off with full jitter so racers spread.
+   */
+  private async beforeRetry(attempt: number, what: string, key: string, callSignal: AbortSignal | undefined): Promise<void> {
+    callSignal?.throwIfAborted();
+    if (attempt === 0) return;
+    this.storeSignal?.throwIfAborted();
+    if (attempt >= MAX_ATTEMPTS) {
+      throw new IoError("lake_retries_exhausted", `${what} lake object "${key}" under ${this.root}: it changed under us ${MAX_ATTEMPTS} times in a row; is another process rewriting it in a loop?`, {
+        details: { key, attempts: MAX_ATTEMPTS },
+      });
+    }
+    if (attempt > 2) await sleep(fullJitterDelay(attempt - 2, { baseMs: 2, capMs: 250 }), this.retrySignal(callSignal));
   }
 
   /** The filesystem path of the current version of `key`, for zero-copy reads (DuckDB). Undefined when missing. */
@@ -132,8 +190,9 @@ export class LocalStore implements ObjectStore {
 
   async get(key: string, options: GetOptions = {}): Promise<StoredObject | undefined> {
     assertValidKey(key);
-    for (;;) {
-      options.signal?.throwIfAborted();
+    const signal = options.signal;
+    for (let attempt = 0; ; attempt++) {
+      await this.beforeRetry(attempt, "read", key, signal);
       const current = await this.current(key);
       if (current.kind === "missing") return undefined;
       const path = current.kind === "foreign" ? current.path : current.slot.path;
@@ -151,14 +210,16 @@ export class LocalStore implements ObjectStore {
 
   async head(key: string, options: GetOptions = {}): Promise<ObjectHead | undefined> {
     assertValidKey(key);
-    for (;;) {
-      options.signal?.throwIfAborted();
+    const signal = options.signal;
+    for (let attempt = 0; ; attempt++) {
+      await this.beforeRetry(attempt, "read", key, signal);
       const current = await this.current(key);
       if (current.kind === "missing") return undefined;
       if (current.kind === "slot" && current.slot.tombstone) return undefined;
       const path = current.kind === "foreign" ? current.path : current.slot.path;
       try {
-        const [hash, info] = await Promise.all([hashFile(path), stat(path)]);
+        const info = await stat(path);
+        const hash = current.kind === "slot" ? await this.slotHash(path, info) : await hashFile(path);
         const version = current.kind === "slot" ? current.slot.version : 0;
         return { key, etag: makeEtag(version, hash), size: info.size, lastModified: info.mtime };
       } catch (error) {
@@ -168,13 +229,38 @@ export class LocalStore implements ObjectStore {
     }
   }
 
+  /**
+   * The content hash of a version slot. A slot never changes once linked, so its hash is remembered by the file's
+   * identity: a commit checking the parts it has just written costs a stat per part, not a second read of every
+   * byte.
+   */
+  private async slotHash(path: string, info: Stats): Promise<string> {
+    const identity = slotIdentity(info);
+    const known = this.hashes.get(path);
+    if (known !== undefined && known.identity === identity) return known.hash;
+    const hash = await hashFile(path);
+    this.rememberHash(path, identity, hash);
+    return hash;
+  }
+
+  private rememberHash(path: string, identity: string, hash: string): void {
+    this.hashes.delete(path);
+    this.hashes.set(path, { identity, hash });
+    if (this.hashes.size > MAX_REMEMBERED_HASHES) {
+      const oldest = this.hashes.keys().next();
+      if (oldest.done !== true) this.hashes.delete(oldest.value);
+    }
+  }
+
   async put(key: string, body: Uint8Array | string, options: PutOptions = {}): Promise<PutResult> {
     assertValidKey(key);
+    const signal = options.signal;
+    signal?.throwIfAborted();
     const bytes = typeof body === "string" ? new TextEncoder().encode(body) : body;
     const temp = await this.writeTemp(key, bytes);
     let ok = false;
     try {
-      const result = await this.install(key, temp, hashHex(bytes), options);
+      const result = await this.install(key, temp, hashHex(bytes), options.condition, signal);
       ok = result.ok;
       return result;
     } finally {
@@ -185,6 +271,8 @@ export class LocalStore implements ObjectStore {
 
   async putFile(key: string, localPath: string, options: PutOptions = {}): Promise<PutResult> {
     assertValidKey(key);
+    const signal = options.signal;
+    signal?.throwIfAborted();
     const temp = await this.tempPath(key);
     try {
       // A copy, not a link: the caller may reuse or delete its file; the lake's copy must stay immutable.
@@ -197,7 +285,7 @@ export class LocalStore implements ObjectStore {
     }
     let ok = false;
     try {
-      const result = await this.install(key, temp, await hashFile(temp), options);
+      const result = await this.install(key, temp, await hashFile(temp), options.condition, signal);
       ok = result.ok;
       return result;
     } finally {
@@ -208,8 +296,9 @@ export class LocalStore implements ObjectStore {
 
   async getToFile(key: string, localPath: string, options: GetOptions = {}): Promise<ObjectHead | undefined> {
     assertValidKey(key);
-    for (;;) {
-      options.signal?.throwIfAborted();
+    const signal = options.signal;
+    for (let attempt = 0; ; attempt++) {
+      await this.beforeRetry(attempt, "copy", key, signal);
       const current = await this.current(key);
       if (current.kind === "missing" || (current.kind === "slot" && current.slot.tombstone)) return undefined;
       const path = current.kind === "foreign" ? current.path : current.slot.path;
@@ -231,14 +320,15 @@ export class LocalStore implements ObjectStore {
 
   async *list(prefix: string, options: ListOptions = {}): AsyncIterable<ListEntry> {
     assertValidPrefix(prefix);
+    const signal = options.signal;
     const slash = prefix.lastIndexOf("/");
     const baseKey = slash < 0 ? "" : prefix.slice(0, slash);
     const found: { key: string; path: string }[] = [];
-    await this.collectKeys(baseKey, prefix, found, options.signal);
+    await this.collectKeys(baseKey, prefix, found, signal);
     // S3 lists keys in UTF-8 byte order; keys are ASCII, so code-unit order is the same.
     found.sort((a, b) => (a.key < b.key ? -1 : a.key > b.key ? 1 : 0));
     for (const { key, path } of found) {
-      options.signal?.throwIfAborted();
+      signal?.throwIfAborted();
       try {
         const info = await stat(path);
         yield { key, size: info.size, lastModified: info.mtime };
@@ -256,8 +346,9 @@ export class LocalStore implements ObjectStore {
   async delete(key: string, options: DeleteOptions = {}): Promise<DeleteResult> {
     assertValidKey(key);
     const dir = this.objectDir(key);
-    for (;;) {
-      options.signal?.throwIfAborted();
+    const signal = options.signal;
+    for (let attempt = 0; ; attempt++) {
+      await this.beforeRetry(attempt, "delete", key, signal);
       const current = await this.current(key);
       if (current.kind === "missing") return options.ifMatch === undefined ? { ok: true } : PRECONDITION_FAILED;
       if (current.kind === "foreign") {
@@ -311,7 +402,7 @@ export class LocalStore implements ObjectStore {
       }
       for (const entry of entries) {
         const path = join(dir, entry.name);
-        if (entry.isFile() && entry.name.startsWith(TMP_PREFIX)) {
+        if (entry.isFile() && TMP_NAME.test(entry.name)) {
           const info = await stat(path).catch(() => undefined);
           if (info !== undefined && now - info.mtimeMs > olderThanMs) stale.push(path);
         } else if (entry.isDirectory() && !entry.name.startsWith("@")) {
@@ -358,6 +449,7 @@ export class LocalStore implements ObjectStore {
   private async writeTemp(key: string, bytes: Uint8Array): Promise<string> {
     // A concurrent delete may remove the (still empty) folder between mkdir and open: retry a few times.
     for (let attempt = 0; ; attempt++) {
+      if (attempt > 0) this.storeSignal?.throwIfAborted();
       const path = await this.tempPath(key);
       let handle;
       try {
@@ -417,11 +509,10 @@ export class LocalStore implements ObjectStore {
   }
 
   /** Links the staged temp file into the next version slot, honouring the condition. */
-  private async install(key: string, temp: string, hash: string, options: PutOptions): Promise<PutResult> {
+  private async install(key: string, temp: string, hash: string, condition: PutCondition | undefined, signal: AbortSignal | undefined): Promise<PutResult> {
     const dir = this.objectDir(key);
-    const condition: PutCondition | undefined = options.condition;
-    for (;;) {
-      options.signal?.throwIfAborted();
+    for (let attempt = 0; ; attempt++) {
+      await this.beforeRetry(attempt, "write", key, signal);
       const current = await this.current(key);
       if (current.kind === "foreign") {
         throw new IoError("lake_foreign_object", `lake key "${key}" is a plain file at ${current.path}, not written by trademl; move it away`);
@@ -438,12 +529,24 @@ export class LocalStore implements ObjectStore {
       } catch (error) {
         const code = errno(error);
         // EEXIST: another writer took this slot first; re-read and re-check the condition against its version.
-        // ENOENT: a concurrent delete removed the directory between mkdir and link; retry.
-        if (code === "EEXIST" || code === "ENOENT") continue;
+        if (code === "EEXIST") continue;
+        // ENOENT: the staging file is gone (it lives in the object's own folder, so a concurrent delete cannot
+        // remove that folder while it is there). Retrying cannot bring it back: say what happened.
+        if (code === "ENOENT" && !(await this.exists(temp))) {
+          throw new IoError(
+            "lake_staging_vanished",
+            `the staging file ${temp} for lake key "${key}" vanished before it could be installed (removed by \`lake gc\` with a short grace, or by an external cleaner of .tmp-* files); nothing was written`,
+            { cause: error, details: { key, temp } },
+          );
+        }
+        if (code === "ENOENT") continue;
         if (code === "ENOTDIR") throw new IoError("lake_foreign_object", `a parent of lake key "${key}" is a plain file, not a folder`, { cause: error });
         throw new IoError("lake_write_failed", `cannot write lake object "${key}"`, { cause: error });
       }
       await fsyncPath(dir);
+      const slotPath = join(dir, slotName(version));
+      const info = await stat(slotPath).catch(() => undefined);
+      if (info !== undefined) this.rememberHash(slotPath, slotIdentity(info), hash);
       if (current.kind === "slot") await this.prune(current.older.concat(current.slot.tombstone ? [current.slot] : []), version);
       return { ok: true, etag: makeEtag(version, hash) };
     }

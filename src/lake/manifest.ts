@@ -78,23 +78,33 @@ async function loadManifest(store: ObjectStore, table: string, seq: number, sign
   return object === undefined ? undefined : parseManifest(key, object.body, table, seq);
 }
 
-/** The highest committed seq of `table` (0 when it has none). Foreign files in the folder are ignored. */
-export async function latestSeq(store: ObjectStore, table: string, signal?: AbortSignal): Promise<number> {
+/** Every committed seq of `table`, ascending. Foreign files in the folder are ignored. */
+export async function listSeqs(store: ObjectStore, table: string, signal?: AbortSignal): Promise<number[]> {
   const prefix = manifestPrefix(table);
-  let latest = 0;
+  const seqs: number[] = [];
   for await (const entry of store.list(prefix, signal === undefined ? {} : { signal })) {
     const rest = entry.key.slice(prefix.length);
     if (rest.includes("/")) continue; // a nested table's manifests
-    const seq = parseManifestName(rest);
-    if (seq !== undefined && seq > latest) latest = seq;
+    const seq = parseManifestName(rest, entry.key);
+    if (seq !== undefined) seqs.push(seq);
   }
-  return latest;
+  return seqs.sort((a, b) => a - b);
 }
 
-/** Walks forward from a known manifest to the newest one (cheap after a lost race: usually one step). */
+/** The highest committed seq of `table` (0 when it has none). Foreign files in the folder are ignored. */
+export async function latestSeq(store: ObjectStore, table: string, signal?: AbortSignal): Promise<number> {
+  return (await listSeqs(store, table, signal)).at(-1) ?? 0;
+}
+
+/**
+ * Walks forward from a known manifest to the newest one (cheap after a lost race: usually one step). Bounded by
+ * the manifests that exist, each read once; the largest usable seq ends it too.
+ */
 async function walkForward(store: ObjectStore, table: string, from: Manifest | undefined, signal?: AbortSignal): Promise<Manifest | undefined> {
   let current = from;
   for (;;) {
+    signal?.throwIfAborted();
+    if (current !== undefined && current.seq >= Number.MAX_SAFE_INTEGER) return current;
     const next = await loadManifest(store, table, (current?.seq ?? 0) + 1, signal);
     if (next === undefined) return current;
     current = next;
@@ -127,8 +137,8 @@ export async function readManifest(store: ObjectStore, table: string, options: R
 /**
  * The newest manifest this process has seen per store and table. Manifests are immutable and the chain has no
  * gaps, so a committer can walk forward from here (one GET) instead of listing the whole folder every time.
- * Entries are trusted for a minute only: `expireManifests` deletes old seqs, and a walk from a stale, expired
- * seq could otherwise re-create a deleted seq and fork the chain.
+ * Entries are trusted for a minute only: `expireManifests` (lake/retention.ts) deletes old seqs, and a walk from a
+ * stale, expired seq could otherwise re-create a deleted seq and fork the chain.
  */
 const SEEN_TTL_MS = 60_000;
 const seen = new WeakMap<ObjectStore, Map<string, { manifest: Manifest; at: number }>>();
@@ -155,7 +165,8 @@ export async function listTables(store: ObjectStore, signal?: AbortSignal): Prom
   for await (const entry of store.list("manifests/", signal === undefined ? {} : { signal })) {
     const rest = entry.key.slice("manifests/".length);
     const slash = rest.lastIndexOf("/");
-    if (slash <= 0 || parseManifestName(rest.slice(slash + 1)) === undefined) continue;
+    if (slash <= 0 || !/^\d{20}\.json$/.test(rest.slice(slash + 1))) continue;
+    // Listed even when its seq is out of range: reading the table then names the bad key, and the rest still list.
     tables.add(rest.slice(0, slash));
   }
   return [...tables].sort();
@@ -173,6 +184,41 @@ function validateParts(table: string, parts: readonly PartFile[]): void {
     }
     seen.add(part.key);
   }
+}
+
+/** HEADs in flight at once while checking a commit's parts (S3 round trips overlap; a local stat is cheap anyway). */
+const PART_CHECKS_IN_FLIGHT = 8;
+
+/**
+ * Every part a commit adds must exist, unchanged, when the commit is made. A part deleted between its upload and
+ * the commit (`lake gc` with a short grace did it; so can any cleaner) would otherwise be committed as a hole:
+ * every command reports success and the table stays broken, with bookmarks already past the data. A part whose
+ * ETag differs from the one its writer got was replaced by something else. One HEAD per part.
+ */
+async function assertPartsPresent(store: ObjectStore, table: string, parts: readonly PartFile[], signal?: AbortSignal): Promise<void> {
+  let next = 0;
+  const worker = async (): Promise<void> => {
+    for (let index = next++; index < parts.length; index = next++) {
+      const part = parts[index];
+      if (part === undefined) continue;
+      const head = await store.head(part.key, signal === undefined ? {} : { signal });
+      if (head === undefined) {
+        throw new DataError(
+          "part_missing",
+          `commit to table "${table}" refused: part "${part.key}" is not in the lake (${store.description}); it was deleted after it was written — by \`lake gc\` with a short grace or an external cleaner — and committing it would leave a hole in the table. Nothing was committed; run the job again to rewrite it`,
+          { details: { table, key: part.key } },
+        );
+      }
+      if (part.etag !== undefined && head.etag !== part.etag) {
+        throw new DataError(
+          "part_changed",
+          `commit to table "${table}" refused: part "${part.key}" has ETag ${head.etag}, not the ${part.etag} its writer uploaded; parts are immutable, so something replaced it. Nothing was committed`,
+          { details: { table, key: part.key, expected: part.etag, found: head.etag } },
+        );
+      }
+    }
+  };
+  await Promise.all(Array.from({ length: Math.min(PART_CHECKS_IN_FLIGHT, parts.length) }, worker));
 }
 
 type Applied = { readonly kind: "new"; readonly files: PartFile[]; readonly removed: string[] } | { readonly kind: "already_committed" };
@@ -224,8 +270,9 @@ async function assertLeaseCurrent(store: ObjectStore, table: string, lease: Leas
 }
 
 /**
- * Commits a change to `table` as the next manifest. Returns the committed manifest. A lost race reloads,
- * rebases and retries; fencing and conflicts are DataErrors; `maxAttempts` lost races in a row is a DataError.
+ * Commits a change to `table` as the next manifest. Returns the committed manifest. Every added part must exist
+ * with the ETag its writer got (`part_missing` / `part_changed` otherwise). A lost race reloads, rebases and
+ * retries; fencing and conflicts are DataErrors; `maxAttempts` lost races in a row is a DataError.
  */
 export async function commitChange(store: ObjectStore, table: string, change: TableChange, options: CommitOptions = {}): Promise<Manifest> {
   assertValidTable(table);
@@ -235,6 +282,7 @@ export async function commitChange(store: ObjectStore, table: string, change: Ta
   if (!Number.isSafeInteger(epoch) || epoch < 0) throw new UsageError("invalid_epoch", `writer epoch must be a non-negative integer, got ${epoch}`);
   const maxAttempts = options.maxAttempts ?? 100;
   const signal = options.lease === undefined ? options.signal : options.signal === undefined ? options.lease.signal : AbortSignal.any([options.signal, options.lease.signal]);
+  await assertPartsPresent(store, table, change.add, signal);
   const created = (await store.serverTime(signal === undefined ? {} : { signal })).toISOString();
   let base = await latestForCommit(store, table, signal);
   for (let attempt = 0; attempt < maxAttempts; attempt++) {
@@ -247,6 +295,11 @@ export async function commitChange(store: ObjectStore, table: string, change: Ta
     if (applied.kind === "already_committed" && base !== undefined) return base;
     if (applied.kind === "already_committed") throw new DataError("commit_state", `table "${table}" vanished during commit`);
     const seq = (base?.seq ?? 0) + 1;
+    if (!Number.isSafeInteger(seq)) {
+      throw new DataError("manifest_seq_exhausted", `commit to table "${table}" refused: its manifest "${manifestKey(table, base?.seq ?? 1)}" is at the largest usable seq, so no further commit can be numbered`, {
+        details: { table, seq: base?.seq },
+      });
+    }
     const manifest: Manifest = {
       format: 1,
       table,
@@ -272,10 +325,11 @@ export async function commitChange(store: ObjectStore, table: string, change: Ta
       remember(store, manifest);
       return manifest;
     }
-    // Lost the race for `seq`: rebase on the winner(s). A short jittered pause keeps N racers from lock-stepping.
+    // Lost the race for `seq`: rebase on the winner(s). A short jittered pause keeps N racers from lock-stepping;
+    // it comes before the rebase, never between rebase and retry, or every pause would make the next try stale.
+    if (attempt > 2) await sleep(fullJitterDelay(attempt - 2, { baseMs: 5, capMs: 200 }), signal);
     base = await walkForward(store, table, base, signal);
     if (base !== undefined) remember(store, base);
-    if (attempt > 2) await sleep(fullJitterDelay(attempt - 2, { baseMs: 5, capMs: 200 }), signal);
   }
   throw new DataError("commit_contention", `commit to table "${table}" lost ${maxAttempts} races in a row; too many concurrent writers?`, { details: { table } });
 }
@@ -283,44 +337,4 @@ export async function commitChange(store: ObjectStore, table: string, change: Ta
 /** Appends new immutable parts to `table` (the common case). */
 export function commitParts(store: ObjectStore, table: string, parts: readonly PartFile[], options: CommitOptions = {}): Promise<Manifest> {
   return commitChange(store, table, { kind: "append", add: parts }, options);
-}
-
-export interface ExpireOptions {
-  /** Always keep at least this many of the newest manifests (default 10). */
-  readonly keepLast?: number;
-  /** Only expire manifests created more than this long ago, store time (default 7 days). */
-  readonly olderThanMs?: number;
-  readonly apply?: boolean;
-  readonly signal?: AbortSignal;
-}
-
-/**
- * Trims a table's manifest history: deletes manifests that are both outside the newest `keepLast` and older
- * than `olderThanMs`. Pinning an expired seq then fails with `manifest_missing`. Files that only expired
- * manifests listed (e.g. replaced by compaction) become orphans, which `lake gc` collects after its grace
- * period. The newest manifest is never deleted; deletion goes oldest first so the remaining seqs stay
- * contiguous.
- */
-export async function expireManifests(store: ObjectStore, table: string, options: ExpireOptions = {}): Promise<{ expired: number[]; kept: number }> {
-  const keepLast = Math.max(1, options.keepLast ?? 10);
-  const olderThanMs = options.olderThanMs ?? 7 * 86_400_000;
-  const listOptions = options.signal === undefined ? {} : { signal: options.signal };
-  const prefix = manifestPrefix(table);
-  const seqs: number[] = [];
-  for await (const entry of store.list(prefix, listOptions)) {
-    const rest = entry.key.slice(prefix.length);
-    const seq = rest.includes("/") ? undefined : parseManifestName(rest);
-    if (seq !== undefined) seqs.push(seq);
-  }
-  seqs.sort((a, b) => a - b);
-  const now = (await store.serverTime(listOptions)).getTime();
-  const expired: number[] = [];
-  for (const seq of seqs.slice(0, Math.max(0, seqs.length - keepLast))) {
-    const manifest = await loadManifest(store, table, seq, options.signal);
-    if (manifest === undefined) continue;
-    if (now - Date.parse(manifest.created) < olderThanMs) break; // newer ones follow: stop, keep contiguity
-    if (options.apply === true) await store.delete(manifestKey(table, seq), listOptions);
-    expired.push(seq);
-  }
-  return { expired, kept: seqs.length - expired.length };
 }

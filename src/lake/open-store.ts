@@ -5,10 +5,16 @@
 import { registerSecret } from "../domain/redact.ts";
 import type { StoreTarget, ObjectStore } from "./types.ts";
 
-export async function openStore(target: StoreTarget): Promise<ObjectStore> {
+export interface OpenStoreOptions {
+  /** Ends the store's retries once aborted (the process's SIGTERM signal), whether or not a caller passes its own. */
+  readonly signal?: AbortSignal | undefined;
+}
+
+export async function openStore(target: StoreTarget, options: OpenStoreOptions = {}): Promise<ObjectStore> {
+  const signal = options.signal === undefined ? {} : { signal: options.signal };
   if (target.kind === "local") {
     const { LocalStore } = await import("./local-store.ts");
-    return new LocalStore({ root: target.root });
+    return new LocalStore({ root: target.root, ...signal });
   }
   const { S3Store } = await import("./s3-store.ts");
   const credentials = target.credentials;
@@ -27,6 +33,7 @@ export async function openStore(target: StoreTarget): Promise<ObjectStore> {
         }),
     ...(target.multipartThresholdBytes === undefined ? {} : { multipartThresholdBytes: target.multipartThresholdBytes }),
     ...(target.maxAttempts === undefined ? {} : { maxAttempts: target.maxAttempts }),
+    ...signal,
   });
 }
 
@@ -35,8 +42,8 @@ export async function openStore(target: StoreTarget): Promise<ObjectStore> {
  * required check is refused with a UsageError naming the check and what it protects (DESIGN.md, the probe).
  * Multi-writer entry points (the node loop, backfill workers) open the lake through this.
  */
-export async function openMultiWriterStore(target: StoreTarget): Promise<ObjectStore> {
-  const store = await openStore(target);
+export async function openMultiWriterStore(target: StoreTarget, options: OpenStoreOptions = {}): Promise<ObjectStore> {
+  const store = await openStore(target, options);
   try {
     const { probeStore, assertMultiWriterSafe } = await import("./probe.ts");
     assertMultiWriterSafe(await probeStore(store));

@@ -22,19 +22,21 @@ function result(name: ProbeCheckName, required: boolean, status: ProbeCheckResul
   return { name, required, status, meaning: PROBE_MEANINGS[name], detail };
 }
 
-async function guarded(name: ProbeCheckName, required: boolean, run: () => Promise<ProbeCheckResult>): Promise<ProbeCheckResult> {
-  try {
-    return await run();
-  } catch (error) {
-    return result(name, required, required ? "fail" : "info", `the check could not run: ${error instanceof Error ? error.message : String(error)}`);
-  }
-}
-
-/** Runs every check under a fresh `probe/<uuidv7>/` prefix and removes what it wrote. */
-export async function probeStore(store: ObjectStore): Promise<ProbeReport> {
+/** Runs every check under a fresh `probe/<uuidv7>/` prefix and removes what it wrote. Stops when `signal` aborts. */
+export async function probeStore(store: ObjectStore, signal?: AbortSignal): Promise<ProbeReport> {
   const base = `probe/${uuidv7()}`;
   const written: string[] = [];
   const checks: ProbeCheckResult[] = [];
+  const guarded = async (name: ProbeCheckName, required: boolean, run: () => Promise<ProbeCheckResult>): Promise<ProbeCheckResult> => {
+    signal?.throwIfAborted();
+    try {
+      return await run();
+    } catch (error) {
+      // Interrupted is not a verdict on the store: stop instead of reporting every remaining check as failed.
+      signal?.throwIfAborted();
+      return result(name, required, required ? "fail" : "info", `the check could not run: ${error instanceof Error ? error.message : String(error)}`);
+    }
+  };
   try {
     checks.push(
       await guarded("create_only_twice", true, async () => {

@@ -20,6 +20,7 @@ import { pipeline } from "node:stream/promises";
 import type { S3Client } from "@aws-sdk/client-s3";
 import { IoError, UsageError } from "../domain/errors.ts";
 import { fullJitterDelay } from "../domain/backoff.ts";
+import { withoutUserinfo } from "../domain/redact.ts";
 import { sleep } from "../domain/sleep.ts";
 import { assertValidKey, assertValidPrefix } from "./keys.ts";
 import type {
@@ -54,6 +55,13 @@ export interface S3StoreOptions {
   readonly maxAttempts?: number;
   /** Per-request timeout in ms. Default 30 000. */
   readonly requestTimeoutMs?: number;
+  /**
+   * Ends every retry of this store once aborted, in addition to each call's own signal, which aborts the call
+   * outright. The CLI passes its SIGTERM signal here, so a request deep in a pipeline that was not handed a
+   * signal can never keep the process retrying; a single attempt still goes through, so cleanup after an abort
+   * (releasing a lease) still works.
+   */
+  readonly signal?: AbortSignal;
 }
 
 const PRECONDITION_FAILED = { ok: false, reason: "precondition_failed" } as const;
@@ -126,7 +134,8 @@ export class S3Store implements ObjectStore {
     }
     this.options = options;
     this.bucket = options.bucket;
-    this.description = `s3://${options.bucket}${options.endpoint === undefined ? "" : `@${options.endpoint}`}`;
+    // Credentials written into the endpoint URL never reach a message (domain/redact.ts).
+    this.description = `s3://${options.bucket}${options.endpoint === undefined ? "" : `@${withoutUserinfo(options.endpoint)}`}`;
   }
 
   private client(): Promise<{ module: S3Module; client: S3Client }> {
@@ -174,16 +183,21 @@ export class S3Store implements ObjectStore {
     return this.sdk;
   }
 
-  /** Runs `op` with full-jitter retries on retryable failures. `op` receives the attempt number (0-based). */
-  private async withRetry<T>(what: string, key: string, op: (attempt: number) => Promise<T>, signal?: AbortSignal): Promise<T> {
+  /**
+   * Runs `op` with full-jitter retries on retryable failures: at most `maxAttempts` tries, and the wait between
+   * them ends as soon as the call's or the store's signal aborts. `op` receives the attempt number (0-based).
+   */
+  private async withRetry<T>(what: string, key: string, op: (attempt: number) => Promise<T>, callSignal?: AbortSignal): Promise<T> {
     const attempts = this.options.maxAttempts ?? 6;
+    const store = this.options.signal;
+    const waitSignal = callSignal === undefined ? store : store === undefined ? callSignal : AbortSignal.any([callSignal, store]);
     for (let attempt = 0; ; attempt++) {
-      signal?.throwIfAborted();
+      callSignal?.throwIfAborted();
       try {
         return await op(attempt);
       } catch (error) {
-        if (attempt + 1 >= attempts || !isRetryable(error)) throw error;
-        await sleep(fullJitterDelay(attempt, { baseMs: 100, capMs: 5_000 }), signal);
+        if (attempt + 1 >= attempts || !isRetryable(error) || waitSignal?.aborted === true) throw error;
+        await sleep(fullJitterDelay(attempt, { baseMs: 100, capMs: 5_000 }), waitSignal);
       }
     }
   }

@@ -106,4 +106,21 @@ describe("trademl config check on a bad configuration", () => {
     expect(run.code).toBe(2);
     expect(run.stderr).toContain("no-such-folder does not exist");
   });
+
+  it("exits 2 naming the file for a YAML alias bomb, without an internal error or a stack trace", async () => {
+    temp = await copyOfShippedConfigs();
+    // "Billion laughs": nine levels of nine aliases expand to 9^9 strings.
+    const levels = ["a: &a [lol, lol, lol, lol, lol, lol, lol, lol, lol]"];
+    for (let i = 1; i < 9; i++) {
+      const prev = String.fromCharCode(96 + i);
+      const name = String.fromCharCode(97 + i);
+      levels.push(`${name}: &${name} [${Array.from({ length: 9 }, () => `*${prev}`).join(", ")}]`);
+    }
+    await temp.write(path.join("configs", "router.yml"), `${levels.join("\n")}\n`);
+    const run = await check(temp.dir);
+    expect(run.code).toBe(2);
+    expect(run.stderr).toContain(`${path.join("configs", "router.yml")}: refused: its YAML aliases (*name) expand more than 100 times`);
+    expect(run.stderr).not.toMatch(/\n\s+at /);
+    expect(run.stdout).toBe("");
+  });
 });

@@ -79,6 +79,20 @@ describe("loadEnvironment", () => {
     expect(loaded.warnings[0]).toMatch(/\.env:1:1: FINNHUB_API_KEYS: unknown setting; did you mean FINNHUB_API_KEY\?/);
   });
 
+  it("ignores only a stray line without '=', with a warning naming file:line, so the next setting still applies", async () => {
+    temp = await tempDir();
+    // Node's parseEnv alone reads "lake on minio" + the next line as one key "lake on minio\nS3_BUCKET": the lake
+    // would silently switch from S3 to the local folder.
+    await temp.write(".env", 'S3_ENDPOINT=http://127.0.0.1:9000\nlake on minio\nS3_BUCKET=trademl-lake\nNOTE="two\nlines"\nNODE_WORKERS=3\n');
+    const loaded = await loadEnvironment({ env: {}, cwd: temp.dir });
+    expect(loaded.lakeTarget).toMatchObject({ kind: "s3", bucket: "trademl-lake", endpoint: "http://127.0.0.1:9000" });
+    expect(loaded.env.NODE_WORKERS).toBe(3);
+    expect(loaded.warnings).toEqual([`${path.join(temp.dir, ".env")}:2:1: ignored: not a KEY=value line (only this line; the settings after it still apply)`]);
+    // A bad value after the stray line is still reported at its own line.
+    await temp.write(".env", "oops\nNODE_WORKERS=many\n");
+    expect((await failure(loadEnvironment({ env: {}, cwd: temp.dir }))).message).toContain(".env:2:1: NODE_WORKERS");
+  });
+
   it("targets S3 when a bucket is set, path-style by default only with a custom endpoint", async () => {
     const minio = await loadEnvironment({
       env: { S3_ENDPOINT: "http://127.0.0.1:9000", S3_BUCKET: "trademl-lake", AWS_ACCESS_KEY_ID: "minioadmin", AWS_SECRET_ACCESS_KEY: "minioadmin-secret" },

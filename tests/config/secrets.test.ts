@@ -54,6 +54,44 @@ describe("secrets", () => {
     }
   });
 
+  it("written into S3_ENDPOINT as URL userinfo never appear in `config check` or `lake probe` output", async () => {
+    temp = await copyOfShippedConfigs();
+    const user = fresh("lakeuser");
+    const password = fresh("lakepass");
+    // A store that refuses everything at once (403 is not retried), so the probe reports every check failed,
+    // quoting the store in each message: the credentials must be gone from all of them.
+    const { createServer } = await import("node:http");
+    const server = createServer((req, res) => {
+      req.resume();
+      res.writeHead(403, { "content-type": "application/xml", date: new Date().toUTCString() });
+      res.end(`<?xml version="1.0" encoding="UTF-8"?><Error><Code>AccessDenied</Code><Message>no</Message></Error>`);
+    });
+    await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
+    try {
+      const address = server.address();
+      const port = typeof address === "object" && address !== null ? address.port : 0;
+      const endpoint = `http://${user}:${password}@127.0.0.1:${port}`;
+      await temp.write(".env", `S3_BUCKET=trademl-lake\nS3_ENDPOINT=${endpoint}\n`);
+      for (const argv of [["config", "check"], ["config", "check", "--json"], ["lake", "probe"], ["lake", "probe", "--json"]]) {
+        const run = await runTrademl(["--log-level", "debug", "--config-dir", "configs", ...argv], {}, temp.dir);
+        const text = run.stdout + run.stderr;
+        expect(text, argv.join(" ")).not.toContain(password);
+        expect(text, argv.join(" ")).not.toContain(user);
+        expect(text, argv.join(" ")).toMatch(new RegExp(`http://(\\[REDACTED\\]@)?127\\.0\\.0\\.1:${port}`));
+      }
+    } finally {
+      await new Promise<void>((resolve) => server.close(() => resolve()));
+    }
+  }, 60_000);
+
+  it("in URL userinfo are redacted wherever a URL appears, and a store description keeps its bucket", async () => {
+    const { redact, withoutUserinfo } = await import("../../src/domain/redact.ts");
+    expect(redact("GET http://ak:s3cr%2Ft@minio:9000/b and https://token@host/x")).toBe("GET http://[REDACTED]@minio:9000/b and https://[REDACTED]@host/x");
+    expect(redact("store s3://trademl-lake@http://minio:9000 failed")).toBe("store s3://trademl-lake@http://minio:9000 failed");
+    expect(redact("mailto-like user@host and http://host/a@b stay")).toBe("mailto-like user@host and http://host/a@b stay");
+    expect(withoutUserinfo("http://ak:pw@127.0.0.1:9000/")).toBe("http://127.0.0.1:9000/");
+  });
+
   it("never appear in error messages about the environment", async () => {
     temp = await copyOfShippedConfigs();
     const keyId = fresh("AKIA");

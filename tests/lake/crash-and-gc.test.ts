@@ -4,7 +4,7 @@
  * and every commit the writer reported; the next writer continues from there. Then orphan GC cleans up.
  */
 import { createHash } from "node:crypto";
-import { mkdir, mkdtemp, rm, utimes, writeFile } from "node:fs/promises";
+import { mkdir, mkdtemp, readFile, rm, utimes, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, describe, expect, it } from "vitest";
@@ -12,9 +12,11 @@ import { collectGarbage } from "../../src/lake/gc.ts";
 import { newPartKey } from "../../src/lake/keys.ts";
 import { LocalStore } from "../../src/lake/local-store.ts";
 import { commitParts, readManifest } from "../../src/lake/manifest.ts";
+import { runTrademl } from "../helpers/cli.ts";
 import { collect, spawnWorker, workerPath } from "./workers/spawn-worker.ts";
 
 const RUNS = Number(process.env["TRADEML_CRASH_RUNS"] ?? 40);
+const DAY = 86_400_000;
 const roots: string[] = [];
 afterAll(async () => {
   for (const root of roots) await rm(root, { recursive: true, force: true });
@@ -74,13 +76,13 @@ describe("crash safety under SIGKILL (LocalStore, real processes)", () => {
     const applied = await collectGarbage(store, { graceMs: 0, apply: true });
     expect(applied.deleted).toBe(before.orphans.length);
     for await (const entry of store.list("raw/test/crashy/")) expect(latest?.files.some((f) => f.key === entry.key)).toBe(true);
-    expect(applied.staleTemps).toBe(before.staleTemps);
+    expect(applied.staleTemps).toEqual(before.staleTemps);
     expect(await store.staleTempFiles(0)).toEqual([]);
   }, 120_000);
 });
 
 describe("orphan garbage collection", () => {
-  it("is a dry run by default, keeps young and referenced parts, reports foreign files and never deletes them", async () => {
+  it("is a dry run unless applied, keeps young and referenced parts, reports foreign files and never deletes them", async () => {
     const root = await mkdtemp(join(tmpdir(), "trademl-gc-"));
     roots.push(root);
     const store = new LocalStore({ root });
@@ -96,11 +98,11 @@ describe("orphan garbage collection", () => {
       const path = await store.resolvePath(key);
       if (path !== undefined) await utimes(path, old, old);
     }
-    const dry = await collectGarbage(store);
+    const dry = await collectGarbage(store, { graceMs: DAY });
     expect(dry.orphans.map((o) => o.key)).toEqual([orphan]);
     expect([dry.young, dry.deleted, dry.foreign]).toEqual([1, 0, ["curated/bars/notes.txt"]]);
     expect(await store.head(orphan)).toBeDefined();
-    const applied = await collectGarbage(store, { apply: true });
+    const applied = await collectGarbage(store, { graceMs: DAY, apply: true });
     expect(applied.deleted).toBe(1);
     expect(await store.head(orphan)).toBeUndefined();
     for (const key of [committed, young, "curated/bars/notes.txt"]) expect(await store.head(key)).toBeDefined();
@@ -110,9 +112,129 @@ describe("orphan garbage collection", () => {
     const root = await mkdtemp(join(tmpdir(), "trademl-gc2-"));
     roots.push(root);
     const store = new LocalStore({ root });
-    await commitParts(store, "good", [{ key: newPartKey("curated/good"), rows: 1, bytes: 1 }]);
+    const good = newPartKey("curated/good");
+    await store.put(good, "x");
+    await commitParts(store, "good", [{ key: good, rows: 1, bytes: 1 }]);
     await mkdir(join(root, "manifests", "bad"), { recursive: true });
     await writeFile(join(root, "manifests", "bad", "00000000000000000001.json"), "{trunc");
     await expect(collectGarbage(store, { graceMs: 0, apply: true })).rejects.toMatchObject({ code: "gc_refused", message: expect.stringContaining("manifests/bad/00000000000000000001.json") });
+  });
+});
+
+/** Sets a file's times to `ms` ago. */
+async function age(path: string, ms: number): Promise<void> {
+  const then = new Date(Date.now() - ms);
+  await utimes(path, then, then);
+}
+
+async function waitForLine(output: { stdout: string }, pattern: RegExp, timeoutMs: number): Promise<RegExpExecArray> {
+  const deadline = performance.now() + timeoutMs;
+  for (;;) {
+    const match = pattern.exec(output.stdout);
+    if (match !== null) return match;
+    if (performance.now() > deadline) throw new Error(`no line matching ${pattern} within ${timeoutMs} ms; stdout so far: ${output.stdout}`);
+    await new Promise((resolve) => setTimeout(resolve, 50));
+  }
+}
+
+/** A worker whose stdout is readable while it runs. */
+function start(script: string, args: readonly string[]): { output: { stdout: string }; done: ReturnType<typeof collect> } {
+  const child = spawnWorker(script, args);
+  const output = { stdout: "" };
+  child.stdout?.on("data", (chunk: Buffer) => (output.stdout += chunk.toString()));
+  return { output, done: collect(child) };
+}
+
+describe("gc and the jobs it races (real processes, the real CLI)", () => {
+  it("keeps the parts of a job whose lease is live, however old, so a long curate commits what it wrote", async () => {
+    const root = await mkdtemp(join(tmpdir(), "trademl-gc-lease-"));
+    roots.push(root);
+    const store = new LocalStore({ root });
+    const seed = newPartKey("curated/seed");
+    await store.put(seed, "x");
+    await commitParts(store, "seed", [{ key: seed, rows: 1, bytes: 1 }]);
+    // Short leases in the configuration so the test need not wait minutes for a part to outgrow the grace.
+    const configDir = `${root}-configs`;
+    roots.push(configDir);
+    await mkdir(configDir, { recursive: true });
+    await writeFile(join(configDir, "curator.yml"), "leases:\n  lease_seconds: 4\n  renew_seconds: 1\n");
+    await writeFile(join(configDir, "node.yml"), "lake:\n  lease_seconds: 4\n  renew_seconds: 1\n");
+    const go = join(configDir, "go");
+    const job = start(workerPath("lease-writer.ts"), [root, "curate", "4000", "raw_leased", go]);
+    const key = (await waitForLine(job.output, /^wrote (\S+)$/m, 60_000))[1] ?? "";
+    // The part is now older than a 7.2 s grace; the curate still runs (its lease is renewed) and will commit it.
+    await new Promise((resolve) => setTimeout(resolve, 8_000));
+    const gc = await runTrademl(["lake", "gc", "--apply", "--grace-hours", "0.002", "--config-dir", configDir], { LAKE_ROOT: root }, root);
+    expect(gc.code, gc.stderr).toBe(0);
+    expect(gc.stdout).toMatch(/deleted: 0 orphan/);
+    expect(gc.stdout).toMatch(/kept: 1 unreferenced part\(s\) written while a live lease's job may still commit them/);
+    expect(gc.stdout).toContain(`  ${key}\t`);
+    expect(gc.stdout).toMatch(/lease "curate" held by .*, process \d+ on this host, still running/);
+    expect(await store.head(key)).toBeDefined();
+    await writeFile(go, "");
+    const finished = await job.done;
+    expect(finished.code, finished.stderr).toBe(0);
+    const manifest = await readManifest(store, "raw_leased");
+    expect(manifest?.files.map((f) => f.key)).toEqual([key]);
+    expect(await store.head(key)).toBeDefined();
+  }, 120_000);
+
+  it("a commit of a part deleted after it was written fails loudly and commits nothing", async () => {
+    const root = await mkdtemp(join(tmpdir(), "trademl-gc-hole-"));
+    roots.push(root);
+    const store = new LocalStore({ root });
+    const go = `${root}.go`;
+    roots.push(go);
+    const job = start(workerPath("lease-writer.ts"), [root, "curate", "30000", "raw_holed", go]);
+    const key = (await waitForLine(job.output, /^wrote (\S+)$/m, 60_000))[1] ?? "";
+    await store.delete(key); // an external cleaner
+    await writeFile(go, "");
+    const finished = await job.done;
+    expect(finished.code).toBe(3);
+    const error = JSON.parse(finished.stderr.trim().split("\n").at(-1) ?? "{}") as { code?: string; message?: string };
+    expect(error.code).toBe("part_missing");
+    expect(error.message).toContain(`part "${key}"`);
+    expect(error.message).toContain('table "raw_holed"');
+    expect(await readManifest(store, "raw_holed")).toBeUndefined();
+  }, 120_000);
+
+  it("refuses outside a lake and deletes nothing there, not even files named like its own temp files", async () => {
+    const folder = await mkdtemp(join(tmpdir(), "trademl-notalake-"));
+    roots.push(folder);
+    const mine = [join(folder, ".tmp-notes.txt"), join(folder, "raw", ".tmp-6f1c2a34-1b2c-4d3e-8f40-123456789abc"), join(folder, "raw", "x", "part-0190a1b2-c3d4-7e5f-8a6b-7c8d9e0f1a2b.parquet")];
+    for (const path of mine) {
+      await mkdir(join(path, ".."), { recursive: true });
+      await writeFile(path, "the user's own file");
+      await age(path, 3 * DAY);
+    }
+    const run = await runTrademl(["lake", "gc", "--apply", "--grace-hours", "1"], { LAKE_ROOT: folder }, folder);
+    expect(run.code).toBe(2);
+    expect(run.stderr).toMatch(/is not a trademl lake \(no state\/lake-origin\.json and no manifests\/\)/);
+    for (const path of mine) expect(await readFile(path, "utf8"), path).toBe("the user's own file");
+    const dry = await runTrademl(["lake", "gc", "--grace-hours", "1"], { LAKE_ROOT: folder }, folder);
+    expect(dry.code).toBe(2);
+  });
+
+  it("in a lake, the dry run lists the stale temp files it would delete by path, and leaves other dot files alone", async () => {
+    const root = await mkdtemp(join(tmpdir(), "trademl-gc-temps-"));
+    roots.push(root);
+    const store = new LocalStore({ root });
+    await store.put("state/lake-origin.json", JSON.stringify({ format: 1, origin: "simulated", created_at: new Date().toISOString(), note: "test" }));
+    const stale = join(root, "raw", "test", "k", ".tmp-6f1c2a34-1b2c-4d3e-8f40-123456789abc");
+    const notes = join(root, "raw", "test", "k", ".tmp-notes");
+    for (const path of [stale, notes]) {
+      await mkdir(join(path, ".."), { recursive: true });
+      await writeFile(path, "half a part");
+      await age(path, 3 * DAY);
+    }
+    const dry = await runTrademl(["lake", "gc", "--grace-hours", "1"], { LAKE_ROOT: root }, root);
+    expect(dry.code, dry.stderr).toBe(0);
+    expect(dry.stdout).toMatch(/would delete \(dry run; --apply to delete\): 0 orphan part\(s\), 0 B, 1 stale temp file\(s\)/);
+    expect(dry.stdout).toContain(`  ${stale}\n`);
+    expect(dry.stdout).not.toContain(notes);
+    const applied = await runTrademl(["lake", "gc", "--apply", "--grace-hours", "1"], { LAKE_ROOT: root }, root);
+    expect(applied.code, applied.stderr).toBe(0);
+    await expect(readFile(stale)).rejects.toMatchObject({ code: "ENOENT" });
+    expect(await readFile(notes, "utf8")).toBe("half a part");
   });
 });

@@ -1,17 +1,18 @@
 import { mkdtemp, rm } from "node:fs/promises";
-import { tmpdir } from "node:os";
+import { hostname, tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { acquireLease, readLease, withLease } from "../../src/lake/lease.ts";
+import { acquireLease, defaultLeaseHolder, readLease, withLease } from "../../src/lake/lease.ts";
 import { LocalStore } from "../../src/lake/local-store.ts";
 import { S3Store } from "../../src/lake/s3-store.ts";
-import { newPartKey } from "../../src/lake/keys.ts";
 import { commitParts, readManifest } from "../../src/lake/manifest.ts";
 import type { LeaseHandle, ObjectStore } from "../../src/lake/types.ts";
 import { sleep } from "../../src/domain/sleep.ts";
+import { stored } from "./manifest-suite.ts";
+import { collect, spawnWorker, workerPath } from "./workers/spawn-worker.ts";
+import { runTrademl } from "../helpers/cli.ts";
 import { describeWithMinio, minioService, uniqueBucketName } from "../helpers/services.ts";
 
-const part = () => ({ key: newPartKey("curated/leased"), rows: 1, bytes: 1 });
 
 /** A zombie's view of a lost lease: same job and epoch, but it has not noticed (its own abort is bypassed). */
 function believer(lease: LeaseHandle): LeaseHandle {
@@ -37,17 +38,17 @@ function leaseSuite(makeStore: () => Promise<ObjectStore>, ttlMs: number): void 
   it("takeover: a paused holder loses the lease after its TTL, the successor gets epoch+1, and the zombie's late commit is refused", async () => {
     const a = await acquireLease(store, "takeover", { holder: "A", ttlMs, renewMs: Math.floor(ttlMs / 3), autoRenew: false });
     if (a === undefined) throw new Error("A could not acquire");
-    await commitParts(store, "leased", [part()], { lease: a });
+    await commitParts(store, "leased", [await stored(store, "curated/leased")], { lease: a });
     expect(await acquireLease(store, "takeover", { holder: "B", ttlMs, autoRenew: false, renewMs: Math.floor(ttlMs / 3) })).toBeUndefined();
     await sleep(ttlMs + 1_200); // A is "paused" (no renewals) past its TTL, as judged on the store's clock
     expect(a.signal.aborted).toBe(true); // A's own deadline fired: it stops work without being told
     const b = await acquireLease(store, "takeover", { holder: "B", ttlMs, renewMs: Math.floor(ttlMs / 3), autoRenew: false });
     if (b === undefined) throw new Error("B could not take over");
     expect(b.epoch).toBe(a.epoch + 1);
-    await commitParts(store, "leased", [part()], { lease: b });
+    await commitParts(store, "leased", [await stored(store, "curated/leased")], { lease: b });
     // The zombie, ignoring its own signal, tries to commit with its old epoch: fenced by the table.
-    await expect(commitParts(store, "leased", [part()], { lease: believer(a) })).rejects.toMatchObject({ code: "stale_epoch" });
-    await expect(commitParts(store, "leased", [part()], { lease: a })).rejects.toThrow();
+    await expect(commitParts(store, "leased", [await stored(store, "curated/leased")], { lease: believer(a) })).rejects.toMatchObject({ code: "stale_epoch" });
+    await expect(commitParts(store, "leased", [await stored(store, "curated/leased")], { lease: a })).rejects.toThrow();
     const latest = await readManifest(store, "leased");
     expect([latest?.files.length, latest?.fences?.["takeover"]]).toEqual([2, b.epoch]);
     // A renewal from the zombie fails and says so.
@@ -62,7 +63,7 @@ function leaseSuite(makeStore: () => Promise<ObjectStore>, ttlMs: number): void 
     const b = await acquireLease(store, "fence2", { holder: "B", ttlMs, renewMs: Math.floor(ttlMs / 3), autoRenew: false });
     expect(b?.epoch).toBe(a.epoch + 1);
     // Bypass A's own abort to show the store-side check: a handle that still believes it is held.
-    await expect(commitParts(store, "fence2tbl", [part()], { lease: believer(a) })).rejects.toMatchObject({ code: "stale_epoch" });
+    await expect(commitParts(store, "fence2tbl", [await stored(store, "curated/leased")], { lease: believer(a) })).rejects.toMatchObject({ code: "stale_epoch" });
     await b?.release();
   }, 30_000);
 
@@ -89,15 +90,15 @@ function leaseSuite(makeStore: () => Promise<ObjectStore>, ttlMs: number): void 
     backfill = await acquireLease(store, "backfill", { holder: "pc", ttlMs, renewMs: Math.floor(ttlMs / 3), autoRenew: false });
     if (edge === undefined || backfill === undefined) throw new Error("no lease");
     expect([edge.epoch, backfill.epoch]).toEqual([1, 2]);
-    await commitParts(store, "shared_raw", [part()], { lease: backfill });
-    await commitParts(store, "shared_raw", [part()], { lease: edge }); // epoch 1 < 2, but another job: fine
-    await commitParts(store, "shared_raw", [part()]); // no lease at all: fine
+    await commitParts(store, "shared_raw", [await stored(store, "curated/leased")], { lease: backfill });
+    await commitParts(store, "shared_raw", [await stored(store, "curated/leased")], { lease: edge }); // epoch 1 < 2, but another job: fine
+    await commitParts(store, "shared_raw", [await stored(store, "curated/leased")]); // no lease at all: fine
     const zombie = believer(backfill);
     await backfill.release();
     const next = await acquireLease(store, "backfill", { holder: "pc2", ttlMs, renewMs: Math.floor(ttlMs / 3), autoRenew: false });
     if (next === undefined) throw new Error("no lease");
-    await commitParts(store, "shared_raw", [part()], { lease: next });
-    await expect(commitParts(store, "shared_raw", [part()], { lease: zombie })).rejects.toMatchObject({ code: "stale_epoch" });
+    await commitParts(store, "shared_raw", [await stored(store, "curated/leased")], { lease: next });
+    await expect(commitParts(store, "shared_raw", [await stored(store, "curated/leased")], { lease: zombie })).rejects.toMatchObject({ code: "stale_epoch" });
     expect((await readManifest(store, "shared_raw"))?.fences).toEqual({ "backfill": next.epoch, "edge-collector": 1 });
     await next.release();
     await edge.release();
@@ -106,7 +107,7 @@ function leaseSuite(makeStore: () => Promise<ObjectStore>, ttlMs: number): void 
   it("withLease runs the work once and reports the other holder otherwise", async () => {
     const holder = await acquireLease(store, "busy", { holder: "X", ttlMs, renewMs: Math.floor(ttlMs / 3), autoRenew: false });
     const skipped = await withLease(store, "busy", { holder: "Y", ttlMs, renewMs: Math.floor(ttlMs / 3) }, async () => "ran");
-    expect(skipped).toEqual({ ran: false, holder: "X" });
+    expect(skipped).toMatchObject({ ran: false, holder: "X", heldBy: expect.stringMatching(/^held by X \(last renewed \d+ s ago\); it expires in \d+ s \(at .*Z\) unless renewed$/) });
     await holder?.release();
     const ran = await withLease(store, "busy", { holder: "Y", ttlMs, renewMs: Math.floor(ttlMs / 3) }, async (lease) => lease.epoch);
     expect(ran).toEqual({ ran: true, value: 2 });
@@ -168,4 +169,54 @@ describe("lease holder names", () => {
     expect(a).not.toBe(defaultLeaseHolder());
     expect(a).toContain(`:${process.pid}:`);
   });
+});
+
+describe("a lease whose holder died", () => {
+  const roots: string[] = [];
+  afterAll(async () => {
+    for (const root of roots) await rm(root, { recursive: true, force: true });
+  });
+
+  async function deadPid(): Promise<number> {
+    // A real process that has exited: its pid names no running process on this host.
+    const child = spawnWorker(workerPath("put-worker.ts"), []);
+    const pid = child.pid;
+    await collect(child);
+    if (pid === undefined) throw new Error("no pid");
+    return pid;
+  }
+
+  it("is reported as dead, with how long it still blocks, instead of suggesting to wait for it", async () => {
+    const root = await mkdtemp(join(tmpdir(), "trademl-deadlease-"));
+    roots.push(root);
+    const store = new LocalStore({ root });
+    const pid = await deadPid();
+    const dead = await acquireLease(store, "dead", { holder: `${hostname()}:${pid}:curate-1a2b3c4d`, ttlMs: 90_000, renewMs: 30_000, autoRenew: false });
+    expect(dead).toBeDefined();
+    const blocked = await withLease(store, "dead", { holder: defaultLeaseHolder() }, async () => "ran");
+    if (blocked.ran) throw new Error("a live lease was taken");
+    expect(blocked.heldBy).toMatch(new RegExp(`whose process ${pid} is no longer running on this host: nothing is working under it, but it still blocks until it expires in (8[0-9]|90) s \\(at .*Z\\); run again after that`));
+
+    const live = await acquireLease(store, "live", { holder: defaultLeaseHolder("me"), ttlMs: 90_000, renewMs: 30_000, autoRenew: false });
+    const waiting = await withLease(store, "live", { holder: defaultLeaseHolder() }, async () => "ran");
+    if (waiting.ran) throw new Error("a live lease was taken");
+    expect(waiting.heldBy).toMatch(new RegExp(`process ${process.pid} on this host, still running; it expires in (8[0-9]|90) s`));
+    await live?.release();
+
+    await acquireLease(store, "remote", { holder: "pi-garage:4242:node", ttlMs: 90_000, renewMs: 30_000, autoRenew: false });
+    const remote = await withLease(store, "remote", { holder: defaultLeaseHolder() }, async () => "ran");
+    expect(remote).toMatchObject({ ran: false, heldBy: expect.stringContaining("held by pi-garage:4242:node on host pi-garage") });
+  });
+
+  it("`trademl curate` says the holder is gone and when its lease expires (exit 3)", async () => {
+    const root = await mkdtemp(join(tmpdir(), "trademl-deadcurate-"));
+    roots.push(root);
+    const store = new LocalStore({ root });
+    const pid = await deadPid();
+    await acquireLease(store, "curate", { holder: `${hostname()}:${pid}:curate-1a2b3c4d`, ttlMs: 300_000, renewMs: 100_000, autoRenew: false });
+    const run = await runTrademl(["curate"], { LAKE_ROOT: root }, root);
+    expect(run.code).toBe(3);
+    expect(run.stderr).toMatch(new RegExp(`the curate lease is held by \\S+:${pid}:curate-1a2b3c4d, whose process ${pid} is no longer running on this host.*expires in (4 min [345][0-9] s|5 min 0 s)`));
+    expect(run.stderr).not.toMatch(/when it is done/);
+  }, 60_000);
 });

@@ -6,6 +6,14 @@ import type { Manifest, ObjectStore, PartFile } from "../../src/lake/types.ts";
 
 export const part = (prefix: string, rows = 1): PartFile => ({ key: newPartKey(prefix), rows, bytes: 10 });
 
+/** A part written to the store (a commit refuses parts that are not there), with the ETag its upload returned. */
+export async function stored(store: ObjectStore, prefix: string, rows = 1): Promise<PartFile> {
+  const key = newPartKey(prefix);
+  const put = await store.put(key, "0123456789", { condition: { ifNoneMatch: "*" } });
+  if (!put.ok) throw new Error(`part ${key} already existed`);
+  return { key, rows, bytes: 10, etag: put.etag };
+}
+
 /** Reads every manifest 1..latest and checks the chain: linear parents, each snapshot = previous + its change. */
 export async function verifyChain(store: ObjectStore, table: string): Promise<Manifest[]> {
   const latest = await readManifest(store, table);
@@ -29,7 +37,7 @@ async function raceInProcess(store: ObjectStore, table: string, workers: number,
   await Promise.all(
     Array.from({ length: workers }, async (_, w) => {
       for (let i = 0; i < commits; i++) {
-        const p = part(`raw/race/${table}/w=${w}`);
+        const p = await stored(store, `raw/race/${table}/w=${w}`);
         await commitParts(store, table, [p], { writer: `w${w}` });
         committed.push(p.key);
       }
@@ -48,7 +56,7 @@ export function storeSuite(makeStore: () => Promise<ObjectStore>): void {
   });
 
   it("commits snapshots: seq 1..n, each listing every file so far, and pins any seq", async () => {
-    const a = part("curated/t1"), b = part("curated/t1"), c = part("curated/t1");
+    const a = await stored(store, "curated/t1"), b = await stored(store, "curated/t1"), c = await stored(store, "curated/t1");
     expect(await readManifest(store, "t1")).toBeUndefined();
     const m1 = await commitParts(store, "t1", [a]);
     const m2 = await commitParts(store, "t1", [b, c]);
@@ -66,56 +74,87 @@ export function storeSuite(makeStore: () => Promise<ObjectStore>): void {
     const final = chain[chain.length - 1]?.files.map((f) => f.key) ?? [];
     expect(final).toHaveLength(400);
     expect(new Set(final)).toEqual(new Set(committed));
-  }, 60_000);
+  }, 120_000);
 
   it("fencing: after a commit at epoch 3, a commit at epoch 2 is refused and changes nothing", async () => {
-    await commitParts(store, "fenced", [part("curated/fenced")], { epoch: 2 });
-    await commitParts(store, "fenced", [part("curated/fenced")], { epoch: 3 });
-    await expect(commitParts(store, "fenced", [part("curated/fenced")], { epoch: 2 })).rejects.toMatchObject({ code: "stale_epoch" });
-    await expect(commitParts(store, "fenced", [part("curated/fenced")])).rejects.toMatchObject({ code: "stale_epoch" });
+    await commitParts(store, "fenced", [await stored(store, "curated/fenced")], { epoch: 2 });
+    await commitParts(store, "fenced", [await stored(store, "curated/fenced")], { epoch: 3 });
+    await expect(commitParts(store, "fenced", [await stored(store, "curated/fenced")], { epoch: 2 })).rejects.toMatchObject({ code: "stale_epoch" });
+    await expect(commitParts(store, "fenced", [await stored(store, "curated/fenced")])).rejects.toMatchObject({ code: "stale_epoch" });
     const latest = await readManifest(store, "fenced");
     expect([latest?.seq, latest?.max_epoch, latest?.files.length]).toEqual([2, 3, 2]);
   });
 
   it("replace refuses when a file to remove is gone (a racing compaction), and never reuses a part key", async () => {
-    const a = part("curated/rep"), b = part("curated/rep");
+    const a = await stored(store, "curated/rep"), b = await stored(store, "curated/rep");
     await commitParts(store, "rep", [a, b]);
-    const merged = part("curated/rep", 2);
+    const merged = await stored(store, "curated/rep", 2);
     const m = await commitChange(store, "rep", { kind: "replace", operation: "compact", add: [merged], remove: [a.key, b.key] });
     expect(m.files.map((f) => f.key)).toEqual([merged.key]);
     expect(m.removed).toEqual([a.key, b.key]);
     expect(m.operation).toBe("compact");
-    await expect(commitChange(store, "rep", { kind: "replace", add: [part("curated/rep")], remove: [a.key] })).rejects.toMatchObject({ code: "replace_conflict" });
-    await expect(commitParts(store, "rep", [merged, part("curated/rep")])).rejects.toMatchObject({ code: "duplicate_part" });
+    await expect(commitChange(store, "rep", { kind: "replace", add: [await stored(store, "curated/rep")], remove: [a.key] })).rejects.toMatchObject({ code: "replace_conflict" });
+    await expect(commitParts(store, "rep", [merged, await stored(store, "curated/rep")])).rejects.toMatchObject({ code: "duplicate_part" });
   });
 
   it("re-committing exactly the parts already committed is idempotent (an ambiguous retry)", async () => {
-    const p = part("curated/idem");
+    const p = await stored(store, "curated/idem");
     const first = await commitParts(store, "idem", [p]);
     const again = await commitParts(store, "idem", [p]);
     expect(again.seq).toBe(first.seq);
   });
 
   it("a corrupt or truncated manifest is a DataError naming its key; other tables are unaffected", async () => {
-    await commitParts(store, "healthy", [part("curated/healthy")]);
-    await commitParts(store, "broken", [part("curated/broken")]);
+    await commitParts(store, "healthy", [await stored(store, "curated/healthy")]);
+    await commitParts(store, "broken", [await stored(store, "curated/broken")]);
     const good = await store.get(manifestKey("broken", 1));
     const text = new TextDecoder().decode(good?.body);
     await store.put(manifestKey("broken", 2), text.slice(0, text.length / 2));
     await expect(readManifest(store, "broken")).rejects.toMatchObject({ code: "manifest_corrupt", message: expect.stringContaining(manifestKey("broken", 2)) });
     await store.put(manifestKey("broken", 2), JSON.stringify({ format: 1, table: "broken", seq: 2 }));
     await expect(readManifest(store, "broken")).rejects.toMatchObject({ code: "manifest_corrupt", message: expect.stringContaining("schema") });
-    await expect(commitParts(store, "broken", [part("curated/broken")])).rejects.toMatchObject({ code: "manifest_corrupt" });
+    await expect(commitParts(store, "broken", [await stored(store, "curated/broken")])).rejects.toMatchObject({ code: "manifest_corrupt" });
     expect((await readManifest(store, "healthy"))?.seq).toBe(1);
     expect(await listTables(store)).toEqual(expect.arrayContaining(["healthy", "broken"]));
   });
 
   it("a foreign file among manifests is ignored for seq resolution", async () => {
-    await commitParts(store, "withjunk", [part("curated/withjunk")]);
+    await commitParts(store, "withjunk", [await stored(store, "curated/withjunk")]);
     await store.put("manifests/withjunk/README.txt", "notes");
     await store.put("manifests/withjunk/99999999999999999999.json.bak", "{}");
     expect((await readManifest(store, "withjunk"))?.seq).toBe(1);
-    expect((await commitParts(store, "withjunk", [part("curated/withjunk")])).seq).toBe(2);
+    expect((await commitParts(store, "withjunk", [await stored(store, "curated/withjunk")])).seq).toBe(2);
+  });
+
+  it("a commit refuses a part that is no longer in the lake, or was replaced, naming part and table", async () => {
+    const gone = await stored(store, "curated/holes");
+    await store.delete(gone.key);
+    const missing = commitParts(store, "holes", [await stored(store, "curated/holes"), gone]);
+    await expect(missing).rejects.toMatchObject({ code: "part_missing", message: expect.stringContaining(`part "${gone.key}"`) });
+    await expect(missing).rejects.toMatchObject({ message: expect.stringContaining('table "holes"') });
+    expect(await readManifest(store, "holes")).toBeUndefined();
+    const swapped = await stored(store, "curated/holes");
+    await store.put(swapped.key, "something else entirely");
+    await expect(commitParts(store, "holes", [swapped])).rejects.toMatchObject({ code: "part_changed", message: expect.stringContaining(swapped.key) });
+    expect(await readManifest(store, "holes")).toBeUndefined();
+    // A part without a recorded ETag is still checked for presence, and a present one commits.
+    const { etag: _etag, ...plain } = await stored(store, "curated/holes");
+    expect((await commitParts(store, "holes", [plain])).seq).toBe(1);
+  });
+
+  it("a manifest seq beyond 2^53-1 is a DataError naming table and key; at 2^53-1 a commit is refused naming both", async () => {
+    const beyond = "manifests/huge/00009007199254740992.json";
+    await store.put(beyond, "{}");
+    await expect(readManifest(store, "huge")).rejects.toMatchObject({ code: "manifest_seq_out_of_range", message: expect.stringContaining(beyond) });
+    await expect(readManifest(store, "huge")).rejects.toMatchObject({ message: expect.stringContaining('table "huge"') });
+    await expect(commitParts(store, "huge", [await stored(store, "curated/huge")])).rejects.toMatchObject({ code: "manifest_seq_out_of_range" });
+    expect(await listTables(store)).toContain("huge"); // still listed, so `lake tables` can name the problem
+    const last = Number.MAX_SAFE_INTEGER;
+    const top = { format: 1, table: "top", seq: last, parent: last - 1, writer_epoch: 0, max_epoch: 0, operation: "append", files: [], removed: [], created: new Date().toISOString() };
+    await store.put(manifestKey("top", last), JSON.stringify(top));
+    expect((await readManifest(store, "top"))?.seq).toBe(last);
+    await expect(commitParts(store, "top", [await stored(store, "curated/top")])).rejects.toMatchObject({ code: "manifest_seq_exhausted", message: expect.stringContaining(manifestKey("top", last)) });
+    await expect(commitParts(store, "top", [await stored(store, "curated/top")])).rejects.toMatchObject({ message: expect.stringContaining('table "top"') });
   });
 
   it("bad input: invalid table names, part keys and epochs are usage errors", async () => {

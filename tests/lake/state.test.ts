@@ -30,7 +30,9 @@ describe("CAS state objects", () => {
     const args = { vendor: "alpaca", dataset: "bars_1d", table: "raw_alpaca_bars", through: "2024-01-05" };
     await expect(advanceBookmark(store, { ...args, manifestSeq: 1 })).rejects.toMatchObject({ code: "manifest_missing" });
     expect(await readBookmark(store, "alpaca", "bars_1d")).toBeUndefined();
-    const m = await commitParts(store, "raw_alpaca_bars", [{ key: newPartKey("raw/alpaca/bars_1d/date=2024-01-05"), rows: 10, bytes: 100 }]);
+    const key = newPartKey("raw/alpaca/bars_1d/date=2024-01-05");
+    await store.put(key, "bars");
+    const m = await commitParts(store, "raw_alpaca_bars", [{ key, rows: 10, bytes: 100 }]);
     expect((await advanceBookmark(store, { ...args, manifestSeq: m.seq })).value.through).toBe("2024-01-05");
     await advanceBookmark(store, { ...args, through: "2024-01-03", manifestSeq: m.seq });
     expect((await readBookmark(store, "alpaca", "bars_1d"))?.value.through).toBe("2024-01-05");

@@ -32,11 +32,9 @@ export const curateCommand: GroupSpec = {
       const jobs = opened.config.curator.jobs;
       const barDatasets = [...new Set(jobs.filter((job) => job.output_prefix === CURATE_TABLES.adjusted).map((job) => job.table))];
       const minuteDatasets = [...new Set(jobs.filter((job) => job.output_prefix.startsWith("curated/equities_minute")).map((job) => job.table))];
-      const { withLease } = await import("../../lake/lease.ts");
+      const { defaultLeaseHolder, withLease } = await import("../../lake/lease.ts");
       const { lakeAccess } = await import("../../lake/lake-access.ts");
       const { DataError } = await import("../../domain/errors.ts");
-      const { hostname } = await import("node:os");
-      const { randomUUID } = await import("node:crypto");
       const leases = opened.config.curator.leases;
       // One curator at a time: the lease's epoch fences every commit, so a curator that lost its lease (a
       // paused Pi, a network split) cannot commit over the one that took over.
@@ -44,7 +42,7 @@ export const curateCommand: GroupSpec = {
         opened.store,
         "curate",
         {
-          holder: `${hostname()}-${randomUUID().slice(0, 8)}`,
+          holder: defaultLeaseHolder("curate"),
           ttlMs: leases.lease_seconds * 1000,
           renewMs: leases.renew_seconds * 1000,
           signal: ctx.signal,
@@ -71,7 +69,7 @@ export const curateCommand: GroupSpec = {
         },
       );
       if (!outcome.ran) {
-        throw new DataError("curate_busy", `another curator (${outcome.holder ?? "unknown"}) holds the curate lease; nothing was done`);
+        throw new DataError("curate_busy", `the curate lease is ${outcome.heldBy}; nothing was done`);
       }
       const { daily, minute } = outcome.value;
       ctx.out(

@@ -66,6 +66,16 @@ const duckdbSchema = z.strictObject({
   threads: positiveInt.max(256).default(2).describe("DuckDB worker threads"),
 });
 
+/**
+ * Which manifests `trademl lake expire` keeps (lake/retention.ts). Seqs pinned by a backtest or model run
+ * (`state/pins/`) are kept whatever these say, and `lake gc` keeps every part a kept manifest lists, so old parts
+ * live until no kept seq lists them.
+ */
+const retentionSchema = z.strictObject({
+  keep_manifests: positiveInt.default(10).describe("newest manifests of each table that expiry always keeps"),
+  keep_days: z.number().nonnegative().max(3650).default(7).describe("manifests younger than this many days are never expired"),
+});
+
 const lakeSchema = leaseTiming.safeExtend({
   read_cache_bytes: z
     .number()
@@ -73,7 +83,13 @@ const lakeSchema = leaseTiming.safeExtend({
     .nonnegative()
     .default(2 * 1024 ** 3)
     .describe("bytes of S3 parts kept in the local read cache (0 disables it)"),
-  gc_grace_hours: z.number().positive().max(24 * 365).default(48).describe("age before an uncommitted part may be deleted"),
+  gc_grace_hours: z
+    .number()
+    .positive()
+    .max(24 * 365)
+    .default(48)
+    .describe("age before an uncommitted part may be deleted by `trademl lake gc` (never below the longest lease TTL)"),
+  retention: retentionSchema.prefault({}).describe("manifest history kept by `trademl lake expire`; pinned seqs are always kept"),
 });
 
 const tickRule = z.strictObject({

@@ -6,14 +6,21 @@ import { spawn, type ChildProcess } from "node:child_process";
 import { fileURLToPath } from "node:url";
 
 const isDeno = typeof (globalThis as { Deno?: unknown }).Deno !== "undefined";
+/** tsx's loader by path, so a worker started in another folder (its own cwd) still finds it. */
+const TSX_LOADER = new URL("../../../node_modules/tsx/dist/loader.mjs", import.meta.url).href;
 
 export function workerPath(name: string): string {
   return fileURLToPath(new URL(`./${name}`, import.meta.url));
 }
 
-export function spawnWorker(script: string, args: readonly string[]): ChildProcess {
-  const argv = isDeno ? ["run", "-A", "--quiet", script, ...args] : ["--import", "tsx", script, ...args];
-  return spawn(process.execPath, argv, { stdio: ["ignore", "pipe", "pipe"], env: { ...process.env, NODE_NO_WARNINGS: "1" } });
+/** `options.env` is added to the test's own environment; `options.cwd` defaults to the test's. */
+export function spawnWorker(script: string, args: readonly string[], options: { cwd?: string; env?: Record<string, string> } = {}): ChildProcess {
+  const argv = isDeno ? ["run", "-A", "--quiet", script, ...args] : ["--import", TSX_LOADER, script, ...args];
+  return spawn(process.execPath, argv, {
+    stdio: ["ignore", "pipe", "pipe"],
+    env: { ...process.env, NODE_NO_WARNINGS: "1", ...options.env },
+    ...(options.cwd === undefined ? {} : { cwd: options.cwd }),
+  });
 }
 
 export interface WorkerOutput {
