@@ -24,23 +24,21 @@ import { simConnectors } from "../src/ingest/sim-connectors.ts";
 import { LocalStore } from "../src/lake/local-store.ts";
 import { RateGovernor, spacingOf } from "../src/vendors/governor.ts";
 import { closeHttpPool, getJson } from "../src/vendors/http.ts";
-import { FREE_TIER_LIMITS, policiesFromLimits } from "../src/vendors/policies.ts";
+import { policiesFromLimits } from "../src/vendors/policies.ts";
 
 const SCALE = 1 / Number(process.argv[2] ?? 12);
 const TODAY = "2026-11-20";
 const UNIVERSE = ["AAPL", "MSFT", "NVDA", "AMZN", "SPY", "QQQ", "IWM", "TSLA", "META", "GOOGL"];
-const limitsFor = (vendor: string): { limit: number; windowMs: number }[] => {
-  const spec = FREE_TIER_LIMITS[vendor];
-  if (!spec) return [];
-  return [{ limit: spec.requestsPerMinute, windowMs: 60_000 * SCALE }, ...(spec.requestsPerSecond ? [{ limit: spec.requestsPerSecond, windowMs: 1000 * SCALE }] : [])];
-};
-const allowedPerSecond = (vendor: string): number => Math.min(...limitsFor(vendor).map((r) => (r.limit / r.windowMs) * 1000));
+// node.yml's free-tier limits (the schema's defaults), compressed in time.
+const POLICIES = policiesFromLimits(undefined, SCALE);
+const VENDORS = ["alpaca", "polygon", "finnhub", "fred"] as const;
+const allowedPerSecond = (vendor: (typeof VENDORS)[number]): number => Math.min(...POLICIES[vendor].rules.map((r) => (r.limit / r.windowMs) * 1000));
 
 // ---- 1. achieved rate -------------------------------------------------------------------------------------
 // The simulator runs in its own process, as a vendor would: its CPU does not compete with the collector's loop.
 const simOptions = {
   today: TODAY, universe: UNIVERSE,
-  limits: { alpaca: limitsFor("alpaca"), polygon: limitsFor("polygon"), finnhub: limitsFor("finnhub"), fred: limitsFor("fred") },
+  limits: { alpaca: POLICIES.alpaca.rules, polygon: POLICIES.polygon.rules, finnhub: POLICIES.finnhub.rules, fred: POLICIES.fred.rules },
 };
 const simProcess = spawn(process.execPath, ["--import", "tsx", fileURLToPath(new URL("../src/sim/standalone.ts", import.meta.url)), JSON.stringify(simOptions)], { stdio: ["ignore", "pipe", "inherit"] });
 const simUrl = await new Promise<string>((resolve, reject) => {
@@ -50,7 +48,7 @@ const simUrl = await new Promise<string>((resolve, reject) => {
 const sim = { today: TODAY, baseUrl: (v: string) => `${simUrl}/${v}` };
 const fetchLog = async (): Promise<{ vendor: string; atMs: number; status: number }[]> => JSON.parse(await (await request(`${simUrl}/_sim/log`)).body.text()) as { vendor: string; atMs: number; status: number }[];
 const root = await mkdtemp(join(tmpdir(), "trademl-ingest-bench-"));
-const governor = new RateGovernor({ policies: policiesFromLimits(FREE_TIER_LIMITS, SCALE) });
+const governor = new RateGovernor({ policies: POLICIES });
 // Workloads sized so every vendor is busy for roughly 5–10 s at its scaled limit.
 const report = await runCollection({
   store: new LocalStore({ root: join(root, "lake") }), origin: "simulated", connectors: simConnectors(sim, governor), governor, universe: UNIVERSE,
@@ -62,7 +60,7 @@ const report = await runCollection({
 });
 const rateRows: string[] = [];
 const simLog = await fetchLog();
-for (const vendor of ["alpaca", "polygon", "finnhub", "fred"]) {
+for (const vendor of VENDORS) {
   const entries = simLog.filter((e) => e.vendor === vendor);
   const stamps = entries.map((e) => e.atMs);
   const first = stamps[0] ?? 0;
@@ -70,8 +68,7 @@ for (const vendor of ["alpaca", "polygon", "finnhub", "fred"]) {
   const achieved = stamps.length > 1 ? ((stamps.length - 1) / (last - first)) * 1000 : Number.NaN;
   const allowed = allowedPerSecond(vendor);
   // The governor's own ceiling: spacing widened by its safety margin and jitter allowance.
-  const policy = policiesFromLimits(FREE_TIER_LIMITS, SCALE)[vendor];
-  const ceiling = policy ? 1000 / spacingOf(policy) : Number.NaN;
+  const ceiling = 1000 / spacingOf(POLICIES[vendor]);
   rateRows.push(`| ${vendor} | ${entries.length} | ${allowed.toFixed(2)}/s | ${ceiling.toFixed(2)}/s | ${achieved.toFixed(2)}/s | ${((achieved / allowed) * 100).toFixed(1)} % | ${((achieved / ceiling) * 100).toFixed(1)} % | ${entries.filter((e) => e.status === 429).length} |`);
 }
 

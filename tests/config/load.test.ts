@@ -2,7 +2,7 @@
 // the relationships a user could get wrong (lease renewal, overlapping regimes, tick table order, budgets).
 import path from "node:path";
 import { afterEach, describe, expect, it } from "vitest";
-import { dailyBudget, maxInflight } from "../../src/config/effective.ts";
+import { consumerBudget, maxInflight } from "../../src/config/effective.ts";
 import { loadConfig, loadConfigFile } from "../../src/config/load.ts";
 import { backfillSchema } from "../../src/config/schemas/backfill.ts";
 import { nodeSchema } from "../../src/config/schemas/node.ts";
@@ -74,8 +74,9 @@ describe("loadConfig", () => {
     const config = await loadConfig({ configDir: temp.dir, env: { NODE_MAX_INFLIGHT_ALPACA: "7" }, envFile: false, cwd: temp.dir });
     expect(maxInflight(config, "alpaca")).toBe(7);
     expect(maxInflight(config, "polygon")).toBe(1);
-    expect(dailyBudget(config, "alpaca", "edge")).toBe(1000);
-    expect(dailyBudget(config, "polygon", "edge")).toBe(7000);
+    expect(consumerBudget(config, "alpaca", "edge")).toBe(1000);
+    expect(consumerBudget(config, "polygon", "edge")).toBe(7000);
+    expect(consumerBudget(config, "alpaca", "options")).toBe(config.node.vendors.alpaca.daily_budget);
   });
 
   it("names a training file with a bad model name", async () => {

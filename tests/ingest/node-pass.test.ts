@@ -8,6 +8,7 @@ import { readLakeOrigin } from "../../src/ingest/ingest-lake.ts";
 import { LocalStore } from "../../src/lake/local-store.ts";
 import { startSimulator } from "../../src/sim/server.ts";
 import { closeHttpPool } from "../../src/vendors/http.ts";
+import { lakeQuota } from "../../src/vendors/lake-quota.ts";
 import { tempDir } from "./helpers.ts";
 
 const CONFIGS = fileURLToPath(new URL("../../configs", import.meta.url));
@@ -37,9 +38,11 @@ describe("node pass", () => {
       expect(tables).toEqual(["raw/alpaca/corporate_actions", "raw/alpaca/equities_bars", "raw/alpaca/equities_minute", "raw/fred/treasury_curve"]);
       expect(await readLakeOrigin(store)).toBe("real");
       const requests = sim.log.filter((e) => e.vendor === "alpaca").length;
-      const budget = JSON.parse(new TextDecoder().decode((await store.get(`state/budgets/daily/edge/alpaca/${today}.json`))?.body)) as { used: number; budget: number };
-      expect(budget.budget).toBe(config.edge.daily_budget.alpaca);
-      expect(budget.used).toBeGreaterThanOrEqual(requests);
+      // One counter for the vendor's day, booked to the edge collector's share.
+      const budget = await lakeQuota(store).dailyUsage("alpaca", today);
+      expect(budget?.budget).toBe(config.node.vendors.alpaca.daily_budget);
+      expect(budget?.consumers).toEqual({ edge: budget?.used });
+      expect(budget?.used).toBeGreaterThanOrEqual(requests);
       expect(sim.log.some((e) => e.path.includes("0123456789abcdef"))).toBe(false);
     } finally {
       await sim.close();

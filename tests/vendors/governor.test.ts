@@ -1,6 +1,8 @@
 // The rate governor on the real clock: pacing, Retry-After, retries, AIMD, cool-down and shared budgets.
 import { describe, expect, it } from "vitest";
-import { memoryBudgetStore, RateGovernor, spacingOf, type VendorPolicy } from "../../src/vendors/governor.ts";
+import { createLogger } from "../../src/domain/logger.ts";
+import { RateGovernor, spacingOf, type VendorPolicy } from "../../src/vendors/governor.ts";
+import { memoryQuota } from "../../src/vendors/quota.ts";
 import { BudgetExhaustedError, EntitlementError, RateLimitedError, VendorUnavailableError } from "../../src/vendors/errors.ts";
 
 const facts = { vendor: "v", path: "/x" };
@@ -78,23 +80,30 @@ describe("rate governor", () => {
     expect(gov.status("v").window).toBeLessThan(grown);
   });
 
-  it("pauses a vendor whose error rate passes the threshold", async () => {
-    const gov = new RateGovernor({ policies: { v: policy({ maxRetries: 0, errorMinSamples: 4, errorRateThreshold: 0.5, cooldownMs: 400 }) } });
-    for (let i = 0; i < 4; i++) {
+  it("pauses a vendor whose error rate passes the threshold, and logs the rate that triggered it", async () => {
+    const lines: string[] = [];
+    const logger = createLogger({ level: "warn", sink: { write: (line) => lines.push(line) } });
+    const gov = new RateGovernor({ policies: { v: policy({ maxRetries: 0, errorMinSamples: 4, errorRateThreshold: 0.5, cooldownMs: 400 }) }, logger });
+    // 2 successes and 2 failures: 50 %, the threshold exactly; the log line must say 0.5, not 1.
+    await gov.run("v", async () => undefined);
+    await gov.run("v", async () => undefined);
+    for (let i = 0; i < 2; i++) {
       await gov.run("v", async () => { throw new VendorUnavailableError(facts, "x"); }).catch(() => undefined);
     }
     expect(gov.isCoolingDown("v")).toBe(true);
+    const logged = lines.map((line) => JSON.parse(line) as { msg: string; error_rate?: number; requests?: number }).find((entry) => entry.msg === "vendor cooling down");
+    expect(logged).toMatchObject({ error_rate: 0.5, requests: 4 });
     const t0 = performance.now();
     await gov.run("v", async () => undefined);
     expect(performance.now() - t0).toBeGreaterThan(300);
     expect(gov.isCoolingDown("v")).toBe(false);
   });
 
-  it("shares one daily budget between governors through the budget store", async () => {
-    const store = memoryBudgetStore();
+  it("shares one daily budget between governors through the quota", async () => {
+    const quota = memoryQuota();
     const p = policy({ dailyBudget: 30 });
-    const a = new RateGovernor({ policies: { v: p }, budgets: store });
-    const b = new RateGovernor({ policies: { v: p }, budgets: store });
+    const a = new RateGovernor({ policies: { v: p }, quota });
+    const b = new RateGovernor({ policies: { v: p }, quota, consumer: "backfill" });
     let ok = 0;
     let denied = 0;
     for (let i = 0; i < 40; i++) {
@@ -112,5 +121,59 @@ describe("rate governor", () => {
     expect(ok).toBeGreaterThan(0);
     expect(denied).toBe(80 - ok);
     expect(a.status("v").budgetExhausted || b.status("v").budgetExhausted).toBe(true);
+  });
+
+  it("keeps each consumer inside its share and every consumer together inside the vendor's total", async () => {
+    const quota = memoryQuota();
+    const edge = new RateGovernor({ policies: { v: policy({ dailyBudget: 10, consumerBudget: 6 }) }, quota, consumer: "edge" });
+    const backfill = new RateGovernor({ policies: { v: policy({ dailyBudget: 10, consumerBudget: 6 }) }, quota, consumer: "backfill" });
+    const spend = async (gov: RateGovernor, n: number): Promise<number> => {
+      let ok = 0;
+      for (let i = 0; i < n; i++) {
+        try {
+          await gov.run("v", async () => undefined);
+          ok++;
+        } catch (error) {
+          expect(error).toBeInstanceOf(BudgetExhaustedError);
+        }
+      }
+      return ok;
+    };
+    expect(await spend(edge, 9)).toBe(6);
+    await expect(edge.run("v", async () => undefined)).rejects.toThrow(/edge share of v's daily budget is spent: 6 of 10/);
+    // The edge share is spent, not the vendor's budget: backfill may still use what is left of the total.
+    expect(await spend(backfill, 9)).toBe(4);
+    await expect(backfill.run("v", async () => undefined)).rejects.toThrow(/v has used its daily budget of 10/);
+    expect(quota.used("v", quota.day())).toEqual({ total: 10, consumers: { edge: 6, backfill: 4 } });
+  });
+
+  it("two governors on one quota send inside one pace: together no faster than one alone", async () => {
+    const quota = memoryQuota();
+    const p = policy({ rules: [{ limit: 10, windowMs: 500 }], maxInflight: 4, jitterAllowanceMs: 20 });
+    const a = new RateGovernor({ policies: { v: p }, quota });
+    const b = new RateGovernor({ policies: { v: p }, quota, consumer: "backfill" });
+    const stamps: number[] = [];
+    const calls = (gov: RateGovernor) => Array.from({ length: 15 }, () => gov.run("v", async () => { stamps.push(performance.now()); }));
+    await Promise.all([...calls(a), ...calls(b)]);
+    expect(stamps).toHaveLength(30);
+    expect(maxInWindow(stamps, 500)).toBeLessThanOrEqual(10);
+  });
+
+  it("a Retry-After seen by one governor holds the others on the same quota", async () => {
+    const quota = memoryQuota();
+    const a = new RateGovernor({ policies: { v: policy() }, quota });
+    const b = new RateGovernor({ policies: { v: policy() }, quota });
+    let first = true;
+    const t0 = performance.now();
+    await a.run("v", async () => {
+      if (first) {
+        first = false;
+        throw new RateLimitedError(facts, 300);
+      }
+    });
+    // b never saw the 429, but its next slot lies after the pause a shared.
+    const sent: number[] = [];
+    await b.run("v", async () => { sent.push(performance.now() - t0); });
+    expect(sent[0]).toBeGreaterThanOrEqual(290);
   });
 });
