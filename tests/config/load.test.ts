@@ -155,13 +155,20 @@ describe("schema rules", () => {
     expect(result.error?.issues[0]?.path).toEqual(["stacker", "linear_weights", "b"]);
   });
 
-  it("rejects curator prefixes outside raw/ and curated/ and path traversal", async () => {
+  it("accepts only curated tables the curator writes, and unique job names", async () => {
     const { curatorSchema } = await import("../../src/config/schemas/curator.ts");
-    const job = { name: "j", source: "alpaca", table: "t", input_prefix: "raw/alpaca/t", output_prefix: "curated/t" };
+    const job = { name: "j", table: "equities_bars", output_prefix: "curated/equities_ohlcv_adj" };
     expect(curatorSchema.safeParse({ jobs: [job] }).success).toBe(true);
-    expect(curatorSchema.safeParse({ jobs: [{ ...job, input_prefix: "curated/t" }] }).success).toBe(false);
+    // The minute job's table is curated/equities_minute_adj; the old default named curated/equities_minute.
+    expect(curatorSchema.safeParse({ jobs: [{ ...job, output_prefix: "curated/equities_minute" }] }).success).toBe(false);
     expect(curatorSchema.safeParse({ jobs: [{ ...job, output_prefix: "curated/../raw" }] }).success).toBe(false);
+    // Keys nothing read are gone: a file that still sets them is told so, not silently ignored.
+    expect(curatorSchema.safeParse({ jobs: [{ ...job, input_prefix: "raw/alpaca/equities_bars" }] }).success).toBe(false);
     expect(curatorSchema.safeParse({ jobs: [job, job] }).success).toBe(false);
+    // The schema lists the tables curation writes (config cannot import curate/): they must stay the same.
+    const { CURATED_OUTPUTS } = await import("../../src/config/schemas/curator.ts");
+    const { CURATE_TABLES, MINUTE_TABLES } = await import("../../src/curate/curate-equities.ts");
+    expect([...CURATED_OUTPUTS]).toEqual([CURATE_TABLES.adjusted, MINUTE_TABLES.adjusted]);
   });
 
   it("rejects an edge task for an unknown vendor and a DuckDB memory limit it would not parse", async () => {

@@ -104,6 +104,31 @@ describe("backfill", () => {
     expect(sim.log.length).toBe(again);
   });
 
+  it("fetches up to max_concurrency tasks at once and fills the lake as one at a time would", async () => {
+    const real = node(lake.store, 10_000);
+    let inFlight = 0;
+    let most = 0;
+    const counted = async (task: BackfillTask, signal?: AbortSignal) => {
+      inFlight++;
+      most = Math.max(most, inFlight);
+      try {
+        // A slow vendor: fetches overlap only if the backfill starts them together.
+        await new Promise((r) => setTimeout(r, 150));
+        return await real(task, signal);
+      } finally {
+        inFlight--;
+      }
+    };
+    const target: BackfillTarget = { ...EOD, batchSize: 1 };
+    const report = await runBackfill(lake.store, { targets: [target], fetcherFor: () => counted, holder: "node-a", through: "2024-07-09", concurrency: 3 });
+    expect(report).toMatchObject({ ran: true, planned: 10, stoppedBy: undefined });
+    expect(report.ran && report.tasks).toHaveLength(10);
+    expect(most).toBe(3);
+    const eod = (await coverageSummary(lake.store)).find((row) => row.table === "equities_eod");
+    expect(eod).toMatchObject({ symbols: 2, partitions: 94, green: 94, red: 0, firstSession: "2024-05-01", lastSession: "2024-07-09" });
+    for (const symbol of ["AAPL", "MSFT"]) expect((await readMarks(lake.store, "alpaca", "equities_eod")).get(symbol)).toEqual({ complete: [["2024-05-01", "2024-07-09"]], unavailable: [] });
+  });
+
   it("fetches corporate actions first (priority 100) and marks their whole range complete", async () => {
     const fetcherFor = (target: BackfillTarget) => (target.granularity === "events" ? actionsNode(lake.store) : node(lake.store, 10_000));
     const CORP: BackfillTarget = {

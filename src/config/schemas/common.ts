@@ -33,17 +33,6 @@ export const nonNegativeInt = z.number().int().nonnegative();
 /** A fraction in [0, 1], e.g. a coverage ratio. */
 export const ratio = z.number().min(0).max(1);
 
-/** A lake key prefix: relative, slash-separated, no `..`, no leading or trailing slash. */
-export function lakePrefix(root: string): z.ZodString {
-  return z
-    .string()
-    .regex(
-      new RegExp(`^${root}/[a-z0-9_=.-]+(/[a-z0-9_=.-]+)*$`),
-      `expected a lake key prefix under "${root}/" (lower-case segments separated by /, no trailing /)`,
-    )
-    .refine((value) => !value.split("/").includes(".."), "a lake prefix must not contain \"..\"");
-}
-
 /** Per-vendor integer amounts where every vendor is optional but a misspelt vendor fails. */
 export function perVendor<T extends z.ZodType>(value: T) {
   return z.strictObject({
