@@ -7,13 +7,18 @@
  *   2. Overhead (tinybench, same run): a bare undici GET of one Alpaca minute page from the simulator (baseline),
  *      the same GET through the governor and connector code (`getJson`, unlimited policy), and the scheduler's
  *      own cost per unit (runScheduler over no-op units).
- * Run: npx tsx bench/ingest.bench.ts [compression, default 12]
+ *   The collector's event-loop delay during the pass (perf_hooks.monitorEventLoopDelay) and, per vendor, the send
+ *   slots the governor offered while a request waited but the loop reached too late ("missed slots") say whether
+ *   a shortfall is the collector's CPU or its pacing.
+ * Run: npx tsx bench/ingest.bench.ts [compression, default 12] [--rate-only]   (--rate-only skips part 2, e.g.
+ * under `node --cpu-prof --import tsx` to profile the pass alone)
  */
 import { spawn } from "node:child_process";
 import { mkdtemp, rm } from "node:fs/promises";
 import { fileURLToPath } from "node:url";
 import { cpus, tmpdir, totalmem } from "node:os";
 import { join } from "node:path";
+import { monitorEventLoopDelay } from "node:perf_hooks";
 import { Bench } from "tinybench";
 import { Agent, request } from "undici";
 import { runCollection } from "../src/ingest/collector.ts";
@@ -26,7 +31,8 @@ import { RateGovernor, spacingOf } from "../src/vendors/governor.ts";
 import { closeHttpPool, getJson } from "../src/vendors/http.ts";
 import { policiesFromLimits } from "../src/vendors/policies.ts";
 
-const SCALE = 1 / Number(process.argv[2] ?? 12);
+const SCALE = 1 / Number(process.argv.slice(2).find((a) => !a.startsWith("--")) ?? 12);
+const RATE_ONLY = process.argv.includes("--rate-only");
 const TODAY = "2026-11-20";
 const UNIVERSE = ["AAPL", "MSFT", "NVDA", "AMZN", "SPY", "QQQ", "IWM", "TSLA", "META", "GOOGL"];
 // node.yml's free-tier limits (the schema's defaults), compressed in time.
@@ -50,6 +56,9 @@ const fetchLog = async (): Promise<{ vendor: string; atMs: number; status: numbe
 const root = await mkdtemp(join(tmpdir(), "trademl-ingest-bench-"));
 const governor = new RateGovernor({ policies: POLICIES });
 // Workloads sized so every vendor is busy for roughly 5–10 s at its scaled limit.
+const loopDelay = monitorEventLoopDelay({ resolution: 5 });
+loopDelay.enable();
+const cpuBefore = process.cpuUsage();
 const report = await runCollection({
   store: new LocalStore({ root: join(root, "lake") }), origin: "simulated", connectors: simConnectors(sim, governor), governor, universe: UNIVERSE,
   datasets: [
@@ -58,6 +67,8 @@ const report = await runCollection({
   ],
   today: TODAY, minuteDays: 40, historyDays: 360, chunkDays: 30, chunkDaysByVendor: { polygon: 730 }, batchSize: 1, workers: 4, holder: "bench",
 });
+loopDelay.disable();
+const cpu = process.cpuUsage(cpuBefore);
 const rateRows: string[] = [];
 const simLog = await fetchLog();
 for (const vendor of VENDORS) {
@@ -69,7 +80,27 @@ for (const vendor of VENDORS) {
   const allowed = allowedPerSecond(vendor);
   // The governor's own ceiling: spacing widened by its safety margin and jitter allowance.
   const ceiling = 1000 / spacingOf(POLICIES[vendor]);
-  rateRows.push(`| ${vendor} | ${entries.length} | ${allowed.toFixed(2)}/s | ${ceiling.toFixed(2)}/s | ${achieved.toFixed(2)}/s | ${((achieved / allowed) * 100).toFixed(1)} % | ${((achieved / ceiling) * 100).toFixed(1)} % | ${entries.filter((e) => e.status === 429).length} |`);
+  const missed = Object.values(governor.usage(vendor)).reduce((n, day) => n + day.missed_slots, 0);
+  rateRows.push(`| ${vendor} | ${entries.length} | ${allowed.toFixed(2)}/s | ${ceiling.toFixed(2)}/s | ${achieved.toFixed(2)}/s | ${((achieved / allowed) * 100).toFixed(1)} % | ${((achieved / ceiling) * 100).toFixed(1)} % | ${entries.filter((e) => e.status === 429).length} | ${missed} |`);
+}
+
+const ms = (ns: number): string => (ns / 1e6).toFixed(1);
+const loopLine = `event-loop delay during the pass: p50 ${ms(loopDelay.percentile(50))} ms, p99 ${ms(loopDelay.percentile(99))} ms, max ${ms(loopDelay.max)} ms`;
+// CPU the collector spent per request (user + system, this process): what a slower CPU has to fit in one spacing.
+const cpuLine = `collector CPU: ${((cpu.user + cpu.system) / 1000 / simLog.length).toFixed(1)} ms per request (${((cpu.user + cpu.system) / 1e6).toFixed(1)} s for ${simLog.length})`;
+const rateTable = [
+  `machine: ${cpus().length} vCPU ${cpus()[0]?.model ?? "?"}, ${(totalmem() / 2 ** 30).toFixed(0)} GiB, Node ${process.version}`,
+  `pass: ${report.committed}/${report.units} units in ${(report.durationMs / 1000).toFixed(1)} s, limits scaled ×${SCALE.toFixed(4)}`,
+  `${loopLine}; ${cpuLine}`,
+  "| vendor | requests | allowed | governor ceiling | achieved (busy span) | share of allowed | share of ceiling | 429s | missed slots |\n|---|---|---|---|---|---|---|---|---|",
+  ...rateRows,
+].join("\n");
+if (RATE_ONLY) {
+  simProcess.kill("SIGTERM");
+  await closeHttpPool();
+  await rm(root, { recursive: true, force: true });
+  console.log(rateTable);
+  process.exit(0);
 }
 
 // ---- 2. overhead ------------------------------------------------------------------------------------------
@@ -114,10 +145,7 @@ await baselineAgent.close();
 await closeHttpPool();
 await rm(root, { recursive: true, force: true });
 
-console.log(`machine: ${cpus().length} vCPU ${cpus()[0]?.model ?? "?"}, ${(totalmem() / 2 ** 30).toFixed(0)} GiB, Node ${process.version}`);
-console.log(`pass: ${report.committed}/${report.units} units in ${(report.durationMs / 1000).toFixed(1)} s, limits scaled ×${SCALE.toFixed(4)}`);
-console.log("| vendor | requests | allowed | governor ceiling | achieved (busy span) | share of allowed | share of ceiling | 429s |\n|---|---|---|---|---|---|---|---|");
-for (const row of rateRows) console.log(row);
+console.log(rateTable);
 console.log("\n| task | mean | vs baseline |\n|---|---|---|");
 console.log(`| ${bench.tasks[0]?.name} | ${base.toFixed(3)} ms | 1.00x |`);
 console.log(`| ${bench.tasks[1]?.name} | ${mean(1).toFixed(3)} ms | ${(mean(1) / base).toFixed(2)}x (governor + connector: ${((mean(1) - base) * 1000).toFixed(0)} µs/request) |`);

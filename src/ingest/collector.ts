@@ -198,7 +198,7 @@ export async function runCollection(options: CollectorOptions): Promise<Collecti
       // QC looks at what was just fetched; a QC failure is logged, never a reason to lose the unit.
       await qc.check(unit, data.records, options.signal).catch((error: unknown) => logger.warn("qc check failed", { unit: unit.id, error }));
       // Back-pressure: only wait for the lake when too many units are queued for commit.
-      if (committer.pending >= committer.maxPending) await settled;
+      await committer.room();
       return { kind: "done" };
     };
 

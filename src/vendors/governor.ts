@@ -119,10 +119,13 @@ export interface VendorStatus {
   readonly budgetExhausted: boolean;
 }
 
+/** Send-to-arrival jitter one window absorbs by default (a request reaching the vendor late, the next one on time). */
+export const JITTER_ALLOWANCE_MS = 200;
+
 /** Minimum gap between two send slots: every rule's window (widened by the margin and the jitter allowance) over its limit. */
 export function spacingOf(policy: VendorPolicy): number {
   const margin = 1 + (policy.safetyMargin ?? 0.01);
-  const jitter = policy.jitterAllowanceMs ?? 200;
+  const jitter = policy.jitterAllowanceMs ?? JITTER_ALLOWANCE_MS;
   return Math.max(0, ...policy.rules.map((rule) => (rule.windowMs * margin + jitter) / rule.limit));
 }
 
@@ -137,9 +140,14 @@ export function blockSizeOf(policy: VendorPolicy): number {
   return Math.max(1, Math.min(50, Math.round(binding.windowMs / 12 / spacing)));
 }
 
-/** How late after its slot a request may still go: half the jitter allowance (owned-slots.ts says why). */
+/**
+ * How late after its slot a request may still go: half of the slack the spacing leaves in every rule's window
+ * (`limit × spacing − window`: the safety margin plus the jitter allowance); the other half absorbs
+ * send-to-arrival jitter (owned-slots.ts says why). 400 ms for a per-minute limit, 33 ms at ×12 compression.
+ */
 export function lateToleranceOf(policy: VendorPolicy): number {
-  return (policy.jitterAllowanceMs ?? 200) / 2;
+  const spacing = spacingOf(policy);
+  return Math.max(0, Math.min(...policy.rules.map((rule) => rule.limit * spacing - rule.windowMs))) / 2;
 }
 
 export const BACKOFF_BASE_MS = 250;

@@ -19,7 +19,7 @@ import { todayUtc } from "../domain/calendar/dates.ts";
 import { readState, UNCHANGED, updateState } from "../lake/state.ts";
 import type { ObjectStore } from "../lake/types.ts";
 import type { BudgetGrant, PaceBlock, VendorQuota } from "./quota.ts";
-import { grantOf } from "./quota.ts";
+import { grantOf, holdMark } from "./quota.ts";
 
 const dailyBudgetSchema = z.strictObject({
   format: z.literal(1),
@@ -139,8 +139,11 @@ export function lakeQuota(store: ObjectStore): LakeQuota {
         paceSchema,
         (current) => {
           const now = clock.serverNow();
-          const guard = current !== undefined && current.holder !== claim.holder ? current.uncertainty_ms + clock.uncertaintyMs : 0;
-          startServer = Math.max(now, current === undefined ? now : current.next_ms + guard);
+          const mine = current !== undefined && current.holder === claim.holder;
+          const guard = current !== undefined && !mine ? current.uncertainty_ms + clock.uncertaintyMs : 0;
+          // Our own unused slots at the end of the pace are free again (quota.ts PaceClaim.resumeFromMs).
+          const resume = mine && claim.resumeFromMs !== undefined ? Math.min(current.next_ms, clock.toServer(claim.resumeFromMs)) : undefined;
+          startServer = Math.max(now, current === undefined ? now : (resume ?? current.next_ms + guard));
           return {
             format: 1 as const, vendor: claim.vendor, next_ms: startServer + claim.count * claim.spacingMs, holder: claim.holder,
             uncertainty_ms: clock.uncertaintyMs, updated_at: new Date(now).toISOString(),
@@ -160,7 +163,7 @@ export function lakeQuota(store: ObjectStore): LakeQuota {
         paceSchema,
         (current) => {
           if (current !== undefined && current.next_ms >= until) return UNCHANGED;
-          return { format: 1 as const, vendor, next_ms: until, holder, uncertainty_ms: clock.uncertaintyMs, updated_at: new Date(clock.serverNow()).toISOString() };
+          return { format: 1 as const, vendor, next_ms: until, holder: holdMark(holder), uncertainty_ms: clock.uncertaintyMs, updated_at: new Date(clock.serverNow()).toISOString() };
         },
         { maxAttempts: CAS_ATTEMPTS },
       );

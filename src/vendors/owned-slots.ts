@@ -5,8 +5,9 @@
  * Why a request may go up to `lateMs` after its slot, and never later: slots are at least one spacing apart, and a
  * spacing is the window widened by a margin and a jitter allowance over the limit (governor.ts `spacingOf`). A
  * window of the vendor can then hold a send from a slot that started up to `lateMs` before it, so `lateMs` must
- * stay inside that widening (half the jitter allowance; the other half absorbs send-to-arrival jitter). A slot the
- * event loop missed by more is dropped, never made up later: making it up is exactly how a window overfills.
+ * stay inside that widening (half of it, governor.ts `lateToleranceOf`; the other half absorbs send-to-arrival
+ * jitter). A slot the event loop missed by more is dropped, never made up later: making it up is exactly how a
+ * window overfills.
  * Sending at the slot (not one spacing after the previous actual send) keeps timer lateness from accumulating,
  * which alone used to cost several per cent of a vendor's allowed rate at short spacings.
  */
@@ -25,6 +26,8 @@ export interface SlotOptions {
 
 export class OwnedSlots {
   private readonly slots: number[] = [];
+  /** The first slot that passed unused since the last one sent, while every slot held since did too. */
+  private unusedFrom: number | undefined;
   private claiming: Promise<void> | undefined;
   private failure: unknown;
   private readonly options: SlotOptions;
@@ -49,8 +52,10 @@ export class OwnedSlots {
     for (;;) {
       const now = this.clock.now();
       while (this.slots.length > 0 && (this.slots[0] ?? now) + this.options.lateMs < now) {
+        const passed = this.slots.shift() ?? now;
+        this.unusedFrom ??= passed;
         // Slots that passed while nobody wanted to send are simply unused; one that a waiting caller missed is not.
-        if ((this.slots.shift() ?? 0) >= waitingSince) this.missed++;
+        if (passed >= waitingSince) this.missed++;
       }
       if (this.slots.length <= this.options.blockSize / 2) this.claimAhead();
       const first = this.slots[0];
@@ -68,6 +73,7 @@ export class OwnedSlots {
   /** Uses the first slot (the caller sends now). */
   take(): void {
     this.slots.shift();
+    this.unusedFrom = undefined;
   }
 
   /**
@@ -88,8 +94,11 @@ export class OwnedSlots {
     if (this.claiming !== undefined) return;
     this.failure = undefined;
     const { vendor, holder, blockSize: count, spacingMs } = this.options;
+    // Only when every slot held has passed unused may the pace resume from the first of them.
+    const resume = this.slots.length === 0 && this.unusedFrom !== undefined ? { resumeFromMs: this.unusedFrom } : {};
+    this.unusedFrom = undefined;
     this.claiming = this.quota
-      .claimSlots({ vendor, holder, count, spacingMs })
+      .claimSlots({ vendor, holder, count, spacingMs, ...resume })
       .then(
         (block) => {
           for (let i = 0; i < block.count; i++) this.slots.push(block.startMs + i * block.spacingMs);

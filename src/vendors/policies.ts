@@ -2,14 +2,15 @@
  * Every governor's policy comes from node.yml's vendor limits (the schema holds the free-tier defaults: Alpaca
  * Basic 200 requests/min, Polygon Basic 5/min, Finnhub free 60/min and 30/s, FRED 120/min), the in-flight cap
  * (NODE_MAX_INFLIGHT_<VENDOR> over node.yml), the cool-down, and the consumer's share of the daily budget.
- * `timeScale` < 1 shrinks every window and pause (×1/60: per-minute limits become per-second) so tests, the demo
- * and benchmarks run the same code in seconds.
+ * `timeScale` < 1 shrinks every window, pause and allowance (×1/60: per-minute limits become per-second) so tests,
+ * the demo and benchmarks run the same policy in compressed time: the jitter allowance is a time like the others,
+ * and left at 200 ms it would cost a 5-second window 4 % of its rate where a real minute loses 1.3 %.
  */
 import { consumerBudget, maxInflight } from "../config/effective.ts";
 import type { TrademlConfig } from "../config/load.ts";
 import type { Vendor } from "../config/schemas/common.ts";
 import { defaultVendorLimits, type NodeConfig, type VendorLimits } from "../config/schemas/node.ts";
-import { BACKOFF_BASE_MS, BACKOFF_CAP_MS, type RateRule, type VendorPolicy } from "./governor.ts";
+import { BACKOFF_BASE_MS, BACKOFF_CAP_MS, JITTER_ALLOWANCE_MS, type RateRule, type VendorPolicy } from "./governor.ts";
 
 export interface PolicyOptions {
   readonly timeScale?: number;
@@ -35,6 +36,7 @@ export function policyFromLimits(limits: VendorLimits, options: PolicyOptions = 
     errorMinSamples: limits.cooldown.min_requests,
     backoffBaseMs: BACKOFF_BASE_MS * scale,
     backoffCapMs: BACKOFF_CAP_MS * scale,
+    jitterAllowanceMs: JITTER_ALLOWANCE_MS * scale,
   };
 }
 

@@ -39,6 +39,13 @@ export interface PaceClaim {
   readonly holder: string;
   readonly count: number;
   readonly spacingMs: number;
+  /**
+   * The first of this holder's slots that went unused (it and every later one it holds passed unsent). When no
+   * one has claimed since, the new block may start there instead of after them: nothing was sent in them, so
+   * the pace resumes as if they had been claimed now. A slot missed by a stalled event loop then costs the
+   * stall, not a whole spacing (12 s for Polygon's free tier).
+   */
+  readonly resumeFromMs?: number;
 }
 
 /** `count` send slots at `startMs + i × spacingMs`, on the claimer's monotonic clock (`QuotaClock.now`). */
@@ -59,6 +66,11 @@ export interface VendorQuota {
   hold(vendor: string, holder: string, untilMs: number): Promise<void>;
 }
 
+/** The holder a pause is recorded under: not the claimer's, so its unused slots cannot resume into the pause. */
+export function holdMark(holder: string): string {
+  return `hold:${holder}`;
+}
+
 /** What a grant is: as much of `want` as both the vendor's total and the consumer's share still allow. */
 export function grantOf(claim: BudgetClaim, usedTotal: number, usedByConsumer: number): { granted: number; limitedBy?: "total" | "share" } {
   const byTotal = claim.total - usedTotal;
@@ -77,6 +89,7 @@ export interface MemoryQuota extends VendorQuota {
 export function memoryQuota(clock: QuotaClock = systemClock): MemoryQuota {
   const budgets = new Map<string, { total: number; consumers: Record<string, number> }>();
   const nextSlot = new Map<string, number>();
+  const lastHolder = new Map<string, string>();
   const booked = (vendor: string, day: string): { total: number; consumers: Record<string, number> } => {
     const key = `${vendor}|${day}`;
     const found = budgets.get(key);
@@ -97,12 +110,17 @@ export function memoryQuota(clock: QuotaClock = systemClock): MemoryQuota {
     },
     claimSlots: async (claim) => {
       // One clock for every holder: blocks need no guard between them.
-      const startMs = Math.max(clock.now(), nextSlot.get(claim.vendor) ?? -Infinity);
+      const next = nextSlot.get(claim.vendor) ?? -Infinity;
+      const free = claim.resumeFromMs !== undefined && lastHolder.get(claim.vendor) === claim.holder ? Math.min(next, claim.resumeFromMs) : next;
+      const startMs = Math.max(clock.now(), free);
       nextSlot.set(claim.vendor, startMs + claim.count * claim.spacingMs);
+      lastHolder.set(claim.vendor, claim.holder);
       return { startMs, count: claim.count, spacingMs: claim.spacingMs };
     },
-    hold: async (vendor, _holder, untilMs) => {
+    hold: async (vendor, holder, untilMs) => {
       nextSlot.set(vendor, Math.max(untilMs, nextSlot.get(vendor) ?? -Infinity));
+      // Not the holder's own slots any more: a later claim must not resume into the pause.
+      lastHolder.set(vendor, holdMark(holder));
     },
     used: (vendor, day) => {
       const found = budgets.get(`${vendor}|${day}`);

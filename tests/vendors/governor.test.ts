@@ -176,4 +176,21 @@ describe("rate governor", () => {
     await b.run("v", async () => { sent.push(performance.now() - t0); });
     expect(sent[0]).toBeGreaterThanOrEqual(290);
   });
+
+  it("a slot a stalled loop missed costs the stall, not a whole spacing, and is counted", async () => {
+    // A clock whose first sleep overshoots by 200 ms, as a blocked event loop does.
+    let t = 0;
+    let overshoot = 200;
+    const clock = { now: () => t, day: () => "2026-11-20", sleep: async (ms: number) => { t += ms + overshoot; overshoot = 0; } };
+    const p = policy({ rules: [{ limit: 1, windowMs: 1000 }], maxInflight: 1, jitterAllowanceMs: 100 });
+    const gov = new RateGovernor({ policies: { v: p }, clock });
+    const sent: number[] = [];
+    await gov.run("v", async () => { sent.push(t); });
+    await gov.run("v", async () => { sent.push(t); });
+    // The second slot was at one spacing (1110 ms); the sleep woke at 1310, past its 55 ms tolerance. Nothing was
+    // sent in it, so the pace resumes now instead of a spacing later (2220).
+    expect(spacingOf(p)).toBeCloseTo(1110, 6);
+    expect(sent).toEqual([0, 1310]);
+    expect(Object.values(gov.usage("v"))[0]?.missed_slots).toBe(1);
+  });
 });
