@@ -32,3 +32,14 @@ export function certainMaxInWindow(entries: readonly LoggedArrival[], windowMs: 
 export function worstStallMs(entries: readonly LoggedArrival[]): number {
   return Math.max(0, ...entries.map((e) => e.atMs - e.earliestMs));
 }
+
+/** Largest number of timestamps inside any half-open window of `windowMs` (stamps taken by the client itself). */
+export function maxInWindow(stamps: readonly number[], windowMs: number): number {
+  const s = [...stamps].sort((a, b) => a - b);
+  let best = 0;
+  for (let i = 0, j = 0; i < s.length; i++) {
+    while ((s[i] ?? 0) - (s[j] ?? 0) >= windowMs) j++;
+    best = Math.max(best, i - j + 1);
+  }
+  return best;
+}

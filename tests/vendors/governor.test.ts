@@ -4,20 +4,10 @@ import { createLogger } from "../../src/domain/logger.ts";
 import { RateGovernor, spacingOf, type VendorPolicy } from "../../src/vendors/governor.ts";
 import { memoryQuota } from "../../src/vendors/quota.ts";
 import { BudgetExhaustedError, EntitlementError, RateLimitedError, VendorUnavailableError } from "../../src/vendors/errors.ts";
+import { maxInWindow } from "../helpers/request-windows.ts";
 
 const facts = { vendor: "v", path: "/x" };
 const policy = (p: Partial<VendorPolicy> = {}): VendorPolicy => ({ rules: [{ limit: 1000, windowMs: 1000 }], maxInflight: 4, backoffBaseMs: 5, backoffCapMs: 10, ...p });
-
-/** Largest number of stamps inside any half-open window of `windowMs`. */
-function maxInWindow(stamps: readonly number[], windowMs: number): number {
-  const s = [...stamps].sort((a, b) => a - b);
-  let best = 0;
-  for (let i = 0, j = 0; i < s.length; i++) {
-    while ((s[i] ?? 0) - (s[j] ?? 0) >= windowMs) j++;
-    best = Math.max(best, i - j + 1);
-  }
-  return best;
-}
 
 describe("rate governor", () => {
   it("spaces concurrent callers so no sliding window exceeds the limit, on every rule", async () => {

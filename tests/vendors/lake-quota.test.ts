@@ -9,6 +9,7 @@ import { LocalStore } from "../../src/lake/local-store.ts";
 import { BudgetExhaustedError } from "../../src/vendors/errors.ts";
 import { RateGovernor, type VendorPolicy } from "../../src/vendors/governor.ts";
 import { lakeQuota } from "../../src/vendors/lake-quota.ts";
+import { maxInWindow } from "../helpers/request-windows.ts";
 
 let root: string;
 beforeAll(async () => {
@@ -28,16 +29,6 @@ class SkewedStore extends LocalStore {
   override async serverTime(): Promise<Date> {
     return new Date(Date.now() + this.skewMs);
   }
-}
-
-function maxInWindow(stamps: readonly number[], windowMs: number): number {
-  const s = [...stamps].sort((a, b) => a - b);
-  let best = 0;
-  for (let i = 0, j = 0; i < s.length; i++) {
-    while ((s[i] ?? 0) - (s[j] ?? 0) >= windowMs) j++;
-    best = Math.max(best, i - j + 1);
-  }
-  return best;
 }
 
 describe("lake quota", () => {
