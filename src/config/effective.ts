@@ -16,9 +16,14 @@ export function maxInflight(config: Pick<TrademlConfig, "env" | "node">, vendor:
   return config.env[key] ?? config.node.vendors[vendor].max_inflight;
 }
 
-/** Requests per UTC day a consumer may spend on a vendor: its own budget, else the vendor's total. */
-export function dailyBudget(config: Pick<TrademlConfig, "edge" | "backfill" | "node">, vendor: Vendor, consumer: "edge" | "backfill"): number {
-  return config[consumer].daily_budget[vendor] ?? config.node.vendors[vendor].daily_budget;
+/**
+ * Requests per UTC day a consumer may spend on a vendor: its share (edge.yml or backfill.yml `daily_budget`), a
+ * sub-limit of the vendor's one daily budget in node.yml; a consumer without a configured share (options
+ * sampling, reference data) may spend the vendor's whole budget.
+ */
+export function consumerBudget(config: Pick<TrademlConfig, "edge" | "backfill" | "node">, vendor: Vendor, consumer: string): number {
+  const share = consumer === "edge" || consumer === "backfill" ? config[consumer].daily_budget[vendor] : undefined;
+  return share ?? config.node.vendors[vendor].daily_budget;
 }
 
 /** Whether the keys a vendor needs are present (FRED and Polygon: one key; Alpaca: id and secret). */

@@ -1,7 +1,7 @@
 /** Public surface of the configuration layer (re-exported by src/index.ts). */
 export { loadConfig, loadConfigFile, trainingSchemaFor, CONFIG_FILES, TRAINING_DIR, type TrademlConfig, type LoadConfigOptions, type ConfigFileInfo, type ConfigSection, type AnyTrainingConfig } from "./load.ts";
 export { loadEnvironment, envSchema, SECRET_ENV_KEYS, type Environment, type LakeTarget, type LoadedEnvironment, type LoadEnvironmentOptions } from "./env.ts";
-export { maxInflight, dailyBudget, hasVendorKeys, redactedConfig, REDACTED } from "./effective.ts";
+export { maxInflight, consumerBudget, hasVendorKeys, redactedConfig, REDACTED } from "./effective.ts";
 export { renderJsonSchemas, writeJsonSchemas } from "./json-schema.ts";
 export { parseYamlSource, type YamlSource, type SourcePosition } from "./yaml-source.ts";
 export { packageConfigDir } from "./package-config-dir.ts";

@@ -52,13 +52,13 @@ const auditStep: DemoStep = {
 const curateStep: DemoStep = {
   name: "curate (equities_ohlcv_adj, equities_minute_adj)",
   async run(context) {
-    const { curateEquities, curateMinuteBars, CURATE_TABLES, DEFAULT_DATASETS, DEFAULT_MINUTE_DATASETS } = await import("../curate/curate-equities.ts");
+    const { curateEquities, curateMinuteBars, CURATE_TABLES, MINUTE_TABLES, DEFAULT_DATASETS, DEFAULT_MINUTE_DATASETS } = await import("../curate/curate-equities.ts");
     const { lakeAccess } = await import("../lake/lake-access.ts");
     const { withLease } = await import("../lake/lease.ts");
     const curator = context.config.curator;
     // As `trademl curate`: the curator.yml jobs that feed each curated table name the raw datasets to read.
     const barDatasets = [...new Set(curator.jobs.filter((job) => job.output_prefix === CURATE_TABLES.adjusted).map((job) => job.table))];
-    const minuteDatasets = [...new Set(curator.jobs.filter((job) => job.output_prefix.startsWith("curated/equities_minute")).map((job) => job.table))];
+    const minuteDatasets = [...new Set(curator.jobs.filter((job) => job.output_prefix === MINUTE_TABLES.adjusted).map((job) => job.table))];
     const outcome = await withLease(
       context.store,
       "curate",

@@ -13,7 +13,8 @@ import type { ObjectStore } from "../lake/types.ts";
 import { startSimulator } from "../sim/server.ts";
 import { RateGovernor } from "../vendors/governor.ts";
 import { closeHttpPool } from "../vendors/http.ts";
-import { policiesFromLimits, FREE_TIER_LIMITS } from "../vendors/policies.ts";
+import { policiesFromLimits } from "../vendors/policies.ts";
+import { defaultVendorLimits } from "../config/schemas/node.ts";
 import { runCollection, type CollectionReport } from "../ingest/collector.ts";
 import { formatCollection, formatTableSummaries, summarizeRawTables, type TableSummary } from "../ingest/report.ts";
 import { simConnectors } from "../ingest/sim-connectors.ts";
@@ -76,14 +77,16 @@ export async function runDemo(options: DemoOptions): Promise<DemoResult> {
   const logger = options.logger ?? silentLogger;
   const symbols = [...(options.symbols ?? DEFAULT_DEMO_SYMBOLS)];
   const store = new LocalStore({ root: options.lakeDir, ...(options.signal ? { signal: options.signal } : {}) });
+  // node.yml's vendor limits, a minute's allowance in a second.
+  const policies = policiesFromLimits(options.config?.node.vendors ?? defaultVendorLimits(), 1 / 60);
   const sim = await startSimulator({
     seed: options.seed ?? 7, universe: symbols,
     ...(options.today ? { today: options.today } : {}),
     // The simulator enforces the same (scaled) limits the governor keeps to: a 429 in the demo is a bug.
-    limits: { alpaca: [{ limit: 200, windowMs: 1000 }], polygon: [{ limit: 5, windowMs: 1000 }], finnhub: [{ limit: 60, windowMs: 1000 }, { limit: 30, windowMs: 1000 / 60 }], fred: [{ limit: 120, windowMs: 1000 }] },
+    limits: { alpaca: policies.alpaca.rules, polygon: policies.polygon.rules, finnhub: policies.finnhub.rules, fred: policies.fred.rules },
   });
   try {
-    const governor = new RateGovernor({ policies: policiesFromLimits(FREE_TIER_LIMITS, 1 / 60), logger });
+    const governor = new RateGovernor({ policies, logger });
     const report = await runCollection({
       store, origin: "simulated", connectors: simConnectors(sim, governor, { logger }), governor, universe: symbols,
       today: sim.today, historyDays: options.days ?? 60, minuteDays: options.minuteDays ?? 2, workers: options.workers ?? 4,

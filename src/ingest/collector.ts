@@ -4,11 +4,14 @@
  * scheduler. A pass stops promptly on its AbortSignal (SIGINT/SIGTERM): in-flight requests are abandoned,
  * nothing half-done is committed, leases are released, and the next pass resumes from the lake.
  */
-import { DataError } from "../domain/errors.ts";
+import { edgeSchema } from "../config/schemas/edge.ts";
+import { DataError, UsageError } from "../domain/errors.ts";
 import type { Logger } from "../domain/logger.ts";
 import { silentLogger } from "../domain/logger.ts";
+import { keySegmentProblem } from "../lake/keys.ts";
+import { DEFAULT_LEASE_TTL_MS } from "../lake/lease.ts";
 import type { LeaseHandle, Manifest, ObjectStore } from "../lake/types.ts";
-import { addDays, todayUtc } from "../domain/calendar/dates.ts";
+import { addDays, maxDate, todayUtc } from "../domain/calendar/dates.ts";
 import { BudgetExhaustedError, EntitlementError, MalformedResponseError, VendorAuthError } from "../vendors/errors.ts";
 import { USAGE_COUNTERS, type RateGovernor, type UsageCounters } from "../vendors/governor.ts";
 import { isAbort } from "../domain/sleep.ts";
@@ -29,18 +32,20 @@ export interface CollectorOptions {
   readonly origin: LakeOrigin;
   readonly connectors: Connectors;
   readonly governor: RateGovernor;
-  /** Equity symbols collected. */
+  /** Equity symbols collected (edge.yml `universe`); each must be valid in a lake key. */
   readonly universe: readonly string[];
-  /** FRED series collected (default: the Treasury curve DGS1MO..DGS30). */
+  /** FRED series collected (edge.yml `fred_series`, default the Treasury curve). */
   readonly fredSeries?: readonly string[];
   /** (vendor, dataset) pairs; default every dataset of every vendor that has a connector. */
   readonly datasets?: readonly { vendor: string; dataset: string }[];
   /** The UTC date of the pass; data is collected through the last session before it. */
   readonly today?: string;
-  /** Daily history wanted, in calendar days (edge.yml history_window_days). */
+  /** Daily history wanted, in calendar days (edge.yml `history_days`). */
   readonly historyDays?: number;
-  /** Minute-bar history wanted, in calendar days. */
+  /** Minute-bar history wanted, in calendar days (edge.yml `minute_days`). */
   readonly minuteDays?: number;
+  /** How far back each vendor's plan serves history (node.yml `history_window_days`): nothing older is planned. */
+  readonly vendorHistoryDays?: Readonly<Partial<Record<string, number>>>;
   /** Largest date range per request (default 120 days; Polygon 730, its whole free window in one request,
    *  since an aggregates page holds 50 000 bars and every request costs 12 s of its allowance). */
   readonly chunkDays?: number;
@@ -87,6 +92,9 @@ export interface CollectionReport {
   readonly durationMs: number;
 }
 
+/** The collector's defaults are edge.yml's: the schema is their only source. */
+const EDGE_DEFAULTS = edgeSchema.parse({});
+
 const DATASET_ORDER = ["equities_bars", "treasury_curve", "corporate_actions", "tickers", "equities_minute", "options_chains", "options_contracts"];
 
 function selectDatasets(options: CollectorOptions): DatasetSpec[] {
@@ -96,12 +104,23 @@ function selectDatasets(options: CollectorOptions): DatasetSpec[] {
   return chosen.sort((a, b) => DATASET_ORDER.indexOf(a.dataset) - DATASET_ORDER.indexOf(b.dataset));
 }
 
+/** Symbols become lake key segments downstream: a universe the lake cannot key is a usage error, before any request. */
+function checkUniverse(universe: readonly string[]): void {
+  const problems = universe.map(keySegmentProblem).filter((p): p is string => p !== undefined);
+  if (problems.length > 0) throw new UsageError("invalid_symbol", `the universe holds symbols the lake cannot store: ${problems.join("; ")}`);
+}
+
 export async function runCollection(options: CollectorOptions): Promise<CollectionReport> {
   const started = performance.now();
   const logger = options.logger ?? silentLogger;
   const today = options.today ?? todayUtc();
   const through = lastSessionOnOrBefore(addDays(today, -1));
+  checkUniverse(options.universe);
   await ensureLakeOrigin(options.store, options.origin);
+  // Loading DuckDB's native library blocks the event loop for seconds on a busy or slow machine (2 s measured
+  // on the shared build box, more from a Pi's SD card). Done here, before the first table lease is taken, it
+  // cannot starve lease renewals; done lazily at the first write, it lost every lease of a pass under load.
+  await import("@duckdb/node-api");
   const writer = new ParquetWriter();
   const holder = options.holder ?? `collector-${process.pid}-${Math.random().toString(36).slice(2, 8)}`;
   const lake = new IngestLake(options.store, writer, { holder, logger });
@@ -131,8 +150,11 @@ export async function runCollection(options: CollectorOptions): Promise<Collecti
     // its bookmarks moved leaves nothing to fetch next time, so the next pass must still move those bookmarks.
     let planned: readonly string[] = [];
     let plannedFrom: Manifest | undefined;
-    const windowDays = spec.dataset === "equities_minute" ? (options.minuteDays ?? 5) : (options.historyDays ?? 365);
-    const windowStart = addDays(through, -windowDays + 1);
+    const wantedDays = spec.dataset === "equities_minute" ? (options.minuteDays ?? EDGE_DEFAULTS.minute_days) : (options.historyDays ?? EDGE_DEFAULTS.history_days);
+    const wantedStart = addDays(through, -wantedDays + 1);
+    const servedDays = options.vendorHistoryDays?.[spec.vendor];
+    // The vendor's history window counts back from today, as its connector clamps requests.
+    const windowStart = servedDays === undefined ? wantedStart : maxDate(wantedStart, addDays(today, -servedDays + 1));
 
     const runUnit = async (unit: Unit): Promise<UnitOutcome> => {
       if (stopped) return { kind: "stop_job", reason: stopped };
@@ -176,7 +198,7 @@ export async function runCollection(options: CollectorOptions): Promise<Collecti
       // QC looks at what was just fetched; a QC failure is logged, never a reason to lose the unit.
       await qc.check(unit, data.records, options.signal).catch((error: unknown) => logger.warn("qc check failed", { unit: unit.id, error }));
       // Back-pressure: only wait for the lake when too many units are queued for commit.
-      if (committer.pending >= committer.maxPending) await settled;
+      await committer.room();
       return { kind: "done" };
     };
 
@@ -205,11 +227,11 @@ export async function runCollection(options: CollectorOptions): Promise<Collecti
       vendor: spec.vendor,
       table,
       async activate() {
-        lease = await lake.acquireTable(table, options.leaseTtlMs ?? 120_000);
+        lease = await lake.acquireTable(table, options.leaseTtlMs ?? DEFAULT_LEASE_TTL_MS);
         if (!lease) return { kind: "held" };
         plannedFrom = await lake.currentManifest(table);
         const coverage = coverageOf(plannedFrom);
-        let series: readonly string[] = spec.vendor === "fred" ? (options.fredSeries ?? ["DGS1MO", "DGS3MO", "DGS6MO", "DGS1", "DGS2", "DGS5", "DGS10", "DGS30"]) : options.universe;
+        let series: readonly string[] = spec.vendor === "fred" ? (options.fredSeries ?? EDGE_DEFAULTS.fred_series) : options.universe;
         if (spec.dataset === "options_chains" || spec.dataset === "options_contracts") {
           series = (await rankByAdv(options.store, writer, options.universe)).slice(0, options.optionUnderliers ?? 3);
         }

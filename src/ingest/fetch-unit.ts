@@ -1,11 +1,12 @@
 /** Runs one unit against its vendor's connector and turns the result into Parquet records and refusals. */
 import { UsageError } from "../domain/errors.ts";
+import { keySegmentProblem } from "../lake/keys.ts";
 import type { AlpacaConnector } from "../vendors/alpaca.ts";
 import { addDays } from "../domain/calendar/dates.ts";
 import type { FinnhubConnector } from "../vendors/finnhub.ts";
 import type { FredConnector } from "../vendors/fred.ts";
 import type { PolygonConnector } from "../vendors/polygon.ts";
-import type { FetchResult, RejectedRecord } from "../vendors/rows.ts";
+import type { FetchResult, Lineage, RejectedRecord } from "../vendors/rows.ts";
 import { actionRecord, barRecord, contractRecord, macroRecord, quoteRecord, tickerRecord } from "./datasets.ts";
 import type { Unit } from "./plan.ts";
 
@@ -37,8 +38,33 @@ function need<T>(connector: T | undefined, vendor: string): T {
   return connector;
 }
 
-function data<T>(result: FetchResult<T>, toRecord: (row: T) => Record<string, unknown>): UnitData {
-  return { records: result.rows.map(toRecord), rejected: result.rejected, pages: result.pages };
+/** Row fields that name an instrument; each ends up in lake keys downstream (curated parts are keyed by symbol). */
+const NAME_FIELDS = ["symbol", "underlying", "contract", "series_id"] as const;
+
+/**
+ * Why a vendor row names an instrument the lake cannot key, if it does. Checked once, here, as rows enter the
+ * lake, with the lake's own rule: a hostile name is quarantined with its reason and the rest of the unit proceeds
+ * (before, it reached curation, which then failed on every run).
+ */
+function nameProblem(row: object): string | undefined {
+  for (const field of NAME_FIELDS) {
+    const value: unknown = (row as Record<string, unknown>)[field];
+    if (typeof value !== "string") continue;
+    const problem = keySegmentProblem(value);
+    if (problem !== undefined) return `${field} ${problem}`;
+  }
+  return undefined;
+}
+
+function data<T extends Lineage>(result: FetchResult<T>, toRecord: (row: T) => Record<string, unknown>): UnitData {
+  const records: Record<string, unknown>[] = [];
+  const rejected = [...result.rejected];
+  for (const row of result.rows) {
+    const problem = nameProblem(row);
+    if (problem === undefined) records.push(toRecord(row));
+    else rejected.push({ reason: "bad_symbol", detail: problem, source_name: row.source_name, source_uri: row.source_uri, raw: row });
+  }
+  return { records, rejected, pages: result.pages };
 }
 
 export async function fetchUnit(unit: Unit, connectors: Connectors, tuning: FetchTuning, signal?: AbortSignal): Promise<UnitData> {

@@ -1,11 +1,12 @@
 /**
  * One collection pass of the Pi node with the real vendors (`trademl node up --once`): the configured tasks
- * for every vendor whose keys are present, limits and budgets from node.yml / edge.yml, workers and in-flight
- * caps from the environment. Vendors without keys are skipped with a sentence saying which variable to set.
+ * for every vendor whose keys are present, universe and windows from edge.yml, limits from node.yml, the edge
+ * collector's share of each vendor's one daily budget, workers and in-flight caps from the environment. Vendors
+ * without keys are skipped with a sentence saying which variable to set.
  */
 import { hostname } from "node:os";
 import type { TrademlConfig } from "../config/load.ts";
-import { dailyBudget, hasVendorKeys, maxInflight } from "../config/effective.ts";
+import { hasVendorKeys, maxInflight } from "../config/effective.ts";
 import type { Vendor } from "../config/schemas/common.ts";
 import type { Logger } from "../domain/logger.ts";
 import { silentLogger } from "../domain/logger.ts";
@@ -13,7 +14,9 @@ import type { ObjectStore } from "../lake/types.ts";
 import { createAlpaca } from "../vendors/alpaca.ts";
 import { createFinnhub } from "../vendors/finnhub.ts";
 import { createFred } from "../vendors/fred.ts";
-import { RateGovernor, type VendorPolicy } from "../vendors/governor.ts";
+import { RateGovernor } from "../vendors/governor.ts";
+import { lakeQuota } from "../vendors/lake-quota.ts";
+import { policyFromConfig } from "../vendors/policies.ts";
 import { createPolygon } from "../vendors/polygon.ts";
 import { runCollection, type CollectionReport } from "./collector.ts";
 import type { Connectors } from "./fetch-unit.ts";
@@ -26,12 +29,10 @@ export const KEY_HINTS: Readonly<Record<Vendor, string>> = {
   fred: "FRED_API_KEY is not set",
 };
 
-/** A default universe until the reference universe table drives collection. */
-export const DEFAULT_NODE_UNIVERSE = ["SPY", "QQQ", "IWM", "AAPL", "MSFT", "NVDA", "AMZN", "GOOGL", "META", "TSLA"] as const;
-
 export interface NodePassOptions {
   readonly config: TrademlConfig;
   readonly store: ObjectStore;
+  /** Symbols to collect (default: edge.yml `universe`). */
   readonly universe?: readonly string[];
   readonly logger?: Logger;
   readonly signal?: AbortSignal;
@@ -45,22 +46,6 @@ export interface NodePassResult {
   readonly skippedVendors: readonly { vendor: Vendor; reason: string }[];
 }
 
-export function policyFromConfig(config: TrademlConfig, vendor: Vendor): VendorPolicy {
-  const v = config.node.vendors[vendor];
-  return {
-    rules: [
-      { limit: v.requests_per_minute, windowMs: 60_000 },
-      ...(v.requests_per_second === undefined ? [] : [{ limit: v.requests_per_second, windowMs: 1_000 }]),
-    ],
-    dailyBudget: dailyBudget(config, vendor, "edge"),
-    maxInflight: maxInflight(config, vendor),
-    cooldownMs: v.cooldown.pause_seconds * 1000,
-    errorRateThreshold: v.cooldown.error_rate,
-    errorWindowMs: v.cooldown.window_seconds * 1000,
-    errorMinSamples: v.cooldown.min_requests,
-  };
-}
-
 export async function runNodePass(options: NodePassOptions): Promise<NodePassResult> {
   const { config } = options;
   const logger = options.logger ?? silentLogger;
@@ -69,25 +54,31 @@ export async function runNodePass(options: NodePassOptions): Promise<NodePassRes
   const skippedVendors = vendors.filter((v) => !withKeys.includes(v)).map((vendor) => ({ vendor, reason: `${KEY_HINTS[vendor]} (add them to .env to collect ${vendor})` }));
   if (withKeys.length === 0) return { report: undefined, skippedVendors };
 
-  // The edge collector's share of each vendor's day (edge.yml daily_budget), booked per UTC day in the lake by
-  // the same store the backfill uses for its own share, so every process on the lake draws from one budget.
-  const { lakeBudgetStore } = await import("../quality/backfill/lake-budget-store.ts");
+  // Every process on the lake draws from one daily budget and one pace per vendor; the edge collector spends its
+  // share (edge.yml daily_budget) of the vendor's budget (node.yml).
   const governor = new RateGovernor({
-    policies: Object.fromEntries(withKeys.map((v) => [v, policyFromConfig(config, v)])),
-    budgets: lakeBudgetStore(options.store, "edge"), logger,
+    policies: Object.fromEntries(withKeys.map((v) => [v, policyFromConfig(config, v, "edge")])),
+    quota: lakeQuota(options.store), consumer: "edge", logger,
   });
   const env = config.env;
   const common = { governor, logger };
   const url = (v: Vendor): { baseUrl?: string } => (options.baseUrls?.[v] ? { baseUrl: options.baseUrls[v] } : {});
   const connectors: Connectors = {
     ...(withKeys.includes("alpaca") ? { alpaca: createAlpaca({ ...common, ...url("alpaca"), keyId: env.ALPACA_API_KEY_ID ?? "", secretKey: env.ALPACA_API_SECRET_KEY ?? "" }) } : {}),
-    ...(withKeys.includes("polygon") ? { polygon: createPolygon({ ...common, ...url("polygon"), apiKey: env.POLYGON_API_KEY ?? "", historyDays: config.node.vendors.polygon.history_window_days ?? 730 }) } : {}),
+    ...(withKeys.includes("polygon") ? { polygon: createPolygon({ ...common, ...url("polygon"), apiKey: env.POLYGON_API_KEY ?? "", historyDays: config.node.vendors.polygon.history_window_days }) } : {}),
     ...(withKeys.includes("finnhub") ? { finnhub: createFinnhub({ ...common, ...url("finnhub"), apiKey: env.FINNHUB_API_KEY ?? "" }) } : {}),
     ...(withKeys.includes("fred") ? { fred: createFred({ ...common, ...url("fred"), apiKey: env.FRED_API_KEY ?? "" }) } : {}),
   };
   const datasets = datasetsForTasks(config.edge.tasks).filter((d) => withKeys.includes(d.vendor));
+  const vendorHistoryDays: Partial<Record<Vendor, number>> = {};
+  for (const v of withKeys) {
+    const days = config.node.vendors[v].history_window_days;
+    if (days !== undefined) vendorHistoryDays[v] = days;
+  }
   const report = await runCollection({
-    store: options.store, origin: "real", connectors, governor, universe: options.universe ?? DEFAULT_NODE_UNIVERSE, datasets,
+    store: options.store, origin: "real", connectors, governor, universe: options.universe ?? config.edge.universe, datasets,
+    fredSeries: config.edge.fred_series, historyDays: config.edge.history_days, minuteDays: config.edge.minute_days, vendorHistoryDays,
+    leaseTtlMs: config.node.lake.lease_seconds * 1000,
     workers: env.NODE_WORKERS, maxInflight: Object.fromEntries(withKeys.map((v) => [v, maxInflight(config, v)])),
     // One node per host: a stable holder lets a restarted node take its own leases back at once (new epoch).
     holder: `node-${hostname()}`, logger, ...(options.signal ? { signal: options.signal } : {}),

@@ -12,6 +12,15 @@ const SEGMENT = /^[A-Za-z0-9_=+,-][A-Za-z0-9_.=+,-]*$/;
 const TABLE = /^[a-z0-9][a-z0-9_]*(\/[a-z0-9][a-z0-9_=.-]*)*$/;
 
 /**
+ * Why `segment` cannot be one segment of a lake key, or undefined when it can: the rule `assertValidKey` applies to
+ * every segment. Ingestion checks vendor symbols with it, since curated parts are keyed by symbol.
+ */
+export function keySegmentProblem(segment: string): string | undefined {
+  if (SEGMENT.test(segment)) return undefined;
+  return `"${segment}" cannot be part of a lake key (allowed: letters, digits, _ = + , - and inner dots; no leading "." or "@")`;
+}
+
+/**
  * Validates a key: "/"-separated, non-empty segments of safe characters; no segment may start with "." or "@"
  * (LocalStore keeps its temp files and version slots under such names), no "..", no leading/trailing "/".
  */

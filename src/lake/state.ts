@@ -1,5 +1,5 @@
 /**
- * Small mutable state objects (bookmarks, budgets, backfill marks) under `state/`, each updated by
+ * Small mutable state objects (bookmarks, backfill marks; vendor budgets in src/vendors/lake-quota.ts) under `state/`, each updated by
  * compare-and-swap on its ETag (DESIGN.md: "Single mutable objects ... are updated by compare-and-swap").
  * An update is a pure function of the current value, re-run on every lost race, so concurrent updaters
  * never lose each other's changes.
@@ -124,55 +124,6 @@ export async function advanceBookmark(
   });
   if (result === undefined) throw new DataError("state_invalid", `bookmark ${args.vendor}/${args.dataset} could not be written`);
   return result;
-}
-
-// --- Budgets: shared request budgets per vendor and window ---------------------------------------------
-
-export const budgetSchema = z.strictObject({
-  format: z.literal(1),
-  vendor: z.string().min(1),
-  window_ms: z.number().int().positive(),
-  window_start: z.iso.datetime(),
-  used: z.number().int().nonnegative(),
-  limit: z.number().int().nonnegative(),
-  updated_at: z.iso.datetime(),
-});
-export type Budget = z.infer<typeof budgetSchema>;
-
-export function budgetKey(vendor: string): string {
-  const key = `state/budgets/${vendor}.json`;
-  assertValidKey(key);
-  return key;
-}
-
-/**
- * Takes `amount` units from the vendor's shared budget for the current window (store clock). Grants all or
- * nothing; a new window starts when the old one has passed.
- */
-export async function consumeBudget(
-  store: ObjectStore,
-  args: { readonly vendor: string; readonly amount: number; readonly limit: number; readonly windowMs: number },
-): Promise<{ readonly granted: boolean; readonly remaining: number; readonly budget: Budget }> {
-  if (!Number.isInteger(args.amount) || args.amount <= 0) throw new DataError("invalid_budget", `budget amount must be a positive integer, got ${args.amount}`);
-  const now = await store.serverTime();
-  let granted = false;
-  const result = await updateState(store, budgetKey(args.vendor), budgetSchema, (current) => {
-    const fresh = current === undefined || now.getTime() >= Date.parse(current.window_start) + current.window_ms || current.window_ms !== args.windowMs;
-    const used = fresh ? 0 : current.used;
-    granted = used + args.amount <= args.limit;
-    if (!granted && !fresh) return UNCHANGED;
-    return {
-      format: 1 as const,
-      vendor: args.vendor,
-      window_ms: args.windowMs,
-      window_start: fresh ? now.toISOString() : current.window_start,
-      used: granted ? used + args.amount : used,
-      limit: args.limit,
-      updated_at: now.toISOString(),
-    };
-  });
-  if (result === undefined) throw new DataError("invalid_budget", `budget for ${args.vendor} could not be read`);
-  return { granted, remaining: Math.max(0, result.value.limit - result.value.used), budget: result.value };
 }
 
 // --- Marks: how far a backfill sweep has reached per dataset -------------------------------------------

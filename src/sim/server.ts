@@ -4,6 +4,11 @@
  * sliding-window rate limits (answering 429 with Retry-After and X-RateLimit-* headers, as the vendors do),
  * misbehaves on request (FaultPlan), and logs every request with a monotonic timestamp so tests can measure
  * the rate a client actually achieved. It binds 127.0.0.1 only.
+ *
+ * A loaded machine stalls the simulator's own event loop, and requests that arrived during a stall are handled
+ * together when it ends: their handling times bunch up although the client spaced them. A heartbeat bounds each
+ * request's arrival from below (`earliestMs`), and the limiter counts a request against an earlier one only when
+ * both certainly fall in one window — the simulator never blames a client for its own stalls.
  */
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from "node:http";
 import type { AddressInfo } from "node:net";
@@ -94,6 +99,16 @@ function drift(body: unknown): void {
   }
 }
 
+/** Renames every object key and string value equal to `from` (the renameSymbol fault). */
+function renameSymbol(body: unknown, from: string, to: string): unknown {
+  if (body === from) return to;
+  if (Array.isArray(body)) return body.map((item) => renameSymbol(item, from, to));
+  if (typeof body === "object" && body !== null) {
+    return Object.fromEntries(Object.entries(body).map(([k, v]) => [k === from ? to : k, renameSymbol(v, from, to)]));
+  }
+  return body;
+}
+
 /** Bad rows: a negative low, a duplicate of the first bar and one stamped ten years before the range. */
 function injectBadRows(body: unknown): void {
   forEachBarArray(body, (rows) => {
@@ -121,6 +136,16 @@ export async function startSimulator(options: SimulatorOptions = {}): Promise<Si
   const t0 = performance.now();
   const now = (): number => performance.now() - t0;
   let baseUrl = "";
+  // The two latest heartbeats. A request handled after beat k+1 would have been handled in the loop turn of beat
+  // k had it arrived before that turn's I/O phase: it arrived after beat k.
+  const BEAT_MS = 5;
+  let lastBeat = now();
+  let previousBeat = lastBeat;
+  const heartbeat = setInterval(() => {
+    previousBeat = lastBeat;
+    lastBeat = now();
+  }, BEAT_MS);
+  heartbeat.unref();
 
   const route = (vendor: SimVendor, path: string): SimHandler | undefined => {
     switch (vendor) {
@@ -131,7 +156,11 @@ export async function startSimulator(options: SimulatorOptions = {}): Promise<Si
     }
   };
 
-  /** Sliding-window check: the wait in ms until one more request fits every rule (0 = it fits now). */
+  /**
+   * Sliding-window check: the wait in ms until one more request fits every rule (0 = it fits now). Accepted
+   * requests are kept at their earliest possible arrival and this one at its latest (its handling time), so only
+   * requests that certainly share a window with it count.
+   */
   const limitWait = (vendor: SimVendor, at: number): { waitMs: number; rule?: RateLimitRule } => {
     const rules = limits.get(vendor) ?? [];
     const times = accepted.get(vendor) ?? [];
@@ -158,7 +187,8 @@ export async function startSimulator(options: SimulatorOptions = {}): Promise<Si
     }
     const [, prefix = "", ...rest] = url.pathname.split("/");
     const vendor = SIM_VENDORS.find((v) => v === prefix);
-    const entry: RequestLogEntry = { seq: log.length, atMs: at, vendor: vendor ?? "alpaca", path: loggablePath(url), status: 0, bytes: 0 };
+    const earliest = Math.min(at, previousBeat);
+    const entry: RequestLogEntry = { seq: log.length, atMs: at, earliestMs: earliest, vendor: vendor ?? "alpaca", path: loggablePath(url), status: 0, bytes: 0 };
     log.push(entry);
     const send = (status: number, text: string, headers: Record<string, string> = {}): void => {
       entry.status = status;
@@ -175,7 +205,7 @@ export async function startSimulator(options: SimulatorOptions = {}): Promise<Si
     const seq = (perVendorSeq.get(vendor) ?? 0) + 1;
     perVendorSeq.set(vendor, seq);
     const plan = faults.get(vendor);
-    const active = plan !== undefined && at >= (plan.fromMs ?? 0) && at < (plan.untilMs ?? Infinity);
+    const active = plan !== undefined && at >= (plan.fromMs ?? 0) && at < (plan.untilMs ?? Infinity) && seq >= (plan.fromRequest ?? 0) && seq < (plan.untilRequest ?? Infinity);
     const roll = (kind: string): number => uniformFor(seed, "fault", vendor, seq, kind);
 
     const wait = limitWait(vendor, at);
@@ -193,7 +223,7 @@ export async function startSimulator(options: SimulatorOptions = {}): Promise<Si
       entry.fault = "storm";
       return send(429, JSON.stringify(errorBody(429, "too many requests")), { "retry-after": String(plan.retryAfterSeconds ?? 1) });
     }
-    (accepted.get(vendor) ?? accepted.set(vendor, []).get(vendor) ?? []).push(at);
+    (accepted.get(vendor) ?? accepted.set(vendor, []).get(vendor) ?? []).push(earliest);
     const times = accepted.get(vendor);
     if (times && times.length > 10_000) times.splice(0, times.length - 5_000);
 
@@ -215,6 +245,10 @@ export async function startSimulator(options: SimulatorOptions = {}): Promise<Si
       headers["x-ratelimit-remaining"] = String(Math.max(0, firstRule.limit - used));
     }
     const out = handler({ vendor, path, query: url.searchParams, headers: req.headers, vendorBase: `${baseUrl}/${vendor}`, market, today });
+    if (out.status === 200 && active && plan.renameSymbol !== undefined) {
+      entry.fault = "rename_symbol";
+      out.body = renameSymbol(out.body, plan.renameSymbol.from, plan.renameSymbol.to);
+    }
     if (out.status === 200 && active) {
       if (plan.driftShare !== undefined && roll("drift") < plan.driftShare) {
         entry.fault = "drift";
@@ -279,6 +313,7 @@ export async function startSimulator(options: SimulatorOptions = {}): Promise<Si
     now,
     close: () =>
       new Promise<void>((resolve) => {
+        clearInterval(heartbeat);
         server.closeAllConnections();
         server.close(() => resolve());
       }),

@@ -46,9 +46,20 @@ export interface FaultPlan {
   skewBps?: number;
   /** Drop this many bars from every bar response (a vendor with gaps). */
   dropRows?: number;
+  /**
+   * Serve `from`'s rows under the name `to` (object keys and string values equal to `from` are renamed): a vendor
+   * sending a symbol our lake cannot key, e.g. "BRK:B".
+   */
+  renameSymbol?: { readonly from: string; readonly to: string };
   /** Active window in milliseconds since the simulator started (default: always). */
   fromMs?: number;
   untilMs?: number;
+  /**
+   * Active window in this vendor's requests, counted from 1 (default: always): a fault that hits the same requests
+   * however fast or slowly a loaded machine gets to them.
+   */
+  fromRequest?: number;
+  untilRequest?: number;
 }
 
 export interface RateLimitRule {
@@ -59,8 +70,14 @@ export interface RateLimitRule {
 
 export interface RequestLogEntry {
   seq: number;
-  /** Milliseconds since the simulator started (monotonic clock). */
+  /** Milliseconds since the simulator started (monotonic clock) when the simulator handled the request. */
   atMs: number;
+  /**
+   * The earliest the request can have arrived: the simulator's event loop was last seen free then. When the
+   * simulator itself stalls (a loaded machine), requests that arrived during the stall are handled together at its
+   * end; the true arrival lies in [earliestMs, atMs].
+   */
+  earliestMs: number;
   vendor: SimVendor;
   path: string;
   status: number;

@@ -84,12 +84,20 @@ export class BudgetExhaustedError extends IoError {
   readonly retryable = false;
   readonly vendor: string;
   readonly day: string;
+  /** The limit that was reached: the vendor's daily total, or the consumer's share of it. */
   readonly budget: number;
-  constructor(vendor: string, day: string, budget: number) {
-    super("vendor_budget_exhausted", `${vendor} has used its daily budget of ${budget} requests for ${day}`);
+  readonly consumer: string | undefined;
+  constructor(vendor: string, day: string, limit: { readonly budget: number; readonly consumer?: string; readonly total?: number }) {
+    super(
+      "vendor_budget_exhausted",
+      limit.consumer === undefined
+        ? `${vendor} has used its daily budget of ${limit.budget} requests for ${day}`
+        : `the ${limit.consumer} share of ${vendor}'s daily budget is spent: ${limit.budget} of ${limit.total ?? limit.budget} requests for ${day}`,
+    );
     this.vendor = vendor;
     this.day = day;
-    this.budget = budget;
+    this.budget = limit.budget;
+    this.consumer = limit.consumer;
   }
 }
 

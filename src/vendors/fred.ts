@@ -12,9 +12,6 @@ import type { FetchResult, MacroObservationRow, RejectedRecord } from "./rows.ts
 export const FRED_URL = "https://api.stlouisfed.org";
 const SOURCE = "fred";
 
-/** Treasury constant-maturity yields, percent (H.15): the curve the options pipeline discounts with. */
-export const TREASURY_CURVE_SERIES = ["DGS1MO", "DGS3MO", "DGS6MO", "DGS1", "DGS2", "DGS5", "DGS10", "DGS30"] as const;
-
 export interface FredOptions extends ConnectorOptions {
   readonly apiKey: string;
   readonly pageLimit?: number;

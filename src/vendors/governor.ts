@@ -4,10 +4,13 @@
  *
  * Per vendor it combines:
  * - smooth pacing equivalent to GCRA ("generic cell rate algorithm", ITU-T I.371) with no burst tolerance:
- *   sends are spaced at least windowMs/limit (plus a small safety margin) apart, so any sliding window of
- *   windowMs holds at most `limit` requests — no fixed-window double bursts at a boundary. Callers queue on
- *   one chain per vendor, so concurrent workers take turns instead of stampeding.
- * - a daily budget, reserved in small chunks from a BudgetStore (CAS state in the lake) so processes share it;
+ *   send slots are spaced windowMs/limit (plus a small safety margin) apart, so any sliding window of windowMs
+ *   holds at most `limit` requests — no fixed-window double bursts at a boundary. The slots come in blocks from
+ *   the vendor's one shared pace (VendorQuota, quota.ts), so every governor on a lake — other processes, other
+ *   nodes — sends inside the same sequence of slots. Callers queue on one chain per vendor, so concurrent
+ *   workers take turns instead of stampeding.
+ * - a daily budget, reserved in small chunks from the same quota: one counter per vendor for every consumer,
+ *   and this consumer's share of it as a sub-limit;
  * - Retry-After / X-RateLimit-Reset honoured for the whole vendor, not only for the request that got the 429;
  * - full-jitter exponential backoff between retries (Brooker, "Exponential Backoff And Jitter", AWS
  *   Architecture Blog, 2015): sleep = random(0, min(cap, base·2^attempt));
@@ -19,9 +22,10 @@
  */
 import type { Logger } from "../domain/logger.ts";
 import { silentLogger } from "../domain/logger.ts";
-import { todayUtc } from "../domain/calendar/dates.ts";
+import { systemClock, type GovernorClock } from "./clock.ts";
 import { BudgetExhaustedError, isRetryable, RateLimitedError } from "./errors.ts";
-import { sleep } from "../domain/sleep.ts";
+import { OwnedSlots } from "./owned-slots.ts";
+import { memoryQuota, type VendorQuota } from "./quota.ts";
 
 export interface RateRule {
   /** Requests allowed in any sliding window of `windowMs`. */
@@ -31,8 +35,10 @@ export interface RateRule {
 
 export interface VendorPolicy {
   readonly rules: readonly RateRule[];
-  /** Requests per UTC day; undefined = no budget. */
+  /** The vendor's requests per UTC day for every consumer together; undefined = no budget. */
   readonly dailyBudget?: number;
+  /** This governor's consumer's share of `dailyBudget` (a sub-limit; default the whole budget). */
+  readonly consumerBudget?: number;
   /** Ceiling of the AIMD in-flight window. */
   readonly maxInflight: number;
   /** Attempts after the first before giving up on a retryable error (default 5). */
@@ -55,29 +61,9 @@ export interface VendorPolicy {
   readonly jitterAllowanceMs?: number;
 }
 
-/** Daily budgets shared through the lake: `reserve` grants up to `want` requests of `budget` for `day`. */
-export interface BudgetStore {
-  reserve(vendor: string, day: string, want: number, budget: number): Promise<number>;
-}
-
-/** An in-memory budget store (one process; tests and the demo). */
-export function memoryBudgetStore(): BudgetStore & { used(vendor: string, day: string): number } {
-  const used = new Map<string, number>();
-  return {
-    reserve: async (vendor, day, want, budget) => {
-      const key = `${vendor}|${day}`;
-      const current = used.get(key) ?? 0;
-      const granted = Math.max(0, Math.min(want, budget - current));
-      used.set(key, current + granted);
-      return granted;
-    },
-    used: (vendor, day) => used.get(`${vendor}|${day}`) ?? 0,
-  };
-}
-
 export const USAGE_COUNTERS = [
   "requests", "ok", "rate_limited", "server_errors", "client_errors", "network_errors", "malformed",
-  "retries", "gave_up", "bytes", "pages", "merges", "budget_denied", "cooldowns", "wait_ms",
+  "retries", "gave_up", "bytes", "pages", "merges", "budget_denied", "cooldowns", "wait_ms", "missed_slots",
 ] as const;
 export type UsageCounter = (typeof USAGE_COUNTERS)[number];
 export type UsageCounters = Record<UsageCounter, number>;
@@ -86,19 +72,14 @@ export function emptyCounters(): UsageCounters {
   return Object.fromEntries(USAGE_COUNTERS.map((k) => [k, 0])) as UsageCounters;
 }
 
-export interface GovernorClock {
-  /** Monotonic milliseconds. */
-  now(): number;
-  sleep(ms: number, signal?: AbortSignal): Promise<void>;
-  /** The UTC day usage and budgets are booked to. */
-  day(): string;
-}
-
-export const systemClock: GovernorClock = { now: () => performance.now(), sleep, day: () => todayUtc() };
-
 export interface GovernorOptions {
   readonly policies: Readonly<Record<string, VendorPolicy>>;
-  readonly budgets?: BudgetStore;
+  /** The vendors' shared budgets and pace: `lakeQuota(store)` for every process on a lake; default this governor's own. */
+  readonly quota?: VendorQuota;
+  /** Whose share of the daily budgets this governor spends: "edge", "backfill", "options", "reference"… (default "edge"). */
+  readonly consumer?: string;
+  /** This governor's name in the shared pace (default: unique per instance). */
+  readonly holder?: string;
   readonly clock?: GovernorClock;
   /** Uniform [0,1) source for jitter (tests pass a seeded one). */
   readonly random?: () => number;
@@ -111,8 +92,8 @@ export interface CallOptions {
 
 interface VendorState {
   readonly policy: VendorPolicy;
-  /** When the last request of this vendor was let go (monotonic ms). */
-  lastSent: number;
+  /** The vendor's send slots this governor owns. */
+  readonly slots: OwnedSlots;
   /** Callers queue here for their turn. */
   pacer: Promise<void>;
   /** Callers currently queued on `pacer`. */
@@ -138,28 +119,64 @@ export interface VendorStatus {
   readonly budgetExhausted: boolean;
 }
 
-/** Minimum gap between two sends: every rule's window (widened by the margin and the jitter allowance) over its limit. */
+/** Send-to-arrival jitter one window absorbs by default (a request reaching the vendor late, the next one on time). */
+export const JITTER_ALLOWANCE_MS = 200;
+
+/** Minimum gap between two send slots: every rule's window (widened by the margin and the jitter allowance) over its limit. */
 export function spacingOf(policy: VendorPolicy): number {
   const margin = 1 + (policy.safetyMargin ?? 0.01);
-  const jitter = policy.jitterAllowanceMs ?? 200;
+  const jitter = policy.jitterAllowanceMs ?? JITTER_ALLOWANCE_MS;
   return Math.max(0, ...policy.rules.map((rule) => (rule.windowMs * margin + jitter) / rule.limit));
 }
 
+/**
+ * Slots claimed at once from the shared pace: about a twelfth of the binding rule's limit (5 s of a per-minute
+ * limit), so a lake round trip per block is cheap while two processes still alternate within a window.
+ */
+export function blockSizeOf(policy: VendorPolicy): number {
+  const spacing = spacingOf(policy);
+  const binding = policy.rules.reduce<RateRule | undefined>((best, rule) => (best === undefined || rule.windowMs / rule.limit > best.windowMs / best.limit ? rule : best), undefined);
+  if (binding === undefined || spacing <= 0) return 50;
+  return Math.max(1, Math.min(50, Math.round(binding.windowMs / 12 / spacing)));
+}
+
+/**
+ * How late after its slot a request may still go: half of the slack the spacing leaves in every rule's window
+ * (`limit × spacing − window`: the safety margin plus the jitter allowance); the other half absorbs
+ * send-to-arrival jitter (owned-slots.ts says why). 400 ms for a per-minute limit, 33 ms at ×12 compression.
+ */
+export function lateToleranceOf(policy: VendorPolicy): number {
+  const spacing = spacingOf(policy);
+  return Math.max(0, Math.min(...policy.rules.map((rule) => rule.limit * spacing - rule.windowMs))) / 2;
+}
+
+export const BACKOFF_BASE_MS = 250;
+export const BACKOFF_CAP_MS = 30_000;
+
 export class RateGovernor {
   private readonly vendors = new Map<string, VendorState>();
-  private readonly budgets: BudgetStore | undefined;
+  private readonly quota: VendorQuota;
+  readonly consumer: string;
+  private readonly holder: string;
   private readonly clock: GovernorClock;
   private readonly random: () => number;
   private readonly logger: Logger;
 
   constructor(options: GovernorOptions) {
-    this.budgets = options.budgets;
     this.clock = options.clock ?? systemClock;
+    this.quota = options.quota ?? memoryQuota(this.clock);
+    this.consumer = options.consumer ?? "edge";
+    this.holder = options.holder ?? `${this.consumer}-${crypto.randomUUID().slice(0, 8)}`;
     this.random = options.random ?? Math.random;
     this.logger = options.logger ?? silentLogger;
     for (const [vendor, policy] of Object.entries(options.policies)) {
+      const slots = new OwnedSlots(
+        { vendor, holder: this.holder, spacingMs: spacingOf(policy), blockSize: blockSizeOf(policy), lateMs: lateToleranceOf(policy) },
+        this.quota,
+        this.clock,
+      );
       this.vendors.set(vendor, {
-        policy, lastSent: -Infinity, pacer: Promise.resolve(), queued: 0, blockedUntil: 0, coolUntil: 0,
+        policy, slots, pacer: Promise.resolve(), queued: 0, blockedUntil: 0, coolUntil: 0,
         window: Math.max(1, Math.ceil(policy.maxInflight / 2)), inflight: 0, waiters: [], outcomes: [],
         budgetLeft: 0, budgetDay: "", budgetExhausted: false, usage: new Map(),
       });
@@ -206,9 +223,7 @@ export class RateGovernor {
   readyIn(vendor: string): number {
     const s = this.state(vendor);
     const now = this.clock.now();
-    const spacing = spacingOf(s.policy);
-    const turn = (s.lastSent === -Infinity ? now : s.lastSent + spacing) + spacing * s.queued;
-    return Math.max(0, s.blockedUntil - now, s.coolUntil - now, turn - now);
+    return Math.max(0, s.blockedUntil - now, s.coolUntil - now, s.slots.waitFor(s.queued, now));
   }
 
   /** True while the vendor is paused by a cool-down (the scheduler gives its workers to other vendors). */
@@ -217,8 +232,9 @@ export class RateGovernor {
   }
 
   /**
-   * Runs `attempt` under the vendor's policy: waits for a concurrency slot, the pacing slot and the budget,
-   * then retries retryable failures with backoff. Non-retryable errors and exhausted retries are thrown.
+   * Runs `attempt` under the vendor's policy: waits for a concurrency slot, the budget and a send slot (in that
+   * order: a send slot must not pass while the budget is booked), then retries retryable failures with backoff.
+   * Non-retryable errors and exhausted retries are thrown.
    */
   async run<T>(vendor: string, attempt: () => Promise<T>, options: CallOptions = {}): Promise<T> {
     const s = this.state(vendor);
@@ -226,6 +242,7 @@ export class RateGovernor {
     for (let tryNo = 0; ; tryNo++) {
       await this.acquireWindow(s, options.signal);
       try {
+        await this.takeBudget(vendor, s);
         await this.pace(vendor, s, options.signal);
         this.count(vendor, "requests");
         const result = await attempt();
@@ -250,8 +267,8 @@ export class RateGovernor {
   }
 
   private fullJitter(policy: VendorPolicy, tryNo: number): number {
-    const cap = policy.backoffCapMs ?? 30_000;
-    const base = policy.backoffBaseMs ?? 250;
+    const cap = policy.backoffCapMs ?? BACKOFF_CAP_MS;
+    const base = policy.backoffBaseMs ?? BACKOFF_BASE_MS;
     return this.random() * Math.min(cap, base * 2 ** tryNo);
   }
 
@@ -281,14 +298,10 @@ export class RateGovernor {
     for (let free = Math.floor(s.window) - s.inflight; free > 0 && s.waiters.length > 0; free--) s.waiters.shift()?.();
   }
 
-  /**
-   * Waits for this caller's turn: callers queue on a per-vendor chain, and each send happens no earlier than
-   * one emission interval after the previous *actual* send (and never inside a Retry-After pause or a
-   * cool-down). Spacing by actual send times, not by slots reserved in advance, keeps a late caller (event loop
-   * busy with a large body) from being followed immediately by an on-time one.
-   */
+  /** Waits for this caller's turn: callers queue on a per-vendor chain and each sends in one of the vendor's slots. */
   private async pace(vendor: string, s: VendorState, signal: AbortSignal | undefined): Promise<void> {
     const start = this.clock.now();
+    const missedBefore = s.slots.missed;
     s.queued++;
     const turn = s.pacer.then(() => this.waitTurn(s, signal));
     s.pacer = turn.catch(() => undefined);
@@ -297,12 +310,13 @@ export class RateGovernor {
     } finally {
       s.queued--;
     }
-    await this.takeBudget(vendor, s);
     this.count(vendor, "wait_ms", Math.round(this.clock.now() - start));
+    if (s.slots.missed > missedBefore) this.count(vendor, "missed_slots", s.slots.missed - missedBefore);
   }
 
+  /** Sends at an owned slot, never inside a Retry-After pause or a cool-down. */
   private async waitTurn(s: VendorState, signal: AbortSignal | undefined): Promise<void> {
-    const spacing = spacingOf(s.policy);
+    const since = this.clock.now();
     for (;;) {
       const now = this.clock.now();
       const hold = Math.max(s.blockedUntil, s.coolUntil) - now;
@@ -310,40 +324,46 @@ export class RateGovernor {
         await this.clock.sleep(hold, signal);
         continue;
       }
-      const due = s.lastSent + spacing;
+      const slot = await s.slots.next(since, signal);
+      const at = this.clock.now();
       // Timers may fire a fraction of a millisecond early (Deno rounds): re-check instead of trusting them.
-      if (due > now) {
-        await this.clock.sleep(due - now, signal);
+      if (slot > at) {
+        await this.clock.sleep(slot - at, signal);
         continue;
       }
-      s.lastSent = now;
+      s.slots.take();
       return;
     }
   }
 
+  /** Spends one request of today's budget, booking a small chunk from the shared counter when none is left. */
   private async takeBudget(vendor: string, s: VendorState): Promise<void> {
-    const budget = s.policy.dailyBudget;
-    if (budget === undefined) return;
-    const day = this.clock.day();
-    if (s.budgetDay !== day) {
-      s.budgetDay = day;
+    const total = s.policy.dailyBudget;
+    if (total === undefined) return;
+    const share = Math.min(total, s.policy.consumerBudget ?? total);
+    const today = this.quota.day();
+    if (s.budgetDay !== today) {
+      // A new day: yesterday's unspent grants are not today's.
+      s.budgetDay = today;
       s.budgetLeft = 0;
       s.budgetExhausted = false;
     }
+    let limitedBy: "total" | "share" | undefined;
     if (s.budgetLeft <= 0) {
-      const chunk = Math.max(1, Math.min(20, Math.ceil(budget / 50)));
-      const granted = this.budgets ? await this.budgets.reserve(vendor, day, chunk, budget) : chunk;
-      s.budgetLeft += granted;
-      if (!this.budgets) {
-        // Without a store the budget is per process: count it locally.
-        const used = this.usage(vendor)[day]?.requests ?? 0;
-        s.budgetLeft = Math.max(0, Math.min(s.budgetLeft, budget - used));
+      const chunk = Math.max(1, Math.min(20, Math.ceil(share / 50)));
+      const grant = await this.quota.reserve({ vendor, consumer: this.consumer, want: chunk, total, share });
+      if (grant.day !== s.budgetDay) {
+        s.budgetDay = grant.day;
+        s.budgetLeft = 0;
+        s.budgetExhausted = false;
       }
+      s.budgetLeft += grant.granted;
+      limitedBy = grant.limitedBy;
     }
     if (s.budgetLeft <= 0) {
       s.budgetExhausted = true;
       this.count(vendor, "budget_denied");
-      throw new BudgetExhaustedError(vendor, day, budget);
+      throw new BudgetExhaustedError(vendor, s.budgetDay, limitedBy === "share" ? { budget: share, consumer: this.consumer, total } : { budget: total });
     }
     s.budgetLeft--;
   }
@@ -364,6 +384,8 @@ export class RateGovernor {
       const rule = s.policy.rules[0];
       const pause = error.retryAfterMs ?? (rule ? rule.windowMs / rule.limit : 1000);
       s.blockedUntil = Math.max(s.blockedUntil, now + pause);
+      // Every process on the quota pauses too: the vendor counts all of them against the same limit.
+      this.quota.hold(vendor, this.holder, s.blockedUntil).catch((e: unknown) => this.logger.warn("could not share a Retry-After pause", { vendor, error: e }));
       s.window = Math.max(1, s.window / 2);
       this.recordOutcome(vendor, s, true);
       return;
@@ -390,12 +412,14 @@ export class RateGovernor {
     const failures = s.outcomes.filter((o) => o.failed).length;
     const minSamples = s.policy.errorMinSamples ?? 10;
     const threshold = s.policy.errorRateThreshold ?? 0.5;
-    if (s.outcomes.length >= minSamples && failures / s.outcomes.length >= threshold && s.coolUntil <= now) {
+    const errorRate = failures / Math.max(1, s.outcomes.length);
+    if (s.outcomes.length >= minSamples && errorRate >= threshold && s.coolUntil <= now) {
       const cooldown = s.policy.cooldownMs ?? 60_000;
       s.coolUntil = now + cooldown;
-      s.outcomes.length = 0;
       this.count(vendor, "cooldowns");
-      this.logger.warn("vendor cooling down", { vendor, error_rate: failures / Math.max(1, s.outcomes.length + failures), cooldown_ms: cooldown });
+      this.logger.warn("vendor cooling down", { vendor, error_rate: errorRate, failed: failures, requests: s.outcomes.length, cooldown_ms: cooldown });
+      // The window starts afresh after the pause: the failures that caused it are not counted twice.
+      s.outcomes.length = 0;
     }
   }
 }

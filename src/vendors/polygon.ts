@@ -14,15 +14,16 @@ import { httpFor, lineage, schemaReject, secret, withQuery, type ConnectorOption
 import { parseEnvelope, zodDetail } from "./alpaca.ts";
 import { parseOcc, type BarTimeframe, type CorporateActionRow, type EquityBarRow, type FetchResult, type OptionContractRow, type RejectedRecord, type TickerRow } from "./rows.ts";
 import { checkBars } from "./validate.ts";
+import { defaultVendorLimits } from "../config/schemas/node.ts";
 
 export const POLYGON_URL = "https://api.polygon.io";
 const SOURCE = "polygon";
-/** Free-tier history window (Polygon "Basic" plan: 2 years). */
-export const POLYGON_HISTORY_DAYS = 730;
+/** Free-tier history window (Polygon "Basic" plan: 2 years): node.yml's default `history_window_days`. */
+export const POLYGON_HISTORY_DAYS: number = defaultVendorLimits().polygon.history_window_days;
 
 export interface PolygonOptions extends ConnectorOptions {
   readonly apiKey: string;
-  /** History the plan serves, in days back from `today` (default 730). */
+  /** History the plan serves, in days back from `today` (node.yml `history_window_days`; default 730). */
   readonly historyDays?: number;
   /** The date the window is measured from (default: the UTC date of `now`). */
   readonly today?: () => string;

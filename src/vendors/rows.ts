@@ -104,7 +104,9 @@ export type RejectReason =
   | "non_finite"
   | "duplicate"
   | "out_of_range"
-  | "malformed_response";
+  | "malformed_response"
+  /** A symbol (or option underlier, contract, series id) the lake cannot use in a key. */
+  | "bad_symbol";
 
 export interface FetchResult<T> {
   rows: T[];

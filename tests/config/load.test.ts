@@ -2,7 +2,7 @@
 // the relationships a user could get wrong (lease renewal, overlapping regimes, tick table order, budgets).
 import path from "node:path";
 import { afterEach, describe, expect, it } from "vitest";
-import { dailyBudget, maxInflight } from "../../src/config/effective.ts";
+import { consumerBudget, maxInflight } from "../../src/config/effective.ts";
 import { loadConfig, loadConfigFile } from "../../src/config/load.ts";
 import { backfillSchema } from "../../src/config/schemas/backfill.ts";
 import { nodeSchema } from "../../src/config/schemas/node.ts";
@@ -74,8 +74,9 @@ describe("loadConfig", () => {
     const config = await loadConfig({ configDir: temp.dir, env: { NODE_MAX_INFLIGHT_ALPACA: "7" }, envFile: false, cwd: temp.dir });
     expect(maxInflight(config, "alpaca")).toBe(7);
     expect(maxInflight(config, "polygon")).toBe(1);
-    expect(dailyBudget(config, "alpaca", "edge")).toBe(1000);
-    expect(dailyBudget(config, "polygon", "edge")).toBe(7000);
+    expect(consumerBudget(config, "alpaca", "edge")).toBe(1000);
+    expect(consumerBudget(config, "polygon", "edge")).toBe(7000);
+    expect(consumerBudget(config, "alpaca", "options")).toBe(config.node.vendors.alpaca.daily_budget);
   });
 
   it("names a training file with a bad model name", async () => {
@@ -165,13 +166,20 @@ describe("schema rules", () => {
     expect(result.error?.issues[0]?.path).toEqual(["stacker", "linear_weights", "b"]);
   });
 
-  it("rejects curator prefixes outside raw/ and curated/ and path traversal", async () => {
+  it("accepts only curated tables the curator writes, and unique job names", async () => {
     const { curatorSchema } = await import("../../src/config/schemas/curator.ts");
-    const job = { name: "j", source: "alpaca", table: "t", input_prefix: "raw/alpaca/t", output_prefix: "curated/t" };
+    const job = { name: "j", table: "equities_bars", output_prefix: "curated/equities_ohlcv_adj" };
     expect(curatorSchema.safeParse({ jobs: [job] }).success).toBe(true);
-    expect(curatorSchema.safeParse({ jobs: [{ ...job, input_prefix: "curated/t" }] }).success).toBe(false);
+    // The minute job's table is curated/equities_minute_adj; the old default named curated/equities_minute.
+    expect(curatorSchema.safeParse({ jobs: [{ ...job, output_prefix: "curated/equities_minute" }] }).success).toBe(false);
     expect(curatorSchema.safeParse({ jobs: [{ ...job, output_prefix: "curated/../raw" }] }).success).toBe(false);
+    // Keys nothing read are gone: a file that still sets them is told so, not silently ignored.
+    expect(curatorSchema.safeParse({ jobs: [{ ...job, input_prefix: "raw/alpaca/equities_bars" }] }).success).toBe(false);
     expect(curatorSchema.safeParse({ jobs: [job, job] }).success).toBe(false);
+    // The schema lists the tables curation writes (config cannot import curate/): they must stay the same.
+    const { CURATED_OUTPUTS } = await import("../../src/config/schemas/curator.ts");
+    const { CURATE_TABLES, MINUTE_TABLES } = await import("../../src/curate/curate-equities.ts");
+    expect([...CURATED_OUTPUTS]).toEqual([CURATE_TABLES.adjusted, MINUTE_TABLES.adjusted]);
   });
 
   it("rejects an edge task for an unknown vendor and a DuckDB memory limit it would not parse", async () => {

@@ -1,5 +1,6 @@
 // The commands a user types: `trademl demo` and `trademl node up --once` (no network here: only the
 // "no keys" path of node up can run, and it must explain what it skipped).
+import { existsSync } from "node:fs";
 import { fileURLToPath } from "node:url";
 import { afterAll, describe, expect, it } from "vitest";
 import { readLakeOrigin } from "../../src/ingest/ingest-lake.ts";
@@ -52,5 +53,15 @@ describe("trademl node up --once", () => {
     expect(run.stdout).toMatch(/skipped finnhub: FINNHUB_API_KEY is not set/);
     expect(run.stdout).toMatch(/skipped fred: FRED_API_KEY is not set/);
     expect(run.stdout).toMatch(/nothing collected/);
+  });
+
+  it("refuses --symbols the lake could not key, before touching the lake", async () => {
+    const t = await tempDir("trademl-node-");
+    cleanups.push(t.cleanup);
+    const run = await runTrademl(["node", "up", "--once", "--symbols", "AAPL,BRK:B", "--config-dir", CONFIGS, "--log-level", "warn"], { LAKE_ROOT: `${t.dir}/lake` }, t.dir);
+    expect(run.code).toBe(2);
+    expect(run.stderr).toMatch(/--symbols: "BRK:B" cannot be part of a lake key/);
+    expect((await runTrademl(["node", "up", "--once", "--symbols", ",", "--config-dir", CONFIGS], { LAKE_ROOT: `${t.dir}/lake` }, t.dir)).code).toBe(2);
+    expect(existsSync(`${t.dir}/lake`)).toBe(false);
   });
 });

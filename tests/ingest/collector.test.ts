@@ -3,7 +3,10 @@
 import { readdir, readFile } from "node:fs/promises";
 import { join } from "node:path";
 import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
+import { CURATE_TABLES, curateEquities } from "../../src/curate/curate-equities.ts";
+import { addDays } from "../../src/domain/calendar/dates.ts";
 import { runCollection } from "../../src/ingest/collector.ts";
+import { lakeAccess } from "../../src/lake/lake-access.ts";
 import { createFinnhub } from "../../src/vendors/finnhub.ts";
 import { ensureLakeOrigin } from "../../src/ingest/ingest-lake.ts";
 import { simConnectors } from "../../src/ingest/sim-connectors.ts";
@@ -42,10 +45,9 @@ async function lake(): Promise<{ dir: string; store: LocalStore }> {
 
 function collect(store: LocalStore, datasets: { vendor: string; dataset: string }[], extra: { historyDays?: number } = {}) {
   const governor = new RateGovernor({ policies: policiesFromLimits(undefined, 1 / 120) });
-  return {
-    governor,
-    run: () => runCollection({ store, origin: "simulated", connectors: simConnectors(sim, governor), governor, universe: UNIVERSE, datasets, today: TODAY, historyDays: extra.historyDays ?? 20, minuteDays: 1, workers: 3, holder: "test" }),
-  };
+  const runWith = (universe: readonly string[]) =>
+    runCollection({ store, origin: "simulated", connectors: simConnectors(sim, governor), governor, universe, datasets, today: TODAY, historyDays: extra.historyDays ?? 20, minuteDays: 1, workers: 3, holder: "test" });
+  return { governor, run: () => runWith(UNIVERSE), runWith };
 }
 
 describe("edge collector", () => {
@@ -127,6 +129,37 @@ describe("edge collector", () => {
     sim.setFaults("finnhub", undefined);
     const again = await collect(store, [{ vendor: "finnhub", dataset: "equities_bars" }]).run();
     expect(again.committed).toBe(UNIVERSE.length);
+  });
+
+  it("quarantines a symbol the lake cannot key, keeps the rest, and curation still runs", async () => {
+    const { dir, store } = await lake();
+    // The vendor answers MSFT's bars and actions under "MS:FT": valid JSON, but ":" is not allowed in a lake key
+    // (and curation keys its parts by symbol). Before ingestion checked names, every `trademl curate` failed on it.
+    sim.setFaults("alpaca", { renameSymbol: { from: "MSFT", to: "MS:FT" } });
+    const report = await collect(store, [{ vendor: "alpaca", dataset: "equities_bars" }, { vendor: "alpaca", dataset: "corporate_actions" }], { historyDays: 400 }).run();
+    expect(report.failed).toBe(0);
+    expect(report.quarantined["bad_symbol"]).toBeGreaterThan(0);
+    const bars = await committedRows(dir, "raw/alpaca/equities_bars", "symbol, strftime(date, '%Y-%m-%d') AS d");
+    expect(new Set(bars.map((r) => String(r["symbol"])))).toEqual(new Set(["AAPL", "SPY"]));
+    expect(keyCounts(bars, (r) => String(r["symbol"])).get("AAPL")).toBe(sessionsBetween(addDays(THROUGH, -399), THROUGH).length);
+    // The quarantine keeps the row and says why.
+    const qdir = join(dir, "quarantine/raw/alpaca/equities_bars", `date=${TODAY}`);
+    const records: { reason: string; detail: string }[] = [];
+    for (const part of await readdir(qdir)) {
+      const slot = (await readdir(join(qdir, part))).sort().at(-1) ?? "";
+      records.push(...(JSON.parse(await readFile(join(qdir, part, slot), "utf8")) as { records: { reason: string; detail: string }[] }).records);
+    }
+    expect(records.some((r) => r.reason === "bad_symbol" && r.detail.includes("MS:FT"))).toBe(true);
+    // Curation runs over what was committed.
+    const curated = await curateEquities({ lake: lakeAccess(store), sourcePriority: ["alpaca"] });
+    expect(curated.partsWritten[CURATE_TABLES.adjusted]).toBeGreaterThan(0);
+  });
+
+  it("refuses a universe the lake cannot key before asking any vendor", async () => {
+    const { store } = await lake();
+    const before = sim.log.length;
+    await expect(collect(store, [{ vendor: "alpaca", dataset: "equities_bars" }]).runWith(["AAPL", "BRK:B"])).rejects.toThrow(/BRK:B/);
+    expect(sim.log.length).toBe(before);
   });
 
   it("refuses to mix simulated and real data in one lake", async () => {

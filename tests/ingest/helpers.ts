@@ -58,6 +58,10 @@ export interface ChildArgs {
   workers: number;
   holder: string;
   leaseWaitMs?: number;
+  /** Draw budgets and pace from the lake (lakeQuota) as the edge consumer. */
+  sharedQuota?: boolean;
+  /** Alpaca's limits instead of node.yml's defaults: per-minute rate (before timeScale), daily total, edge share. */
+  alpaca?: { requestsPerMinute: number; dailyBudget: number; share: number };
 }
 
 const CHILD = fileURLToPath(new URL("./fixtures/collector-child.ts", import.meta.url));

@@ -58,6 +58,19 @@ async function expectSameAsClean(dir: string): Promise<void> {
 
 const args = (lake: string, holder: string): ChildArgs => ({ simUrl: sim.url, today: TODAY, lake, holder, ...PLAN });
 
+/**
+ * Resolves once the simulator has seen a request it had not seen before `seen` entries: the child is collecting.
+ * A child starts in seconds on a loaded machine (tsx, DuckDB); timing a kill from the spawn would kill it before
+ * it collects anything, which proves nothing about resuming.
+ */
+async function collecting(seen: number, child: { exitCode: number | null; signalCode: NodeJS.Signals | null }): Promise<void> {
+  for (let waited = 0; sim.log.length <= seen; waited += 20) {
+    if (child.exitCode !== null || child.signalCode !== null) throw new Error("the collector exited before its first request");
+    if (waited > 60_000) throw new Error("the collector made no request within 60 s");
+    await new Promise((r) => setTimeout(r, 20));
+  }
+}
+
 describe("kill and resume", () => {
   it("SIGKILLed at random points six times, then resumed, equals a clean run", async () => {
     const t = await tempDir("trademl-killed-");
@@ -65,9 +78,11 @@ describe("kill and resume", () => {
     const random = mulberry32(20261120);
     let killed = 0;
     for (let i = 0; i < 6; i++) {
+      const seen = sim.log.length;
       const { child, done } = spawnCollector(args(t.dir, "resumer"));
-      const at = 700 + Math.floor(random() * 1300);
-      const timer = setTimeout(() => child.kill("SIGKILL"), at);
+      // Killed at a random point of its collection: mid-request, mid-write, between commit and bookmark.
+      await collecting(seen, child);
+      const timer = setTimeout(() => child.kill("SIGKILL"), Math.floor(random() * 1300));
       const result = await done;
       clearTimeout(timer);
       if (result.signal === "SIGKILL") killed++;
@@ -76,15 +91,17 @@ describe("kill and resume", () => {
     const final = await spawnCollector(args(t.dir, "resumer")).done;
     expect(final.code, final.stderr).toBe(0);
     const report = JSON.parse(final.stdout.trim().split("\n").at(-1) ?? "{}") as { failed: number };
-    expect(report.failed).toBe(0);
+    expect(report.failed, final.stderr).toBe(0);
     await expectSameAsClean(t.dir);
-  }, 60_000);
+  }, 180_000);
 
   it("stops promptly on SIGTERM without committing half a unit, and the next pass completes the lake", async () => {
     const t = await tempDir("trademl-term-");
     cleanups.push(t.cleanup);
+    const seen = sim.log.length;
     const { child, done } = spawnCollector(args(t.dir, "termed"));
-    await new Promise((r) => setTimeout(r, 1800));
+    await collecting(seen, child);
+    await new Promise((r) => setTimeout(r, 500));
     const sentAt = performance.now();
     child.kill("SIGTERM");
     const result = await done;
@@ -97,5 +114,5 @@ describe("kill and resume", () => {
     const final = await spawnCollector(args(t.dir, "termed")).done;
     expect(final.code, final.stderr).toBe(0);
     await expectSameAsClean(t.dir);
-  }, 60_000);
+  }, 120_000);
 });

@@ -8,7 +8,9 @@ import { readLakeOrigin } from "../../src/ingest/ingest-lake.ts";
 import { LocalStore } from "../../src/lake/local-store.ts";
 import { startSimulator } from "../../src/sim/server.ts";
 import { closeHttpPool } from "../../src/vendors/http.ts";
-import { tempDir } from "./helpers.ts";
+import { lakeQuota } from "../../src/vendors/lake-quota.ts";
+import { addDays } from "../../src/domain/calendar/dates.ts";
+import { committedRows, tempDir } from "./helpers.ts";
 
 const CONFIGS = fileURLToPath(new URL("../../configs", import.meta.url));
 const cleanups: (() => Promise<void>)[] = [];
@@ -27,7 +29,9 @@ describe("node pass", () => {
       const loaded = await loadConfig({ configDir: CONFIGS, env: { ALPACA_API_KEY_ID: "kid-0000", ALPACA_API_SECRET_KEY: "secret-0000", FRED_API_KEY: "0123456789abcdef0123456789abcdef", NODE_WORKERS: "3" }, envFile: false, cwd: t.dir });
       // The shipped limits are per minute; this test has seconds.
       const fast = { requests_per_minute: 6000 };
-      const config = { ...loaded, node: { ...loaded.node, vendors: { ...loaded.node.vendors, alpaca: { ...loaded.node.vendors.alpaca, ...fast }, fred: { ...loaded.node.vendors.fred, ...fast } } } };
+      // node.yml says Alpaca's plan serves 10 days; edge.yml wants 365 days of daily bars: 10 it is.
+      const config = { ...loaded, node: { ...loaded.node, vendors: { ...loaded.node.vendors, alpaca: { ...loaded.node.vendors.alpaca, ...fast, history_window_days: 10 }, fred: { ...loaded.node.vendors.fred, ...fast } } } };
+      expect(config.edge.history_days).toBe(365);
       const store = new LocalStore({ root: `${t.dir}/lake` });
       const pass = await runNodePass({ config, store, universe: ["AAPL", "SPY"], baseUrls: { alpaca: sim.baseUrl("alpaca"), fred: sim.baseUrl("fred") } });
       expect(pass.skippedVendors.map((s) => s.vendor).sort()).toEqual(["finnhub", "polygon"]);
@@ -36,10 +40,17 @@ describe("node pass", () => {
       // edge.yml: alpaca_bars, alpaca_minute, alpaca_corporate_actions, fred_treasury (+ polygon/finnhub: no keys).
       expect(tables).toEqual(["raw/alpaca/corporate_actions", "raw/alpaca/equities_bars", "raw/alpaca/equities_minute", "raw/fred/treasury_curve"]);
       expect(await readLakeOrigin(store)).toBe("real");
+      const bars = await committedRows(`${t.dir}/lake`, "raw/alpaca/equities_bars", "strftime(min(date), '%Y-%m-%d') AS first");
+      expect(String(bars[0]?.["first"]) >= addDays(today, -9), String(bars[0]?.["first"])).toBe(true);
+      // FRED is not limited by Alpaca's window: edge.yml's year.
+      const fred = await committedRows(`${t.dir}/lake`, "raw/fred/treasury_curve", "strftime(min(date), '%Y-%m-%d') AS first");
+      expect(String(fred[0]?.["first"]) < addDays(today, -300), String(fred[0]?.["first"])).toBe(true);
       const requests = sim.log.filter((e) => e.vendor === "alpaca").length;
-      const budget = JSON.parse(new TextDecoder().decode((await store.get(`state/budgets/daily/edge/alpaca/${today}.json`))?.body)) as { used: number; budget: number };
-      expect(budget.budget).toBe(config.edge.daily_budget.alpaca);
-      expect(budget.used).toBeGreaterThanOrEqual(requests);
+      // One counter for the vendor's day, booked to the edge collector's share.
+      const budget = await lakeQuota(store).dailyUsage("alpaca", today);
+      expect(budget?.budget).toBe(config.node.vendors.alpaca.daily_budget);
+      expect(budget?.consumers).toEqual({ edge: budget?.used });
+      expect(budget?.used).toBeGreaterThanOrEqual(requests);
       expect(sim.log.some((e) => e.path.includes("0123456789abcdef"))).toBe(false);
     } finally {
       await sim.close();

@@ -31,7 +31,7 @@ describe("two collectors on one lake", () => {
       expect(b.code, b.stderr).toBe(0);
       const ra = JSON.parse(a.stdout.trim().split("\n").at(-1) ?? "{}") as { committed: number; failed: number };
       const rb = JSON.parse(b.stdout.trim().split("\n").at(-1) ?? "{}") as { committed: number; failed: number };
-      expect(ra.failed + rb.failed).toBe(0);
+      expect(ra.failed + rb.failed, `${a.stderr}\n${b.stderr}`).toBe(0);
       expect(ra.committed).toBeGreaterThan(0);
       expect(rb.committed).toBeGreaterThan(0);
 

@@ -7,7 +7,7 @@ import { acquireLease } from "../../src/lake/lease.ts";
 import { LocalStore } from "../../src/lake/local-store.ts";
 import { newPartKey } from "../../src/lake/keys.ts";
 import { commitParts } from "../../src/lake/manifest.ts";
-import { advanceBookmark, advanceMark, consumeBudget, readBookmark, readState, updateState } from "../../src/lake/state.ts";
+import { advanceBookmark, advanceMark, readBookmark, readState, updateState } from "../../src/lake/state.ts";
 
 let root: string;
 let store: LocalStore;
@@ -36,15 +36,6 @@ describe("CAS state objects", () => {
     expect((await advanceBookmark(store, { ...args, manifestSeq: m.seq })).value.through).toBe("2024-01-05");
     await advanceBookmark(store, { ...args, through: "2024-01-03", manifestSeq: m.seq });
     expect((await readBookmark(store, "alpaca", "bars_1d"))?.value.through).toBe("2024-01-05");
-  });
-
-  it("a shared budget never over-grants under concurrency and refills in a new window", async () => {
-    const take = () => consumeBudget(store, { vendor: "polygon", amount: 1, limit: 10, windowMs: 60_000 });
-    const results = await Promise.all(Array.from({ length: 25 }, take));
-    expect(results.filter((r) => r.granted)).toHaveLength(10);
-    expect((await take()).granted).toBe(false);
-    const fresh = await consumeBudget(store, { vendor: "polygon", amount: 3, limit: 10, windowMs: 1 });
-    expect([fresh.granted, fresh.remaining]).toEqual([true, 7]);
   });
 
   it("marks advance monotonically and add counters from concurrent writers", async () => {

@@ -11,7 +11,7 @@ import { coverageSummary } from "../../src/quality/audit/coverage.ts";
 import { runBackfill, planBackfill } from "../../src/quality/backfill/backfill.ts";
 import { alpacaActionsFetcher, alpacaBarsFetcher } from "../../src/quality/backfill/fetchers.ts";
 import { readManifest } from "../../src/lake/manifest.ts";
-import { budgetUsed, lakeBudgetStore } from "../../src/quality/backfill/lake-budget-store.ts";
+import { lakeQuota } from "../../src/vendors/lake-quota.ts";
 import { readMarks } from "../../src/quality/backfill/marks.ts";
 import type { BackfillTarget, BackfillTask } from "../../src/quality/backfill/types.ts";
 import { EntitlementError } from "../../src/vendors/errors.ts";
@@ -30,7 +30,7 @@ afterAll(async () => {
 function node(store: ObjectStore, dailyBudget: number) {
   const governor = new RateGovernor({
     policies: { alpaca: { rules: [{ limit: 1000, windowMs: 1000 }], maxInflight: 4, dailyBudget, maxRetries: 2, backoffBaseMs: 5, backoffCapMs: 20 } },
-    budgets: lakeBudgetStore(store),
+    quota: lakeQuota(store), consumer: "backfill",
     random: () => 0.5,
   });
   const alpaca = createAlpaca({ governor, baseUrl: sim.baseUrl("alpaca"), keyId: "kid", secretKey: "sec" });
@@ -40,7 +40,7 @@ function node(store: ObjectStore, dailyBudget: number) {
 function actionsNode(store: ObjectStore) {
   const governor = new RateGovernor({
     policies: { alpaca: { rules: [{ limit: 1000, windowMs: 1000 }], maxInflight: 4, dailyBudget: 10_000 } },
-    budgets: lakeBudgetStore(store),
+    quota: lakeQuota(store), consumer: "backfill",
     random: () => 0.5,
   });
   return alpacaActionsFetcher(createAlpaca({ governor, baseUrl: sim.baseUrl("alpaca"), keyId: "kid", secretKey: "sec" }));
@@ -102,6 +102,31 @@ describe("backfill", () => {
     const rerun = await runBackfill(lake.store, { targets: [MINUTE, EOD], fetcherFor: () => fetcher, holder: "node-a", through: "2024-07-09" });
     expect(rerun).toMatchObject({ ran: true, planned: 0, tasks: [] });
     expect(sim.log.length).toBe(again);
+  });
+
+  it("fetches up to max_concurrency tasks at once and fills the lake as one at a time would", async () => {
+    const real = node(lake.store, 10_000);
+    let inFlight = 0;
+    let most = 0;
+    const counted = async (task: BackfillTask, signal?: AbortSignal) => {
+      inFlight++;
+      most = Math.max(most, inFlight);
+      try {
+        // A slow vendor: fetches overlap only if the backfill starts them together.
+        await new Promise((r) => setTimeout(r, 150));
+        return await real(task, signal);
+      } finally {
+        inFlight--;
+      }
+    };
+    const target: BackfillTarget = { ...EOD, batchSize: 1 };
+    const report = await runBackfill(lake.store, { targets: [target], fetcherFor: () => counted, holder: "node-a", through: "2024-07-09", concurrency: 3 });
+    expect(report).toMatchObject({ ran: true, planned: 10, stoppedBy: undefined });
+    expect(report.ran && report.tasks).toHaveLength(10);
+    expect(most).toBe(3);
+    const eod = (await coverageSummary(lake.store)).find((row) => row.table === "equities_eod");
+    expect(eod).toMatchObject({ symbols: 2, partitions: 94, green: 94, red: 0, firstSession: "2024-05-01", lastSession: "2024-07-09" });
+    for (const symbol of ["AAPL", "MSFT"]) expect((await readMarks(lake.store, "alpaca", "equities_eod")).get(symbol)).toEqual({ complete: [["2024-05-01", "2024-07-09"]], unavailable: [] });
   });
 
   it("fetches corporate actions first (priority 100) and marks their whole range complete", async () => {
@@ -189,7 +214,7 @@ describe("backfill", () => {
     expect(first).toMatchObject({ ran: true, planned: 5, stoppedBy: "budget", budgetVendor: "alpaca" });
     expect(first.ran && first.tasks).toHaveLength(3);
     expect(alpacaRequests(before)).toHaveLength(3);
-    expect(await budgetUsed(lake.store, "alpaca", todayUtc())).toBe(3);
+    expect((await lakeQuota(lake.store).dailyUsage("alpaca", todayUtc()))?.consumers).toEqual({ backfill: 3 });
 
     // A restart (fresh governor, same lake) and another node both find the budget spent: no request is made.
     const restarted = await runBackfill(lake.store, { targets: [EOD], fetcherFor: () => node(lake.store, 3), holder: "node-a", through: "2024-07-09" });
@@ -210,10 +235,11 @@ describe("backfill", () => {
   });
 
   it("never grants more than the daily budget to concurrent reservations from two nodes", async () => {
-    const nodeA = lakeBudgetStore(lake.store);
-    const nodeB = lakeBudgetStore(lake.store);
-    const grants = await Promise.all(Array.from({ length: 12 }, (_, i) => (i % 2 === 0 ? nodeA : nodeB).reserve("polygon", "2024-07-10", 3, 20)));
-    expect(grants.reduce((sum, granted) => sum + granted, 0)).toBe(20);
-    expect(await budgetUsed(lake.store, "polygon", "2024-07-10")).toBe(20);
+    const nodeA = lakeQuota(lake.store);
+    const nodeB = lakeQuota(lake.store);
+    const claim = { vendor: "polygon", consumer: "backfill", want: 3, total: 20, share: 20 };
+    const grants = await Promise.all(Array.from({ length: 12 }, (_, i) => (i % 2 === 0 ? nodeA : nodeB).reserve(claim)));
+    expect(grants.reduce((sum, grant) => sum + grant.granted, 0)).toBe(20);
+    expect((await nodeA.dailyUsage("polygon", nodeA.day()))?.used).toBe(20);
   });
 });

@@ -1,21 +1,13 @@
 // The rate governor on the real clock: pacing, Retry-After, retries, AIMD, cool-down and shared budgets.
 import { describe, expect, it } from "vitest";
-import { memoryBudgetStore, RateGovernor, spacingOf, type VendorPolicy } from "../../src/vendors/governor.ts";
+import { createLogger } from "../../src/domain/logger.ts";
+import { RateGovernor, spacingOf, type VendorPolicy } from "../../src/vendors/governor.ts";
+import { memoryQuota } from "../../src/vendors/quota.ts";
 import { BudgetExhaustedError, EntitlementError, RateLimitedError, VendorUnavailableError } from "../../src/vendors/errors.ts";
+import { maxInWindow } from "../helpers/request-windows.ts";
 
 const facts = { vendor: "v", path: "/x" };
 const policy = (p: Partial<VendorPolicy> = {}): VendorPolicy => ({ rules: [{ limit: 1000, windowMs: 1000 }], maxInflight: 4, backoffBaseMs: 5, backoffCapMs: 10, ...p });
-
-/** Largest number of stamps inside any half-open window of `windowMs`. */
-function maxInWindow(stamps: readonly number[], windowMs: number): number {
-  const s = [...stamps].sort((a, b) => a - b);
-  let best = 0;
-  for (let i = 0, j = 0; i < s.length; i++) {
-    while ((s[i] ?? 0) - (s[j] ?? 0) >= windowMs) j++;
-    best = Math.max(best, i - j + 1);
-  }
-  return best;
-}
 
 describe("rate governor", () => {
   it("spaces concurrent callers so no sliding window exceeds the limit, on every rule", async () => {
@@ -78,23 +70,30 @@ describe("rate governor", () => {
     expect(gov.status("v").window).toBeLessThan(grown);
   });
 
-  it("pauses a vendor whose error rate passes the threshold", async () => {
-    const gov = new RateGovernor({ policies: { v: policy({ maxRetries: 0, errorMinSamples: 4, errorRateThreshold: 0.5, cooldownMs: 400 }) } });
-    for (let i = 0; i < 4; i++) {
+  it("pauses a vendor whose error rate passes the threshold, and logs the rate that triggered it", async () => {
+    const lines: string[] = [];
+    const logger = createLogger({ level: "warn", sink: { write: (line) => lines.push(line) } });
+    const gov = new RateGovernor({ policies: { v: policy({ maxRetries: 0, errorMinSamples: 4, errorRateThreshold: 0.5, cooldownMs: 400 }) }, logger });
+    // 2 successes and 2 failures: 50 %, the threshold exactly; the log line must say 0.5, not 1.
+    await gov.run("v", async () => undefined);
+    await gov.run("v", async () => undefined);
+    for (let i = 0; i < 2; i++) {
       await gov.run("v", async () => { throw new VendorUnavailableError(facts, "x"); }).catch(() => undefined);
     }
     expect(gov.isCoolingDown("v")).toBe(true);
+    const logged = lines.map((line) => JSON.parse(line) as { msg: string; error_rate?: number; requests?: number }).find((entry) => entry.msg === "vendor cooling down");
+    expect(logged).toMatchObject({ error_rate: 0.5, requests: 4 });
     const t0 = performance.now();
     await gov.run("v", async () => undefined);
     expect(performance.now() - t0).toBeGreaterThan(300);
     expect(gov.isCoolingDown("v")).toBe(false);
   });
 
-  it("shares one daily budget between governors through the budget store", async () => {
-    const store = memoryBudgetStore();
+  it("shares one daily budget between governors through the quota", async () => {
+    const quota = memoryQuota();
     const p = policy({ dailyBudget: 30 });
-    const a = new RateGovernor({ policies: { v: p }, budgets: store });
-    const b = new RateGovernor({ policies: { v: p }, budgets: store });
+    const a = new RateGovernor({ policies: { v: p }, quota });
+    const b = new RateGovernor({ policies: { v: p }, quota, consumer: "backfill" });
     let ok = 0;
     let denied = 0;
     for (let i = 0; i < 40; i++) {
@@ -112,5 +111,76 @@ describe("rate governor", () => {
     expect(ok).toBeGreaterThan(0);
     expect(denied).toBe(80 - ok);
     expect(a.status("v").budgetExhausted || b.status("v").budgetExhausted).toBe(true);
+  });
+
+  it("keeps each consumer inside its share and every consumer together inside the vendor's total", async () => {
+    const quota = memoryQuota();
+    const edge = new RateGovernor({ policies: { v: policy({ dailyBudget: 10, consumerBudget: 6 }) }, quota, consumer: "edge" });
+    const backfill = new RateGovernor({ policies: { v: policy({ dailyBudget: 10, consumerBudget: 6 }) }, quota, consumer: "backfill" });
+    const spend = async (gov: RateGovernor, n: number): Promise<number> => {
+      let ok = 0;
+      for (let i = 0; i < n; i++) {
+        try {
+          await gov.run("v", async () => undefined);
+          ok++;
+        } catch (error) {
+          expect(error).toBeInstanceOf(BudgetExhaustedError);
+        }
+      }
+      return ok;
+    };
+    expect(await spend(edge, 9)).toBe(6);
+    await expect(edge.run("v", async () => undefined)).rejects.toThrow(/edge share of v's daily budget is spent: 6 of 10/);
+    // The edge share is spent, not the vendor's budget: backfill may still use what is left of the total.
+    expect(await spend(backfill, 9)).toBe(4);
+    await expect(backfill.run("v", async () => undefined)).rejects.toThrow(/v has used its daily budget of 10/);
+    expect(quota.used("v", quota.day())).toEqual({ total: 10, consumers: { edge: 6, backfill: 4 } });
+  });
+
+  it("two governors on one quota send inside one pace: together no faster than one alone", async () => {
+    const quota = memoryQuota();
+    const p = policy({ rules: [{ limit: 10, windowMs: 500 }], maxInflight: 4, jitterAllowanceMs: 20 });
+    const a = new RateGovernor({ policies: { v: p }, quota });
+    const b = new RateGovernor({ policies: { v: p }, quota, consumer: "backfill" });
+    const stamps: number[] = [];
+    const calls = (gov: RateGovernor) => Array.from({ length: 15 }, () => gov.run("v", async () => { stamps.push(performance.now()); }));
+    await Promise.all([...calls(a), ...calls(b)]);
+    expect(stamps).toHaveLength(30);
+    expect(maxInWindow(stamps, 500)).toBeLessThanOrEqual(10);
+  });
+
+  it("a Retry-After seen by one governor holds the others on the same quota", async () => {
+    const quota = memoryQuota();
+    const a = new RateGovernor({ policies: { v: policy() }, quota });
+    const b = new RateGovernor({ policies: { v: policy() }, quota });
+    let first = true;
+    const t0 = performance.now();
+    await a.run("v", async () => {
+      if (first) {
+        first = false;
+        throw new RateLimitedError(facts, 300);
+      }
+    });
+    // b never saw the 429, but its next slot lies after the pause a shared.
+    const sent: number[] = [];
+    await b.run("v", async () => { sent.push(performance.now() - t0); });
+    expect(sent[0]).toBeGreaterThanOrEqual(290);
+  });
+
+  it("a slot a stalled loop missed costs the stall, not a whole spacing, and is counted", async () => {
+    // A clock whose first sleep overshoots by 200 ms, as a blocked event loop does.
+    let t = 0;
+    let overshoot = 200;
+    const clock = { now: () => t, day: () => "2026-11-20", sleep: async (ms: number) => { t += ms + overshoot; overshoot = 0; } };
+    const p = policy({ rules: [{ limit: 1, windowMs: 1000 }], maxInflight: 1, jitterAllowanceMs: 100 });
+    const gov = new RateGovernor({ policies: { v: p }, clock });
+    const sent: number[] = [];
+    await gov.run("v", async () => { sent.push(t); });
+    await gov.run("v", async () => { sent.push(t); });
+    // The second slot was at one spacing (1110 ms); the sleep woke at 1310, past its 55 ms tolerance. Nothing was
+    // sent in it, so the pace resumes now instead of a spacing later (2220).
+    expect(spacingOf(p)).toBeCloseTo(1110, 6);
+    expect(sent).toEqual([0, 1310]);
+    expect(Object.values(gov.usage("v"))[0]?.missed_slots).toBe(1);
   });
 });

@@ -23,7 +23,7 @@ export const curateCommand: GroupSpec = {
   examples: ["trademl curate", "trademl curate --json"],
   run: async (_args, options, ctx) => {
     const { openConfiguredLake } = await import("../open-lake.ts");
-    const { curateEquities, curateMinuteBars, CURATE_TABLES, DEFAULT_DATASETS, DEFAULT_MINUTE_DATASETS } = await import(
+    const { curateEquities, curateMinuteBars, CURATE_TABLES, MINUTE_TABLES, DEFAULT_DATASETS, DEFAULT_MINUTE_DATASETS } = await import(
       "../../curate/curate-equities.ts"
     );
     const opened = await openConfiguredLake({ configDir: ctx.globals.configDir, env: ctx.env, envFile: ctx.globals.envFile, cwd: ctx.cwd });
@@ -31,7 +31,7 @@ export const curateCommand: GroupSpec = {
       // The curator jobs in curator.yml that feed the adjusted table name the raw datasets to read.
       const jobs = opened.config.curator.jobs;
       const barDatasets = [...new Set(jobs.filter((job) => job.output_prefix === CURATE_TABLES.adjusted).map((job) => job.table))];
-      const minuteDatasets = [...new Set(jobs.filter((job) => job.output_prefix.startsWith("curated/equities_minute")).map((job) => job.table))];
+      const minuteDatasets = [...new Set(jobs.filter((job) => job.output_prefix === MINUTE_TABLES.adjusted).map((job) => job.table))];
       const { defaultLeaseHolder, withLease } = await import("../../lake/lease.ts");
       const { lakeAccess } = await import("../../lake/lake-access.ts");
       const { DataError } = await import("../../domain/errors.ts");

@@ -18,8 +18,15 @@ export const nodeCommand: GroupSpec = {
         const { formatCollection } = await import("../../ingest/report.ts");
         const { sleep } = await import("../../domain/sleep.ts");
         const { closeHttpPool } = await import("../../vendors/http.ts");
+        const { keySegmentProblem } = await import("../../lake/keys.ts");
         const rawSymbols = options["symbols"];
         const universe = rawSymbols === undefined ? undefined : String(rawSymbols).split(",").map((s) => s.trim().toUpperCase()).filter(Boolean);
+        if (universe !== undefined) {
+          // Symbols become lake key segments: check them with the lake's rule before any vendor is asked.
+          if (universe.length === 0) throw new UsageError("bad_option", "--symbols needs at least one symbol, e.g. --symbols AAPL,MSFT");
+          const problems = universe.map(keySegmentProblem).filter((p): p is string => p !== undefined);
+          if (problems.length > 0) throw new UsageError("bad_option", `--symbols: ${problems.join("; ")}`);
+        }
         const interval = Number(options["intervalMinutes"] ?? 15);
         if (!Number.isFinite(interval) || interval <= 0) throw new UsageError("bad_option", `--interval-minutes must be a positive number, not "${String(options["intervalMinutes"])}"`);
         const { config, store, close } = await openConfiguredLake({ configDir: ctx.globals.configDir, env: ctx.env, envFile: ctx.globals.envFile, cwd: ctx.cwd });

@@ -1,6 +1,8 @@
 /**
  * configs/backfill.yml: the nightly backfill queue that fills history gaps found by the audit. Values
- * follow the original system's `configs/backfill.yml` (priorities, targets, qc_thresholds, horizons).
+ * follow the original system's `configs/backfill.yml` (priorities, targets, qc_thresholds, horizons). Keys marked
+ * "reserved" are kept for the pipelines about to read them (options, the nightly DAG, training); nothing reads
+ * them yet. The rows a partition should hold come from the NYSE calendar (half days included), not from here.
  */
 import { z } from "zod";
 import { isoDate, nonNegativeInt, perVendor, positiveInt, ratio } from "./common.ts";
@@ -10,39 +12,38 @@ const weight = z.number().int().min(0).max(1000);
 /** Higher weight runs first; corporate actions and delistings come first because every adjustment needs them. */
 const prioritiesSchema = z.strictObject({
   corp_actions: weight.default(100),
-  delistings: weight.default(100),
+  delistings: weight.default(100).describe("reserved: for the delisting fetch point-in-time membership needs (nothing fetches delistings yet)"),
   equities_eod: weight.default(90).describe("daily bars"),
   equities_minute: weight.default(80).describe("minute bars"),
-  options_chains: weight.default(70),
-  options_nbbo: weight.default(60).describe("quotes"),
+  options_chains: weight.default(70).describe("reserved: for the options pipeline (past option days are marked unavailable)"),
+  options_nbbo: weight.default(60).describe("reserved: quotes, for the options pipeline"),
 });
 
 interface TargetDefaults {
   earliest: string;
   chunk_days: number;
-  expect_rows?: number;
-  top_n?: number;
-  expect_contracts_min?: number;
 }
 
 /** One backfill target; each table has its own defaults, so the factory bakes them into the schema. */
 function targetSchema(defaults: TargetDefaults) {
-  const optionalOr = (value: number | undefined) =>
-    value === undefined ? positiveInt.optional() : positiveInt.default(value);
   return z.strictObject({
     earliest: isoDate.default(defaults.earliest).describe("oldest date to backfill"),
     chunk_days: positiveInt.max(3660).default(defaults.chunk_days).describe("calendar days fetched per queue item"),
-    expect_rows: optionalOr(defaults.expect_rows).describe("rows expected per symbol and trading day (QC baseline)"),
-    top_n: optionalOr(defaults.top_n).describe("only the N most liquid symbols"),
-    expect_contracts_min: optionalOr(defaults.expect_contracts_min).describe("fewest option contracts per underlier and day"),
   });
 }
 
 const targetsSchema = z.strictObject({
-  equities_eod: targetSchema({ earliest: "2000-01-01", chunk_days: 30, expect_rows: 1 }).prefault({}),
-  equities_minute: targetSchema({ earliest: "2010-01-01", chunk_days: 1, expect_rows: 390, top_n: 1000 }).prefault({}),
-  options_chains: targetSchema({ earliest: "2015-01-01", chunk_days: 1, expect_contracts_min: 50 }).prefault({}),
-  macro_treasury: targetSchema({ earliest: "2000-01-01", chunk_days: 365, expect_rows: 5 }).prefault({}),
+  equities_eod: targetSchema({ earliest: "2000-01-01", chunk_days: 30 }).prefault({}),
+  equities_minute: targetSchema({ earliest: "2010-01-01", chunk_days: 1 })
+    .safeExtend({ top_n: positiveInt.default(1000).describe("reserved: only the N most liquid symbols, once the nightly DAG picks backfill symbols from reference data") })
+    .prefault({}),
+  options_chains: targetSchema({ earliest: "2015-01-01", chunk_days: 1 })
+    .safeExtend({ expect_contracts_min: positiveInt.default(50).describe("reserved: fewest option contracts per underlier and day, for the options pipeline's QC") })
+    .describe("reserved: for the options pipeline")
+    .prefault({}),
+  macro_treasury: targetSchema({ earliest: "2000-01-01", chunk_days: 365 })
+    .describe("reserved: Treasury curve history for the options pipeline's discounting (backfill fetches bars only so far)")
+    .prefault({}),
 });
 
 /**
@@ -61,28 +62,29 @@ const qcSchema = z
     path: ["rows_low_ratio"],
   });
 
-function horizonSchema(collectEarliest: string, trainWindowYears: number) {
+/** How far back backfill goes is each target's `earliest`; a horizon says how much of it must be GREEN. */
+function horizonSchema(trainWindowYears: number, reserved?: string) {
   return z
     .strictObject({
-      collect_earliest: isoDate.default(collectEarliest).describe("oldest date worth collecting"),
-      train_window_years: positiveInt.max(50).default(trainWindowYears).describe("years of history training uses"),
+      train_window_years: positiveInt.max(50).default(trainWindowYears).describe("years of history training uses (the audit's GREEN window)"),
     })
+    .describe(reserved ?? "read by `trademl audit`")
     .prefault({});
 }
 
 const horizonsSchema = z.strictObject({
-  equities_eod: horizonSchema("1990-01-01", 15),
-  equities_minute: horizonSchema("2010-01-01", 10),
-  equities_ticks: horizonSchema("2012-06-01", 4),
-  options_chains: horizonSchema("2012-01-01", 10),
-  options_nbbo: horizonSchema("2010-01-01", 8),
+  equities_eod: horizonSchema(15),
+  equities_minute: horizonSchema(10),
+  equities_ticks: horizonSchema(4, "reserved: for training on ticks (nothing collects ticks yet)"),
+  options_chains: horizonSchema(10, "reserved: for the options pipeline and training"),
+  options_nbbo: horizonSchema(8, "reserved: for the options pipeline and training"),
 });
 
 export const backfillSchema = z.strictObject({
-  max_concurrency: positiveInt.max(64).default(3).describe("queue items processed in parallel"),
+  max_concurrency: positiveInt.max(64).default(3).describe("queue items fetched at once, within the vendor's pace (written and re-audited one at a time)"),
   daily_budget: perVendor(nonNegativeInt)
     .prefault({})
-    .describe("requests per UTC day backfill may spend per vendor; absent = the vendor's daily_budget in node.yml"),
+    .describe("backfill's share of each vendor's daily_budget in node.yml (a sub-limit of it); absent = the whole budget"),
   priorities: prioritiesSchema.prefault({}).describe("table weights; higher runs first"),
   targets: targetsSchema.prefault({}),
   qc: qcSchema.prefault({}),

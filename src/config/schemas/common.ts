@@ -3,6 +3,7 @@
  * src/config/schemas/; the YAML files in configs/ only show the values a user would edit.
  */
 import { z } from "zod";
+import { keySegmentProblem } from "../../lake/keys.ts";
 
 /** The vendors trademl collects from (DESIGN, "Dataflow"). Polygon is also sold as "Massive". */
 export const VENDORS = ["alpaca", "polygon", "finnhub", "fred"] as const;
@@ -15,21 +16,22 @@ export const snakeName = z
   .regex(/^[a-z][a-z0-9_]*$/, "expected a lower-case snake_case name (letters, digits, _)");
 
 export const isoDate = z.iso.date().describe("calendar date, YYYY-MM-DD");
+
+/**
+ * An equity symbol as vendors spell it (AAPL, BRK.B). Symbols become lake key segments (curated parts are
+ * partitioned by symbol), so the lake's own key rule decides which are valid.
+ */
+export const symbolName = z
+  .string()
+  .max(64)
+  .superRefine((symbol, ctx) => {
+    const problem = keySegmentProblem(symbol);
+    if (problem !== undefined) ctx.addIssue({ code: "custom", message: problem });
+  });
 export const positiveInt = z.number().int().positive();
 export const nonNegativeInt = z.number().int().nonnegative();
 /** A fraction in [0, 1], e.g. a coverage ratio. */
 export const ratio = z.number().min(0).max(1);
-
-/** A lake key prefix: relative, slash-separated, no `..`, no leading or trailing slash. */
-export function lakePrefix(root: string): z.ZodString {
-  return z
-    .string()
-    .regex(
-      new RegExp(`^${root}/[a-z0-9_=.-]+(/[a-z0-9_=.-]+)*$`),
-      `expected a lake key prefix under "${root}/" (lower-case segments separated by /, no trailing /)`,
-    )
-    .refine((value) => !value.split("/").includes(".."), "a lake prefix must not contain \"..\"");
-}
 
 /** Per-vendor integer amounts where every vendor is optional but a misspelt vendor fails. */
 export function perVendor<T extends z.ZodType>(value: T) {

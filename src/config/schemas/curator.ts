@@ -1,40 +1,28 @@
 /**
- * configs/curator.yml: the curation jobs that say which raw datasets feed which curated table, the curate lease
- * timing and the vendor merge order. The curator keeps its own per-pass bookmarks under state/bookmarks/curate/
- * (the original system's single `watermark.bookmark_key` object is not used, so it is not configurable).
+ * configs/curator.yml: the curation jobs that say which raw dataset feeds which curated table, the curate lease
+ * timing and the vendor merge order. A job's raw dataset is read from every vendor in `source_priority`
+ * (raw/<vendor>/<table>), so a job names no vendor or raw prefix of its own. The curator keeps its own per-pass
+ * bookmarks under state/bookmarks/curate/ (the original system's single `watermark.bookmark_key` object is not
+ * used, so it is not configurable).
  */
 import { z } from "zod";
-import { lakePrefix, leaseTiming, snakeName, vendorName, VENDORS } from "./common.ts";
+import { leaseTiming, snakeName, vendorName, VENDORS } from "./common.ts";
+
+/** The curated tables a job can feed: the adjusted daily bars and the adjusted minute bars. */
+export const CURATED_OUTPUTS = ["curated/equities_ohlcv_adj", "curated/equities_minute_adj"] as const;
 
 const jobSchema = z.strictObject({
   name: snakeName.describe("unique job name"),
-  source: vendorName.describe("vendor whose raw parts the job reads"),
-  table: snakeName.describe("raw dataset name"),
-  input_prefix: lakePrefix("raw").describe("where the raw parts live, e.g. raw/alpaca/equities_bars"),
-  output_prefix: lakePrefix("curated").describe("where curated parts are written"),
-  partition: z.literal("date").default("date").describe("partition column; dates are the only partitioning so far"),
+  table: snakeName.describe("raw dataset read from every source_priority vendor, e.g. equities_bars (raw/<vendor>/equities_bars)"),
+  output_prefix: z.enum(CURATED_OUTPUTS).describe("the curated table the job feeds"),
 });
 
 export const curatorSchema = z.strictObject({
   jobs: z
     .array(jobSchema)
     .default(() => [
-      {
-        name: "equities_bars_ohlcv",
-        source: "alpaca" as const,
-        table: "equities_bars",
-        input_prefix: "raw/alpaca/equities_bars",
-        output_prefix: "curated/equities_ohlcv_adj",
-        partition: "date" as const,
-      },
-      {
-        name: "equities_minute_pass",
-        source: "alpaca" as const,
-        table: "equities_minute",
-        input_prefix: "raw/alpaca/equities_minute",
-        output_prefix: "curated/equities_minute",
-        partition: "date" as const,
-      },
+      { name: "equities_bars_ohlcv", table: "equities_bars", output_prefix: "curated/equities_ohlcv_adj" as const },
+      { name: "equities_minute_pass", table: "equities_minute", output_prefix: "curated/equities_minute_adj" as const },
     ])
     .refine((jobs) => new Set(jobs.map((job) => job.name)).size === jobs.length, "job names must be unique"),
   leases: leaseTiming.prefault({}),

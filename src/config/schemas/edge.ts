@@ -1,10 +1,10 @@
 /**
- * configs/edge.yml: the continuous edge collector on the Pi node — which collection tasks run and how
- * many requests per day each vendor may spend on them. The original system kept the same two facts in
- * `configs/edge.yml` (tasks, policy.daily_api_budget).
+ * configs/edge.yml: the continuous edge collector on the Pi node — which collection tasks run, for which symbols
+ * and how far back, and how many requests per day each vendor may spend on them. The original system kept the
+ * tasks and the budget in `configs/edge.yml` too (tasks, policy.daily_api_budget).
  */
 import { z } from "zod";
-import { nonNegativeInt, perVendor, VENDORS } from "./common.ts";
+import { nonNegativeInt, perVendor, positiveInt, symbolName, VENDORS } from "./common.ts";
 
 /** A task is `<vendor>_<dataset>`, e.g. `alpaca_minute`; the prefix says whose budget it spends. */
 const taskName = z
@@ -22,7 +22,24 @@ export const edgeSchema = z.strictObject({
     .describe("collection tasks the edge collector cycles through, each named <vendor>_<dataset>"),
   daily_budget: perVendor(nonNegativeInt)
     .prefault({})
-    .describe("requests per UTC day the edge collector may spend per vendor; absent = the vendor's daily_budget in node.yml"),
+    .describe("the edge collector's share of each vendor's daily_budget in node.yml (a sub-limit of it); absent = the whole budget"),
+  universe: z
+    .array(symbolName)
+    .min(1)
+    .default(() => ["SPY", "QQQ", "IWM", "AAPL", "MSFT", "NVDA", "AMZN", "GOOGL", "META", "TSLA"])
+    .refine((symbols) => new Set(symbols).size === symbols.length, "each symbol may be listed only once")
+    .describe("equity symbols collected until the reference universe drives collection (`node up --symbols` overrides)"),
+  fred_series: z
+    .array(z.string().regex(/^[A-Z0-9]+$/, "expected a FRED series id such as DGS10"))
+    .min(1)
+    // Treasury constant-maturity yields, percent (H.15): the curve the options pipeline discounts with.
+    .default(() => ["DGS1MO", "DGS3MO", "DGS6MO", "DGS1", "DGS2", "DGS5", "DGS10", "DGS30"])
+    .describe("FRED series the fred_treasury task collects"),
+  history_days: positiveInt
+    .max(36_600)
+    .default(365)
+    .describe("calendar days of daily data each pass keeps complete (never further back than a vendor's history_window_days in node.yml)"),
+  minute_days: positiveInt.max(3_660).default(5).describe("calendar days of minute bars each pass keeps complete"),
 });
 
 export type EdgeConfig = z.infer<typeof edgeSchema>;

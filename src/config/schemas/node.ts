@@ -21,38 +21,38 @@ interface VendorDefaults {
   requests_per_second?: number;
   daily_budget: number;
   max_inflight: number;
-  history_window_days?: number;
 }
 
 /** Each vendor's free-tier limits differ, so the factory bakes that vendor's defaults into its schema. */
-function vendorSchema(defaults: VendorDefaults) {
-  return z
-    .strictObject({
-      requests_per_minute: z.number().positive().default(defaults.requests_per_minute).describe("sustained rate limit"),
-      requests_per_second: (defaults.requests_per_second === undefined
-        ? z.number().positive().optional()
-        : z.number().positive().default(defaults.requests_per_second)
-      ).describe("burst limit, where the vendor has one"),
-      daily_budget: z.number().int().nonnegative().default(defaults.daily_budget).describe("requests per UTC day across all tasks"),
-      max_inflight: positiveInt.max(64).default(defaults.max_inflight).describe("concurrent requests (env NODE_MAX_INFLIGHT_<VENDOR> overrides)"),
-      cooldown: cooldownSchema.prefault({}),
-      history_window_days: (defaults.history_window_days === undefined
-        ? positiveInt.optional()
-        : positiveInt.default(defaults.history_window_days)
-      ).describe("how far back the plan serves history; requests before it are clamped, not sent"),
-    })
-    .prefault({});
+function vendorFields(defaults: VendorDefaults) {
+  return z.strictObject({
+    requests_per_minute: z.number().positive().default(defaults.requests_per_minute).describe("sustained rate limit"),
+    requests_per_second: (defaults.requests_per_second === undefined
+      ? z.number().positive().optional()
+      : z.number().positive().default(defaults.requests_per_second)
+    ).describe("burst limit, where the vendor has one"),
+    daily_budget: z
+      .number()
+      .int()
+      .nonnegative()
+      .default(defaults.daily_budget)
+      .describe("requests per UTC day for every consumer together (edge collection, backfill, options, reference); edge.yml and backfill.yml shares are sub-limits of it"),
+    max_inflight: positiveInt.max(64).default(defaults.max_inflight).describe("concurrent requests (env NODE_MAX_INFLIGHT_<VENDOR> overrides)"),
+    cooldown: cooldownSchema.prefault({}),
+  });
 }
+
+const historyWindow = positiveInt.describe("how far back the plan serves history; the collector plans nothing older and the connector clamps requests to it");
 
 const vendorsSchema = z.strictObject({
   // Alpaca Market Data, Basic plan: 200 API calls per minute.
-  alpaca: vendorSchema({ requests_per_minute: 200, daily_budget: 250_000, max_inflight: 4 }),
+  alpaca: vendorFields({ requests_per_minute: 200, daily_budget: 250_000, max_inflight: 4 }).safeExtend({ history_window_days: historyWindow.optional() }).prefault({}),
   // Polygon.io (Massive) free "Basic" plan: 5 API calls per minute, two years of history.
-  polygon: vendorSchema({ requests_per_minute: 5, daily_budget: 7_000, max_inflight: 1, history_window_days: 730 }),
+  polygon: vendorFields({ requests_per_minute: 5, daily_budget: 7_000, max_inflight: 1 }).safeExtend({ history_window_days: historyWindow.default(730) }).prefault({}),
   // Finnhub free plan: 60 calls per minute, and a hard cap of 30 calls per second on every plan.
-  finnhub: vendorSchema({ requests_per_minute: 60, requests_per_second: 30, daily_budget: 86_400, max_inflight: 2 }),
+  finnhub: vendorFields({ requests_per_minute: 60, requests_per_second: 30, daily_budget: 86_400, max_inflight: 2 }).safeExtend({ history_window_days: historyWindow.optional() }).prefault({}),
   // FRED API: 120 requests per minute per key.
-  fred: vendorSchema({ requests_per_minute: 120, daily_budget: 10_000, max_inflight: 2 }),
+  fred: vendorFields({ requests_per_minute: 120, daily_budget: 10_000, max_inflight: 2 }).safeExtend({ history_window_days: historyWindow.optional() }).prefault({}),
 });
 
 /** DuckDB size strings as `SET memory_limit` accepts them, e.g. "768MB", "1.5GiB". */
@@ -149,5 +149,10 @@ export const nodeSchema = z.strictObject({
 });
 
 export type NodeConfig = z.infer<typeof nodeSchema>;
+
+/** The vendors' limits when node.yml sets none: the schema's free-tier defaults. */
+export function defaultVendorLimits(): NodeConfig["vendors"] {
+  return vendorsSchema.parse({});
+}
 export type VendorLimits = NodeConfig["vendors"]["alpaca"];
 export type TickSizeVersion = NodeConfig["reference"]["tick_size"][number];

@@ -26,9 +26,20 @@ export function newYorkToEpochMs(dayNumber: number, minuteOfDay: number): number
   return dayNumber * DAY_MS + (minuteOfDay + newYorkHoursBehindUtc(dayNumber) * 60) * 60_000;
 }
 
-/** The New York calendar date of a UTC instant (bars are stamped in UTC; sessions are New York dates). */
+/**
+ * The New York calendar date of a UTC instant (bars are stamped in UTC; sessions are New York dates). Connectors
+ * call it for every bar (390 a session per symbol), so the last UTC day's answer is kept: consecutive bars almost
+ * always share it, and the daylight-time rule and date formatting were a few per cent of the collector's CPU.
+ */
 export function newYorkDate(epochMs: number): IsoDate {
   const utcDay = Math.floor(epochMs / DAY_MS);
-  const local = epochMs - newYorkHoursBehindUtc(utcDay) * 3_600_000;
-  return isoDateOf(Math.floor(local / DAY_MS));
+  if (utcDay !== lastDay.utcDay) lastDay = { utcDay, hoursBehind: newYorkHoursBehindUtc(utcDay), dates: new Map() };
+  const localDay = Math.floor((epochMs - lastDay.hoursBehind * 3_600_000) / DAY_MS);
+  const known = lastDay.dates.get(localDay);
+  if (known !== undefined) return known;
+  const date = isoDateOf(localDay);
+  lastDay.dates.set(localDay, date);
+  return date;
 }
+
+let lastDay: { utcDay: number; hoursBehind: 4 | 5; dates: Map<number, IsoDate> } = { utcDay: Number.NaN, hoursBehind: 5, dates: new Map() };

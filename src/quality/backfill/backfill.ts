@@ -191,6 +191,12 @@ async function fillEvents(
   return { task, rows: rows.length, rejected, partsWritten: written.parts.length, complete: task.sessions * task.symbols.length, unavailable: 0 };
 }
 
+/**
+ * Runs the plan: up to `concurrency` tasks fetch at once (the vendor's governor paces them all), and each
+ * fetched task is then written, re-audited and marked one at a time — the writes share one DuckDB connection and
+ * a re-audit must see the parts committed before it. A spent budget or `maxTasks` stops new tasks from starting;
+ * the ones in flight finish and are recorded.
+ */
 async function runTasks(store: ObjectStore, options: BackfillOptions, lease: LeaseHandle): Promise<BackfillReport> {
   const now = options.now ?? (() => new Date());
   const through = options.through ?? defaultThrough(now());
@@ -202,37 +208,69 @@ async function runTasks(store: ObjectStore, options: BackfillOptions, lease: Lea
   // Only used to write Parquet parts; it gets the same resource limits as the audit's DuckDB.
   const session = await DuckSession.create({ kernels: false, ...options.duckdb });
   const connection = session.connection;
-  try {
-    for (const task of plan) {
-      if (options.maxTasks !== undefined && reports.length >= options.maxTasks) {
-        return { ran: true, planned: plan.length, tasks: reports, stoppedBy: "max_tasks" };
+  let next = 0;
+  let started = 0;
+  let stop: { readonly stoppedBy: "budget" | "max_tasks"; readonly budgetVendor?: string } | undefined;
+  let fatal: { readonly error: unknown } | undefined;
+  // Fetched tasks are filled in turn: each waits for the one before it.
+  let filling: Promise<unknown> = Promise.resolve();
+  const inTurn = <T>(fill: () => Promise<T>): Promise<T> => {
+    const turn = filling.then(fill);
+    filling = turn.catch(() => undefined);
+    return turn;
+  };
+
+  const runOne = async (task: BackfillTask, target: BackfillTarget): Promise<void> => {
+    let fetched: Awaited<ReturnType<ReturnType<BackfillOptions["fetcherFor"]>>>;
+    try {
+      fetched = await options.fetcherFor(target)(task, signal);
+    } catch (error) {
+      if (error instanceof BudgetExhaustedError) {
+        stop ??= { stoppedBy: "budget", budgetVendor: error.vendor };
+        return;
       }
-      signal.throwIfAborted();
-      const target = targets.get(`${task.source}/${task.table}`);
-      if (target === undefined) continue;
-      let fetched: Awaited<ReturnType<ReturnType<BackfillOptions["fetcherFor"]>>>;
-      try {
-        fetched = await options.fetcherFor(target)(task, signal);
-      } catch (error) {
-        if (error instanceof BudgetExhaustedError) {
-          return { ran: true, planned: plan.length, tasks: reports, stoppedBy: "budget", budgetVendor: error.vendor };
-        }
-        const refused = await refusedTask(store, task, error, { signal, now });
-        if (refused === undefined) throw error;
-        reports.push(refused);
-        options.onTask?.(refused);
-        continue;
-      }
-      const report = fetched.kind === "actions"
-        ? await fillEvents(store, connection, task, fetched.rows, fetched.rejected, { scratchDir: scratch.path, lease, holder: options.holder, signal, now })
-        : await fillBars(store, connection, task, fetched.rows, fetched.rejected, {
+      const refused = await inTurn(() => refusedTask(store, task, error, { signal, now }));
+      if (refused === undefined) throw error;
+      reports.push(refused);
+      options.onTask?.(refused);
+      return;
+    }
+    const report = await inTurn(() =>
+      fetched.kind === "actions"
+        ? fillEvents(store, connection, task, fetched.rows, fetched.rejected, { scratchDir: scratch.path, lease, holder: options.holder, signal, now })
+        : fillBars(store, connection, task, fetched.rows, fetched.rejected, {
             scratchDir: scratch.path, lease, holder: options.holder, signal, now, through, ...(options.qc === undefined ? {} : { qc: options.qc }),
             ...(options.duckdb === undefined ? {} : { duckdb: options.duckdb }),
-          });
-      reports.push(report);
-      options.onTask?.(report);
+          }),
+    );
+    reports.push(report);
+    options.onTask?.(report);
+  };
+
+  const worker = async (): Promise<void> => {
+    while (stop === undefined && fatal === undefined && next < plan.length) {
+      if (options.maxTasks !== undefined && started >= options.maxTasks) {
+        stop = { stoppedBy: "max_tasks" };
+        return;
+      }
+      const task = plan[next++];
+      const target = task === undefined ? undefined : targets.get(`${task.source}/${task.table}`);
+      if (task === undefined || target === undefined) continue;
+      started++;
+      try {
+        signal.throwIfAborted();
+        await runOne(task, target);
+      } catch (error) {
+        // Every worker stops at its next task; the session stays open until the ones in flight are done.
+        fatal ??= { error };
+      }
     }
-    return { ran: true, planned: plan.length, tasks: reports, stoppedBy: undefined };
+  };
+
+  try {
+    await Promise.all(Array.from({ length: Math.max(1, options.concurrency ?? 1) }, () => worker()));
+    if (fatal !== undefined) throw fatal.error;
+    return { ran: true, planned: plan.length, tasks: reports, stoppedBy: stop?.stoppedBy, ...(stop?.budgetVendor === undefined ? {} : { budgetVendor: stop.budgetVendor }) };
   } finally {
     session.close();
     await scratch.dispose();

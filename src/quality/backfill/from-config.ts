@@ -1,18 +1,20 @@
 /**
  * Maps the configuration onto the backfill's typed options: targets from configs/backfill.yml (priorities,
- * earliest, chunk_days), a rate governor per configs/node.yml vendor limits with the backfill's daily budget
- * share, persisted through the lake so restarts and other nodes see what was spent.
+ * earliest, chunk_days, max_concurrency), a rate governor with configs/node.yml vendor limits that spends the
+ * backfill's share of each vendor's one daily budget and paces with every other process on the lake.
  */
-import { dailyBudget, hasVendorKeys, maxInflight, type TrademlConfig, type Vendor } from "../../config/index.ts";
+import { hasVendorKeys, type TrademlConfig } from "../../config/index.ts";
 import { ConfigError, UsageError } from "../../domain/errors.ts";
 import type { Logger } from "../../domain/logger.ts";
 import type { ObjectStore } from "../../lake/types.ts";
 import { createAlpaca } from "../../vendors/alpaca.ts";
-import { RateGovernor, type RateRule, type VendorPolicy } from "../../vendors/governor.ts";
+import { RateGovernor } from "../../vendors/governor.ts";
+import { lakeQuota } from "../../vendors/lake-quota.ts";
+import { policyFromConfig } from "../../vendors/policies.ts";
 import { createPolygon } from "../../vendors/polygon.ts";
+import { keySegmentProblem } from "../../lake/keys.ts";
 import { AUDITED_TABLES, isAuditedTable, rawLakeTable, type AuditedTable } from "../audited-tables.ts";
 import { alpacaActionsFetcher, alpacaBarsFetcher, polygonBarsFetcher } from "./fetchers.ts";
-import { lakeBudgetStore } from "./lake-budget-store.ts";
 import type { IsoDate } from "../../domain/calendar/index.ts";
 import { ledgerSymbols } from "../audit/coverage.ts";
 import { qcFromConfig } from "../audit/qc-from-config.ts";
@@ -33,6 +35,9 @@ export const BACKFILL_TABLES = ["corp_actions", ...(Object.keys(AUDITED_TABLES) 
 const ACTIONS_CHUNK_DAYS = 365;
 
 export function backfillTargets(config: TrademlConfig, args: { vendor: BackfillVendor; tables: readonly string[]; symbols: readonly string[] }): BackfillTarget[] {
+  // Symbols become lake key segments downstream (curated parts are keyed by symbol).
+  const problems = args.symbols.map(keySegmentProblem).filter((p): p is string => p !== undefined);
+  if (problems.length > 0) throw new UsageError("invalid_symbol", `cannot backfill symbols the lake cannot store: ${problems.join("; ")}`);
   // Alpaca's bars and corporate-actions endpoints take many symbols per request (one request where 50
   // single-symbol ones would be spent); Polygon's aggregates take one ticker, so batching there saves nothing.
   const batchSize = args.vendor === "alpaca" ? 50 : 1;
@@ -63,13 +68,6 @@ export function backfillTargets(config: TrademlConfig, args: { vendor: BackfillV
   });
 }
 
-function policyFor(config: TrademlConfig, vendor: Vendor): VendorPolicy {
-  const limits = config.node.vendors[vendor];
-  const rules: RateRule[] = [{ limit: limits.requests_per_minute, windowMs: 60_000 }];
-  if (limits.requests_per_second !== undefined) rules.push({ limit: limits.requests_per_second, windowMs: 1000 });
-  return { rules, maxInflight: maxInflight(config, vendor), dailyBudget: dailyBudget(config, vendor, "backfill") };
-}
-
 /** Fetchers for the chosen vendor, per target; `baseUrl` points at the simulator root in the demo and in tests. */
 export function backfillFetchers(
   config: TrademlConfig,
@@ -80,8 +78,8 @@ export function backfillFetchers(
     throw new ConfigError("missing_vendor_keys", `backfill from ${args.vendor} needs its API keys in the environment or .env (see \`trademl config check\`)`);
   }
   const governor = new RateGovernor({
-    policies: { [args.vendor]: policyFor(config, args.vendor) },
-    budgets: lakeBudgetStore(store, "backfill"),
+    policies: { [args.vendor]: policyFromConfig(config, args.vendor, "backfill") },
+    quota: lakeQuota(store), consumer: "backfill",
     ...(args.logger === undefined ? {} : { logger: args.logger }),
   });
   const common = { governor, ...(args.logger === undefined ? {} : { logger: args.logger }) };
@@ -101,7 +99,7 @@ export function backfillFetchers(
     createPolygon({
       ...common,
       apiKey: config.env.POLYGON_API_KEY ?? "",
-      ...(config.node.vendors.polygon.history_window_days === undefined ? {} : { historyDays: config.node.vendors.polygon.history_window_days }),
+      historyDays: config.node.vendors.polygon.history_window_days,
       ...(root === undefined ? {} : { baseUrl: `${root}/polygon` }),
     }),
   );
@@ -141,6 +139,8 @@ export async function backfillFromConfig(config: TrademlConfig, store: ObjectSto
     fetcherFor,
     holder: options.holder,
     qc: qcFromConfig(config),
+    concurrency: config.backfill.max_concurrency,
+    leaseTtlMs: config.node.lake.lease_seconds * 1000,
     duckdb: { memoryLimit: config.node.duckdb.memory_limit, threads: config.node.duckdb.threads },
     ...(options.through === undefined ? {} : { through: options.through }),
     ...(options.maxTasks === undefined ? {} : { maxTasks: options.maxTasks }),

@@ -68,6 +68,8 @@ export interface BackfillOptions {
   readonly duckdb?: { readonly memoryLimit?: string; readonly threads?: number };
   /** Stop after this many tasks (default: no limit; the vendor budgets stop the run). */
   readonly maxTasks?: number;
+  /** Tasks fetched at once, within the vendor's pace (configs/backfill.yml `max_concurrency`; default 1). */
+  readonly concurrency?: number;
   readonly leaseTtlMs?: number;
   readonly now?: () => Date;
   readonly signal?: AbortSignal;
