@@ -24,7 +24,8 @@ import { DuckSession, lowRssSession, sqlList, sqlString, type DuckResourceOption
 import type { LakeAccess } from "../lake/lake-access.ts";
 import { curateStateSchema, type CurateState } from "./curate-state.ts";
 import { listRawKeys, registerRaw } from "./raw-inputs.ts";
-import { fingerprint, forEachLimited, loadTable, makeStaging, uploadPart, writeRelation, type PartFacts } from "./parts.ts";
+import { PartWriter, type PartFacts } from "../db/part-writer.ts";
+import { fingerprint, forEachLimited, loadTable, makeStaging, writeRelation } from "./parts.ts";
 
 /** Curated and quarantine tables written by `curateEquities` (manifest table names). */
 export const CURATE_TABLES = {
@@ -129,6 +130,8 @@ async function count(duck: DuckSession, sql: string): Promise<number> {
 }
 
 const ROW_GROUP_ROWS = 122_880;
+/** Adjusted-bar parts record their date range and every symbol in them (rebuilds find a symbol's parts by it). */
+const SYMBOL_FACTS = { bounds: ["date"], symbolColumn: "symbol" } as const;
 const DISAGREEMENT_COLUMNS =
   "symbol VARCHAR, date DATE, bar_time TIMESTAMP, chosen_source VARCHAR, other_source VARCHAR, field VARCHAR, chosen DOUBLE, other DOUBLE, rel_diff DOUBLE, tolerance DOUBLE";
 const FACTOR_COLUMNS =
@@ -170,6 +173,7 @@ export async function curateEquities(options: CurateRunOptions): Promise<CurateR
     await rm(staging.dir, { recursive: true, force: true });
     throw error;
   });
+  const parts = new PartWriter({ session: duck, store: lake.store, commit: lake.commitOptions, scratchDir: staging.dir, ...(options.signal === undefined ? {} : { signal: options.signal }) });
   const partsWritten: Record<string, number> = {};
   const commits: Record<string, number> = {};
   const written = (table: string, n = 1): void => {
@@ -363,7 +367,7 @@ export async function curateEquities(options: CurateRunOptions): Promise<CurateR
           const folder = join(dir, `part_id=${part_id}`);
           const names = (await readdir(folder)).sort();
           // One file per symbol is the normal case; the facts computed above then describe it exactly.
-          const facts = names.length === 1 ? { rows, min_date, max_date, symbols: [symbol] } : undefined;
+          const facts = names.length === 1 ? { rows, min: { date: min_date }, max: { date: max_date }, symbols: [symbol] } : undefined;
           for (const name of names) uploads.push({ symbol, path: join(folder, name), facts });
         }
         const duckMemory = await duck.rows<{ mb: number }>(`SELECT (sum(memory_usage_bytes) / 1048576)::DOUBLE AS mb FROM duckdb_memory()`);
@@ -376,7 +380,7 @@ export async function curateEquities(options: CurateRunOptions): Promise<CurateR
           peakMB: Math.round(process.resourceUsage().maxRSS / 1024),
         });
         await forEachLimited(uploads, 4, async ({ symbol, path, facts }) => {
-          const { part } = await uploadPart(lake, duck, tables.adjusted, `${tables.adjusted}/symbol=${keySafe(symbol)}`, path, true, facts);
+          const part = await parts.writeFile(path, { folder: `${tables.adjusted}/symbol=${keySafe(symbol)}`, ...(facts === undefined ? SYMBOL_FACTS : { facts }) });
           adjAdd.push(part);
           written(tables.adjusted);
         });
@@ -387,7 +391,7 @@ export async function curateEquities(options: CurateRunOptions): Promise<CurateR
         if (appendedRows > 0) {
           const out = staging.next("delta.parquet");
           await duck.run(`COPY (SELECT * FROM adj_rows ORDER BY symbol, bar_time) TO ${sqlString(out)} (FORMAT parquet, COMPRESSION zstd)`);
-          const { part } = await uploadPart(lake, duck, tables.adjusted, `${tables.adjusted}/delta`, out, true);
+          const part = await parts.writeFile(out, { folder: `${tables.adjusted}/delta`, ...SYMBOL_FACTS });
           adjAdd.push(part);
           written(tables.adjusted);
         }
@@ -406,12 +410,12 @@ export async function curateEquities(options: CurateRunOptions): Promise<CurateR
       const out = staging.next("delta-rewrite.parquet");
       await duck.run(`COPY (SELECT * FROM read_parquet(${sqlString(path ?? "")}, hive_partitioning = false) WHERE symbol NOT IN (SELECT symbol FROM factor_symbols) ORDER BY symbol, bar_time)
         TO ${sqlString(out)} (FORMAT parquet, COMPRESSION zstd)`);
-      const { part } = await uploadPart(lake, duck, tables.adjusted, `${tables.adjusted}/delta`, out, true);
+      const part = await parts.writeFile(out, { folder: `${tables.adjusted}/delta`, ...SYMBOL_FACTS });
       adjAdd.push(part);
       written(tables.adjusted);
     }
     if (adjAdd.length > 0 || adjRemove.length > 0) {
-      const manifest = await lake.commitChange(
+      const manifest = await parts.commit(
         tables.adjusted,
         adjRemove.length === 0 ? { kind: "append", add: adjAdd } : { kind: "replace", add: adjAdd, remove: adjRemove },
       );
@@ -470,10 +474,10 @@ export async function curateEquities(options: CurateRunOptions): Promise<CurateR
         const previous = await lake.readManifest(table);
         const out = staging.next(`${table.replace(/\//g, "_")}.parquet`);
         await writeRelation(duck, relation, out, order);
-        const { part } = await uploadPart(lake, duck, table, table, out, false);
+        const part = await parts.writeFile(out, { folder: table });
         written(table);
         const remove = (previous?.files ?? []).map((file) => file.key);
-        const manifest = await lake.commitChange(table, remove.length === 0 ? { kind: "append", add: [part] } : { kind: "replace", add: [part], remove });
+        const manifest = await parts.commit(table, remove.length === 0 ? { kind: "append", add: [part] } : { kind: "replace", add: [part], remove });
         commits[table] = manifest.seq;
         fingerprints[table] = print;
       }
@@ -491,9 +495,9 @@ export async function curateEquities(options: CurateRunOptions): Promise<CurateR
       if (n === 0) continue;
       const out = staging.next(`${table.replace(/\//g, "_")}.parquet`);
       await duck.run(`COPY (${sql} ORDER BY symbol, bar_time) TO ${sqlString(out)} (FORMAT parquet, COMPRESSION zstd)`);
-      const { part } = await uploadPart(lake, duck, table, table, out, false);
+      const part = await parts.writeFile(out, { folder: table });
       written(table);
-      commits[table] = (await lake.commitChange(table, { kind: "append", add: [part] })).seq;
+      commits[table] = (await parts.commit(table, { kind: "append", add: [part] })).seq;
     }
 
     stage("bookmark");
@@ -537,6 +541,7 @@ export async function curateEquities(options: CurateRunOptions): Promise<CurateR
     logger.info("curation finished", { ...report, rebuiltSymbols: rebuild.length });
     return report;
   } finally {
+    await parts.close();
     duck.close();
     await rm(staging.dir, { recursive: true, force: true });
   }

@@ -1,12 +1,11 @@
 /**
- * Writing curated outputs: staging folders, uploading a local Parquet file as a new immutable part with its
- * manifest facts, content fingerprints (so unchanged tables are not re-committed) and loading a table's parts.
+ * Curation's helpers around the write path (src/db/part-writer.ts): staging folders, writing a relation to a
+ * local Parquet file, content fingerprints (so unchanged tables are not re-committed) and loading a table's parts.
  */
-import { mkdtemp, stat } from "node:fs/promises";
+import { mkdtemp } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { IoError } from "../domain/errors.ts";
-import type { Manifest, PartFile } from "../lake/types.ts";
+import type { Manifest } from "../lake/types.ts";
 import { sqlList, sqlString, type DuckSession } from "../db/session.ts";
 import type { LakeAccess } from "../lake/lake-access.ts";
 
@@ -33,57 +32,6 @@ export async function makeStaging(): Promise<Staging> {
       return join(dir, `${String(n).padStart(5, "0")}-${name}`);
     },
   };
-}
-
-export interface WrittenPart {
-  readonly part: PartFile;
-}
-
-/** What a manifest records about a part, when the writer already knows it. */
-export interface PartFacts {
-  readonly rows: number;
-  readonly min_date: string | null;
-  readonly max_date: string | null;
-  readonly symbols: string[] | null;
-}
-
-/**
- * Uploads one local parquet file as a new part of `table`, describing it for the manifest (row count and, for
- * bar tables, the date range and symbols); `facts` skips re-reading the file when the writer knows them.
- */
-export async function uploadPart(
-  lake: LakeAccess,
-  duck: DuckSession,
-  table: string,
-  prefix: string,
-  localPath: string,
-  withSymbols: boolean,
-  facts?: PartFacts,
-): Promise<WrittenPart> {
-  const key = lake.newPartKey(prefix);
-  const result = await lake.store.putFile(key, localPath, { condition: { ifNoneMatch: "*" } });
-  if (!result.ok) throw new IoError("part_exists", `${table}: fresh part key ${key} already exists`);
-  const info = await stat(localPath);
-  const described =
-    facts === undefined
-      ? await duck.rows<{ rows: number; min_date: string | null; max_date: string | null; symbols: string[] | null }>(
-          `SELECT count(*)::DOUBLE AS rows,
-            ${withSymbols ? "min(date)::VARCHAR" : "NULL"} AS min_date,
-            ${withSymbols ? "max(date)::VARCHAR" : "NULL"} AS max_date,
-            ${withSymbols ? "list(DISTINCT symbol ORDER BY symbol)" : "NULL"} AS symbols
-     FROM read_parquet(${sqlString(localPath)}, hive_partitioning = false)`,
-        )
-      : [facts];
-  const d = described[0];
-  const part: PartFile = {
-    key,
-    rows: d?.rows ?? 0,
-    bytes: info.size,
-    etag: result.etag,
-    ...(withSymbols && d?.min_date != null ? { min: { date: d.min_date }, max: { date: d.max_date ?? null } } : {}),
-    ...(withSymbols && d?.symbols != null ? { symbols: d.symbols } : {}),
-  };
-  return { part };
 }
 
 export async function writeRelation(duck: DuckSession, relation: string, path: string, order: string): Promise<void> {

@@ -4,6 +4,7 @@
  * actually have; the vendor is the `raw/<vendor>/` segment of the lake key and lineage keeps the key itself.
  */
 import { DataError } from "../domain/errors.ts";
+import { rawTable } from "../lake/keys.ts";
 import { readManifest } from "../lake/manifest.ts";
 import type { ObjectStore } from "../lake/types.ts";
 import type { LakeAccess } from "../lake/lake-access.ts";
@@ -12,22 +13,16 @@ import { sqlList, sqlString, type DuckSession } from "../db/session.ts";
 export type RawKind = "bars" | "actions" | "delistings";
 
 /**
- * The raw parts of raw/<vendor>/<dataset> for the given vendors and datasets, sorted by key. A raw table with
- * manifests (the collector and backfill commit every part) is read from its current manifest: one object per
- * table instead of a listing of every part. A table without any manifest falls back to listing its prefix.
+ * The committed raw parts of raw/<vendor>/<dataset> for the given vendors and datasets, sorted by key: each raw
+ * table's current manifest. A table without a manifest has no data; parts uploaded but never committed are
+ * orphans and are never read.
  */
 export async function listRawKeys(store: ObjectStore, vendors: readonly string[], datasets: readonly string[]): Promise<string[]> {
   const keys: string[] = [];
   for (const vendor of vendors) {
     for (const dataset of datasets) {
-      const manifest = await readManifest(store, `raw/${vendor}/${dataset}`);
-      if (manifest !== undefined) {
-        for (const file of manifest.files) if (file.key.endsWith(".parquet")) keys.push(file.key);
-        continue;
-      }
-      for await (const entry of store.list(`raw/${vendor}/${dataset}/`)) {
-        if (entry.key.endsWith(".parquet")) keys.push(entry.key);
-      }
+      const manifest = await readManifest(store, rawTable(vendor, dataset));
+      for (const file of manifest?.files ?? []) if (file.key.endsWith(".parquet")) keys.push(file.key);
     }
   }
   return keys.sort();

@@ -8,7 +8,8 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { readManifest } from "../lake/manifest.ts";
 import type { ObjectStore } from "../lake/types.ts";
-import { INGEST_VENDORS, rawTable } from "./datasets.ts";
+import { rawTable } from "../lake/keys.ts";
+import { INGEST_VENDORS } from "./datasets.ts";
 import type { ParquetWriter } from "./parquet-writer.ts";
 import { sqlList } from "../db/sql-literal.ts";
 

@@ -13,7 +13,8 @@ import { BudgetExhaustedError, EntitlementError, MalformedResponseError, VendorA
 import { USAGE_COUNTERS, type RateGovernor, type UsageCounters } from "../vendors/governor.ts";
 import { isAbort } from "../domain/sleep.ts";
 import { coverageOf } from "./coverage.ts";
-import { DATASETS, rawTable, type DatasetSpec } from "./datasets.ts";
+import { rawTable } from "../lake/keys.ts";
+import { DATASETS, type DatasetSpec } from "./datasets.ts";
 import { fetchUnit, type Connectors, type FetchTuning } from "./fetch-unit.ts";
 import { ensureLakeOrigin, IngestLake, type LakeOrigin } from "./ingest-lake.ts";
 import { ParquetWriter } from "./parquet-writer.ts";
@@ -102,7 +103,7 @@ export async function runCollection(options: CollectorOptions): Promise<Collecti
   const today = options.today ?? todayUtc();
   const through = lastSessionOnOrBefore(addDays(today, -1));
   await ensureLakeOrigin(options.store, options.origin);
-  const writer = new ParquetWriter();
+  const writer = new ParquetWriter(options.store);
   const holder = options.holder ?? `collector-${process.pid}-${Math.random().toString(36).slice(2, 8)}`;
   const lake = new IngestLake(options.store, writer, { holder, logger });
   const tuning: FetchTuning = { optionExpiryDays: 21, maxContractsPerUnderlying: 200, tickerPagesPerPass: 3, ...options.tuning };
@@ -147,8 +148,7 @@ export async function runCollection(options: CollectorOptions): Promise<Collecti
       if (options.signal?.aborted) return { kind: "failed", reason: "interrupted" };
       const data = fetched;
       const committed = committer.submit({
-        table, vendor: unit.vendor, dataset: unit.dataset, series: unit.series, unitStart: unit.start, unitEnd: unit.end,
-        columns: spec.columns, records: data.records, dateColumn: spec.dateColumn, partition: spec.partition, windowStart,
+        table, vendor: unit.vendor, dataset: unit.dataset, series: unit.series, unitStart: unit.start, unitEnd: unit.end, records: data.records, windowStart,
         ...(data.cursorNext !== undefined ? { cursorNext: data.cursorNext } : {}),
       });
       const settled = committed.then(

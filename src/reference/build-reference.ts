@@ -10,7 +10,8 @@ import { silentLogger, type Logger } from "../domain/logger.ts";
 import { CURATE_TABLES } from "../curate/curate-equities.ts";
 import { DuckSession, lowRssSession, sqlList, sqlString, type DuckResourceOptions } from "../db/session.ts";
 import type { LakeAccess } from "../lake/lake-access.ts";
-import { fingerprint, makeStaging, uploadPart, writeRelation } from "../curate/parts.ts";
+import { PartWriter } from "../db/part-writer.ts";
+import { fingerprint, makeStaging, writeRelation } from "../curate/parts.ts";
 import { loadSqlFile } from "../db/sql-files.ts";
 
 export const REFERENCE_TABLES = {
@@ -94,6 +95,7 @@ export async function buildReference(options: ReferenceOptions): Promise<Referen
   const duck = await DuckSession.create(lowRssSession(options.duck));
   const staging = await makeStaging();
   const commits: Record<string, number> = {};
+  const parts = new PartWriter({ session: duck, store: lake.store, commit: lake.commitOptions, scratchDir: staging.dir });
   try {
     await duck.run(`SET VARIABLE adv_window = ${positiveInt("advWindow", options.advWindow ?? 20)}`);
     await duck.run(`SET VARIABLE min_sessions = ${positiveInt("minSessions", options.minSessions ?? 15)}`);
@@ -129,8 +131,8 @@ export async function buildReference(options: ReferenceOptions): Promise<Referen
       }
       const out = staging.next(`${relation}.parquet`);
       await writeRelation(duck, relation, out, order);
-      const { part } = await uploadPart(lake, duck, table, table, out, false);
-      const manifest = await lake.commitChange(table, before.length === 0 ? { kind: "append", add: [part] } : { kind: "replace", add: [part], remove: before });
+      const part = await parts.writeFile(out, { folder: table });
+      const manifest = await parts.replaceAll(table, [part], previous);
       commits[table] = manifest.seq;
     }
 
@@ -151,6 +153,7 @@ export async function buildReference(options: ReferenceOptions): Promise<Referen
     logger.info("reference data built", { ...report });
     return report;
   } finally {
+    await parts.close();
     duck.close();
     await rm(staging.dir, { recursive: true, force: true });
   }

@@ -5,7 +5,6 @@
  * changed — so re-running an audit over an unchanged lake writes nothing.
  */
 import { createHash } from "node:crypto";
-import { stat } from "node:fs/promises";
 import { join } from "node:path";
 import {
   CALENDAR_FIRST_DATE,
@@ -16,8 +15,8 @@ import {
   type IsoDate,
 } from "../../domain/calendar/index.ts";
 import { DataError, UsageError } from "../../domain/errors.ts";
-import { newPartKey } from "../../lake/keys.ts";
-import { commitChange, readManifest } from "../../lake/manifest.ts";
+import { PartWriter } from "../../db/part-writer.ts";
+import { readManifest } from "../../lake/manifest.ts";
 import type { LeaseHandle, ObjectStore, PartFile } from "../../lake/types.ts";
 import { DuckSession, sqlString } from "../../db/session.ts";
 import { dirtyDates, partitionDates } from "./fingerprints.ts";
@@ -146,29 +145,17 @@ function inputsDigest(placement: { fingerprints: ReadonlyMap<string, string>; un
 }
 
 function countsOf(part: PartFile): Record<PartitionStatus, number> | undefined {
-  const read = (name: string): number | undefined => {
-    const value = part.min?.[name];
-    return typeof value === "number" ? value : undefined;
-  };
-  const green = read("green");
-  const amber = read("amber");
-  const red = read("red");
-  return green === undefined || amber === undefined || red === undefined ? undefined : { GREEN: green, AMBER: amber, RED: red };
+  const counts = part.ledger?.counts;
+  return counts === undefined ? undefined : { GREEN: counts.green, AMBER: counts.amber, RED: counts.red };
 }
 
 /**
- * The raw dataset's parts: its manifest's file list when the table has manifests, else the Parquet files listed
- * under `<lakeTable>/` (raw parts are immutable and uniquely named, so the key identifies the content).
+ * The raw dataset's parts: its manifest's file list. A table without a manifest has no data: parts that were
+ * uploaded but never committed are orphans and must never be read (DESIGN.md "The lake protocol").
  */
 export async function rawPartsOf(store: ObjectStore, lakeTable: string, signal?: AbortSignal): Promise<PartFile[]> {
   const manifest = await readManifest(store, lakeTable, signal === undefined ? {} : { signal });
-  if (manifest !== undefined) return [...manifest.files];
-  const parts: PartFile[] = [];
-  for await (const entry of store.list(`${lakeTable}/`, signal === undefined ? {} : { signal })) {
-    if (!entry.key.endsWith(".parquet")) continue;
-    parts.push({ key: entry.key, rows: 0, bytes: entry.size, etag: entry.etag ?? `${entry.size}-${entry.lastModified.getTime()}` });
-  }
-  return parts;
+  return [...(manifest?.files ?? [])];
 }
 
 /**
@@ -201,7 +188,7 @@ async function auditTargetOnce(store: ObjectStore, target: AuditTarget, options:
   // Fast path: the ledger part records what it was built from (the raw fingerprints, the last session, the
   // thresholds). When all three are unchanged the ledger would come out identical, so nothing is read at all.
   const inputs = inputsDigest(placement, through, qc);
-  const recordedCounts = previousPart?.min?.["inputs"] === inputs && options.symbolEnd === undefined ? countsOf(previousPart) : undefined;
+  const recordedCounts = previousPart?.ledger?.inputs === inputs && options.symbolEnd === undefined ? countsOf(previousPart) : undefined;
   if (recordedCounts !== undefined) {
     return { source: target.source, table: target.table, sessionsReaudited: 0, partsRead: 0, committed: false, ledgerSeq: undefined, counts: recordedCounts };
   }
@@ -239,7 +226,7 @@ async function auditTargetOnce(store: ObjectStore, target: AuditTarget, options:
     // Carry mode: the previous ledger was rated with these thresholds and without end dates, so its verdicts
     // outside the re-read sessions still hold and only new rows need deriving (see partition_status.sql).
     const previousLast = String((await db.rowsJs("SELECT coalesce(strftime(max(session), '%Y-%m-%d'), '') AS last FROM previous_ledger"))[0]?.["last"] ?? "");
-    const carry = previousPart?.min?.["qc"] === qcKey(qc) && options.symbolEnd === undefined && unplacedFp === undefined && previousLast !== "";
+    const carry = previousPart?.ledger?.qc === qcKey(qc) && options.symbolEnd === undefined && unplacedFp === undefined && previousLast !== "";
     await setVariables(db, {
       carry: carry ? "true" : "false",
       previous_last: previousLast === "" ? "DATE '1900-01-01'" : `DATE '${previousLast}'`,
@@ -265,38 +252,30 @@ async function auditTargetOnce(store: ObjectStore, target: AuditTarget, options:
     const total = counts.GREEN + counts.AMBER + counts.RED;
     // An unchanged ledger is still re-committed when what it records about its inputs is stale (e.g. new
     // thresholds that changed no verdict), so that the next run can take the no-op path again.
-    const recordStale = options.symbolEnd === undefined && previousPart !== undefined && previousPart.min?.["inputs"] !== inputs;
+    const recordStale = options.symbolEnd === undefined && previousPart !== undefined && previousPart.ledger?.inputs !== inputs;
     if (unchanged && !recordStale && (previousPart !== undefined || total === 0)) {
       return { source: target.source, table: target.table, sessionsReaudited: dirty.length, partsRead: rawPaths.length, committed: false, ledgerSeq: undefined, counts, ...(inspected === undefined ? {} : { inspected }) };
     }
 
     options.lease?.assertHeld();
-    const localPath = join(scratch.path, "ledger-next.parquet");
-    await db.run(`COPY ledger_next TO ${sqlString(localPath)} (FORMAT parquet, COMPRESSION zstd)`);
     const bounds = await db.rowsJs("SELECT strftime(min(session), '%Y-%m-%d') AS lo, strftime(max(session), '%Y-%m-%d') AS hi FROM ledger_next");
-    const key = newPartKey(`${LEDGER_TABLE}/source=${target.source}/table=${target.table}`);
-    const put = await store.putFile(key, localPath, { condition: { ifNoneMatch: "*" }, ...(signal === undefined ? {} : { signal }) });
-    if (!put.ok) throw new UsageError("ledger_part_exists", `ledger part ${key} already exists; part names must be unique`);
-    const size = (await stat(localPath)).size;
-    const part: PartFile = {
-      key,
-      rows: total,
-      bytes: size,
-      etag: put.etag,
-      min: {
-        source: target.source,
-        table_name: target.table,
-        session: bounds[0]?.["lo"] === undefined ? null : String(bounds[0]["lo"]),
+    const lo = bounds[0]?.["lo"];
+    const hi = bounds[0]?.["hi"];
+    const parts = new PartWriter({ session: db, store, scratchDir: scratch.path, ...(signal === undefined ? {} : { signal }) });
+    const part = await parts.writeQuery("SELECT * FROM ledger_next", {
+      folder: `${LEDGER_TABLE}/source=${target.source}/table=${target.table}`,
+      facts: {
+        rows: total,
+        min: { source: target.source, table_name: target.table, session: typeof lo === "string" ? lo : null },
+        max: { source: target.source, table_name: target.table, session: typeof hi === "string" ? hi : null },
+      },
+      ledger: {
         inputs: options.symbolEnd === undefined ? inputs : null,
         qc: options.symbolEnd === undefined ? qcKey(qc) : null,
-        green: counts.GREEN,
-        amber: counts.AMBER,
-        red: counts.RED,
+        counts: { green: counts.GREEN, amber: counts.AMBER, red: counts.RED },
       },
-      max: { source: target.source, table_name: target.table, session: bounds[0]?.["hi"] === undefined ? null : String(bounds[0]["hi"]) },
-    };
-    const manifest = await commitChange(
-      store,
+    });
+    const manifest = await parts.commit(
       LEDGER_TABLE,
       previousPart === undefined ? { kind: "append", add: [part] } : { kind: "replace", add: [part], remove: [previousPart.key] },
       {
