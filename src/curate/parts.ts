@@ -1,21 +1,13 @@
 /**
- * Curation's helpers around the write path (src/db/part-writer.ts): staging folders, writing a relation to a
- * local Parquet file, content fingerprints (so unchanged tables are not re-committed) and loading a table's parts.
+ * Curation's helpers around the write path (src/db/part-writer.ts): its staging folder, loading a table's parts,
+ * and a bounded-concurrency loop for uploads.
  */
 import { mkdtemp } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import type { Manifest } from "../lake/types.ts";
-import { sqlList, sqlString, type DuckSession } from "../db/session.ts";
+import { sqlList, type DuckSession } from "../db/session.ts";
 import type { LakeAccess } from "../lake/lake-access.ts";
-
-/** Content fingerprint of a relation, independent of row order. */
-export async function fingerprint(duck: DuckSession, relation: string): Promise<string> {
-  const rows = await duck.rows<{ h: string | null }>(
-    `SELECT md5(coalesce(string_agg(CAST(t AS VARCHAR), chr(10) ORDER BY CAST(t AS VARCHAR)), '')) AS h FROM ${relation} t`,
-  );
-  return rows[0]?.h ?? "";
-}
 
 export interface Staging {
   readonly dir: string;
@@ -32,12 +24,6 @@ export async function makeStaging(): Promise<Staging> {
       return join(dir, `${String(n).padStart(5, "0")}-${name}`);
     },
   };
-}
-
-export async function writeRelation(duck: DuckSession, relation: string, path: string, order: string): Promise<void> {
-  await duck.run(
-    `COPY (SELECT * FROM ${relation} ORDER BY ${order}) TO ${sqlString(path)} (FORMAT parquet, COMPRESSION zstd, ROW_GROUP_SIZE 122880)`,
-  );
 }
 
 /** Reads a table's current parts into a temp table (an empty one with `columns` when the table is new). */

@@ -4,14 +4,13 @@
  * tick-size regime per symbol and session from the versioned rules table in config. Each table is replaced by
  * a manifest commit only when its content changed, so re-running on an unchanged lake commits nothing.
  */
-import { rm } from "node:fs/promises";
 import { DataError } from "../domain/errors.ts";
 import { silentLogger, type Logger } from "../domain/logger.ts";
-import { CURATE_TABLES } from "../curate/curate-equities.ts";
+import { CURATE_TABLES } from "../curate/curate-tables.ts";
 import { DuckSession, lowRssSession, sqlList, sqlString, type DuckResourceOptions } from "../db/session.ts";
 import type { LakeAccess } from "../lake/lake-access.ts";
 import { PartWriter } from "../db/part-writer.ts";
-import { fingerprint, makeStaging, writeRelation } from "../curate/parts.ts";
+import { fingerprint } from "../db/fingerprint.ts";
 import { loadSqlFile } from "../db/sql-files.ts";
 
 export const REFERENCE_TABLES = {
@@ -93,9 +92,8 @@ export async function buildReference(options: ReferenceOptions): Promise<Referen
   const { lake } = options;
   const logger = options.logger ?? silentLogger;
   const duck = await DuckSession.create(lowRssSession(options.duck));
-  const staging = await makeStaging();
   const commits: Record<string, number> = {};
-  const parts = new PartWriter({ session: duck, store: lake.store, commit: lake.commitOptions, scratchDir: staging.dir });
+  const parts = new PartWriter({ session: duck, store: lake.store, commit: lake.commitOptions });
   try {
     await duck.run(`SET VARIABLE adv_window = ${positiveInt("advWindow", options.advWindow ?? 20)}`);
     await duck.run(`SET VARIABLE min_sessions = ${positiveInt("minSessions", options.minSessions ?? 15)}`);
@@ -129,9 +127,7 @@ export async function buildReference(options: ReferenceOptions): Promise<Referen
         await registerTable(duck, lake, table, "previous_reference", "*", "x INTEGER");
         if ((await fingerprint(duck, "previous_reference")) === (await fingerprint(duck, relation))) continue;
       }
-      const out = staging.next(`${relation}.parquet`);
-      await writeRelation(duck, relation, out, order);
-      const part = await parts.writeFile(out, { folder: table });
+      const part = await parts.writeQuery(`SELECT * FROM ${relation} ORDER BY ${order}`, { folder: table });
       const manifest = await parts.replaceAll(table, [part], previous);
       commits[table] = manifest.seq;
     }
@@ -155,6 +151,5 @@ export async function buildReference(options: ReferenceOptions): Promise<Referen
   } finally {
     await parts.close();
     duck.close();
-    await rm(staging.dir, { recursive: true, force: true });
   }
 }
