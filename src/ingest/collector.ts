@@ -20,7 +20,7 @@ import { ensureLakeOrigin, IngestLake, type LakeOrigin } from "./ingest-lake.ts"
 import { ParquetWriter } from "./parquet-writer.ts";
 import { lastSessionOnOrBefore, planUnits, type Unit } from "./plan.ts";
 import { runScheduler, type SkipNote, type TableJob, type UnitOutcome } from "./scheduler.ts";
-import { rankByAdv } from "./adv.ts";
+import { optionUnderliers } from "./adv.ts";
 import { TableCommitter } from "./group-commit.ts";
 import { PolygonQc, type QcCounters, type QcNote, type QcOptions } from "./qc.ts";
 
@@ -211,7 +211,7 @@ export async function runCollection(options: CollectorOptions): Promise<Collecti
         const coverage = coverageOf(plannedFrom);
         let series: readonly string[] = spec.vendor === "fred" ? (options.fredSeries ?? ["DGS1MO", "DGS3MO", "DGS6MO", "DGS1", "DGS2", "DGS5", "DGS10", "DGS30"]) : options.universe;
         if (spec.dataset === "options_chains" || spec.dataset === "options_contracts") {
-          series = (await rankByAdv(options.store, writer, options.universe)).slice(0, options.optionUnderliers ?? 3);
+          series = await optionUnderliers(options.store, writer, options.universe, lastSessionOnOrBefore(through), options.optionUnderliers ?? 3);
         }
         const chunkDays = options.chunkDaysByVendor?.[spec.vendor] ?? options.chunkDays ?? (spec.vendor === "polygon" ? 730 : 120);
         planned = series;
