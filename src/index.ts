@@ -4,6 +4,7 @@
 export * from "./domain/errors.ts";
 export { createLogger, silentLogger, type Logger, type LogLevel, type LogFormat } from "./domain/logger.ts";
 export { redact, registerSecret } from "./domain/redact.ts";
+export { fullJitterDelay, retryAfterMs, type BackoffOptions } from "./domain/backoff.ts";
 export { loadKernelModule, requireFunction, type KernelModule, type KernelBuild, type KernelSource } from "./kernels/load.ts";
 export { Arena } from "./kernels/arena.ts";
 export { runCli } from "./cli/main.ts";
@@ -20,6 +21,12 @@ export { registerSviFunctions } from "./kernels/svi/sql.ts";
 export * from "./quality/audit/index.ts";
 export * from "./quality/backfill/index.ts";
 export { createKernels, type Kernels, type KernelContext, type CreateKernelsOptions, type EngineName } from "./kernels/index.ts";
+export {
+  createLearnKernels, learnFamily, gbdtMetric, serialiseModel, deserialiseModel, modelContentHash, featureImportance,
+  MODEL_FORMAT, MODEL_FORMAT_VERSION, type LearnKernels, type LearnFamily, type LearnPanel, type FeaturePanel,
+  type RowSplit, type LearnModel, type RidgeModel, type GbdtModel, type GbdtTraining, type GbdtFitOptions, type Forest,
+  type Binning, type FeatureImportance,
+} from "./kernels/learn/index.ts";
 export * from "./kernels/types.ts";
 export { registerKernelFunctions, KERNEL_SQL_FUNCTIONS } from "./kernels/sql-functions.ts";
 export * from "./lake/index.ts";
@@ -39,3 +46,4 @@ export * from "./sim/index.ts";
 export * from "./ingest/index.ts";
 export * from "./demo/index.ts";
 export { LOW_RSS_SESSION, lowRssSession, type DuckResourceOptions } from "./db/session.ts";
+export * from "./mlflow/index.ts";

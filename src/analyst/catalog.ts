@@ -12,6 +12,7 @@ import { IoError, UsageError, wrapError } from "../domain/errors.ts";
 import { DuckSession, sqlString } from "../db/session.ts";
 import type { LakeAccess } from "../lake/lake-access.ts";
 import { createViewSql, resolveLakeViews } from "./lake-views.ts";
+import { assertOutsideLake } from "./out-file.ts";
 
 export interface CatalogReport {
   readonly file: string;
@@ -25,6 +26,8 @@ export async function exportCatalog(
 ): Promise<CatalogReport> {
   if (!/\.(duckdb|db)$/i.test(file)) throw new UsageError("bad_catalog_name", `the catalog file should end in .duckdb, got "${file}"`);
   const target = resolve(file);
+  // Its `.parts/` folder of an S3 lake's downloads sits beside it, so one check covers both.
+  await assertOutsideLake(target, lake.store, "the catalog");
   const views = await resolveLakeViews(lake, options.asOf === undefined ? {} : { asOf: options.asOf });
   await mkdir(dirname(target), { recursive: true });
   // Built under a temporary name and renamed into place, so a failed export never leaves half a catalog.

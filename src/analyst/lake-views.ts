@@ -4,9 +4,9 @@
  * View names: `curated/<t>` and `reference/<t>` → `<t>`; anything else → its path with "/" as "_"
  * (`quarantine/equities_bars` → `quarantine_equities_bars`). Raw vendor tables are not exposed.
  */
-import { UsageError } from "../domain/errors.ts";
+import { AppError, DataError, UsageError } from "../domain/errors.ts";
 import type { ObjectStore } from "../lake/types.ts";
-import { sqlList, type DuckSession } from "../db/session.ts";
+import { sqlIdentifier, sqlList } from "../db/session.ts";
 import type { LakeAccess } from "../lake/lake-access.ts";
 
 const EXPOSED_PREFIXES = ["curated/", "reference/", "quarantine/", "qc/"];
@@ -19,6 +19,8 @@ export interface LakeView {
   readonly rows: number;
   /** Absolute local paths of the parts, in manifest order. */
   readonly paths: readonly string[];
+  /** The parts' lake keys, in the same order. */
+  readonly keys: readonly string[];
 }
 
 export function viewNameFor(table: string): string {
@@ -63,34 +65,77 @@ export interface ResolveOptions {
   readonly asOf?: ReadonlyMap<string, number>;
 }
 
-/** Resolves every exposed table to its snapshot (current or pinned) and the local paths of its parts. */
-export async function resolveLakeViews(lake: LakeAccess, options: ResolveOptions = {}): Promise<LakeView[]> {
+/** A table that could not be bound: its manifest or one of its parts is damaged. Other tables are unaffected. */
+export interface UnavailableView {
+  readonly view: string;
+  readonly table: string;
+  /** A DataError naming the table (code "table_unavailable"), with the original error as its cause. */
+  readonly error: AppError;
+}
+
+export interface ResolvedLakeViews {
+  readonly views: LakeView[];
+  readonly unavailable: UnavailableView[];
+}
+
+export function unavailableTable(view: string, table: string, cause: unknown): AppError {
+  const reason = cause instanceof AppError ? `${cause.code}: ${cause.message}` : cause instanceof Error ? cause.message : String(cause);
+  return new DataError(
+    "table_unavailable",
+    `table "${table}" (view ${view}) is unavailable: ${reason}. Other tables are unaffected; \`trademl lake verify --table ${table}\` checks its parts`,
+    { cause, details: { table, view } },
+  );
+}
+
+/**
+ * Resolves every exposed table to its snapshot (current or pinned) and the checked local paths of its parts, one
+ * table at a time: a damaged table (unreadable manifest, missing or replaced part) is reported in `unavailable`
+ * and the others are still resolved. A pin that names no table, or a seq the table does not have, is a usage error.
+ */
+export async function resolveLakeTables(lake: LakeAccess, options: ResolveOptions = {}): Promise<ResolvedLakeViews> {
   const pins = new Map(options.asOf ?? []);
   const views: LakeView[] = [];
+  const unavailable: UnavailableView[] = [];
   for (const table of await listLakeTables(lake.store)) {
     const view = viewNameFor(table);
     const pinned = pins.get(view) ?? pins.get(table);
     pins.delete(view);
     pins.delete(table);
-    const manifest = await lake.readManifest(table, pinned);
-    if (manifest === undefined) {
-      throw new UsageError("unknown_seq", `${table} has no manifest seq ${pinned ?? "(latest)"}`);
-    }
+    const manifest = await lake.readManifest(table, pinned).catch((error: unknown) => {
+      if (pinned !== undefined && error instanceof AppError && error.code === "manifest_missing") {
+        throw new UsageError("unknown_seq", `${table} has no manifest seq ${pinned}`, { cause: error });
+      }
+      unavailable.push({ view, table, error: unavailableTable(view, table, error) });
+      return null;
+    });
+    if (manifest === null) continue;
+    if (manifest === undefined) throw new UsageError("unknown_seq", `${table} has no manifest seq ${pinned ?? "(latest)"}`);
     if (manifest.files.length === 0) continue;
-    const paths = await lake.localPaths(manifest.files.map((file) => file.key));
-    views.push({ view, table, seq: manifest.seq, files: manifest.files.length, rows: manifest.files.reduce((n, f) => n + f.rows, 0), paths });
+    try {
+      const paths = await lake.localPaths(manifest.files, table);
+      views.push({
+        view, table, seq: manifest.seq, files: manifest.files.length, rows: manifest.files.reduce((n, f) => n + f.rows, 0), paths,
+        keys: manifest.files.map((file) => file.key),
+      });
+    } catch (error) {
+      unavailable.push({ view, table, error: unavailableTable(view, table, error) });
+    }
   }
   if (pins.size > 0) {
     throw new UsageError("unknown_table", `--as-of names tables the lake does not have: ${[...pins.keys()].join(", ")}`);
   }
+  return { views, unavailable };
+}
+
+/** Like resolveLakeTables, but a damaged table is an error (the catalog export must not silently miss a table). */
+export async function resolveLakeViews(lake: LakeAccess, options: ResolveOptions = {}): Promise<LakeView[]> {
+  const { views, unavailable } = await resolveLakeTables(lake, options);
+  const [first] = unavailable;
+  if (first !== undefined) throw first.error;
   return views;
 }
 
 /** The CREATE VIEW statement for one table (hive partitioning off: the `date=` folders are not columns). */
 export function createViewSql(view: LakeView): string {
-  return `CREATE OR REPLACE VIEW "${view.view}" AS SELECT * FROM read_parquet(${sqlList(view.paths)}, union_by_name = true, hive_partitioning = false)`;
-}
-
-export async function attachLakeViews(duck: DuckSession, views: readonly LakeView[]): Promise<void> {
-  for (const view of views) await duck.run(createViewSql(view));
+  return `CREATE OR REPLACE VIEW ${sqlIdentifier(view.view)} AS SELECT * FROM read_parquet(${sqlList(view.paths)}, union_by_name = true, hive_partitioning = false)`;
 }

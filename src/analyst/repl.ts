@@ -2,13 +2,15 @@
  * The `trademl sql` REPL over node:readline: statements end with ";" and may span lines; dot commands
  * (.tables, .schema [view], .format <f>, .help, .quit) act at once. Input history is kept by readline for the
  * arrow keys and appended to a history file so it survives restarts. With piped input there is no prompt,
- * so `echo "select 1;" | trademl sql` prints only results.
+ * so `echo "select 1;" | trademl sql` prints only results, and the first failing statement or command ends the
+ * run with its error (the CLI prints it on stderr and exits non-zero): a scheduled job with a typo must fail
+ * loudly. At a terminal an error is printed and the session goes on.
  */
 import { appendFile, mkdir, readFile } from "node:fs/promises";
 import { dirname } from "node:path";
 import { createInterface } from "node:readline";
 import type { Readable, Writable } from "node:stream";
-import { AppError } from "../domain/errors.ts";
+import { UsageError } from "../domain/errors.ts";
 import { formatResult, formatTable, OUTPUT_FORMATS, type OutputFormat } from "./format.ts";
 import type { AnalystSession } from "./session.ts";
 import { splitStatements } from "./statements.ts";
@@ -23,7 +25,7 @@ export interface ReplOptions {
 }
 
 const HELP = `Statements end with ";" and may span lines. Commands:
-  .tables           list the lake tables (views) with their manifest seq and rows
+  .tables           list the lake tables (views) with their manifest seq and rows, and any unavailable table
   .schema [view]    columns and types of one view, or of all
   .format <f>       table | csv | json
   .help             this text
@@ -58,6 +60,11 @@ export async function runRepl(session: AnalystSession, options: ReplOptions): Pr
     await mkdir(dirname(options.historyFile), { recursive: true });
     await appendFile(options.historyFile, `${entry.replace(/\n/g, " ")}\n`);
   };
+  /** At a terminal: print and go on. Piped: end the run with this error. */
+  const report = (error: unknown): void => {
+    if (!options.terminal) throw error;
+    write(`error: ${error instanceof Error ? error.message : String(error)}\n`);
+  };
   const prompt = (continuation: boolean): void => {
     if (!options.terminal) return;
     rl.setPrompt(continuation ? "    ...> " : "trademl> ");
@@ -75,8 +82,11 @@ export async function runRepl(session: AnalystSession, options: ReplOptions): Pr
         break;
       case ".tables":
         write(formatTable({
-          columns: ["view", "table", "seq", "files", "rows"],
-          rows: session.views.map((v) => [v.view, v.table, v.seq, v.files, v.rows]),
+          columns: ["view", "table", "seq", "files", "rows", "status"],
+          rows: [
+            ...session.views.map((v) => [v.view, v.table, v.seq, v.files, v.rows, "ok"]),
+            ...session.unavailable.map((v) => [v.view, v.table, null, null, null, `unavailable: ${v.error.message}`]),
+          ].sort((a, b) => String(a[0]).localeCompare(String(b[0]))),
         }));
         break;
       case ".schema": {
@@ -93,7 +103,7 @@ export async function runRepl(session: AnalystSession, options: ReplOptions): Pr
         else write(`formats: ${OUTPUT_FORMATS.filter((f) => f !== "parquet").join(", ")}\n`);
         break;
       default:
-        write(`unknown command ${command ?? ""}; try .help\n`);
+        throw new UsageError("unknown_dot_command", `unknown command ${command ?? ""}; try .help`);
     }
     return true;
   };
@@ -107,7 +117,7 @@ export async function runRepl(session: AnalystSession, options: ReplOptions): Pr
         try {
           if (!(await dot(line))) break;
         } catch (error) {
-          write(`error: ${error instanceof Error ? error.message : String(error)}\n`);
+          report(error);
         }
         prompt(false);
         continue;
@@ -125,7 +135,7 @@ export async function runRepl(session: AnalystSession, options: ReplOptions): Pr
           const result = await session.query(statement);
           if (result.columns.length > 0) write(formatResult(result, format));
         } catch (error) {
-          write(`error: ${error instanceof AppError || error instanceof Error ? error.message : String(error)}\n`);
+          report(error);
         }
       }
       prompt(buffer !== "");

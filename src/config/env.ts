@@ -22,6 +22,8 @@ export const SECRET_ENV_KEYS = [
   "FRED_API_KEY",
   "AWS_ACCESS_KEY_ID",
   "AWS_SECRET_ACCESS_KEY",
+  "MLFLOW_TRACKING_PASSWORD",
+  "MLFLOW_TRACKING_TOKEN",
 ] as const;
 
 const secret = z.string().min(1).optional();
@@ -55,6 +57,19 @@ export const envSchema = z.object({
   AWS_ACCESS_KEY_ID: secret,
   AWS_SECRET_ACCESS_KEY: secret,
   S3_FORCE_PATH_STYLE: flag.optional().describe("path-style URLs (MinIO); defaults to true when S3_ENDPOINT is set"),
+  // MLflow's own variable names (https://mlflow.org/docs/latest/ml/auth/), so one .env serves trademl and the
+  // mlflow CLI alike. Credentials in the URI's user-info would be printed wherever the URI is: refused.
+  MLFLOW_TRACKING_URI: z
+    .url({ protocol: /^https?$/, message: "expected the http(s) URL of an MLflow tracking server, such as http://127.0.0.1:5000" })
+    .refine((uri) => {
+      const parsed = new URL(uri);
+      return parsed.username === "" && parsed.password === "";
+    }, "must not carry credentials; set MLFLOW_TRACKING_USERNAME and MLFLOW_TRACKING_PASSWORD (or MLFLOW_TRACKING_TOKEN)")
+    .optional()
+    .describe("MLflow tracking server for training runs and the model registry"),
+  MLFLOW_TRACKING_USERNAME: z.string().min(1).optional().describe("MLflow basic-auth user (with MLFLOW_TRACKING_PASSWORD)"),
+  MLFLOW_TRACKING_PASSWORD: secret.describe("MLflow basic-auth password"),
+  MLFLOW_TRACKING_TOKEN: secret.describe("MLflow bearer token (used when no username/password is set)"),
   NODE_WORKERS: count(64).default(4).describe("total concurrent collection units on the node"),
   ...inflightKeys,
 });

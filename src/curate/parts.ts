@@ -39,7 +39,7 @@ export async function loadTable(
     await duck.run(`CREATE OR REPLACE TEMP TABLE ${name} (${columns})`);
     return;
   }
-  const paths = await lake.localPaths(files.map((file) => file.key));
+  const paths = await lake.localPaths(files, manifest?.table);
   await duck.run(`CREATE OR REPLACE TEMP TABLE ${name} AS SELECT * FROM read_parquet(${sqlList(paths)}, union_by_name = true, hive_partitioning = false)`);
 }
 

@@ -12,12 +12,13 @@ import type { CurationPass } from "./curate-pass.ts";
 import type { CurateState } from "./curate-state.ts";
 import { CURATE_TABLES, FACTOR_COLUMNS, type CurateDatasets } from "./curate-tables.ts";
 import { loadTable } from "./parts.ts";
-import { listRawKeys, registerRaw } from "./raw-inputs.ts";
+import { listRawParts, registerRaw } from "./raw-inputs.ts";
 
 /** The raw parts of a pass: all committed ones, and those the bookmark has not consumed yet. */
 export interface PassInputs {
-  readonly actionKeys: readonly string[];
-  readonly delistingKeys: readonly string[];
+  readonly actionParts: readonly PartFile[];
+  readonly delistingParts: readonly PartFile[];
+  readonly newBarParts: readonly PartFile[];
   readonly newBarKeys: readonly string[];
   readonly newActionKeys: ReadonlySet<string>;
   readonly newDelistingKeys: readonly string[];
@@ -27,18 +28,20 @@ export interface PassInputs {
 
 export async function findInputs(pass: CurationPass, vendors: readonly string[], datasets: CurateDatasets, state: CurateState, firstRun: boolean): Promise<PassInputs> {
   const store = pass.lake.store;
-  const [barKeys, actionKeys, delistingKeys] = await Promise.all([
-    listRawKeys(store, vendors, datasets.bars),
-    pass.minute ? [] : listRawKeys(store, vendors, datasets.actions),
-    pass.minute ? [] : listRawKeys(store, vendors, datasets.delistings),
+  const [barParts, actionParts, delistingParts] = await Promise.all([
+    listRawParts(store, vendors, datasets.bars),
+    pass.minute ? [] : listRawParts(store, vendors, datasets.actions),
+    pass.minute ? [] : listRawParts(store, vendors, datasets.delistings),
   ]);
   const consumed = { bars: new Set(state.consumed.bars), actions: new Set(state.consumed.actions), delistings: new Set(state.consumed.delistings) };
+  const newBarParts = barParts.filter((part) => !consumed.bars.has(part.key));
   return {
-    actionKeys,
-    delistingKeys,
-    newBarKeys: barKeys.filter((key) => !consumed.bars.has(key)),
-    newActionKeys: new Set(actionKeys.filter((key) => !consumed.actions.has(key))),
-    newDelistingKeys: delistingKeys.filter((key) => !consumed.delistings.has(key)),
+    actionParts,
+    delistingParts,
+    newBarParts,
+    newBarKeys: newBarParts.map((part) => part.key),
+    newActionKeys: new Set(actionParts.map((part) => part.key).filter((key) => !consumed.actions.has(key))),
+    newDelistingKeys: delistingParts.map((part) => part.key).filter((key) => !consumed.delistings.has(key)),
     firstRun,
   };
 }
@@ -57,9 +60,9 @@ export function actionInputs(pass: CurationPass, inputs: PassInputs): ActionInpu
   return {
     async load() {
       if (loaded) return;
-      await registerRaw(pass.duck, pass.lake, "actions", inputs.actionKeys);
+      await registerRaw(pass.duck, pass.lake, "actions", inputs.actionParts);
       await pass.sql("corporate_actions");
-      await registerRaw(pass.duck, pass.lake, "delistings", inputs.delistingKeys);
+      await registerRaw(pass.duck, pass.lake, "delistings", inputs.delistingParts);
       await pass.sql("delistings");
       loaded = true;
     },
@@ -92,7 +95,7 @@ async function readNewBars(pass: CurationPass, inputs: PassInputs, sourcePriorit
     source_priority: sqlList(sourcePriority),
   });
   await pass.sql("source_priority");
-  await registerRaw(pass.duck, pass.lake, "bars", inputs.newBarKeys, pass.minute ? "time" : "date");
+  await registerRaw(pass.duck, pass.lake, "bars", inputs.newBarParts, pass.minute ? "time" : "date");
   await pass.sql("quarantine_bars");
   if (pass.minute) {
     // Minute bars are adjusted with exactly the daily table's factors.
@@ -116,7 +119,7 @@ async function actionsMayHaveChanged(pass: CurationPass, inputs: PassInputs): Pr
   if ((fresh?.n ?? 0) > 0) return true;
   const curated = await pass.lake.readManifest(CURATE_TABLES.actions);
   if (curated === undefined || curated.files.length === 0) return false;
-  await pass.set({ curated_action_paths: sqlList(await pass.lake.localPaths(curated.files)) });
+  await pass.set({ curated_action_paths: sqlList(await pass.lake.localPaths(curated.files, CURATE_TABLES.actions)) });
   const [due] = await pass.duck.rowsFromFile<{ n: number }>("curate/pending_actions_due");
   return (due?.n ?? 0) > 0;
 }

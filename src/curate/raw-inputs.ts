@@ -6,7 +6,7 @@
 import { DataError } from "../domain/errors.ts";
 import { rawTable } from "../lake/keys.ts";
 import { readManifest } from "../lake/manifest.ts";
-import type { ObjectStore } from "../lake/types.ts";
+import type { ObjectStore, PartFile } from "../lake/types.ts";
 import type { LakeAccess } from "../lake/lake-access.ts";
 import { sqlList, sqlString, type DuckSession } from "../db/session.ts";
 
@@ -14,18 +14,18 @@ export type RawKind = "bars" | "actions" | "delistings";
 
 /**
  * The committed raw parts of raw/<vendor>/<dataset> for the given vendors and datasets, sorted by key: each raw
- * table's current manifest. A table without a manifest has no data; parts uploaded but never committed are
- * orphans and are never read.
+ * table's current manifest entries (every read checks a part against its entry). A table without a manifest has
+ * no data; parts uploaded but never committed are orphans and are never read.
  */
-export async function listRawKeys(store: ObjectStore, vendors: readonly string[], datasets: readonly string[]): Promise<string[]> {
-  const keys: string[] = [];
+export async function listRawParts(store: ObjectStore, vendors: readonly string[], datasets: readonly string[]): Promise<PartFile[]> {
+  const parts: PartFile[] = [];
   for (const vendor of vendors) {
     for (const dataset of datasets) {
       const manifest = await readManifest(store, rawTable(vendor, dataset));
-      for (const file of manifest?.files ?? []) if (file.key.endsWith(".parquet")) keys.push(file.key);
+      for (const file of manifest?.files ?? []) if (file.key.endsWith(".parquet")) parts.push(file);
     }
   }
-  return keys.sort();
+  return parts.sort((a, b) => (a.key < b.key ? -1 : a.key > b.key ? 1 : 0));
 }
 
 function vendorOf(key: string): string {
@@ -85,17 +85,18 @@ export async function registerRaw(
   duck: DuckSession,
   lake: LakeAccess,
   kind: RawKind,
-  keys: readonly string[],
+  parts: readonly PartFile[],
   barKey: "date" | "time" = "date",
 ): Promise<void> {
   const relation = RELATION_NAMES[kind];
   await duck.run(`DROP VIEW IF EXISTS ${relation}`);
   await duck.run(`DROP TABLE IF EXISTS ${relation}`);
-  if (keys.length === 0) {
+  if (parts.length === 0) {
     await duck.run(`CREATE TEMP TABLE ${relation} (${RELATION_COLUMNS[kind]})`);
     return;
   }
-  const paths = await lake.localPaths(keys);
+  const keys = parts.map((part) => part.key);
+  const paths = await lake.localPaths(parts);
   const files = `${relation}_files`;
   await registerFiles(duck, files, keys, paths);
   const columns = await describe(duck, paths);

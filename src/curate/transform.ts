@@ -42,7 +42,7 @@ async function mergeAndAdjust(pass: CurationPass, batch: Batch, plan: PassPlan):
   const wanted = new Set(batch.symbols);
   const history = batch.rebuild ? plan.historyFiles.filter((file) => (file.symbols ?? []).some((symbol) => wanted.has(symbol))) : [];
   if (history.length > 0) {
-    await pass.set({ history_paths: sqlList(await pass.lake.localPaths(history)) });
+    await pass.set({ history_paths: sqlList(await pass.lake.localPaths(history, pass.tables.adjusted)) });
     await pass.sql("history_bars");
   } else {
     await pass.duck.run(`CREATE OR REPLACE TEMP TABLE history_bars (${ADJ_COLUMNS})`);
@@ -109,7 +109,7 @@ async function rewriteSharedDeltas(pass: CurationPass, plan: PassPlan): Promise<
   const added: PartFile[] = [];
   for (const file of plan.historyFiles) {
     if ((file.symbols ?? []).every((symbol) => rebuilt.has(symbol))) continue;
-    const [path] = await pass.lake.localPaths([file]);
+    const [path] = await pass.lake.localPaths([file], table);
     const part = await pass.parts.writeQuery(
       `SELECT * FROM read_parquet(${sqlString(path ?? "")}, hive_partitioning = false) WHERE symbol NOT IN (SELECT symbol FROM factor_symbols) ORDER BY symbol, bar_time`,
       { folder: `${table}/delta`, ...SYMBOL_FACTS },

@@ -52,9 +52,9 @@ export interface DuckSessionOptions {
 export type DuckResourceOptions = Pick<DuckSessionOptions, "memoryLimit" | "threads" | "tempDirectory">;
 
 /**
- * Settings for batch jobs that read staged Parquet once and write Parquet (curation, the reference build, the
- * analyst's lake views): keep peak RSS near the working set on a 4 GB Raspberry Pi (bench/curate.bench.ts
- * measures it). 1GB memory_limit is the curation default; freed memory goes back to the OS early
+ * Settings for batch jobs that read staged Parquet once and write Parquet (curation, the reference build; the
+ * analyst session uses them too, with the kernels' SQL functions turned back on): keep peak RSS near the working
+ * set on a 4 GB Raspberry Pi (bench/curate.bench.ts measures it). 1GB memory_limit is the curation default; freed memory goes back to the OS early
  * (DuckDB settings: allocator_flush_threshold, allocator_bulk_deallocation_flush_threshold,
  * allocator_background_threads); no kernel SQL functions, which these jobs do not call.
  */
@@ -206,19 +206,22 @@ export class DuckSession {
 }
 
 /**
- * Registers the option-kernel SQL functions (src/kernels/sql-functions.ts: bs_price, implied_vol, ...) on the
- * connection. The WebAssembly engine is preferred; without a wasm build the pure-TS twin (same signatures,
- * the test oracle) is used. A failure leaves the session usable without them and is logged.
+ * Registers every SQL function of the kernels on the connection: the option kernels (src/kernels/sql-functions.ts:
+ * bs_price, bs_delta…, implied_vol) and the SVI surface functions (src/kernels/svi/sql.ts: svi_w, svi_g, svi_vol).
+ * The WebAssembly engine is preferred; without a wasm build the pure-TS twin (same signatures, the test oracle)
+ * is used. A failure leaves the session usable without them and is logged.
  */
 async function registerKernels(connection: DuckDBConnection, logger: Logger | undefined): Promise<boolean> {
   try {
     const { createKernels } = await import("../kernels/index.ts");
     const { registerKernelFunctions } = await import("../kernels/sql-functions.ts");
+    const { registerSviFunctions } = await import("../kernels/svi/sql.ts");
     const kernels = await createKernels().catch((error: unknown) => {
       logger?.debug("wasm kernels unavailable; SQL functions use the TypeScript engine", { error: String(error) });
       return createKernels({ engine: "ts" });
     });
     registerKernelFunctions(connection, kernels);
+    await registerSviFunctions(connection);
     return true;
   } catch (error) {
     logger?.warn("kernel SQL functions could not be registered; the session works without them", { error: String(error) });

@@ -31,5 +31,6 @@ export {
 } from "./state.ts";
 export { probeStore, assertMultiWriterSafe, formatProbeReport, PROBE_MEANINGS } from "./probe.ts";
 export { collectGarbage, DATA_PREFIXES, DEFAULT_GC_GRACE_MS, type GcOptions, type GcReport } from "./gc.ts";
-export { ReadCache, type ReadCacheOptions, type MaterializeStats } from "./read-cache.ts";
+export { ReadCache, changedPart, type ReadCacheOptions, type MaterializeStats, type MaterializeOptions, type PartEntry } from "./read-cache.ts";
+export { verifyTable, type PartProblem, type TableVerification, type VerifyOptions } from "./verify.ts";
 export { lakeAccess, type LakeAccess, type LakeAccessOptions, type PartRef } from "./lake-access.ts";

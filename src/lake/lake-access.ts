@@ -9,12 +9,15 @@ import { join } from "node:path";
 import type { z } from "zod";
 import { newPartKey } from "./keys.ts";
 import { commitChange, readManifest } from "./manifest.ts";
-import { ReadCache } from "./read-cache.ts";
+import { ReadCache, type PartEntry } from "./read-cache.ts";
 import { readState, writeState } from "./state.ts";
 import type { CommitOptions, Manifest, ObjectStore, StateRef, TableChange } from "./types.ts";
 
-/** A part to read: a lake key, with the ETag the manifest recorded when there is one. */
-export type PartRef = string | { readonly key: string; readonly etag?: string | undefined };
+/**
+ * A part to read: its manifest entry (a `PartFile`), whose size and ETag every read checks (read-cache.ts), or a
+ * bare key, which cannot be checked.
+ */
+export type PartRef = string | PartEntry;
 
 export interface LakeAccess {
   readonly store: ObjectStore;
@@ -24,8 +27,8 @@ export interface LakeAccess {
   commitChange(table: string, change: TableChange): Promise<Manifest>;
   /** `${prefix}/part-<uuidv7>.parquet`: a fresh key nobody else writes. */
   newPartKey(prefix: string): string;
-  /** Local paths DuckDB can read for these parts, in the same order. */
-  localPaths(parts: readonly PartRef[]): Promise<string[]>;
+  /** Local paths DuckDB can read for these parts, in the same order; `table` names them in errors. */
+  localPaths(parts: readonly PartRef[], table?: string): Promise<string[]>;
   /** A state object, validated by `schema` (a corrupt or mismatching object is a DataError "state_corrupt"). */
   readState<T>(key: string, schema: z.ZodType<T>): Promise<StateRef<T> | undefined>;
   /**
@@ -55,15 +58,7 @@ export function lakeAccess(store: ObjectStore, options: LakeAccessOptions = {}):
     readManifest: (table, seq) => readManifest(store, table, seq === undefined ? {} : { seq }),
     commitChange: (table, change) => commitChange(store, table, change, options.commit ?? {}),
     newPartKey: (prefix) => newPartKey(prefix),
-    localPaths: (parts) =>
-      cache.materialize(
-        store,
-        parts.map((part) =>
-          typeof part === "string"
-            ? { key: part, rows: 0, bytes: 0 }
-            : { key: part.key, rows: 0, bytes: 0, ...(part.etag === undefined ? {} : { etag: part.etag }) },
-        ),
-      ),
+    localPaths: (parts, table) => cache.materialize(store, parts.map((part) => (typeof part === "string" ? { key: part } : part)), { table }),
     readState: (key, schema) => readState(store, key, schema),
     writeState: async (key, schema, value, etag) => (await writeState(store, key, schema, value, etag)) !== undefined,
   };

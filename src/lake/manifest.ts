@@ -10,8 +10,8 @@
  */
 import type { z } from "zod";
 import { DataError, UsageError } from "../domain/errors.ts";
+import { fullJitterDelay } from "../domain/backoff.ts";
 import { sleep } from "../domain/sleep.ts";
-import { fullJitterDelay } from "./backoff.ts";
 import { assertValidKey, assertValidTable, leaseKey, manifestKey, manifestPrefix, parseManifestName } from "./keys.ts";
 import { parseLeaseRecord } from "./lease.ts";
 import { MANIFEST_FORMAT, manifestSchema, partFileSchema, upgradeManifestJson } from "./manifest-format.ts";

@@ -8,13 +8,19 @@
  *   request when the manifest recorded the ETag.
  * - The cache is bounded: after each materialisation the least recently used files (by mtime, touched on every
  *   hit) are removed until the total fits `maxBytes`. Files pinned by the current call are never evicted.
+ *
+ * Every read of a part goes through `materialize`, and it checks the part against its manifest entry, so a file
+ * replaced after its commit is an error ("part_changed", naming table and key), never silently different data.
+ * The check is cheap: one stat per part (size) on a local lake; on S3 the ETag is in the cache file's name and
+ * the size is checked on the stat a hit does anyway (a cached copy that changed is downloaded again). A same-size
+ * rewrite of a local file is beyond a stat; `verifyTable` (verify.ts, `trademl lake verify`) hashes every part.
  */
 import { createHash } from "node:crypto";
 import { mkdir, readdir, stat, unlink, utimes } from "node:fs/promises";
 import { extname, join } from "node:path";
 import { DataError, UsageError } from "../domain/errors.ts";
 import { LocalStore } from "./local-store.ts";
-import type { ObjectStore, PartFile } from "./types.ts";
+import type { ObjectStore } from "./types.ts";
 
 export interface ReadCacheOptions {
   readonly dir: string;
@@ -29,12 +35,45 @@ export interface MaterializeStats {
   evicted: number;
 }
 
+/**
+ * What a reader knows of a part: its key and, from the manifest entry (a `PartFile` is one), its size and ETag.
+ * Pass the manifest entry: a bare key (no `bytes`) cannot be checked.
+ */
+export interface PartEntry {
+  readonly key: string;
+  readonly bytes?: number | undefined;
+  readonly etag?: string | undefined;
+}
+
+export interface MaterializeOptions {
+  /** The table the parts belong to, for error messages. */
+  readonly table?: string | undefined;
+  readonly signal?: AbortSignal | undefined;
+}
+
+function ofTable(table: string | undefined): string {
+  return table === undefined ? "" : ` of table "${table}"`;
+}
+
 function missingPart(key: string, table: string | undefined): DataError {
   return new DataError(
     "part_missing",
-    `part "${key}"${table === undefined ? "" : ` of table "${table}"`} is listed in the manifest but missing from the lake (deleted outside trademl, or garbage-collected too early?)`,
-    { details: { key } },
+    `part "${key}"${ofTable(table)} is listed in the manifest but missing from the lake (deleted outside trademl, or garbage-collected too early?)`,
+    { details: { key, ...(table === undefined ? {} : { table }) } },
   );
+}
+
+/** A part whose file no longer matches its manifest entry; `difference` says how, e.g. "812 bytes, manifest 640". */
+export function changedPart(key: string, table: string | undefined, difference: string): DataError {
+  return new DataError(
+    "part_changed",
+    `part "${key}"${ofTable(table)} does not match its manifest entry (${difference}): parts are immutable, so it was replaced outside trademl; \`trademl lake verify\` checks every part`,
+    { details: { key, ...(table === undefined ? {} : { table }) } },
+  );
+}
+
+function sizeDifference(actual: number, expected: number): string {
+  return `${actual} bytes in the lake, ${expected} in the manifest`;
 }
 
 export class ReadCache {
@@ -55,13 +94,19 @@ export class ReadCache {
     return join(this.dir, `${name}-${safeEtag}${extname(key) || ".bin"}`);
   }
 
-  /** Local paths for `files`, in order. Missing parts are a DataError naming the key. */
-  async materialize(store: ObjectStore, files: readonly PartFile[], options: { table?: string; signal?: AbortSignal } = {}): Promise<string[]> {
+  /**
+   * Local paths for `files`, in order, each checked against its manifest entry (see the top of this file).
+   * A missing part is a DataError "part_missing", a replaced one "part_changed"; both name the key and table.
+   */
+  async materialize(store: ObjectStore, files: readonly PartEntry[], options: MaterializeOptions = {}): Promise<string[]> {
+    const signal = options.signal === undefined ? {} : { signal: options.signal };
     if (store instanceof LocalStore) {
       const paths: string[] = [];
       for (const file of files) {
         const path = await store.resolvePath(file.key);
-        if (path === undefined) throw missingPart(file.key, options.table);
+        const info = path === undefined ? undefined : await stat(path).catch(() => undefined);
+        if (path === undefined || info === undefined) throw missingPart(file.key, options.table);
+        if (file.bytes !== undefined && info.size !== file.bytes) throw changedPart(file.key, options.table, sizeDifference(info.size, file.bytes));
         paths.push(path);
       }
       return paths;
@@ -73,24 +118,27 @@ export class ReadCache {
       options.signal?.throwIfAborted();
       let etag = file.etag;
       if (etag === undefined) {
-        const head = await store.head(file.key, options.signal === undefined ? {} : { signal: options.signal });
+        const head = await store.head(file.key, signal);
         if (head === undefined) throw missingPart(file.key, options.table);
+        if (file.bytes !== undefined && head.size !== file.bytes) throw changedPart(file.key, options.table, sizeDifference(head.size, file.bytes));
         etag = head.etag;
       }
       const path = this.cachePath(file.key, etag);
-      const hit = await stat(path).then(
-        () => true,
-        () => false,
-      );
-      if (hit) {
+      const cached = await stat(path).catch(() => undefined);
+      // A cached copy of another size was damaged on this machine; the lake's object is fetched (and checked) again.
+      if (cached !== undefined && (file.bytes === undefined || cached.size === file.bytes)) {
         this.stats.hits++;
         await utimes(path, now, now).catch(() => undefined);
       } else {
-        const got = await store.getToFile(file.key, path, options.signal === undefined ? {} : { signal: options.signal });
+        const got = await store.getToFile(file.key, path, signal);
         if (got === undefined) throw missingPart(file.key, options.table);
-        if (got.etag !== etag && file.etag !== undefined) {
+        const difference =
+          got.etag !== etag ? `ETag ${got.etag} in the lake, ${etag} in the manifest`
+          : file.bytes !== undefined && got.size !== file.bytes ? sizeDifference(got.size, file.bytes)
+          : undefined;
+        if (difference !== undefined) {
           await unlink(path).catch(() => undefined);
-          throw new DataError("part_changed", `part "${file.key}" has ETag ${got.etag} in the lake but ${etag} in the manifest; parts must never be overwritten`, { details: { key: file.key } });
+          throw changedPart(file.key, options.table, difference);
         }
         this.stats.downloads++;
         this.stats.bytesDownloaded += got.size;

@@ -6,8 +6,8 @@
  */
 import { z } from "zod";
 import { DataError } from "../domain/errors.ts";
+import { fullJitterDelay } from "../domain/backoff.ts";
 import { sleep } from "../domain/sleep.ts";
-import { fullJitterDelay } from "./backoff.ts";
 import { assertValidKey } from "./keys.ts";
 import { readManifest } from "./manifest.ts";
 import type { ObjectStore, StateRef } from "./types.ts";

@@ -62,7 +62,7 @@ async function registerTable(duck: DuckSession, lake: LakeAccess, table: string,
     await duck.run(`CREATE OR REPLACE TEMP TABLE ${name} (${empty})`);
     return;
   }
-  const paths = await lake.localPaths(files.map((file) => file.key));
+  const paths = await lake.localPaths(files, table);
   await duck.run(`CREATE OR REPLACE TEMP VIEW ${name} AS SELECT ${select} FROM read_parquet(${sqlList(paths)}, union_by_name = true, hive_partitioning = false)`);
 }
 
@@ -80,7 +80,7 @@ async function buildTickRegimes(duck: DuckSession, lake: LakeAccess, batchSymbol
     const batch = symbols.slice(i, i + batchSymbols);
     const wanted = new Set(batch);
     const parts = files.filter((file) => (file.symbols ?? []).some((symbol) => wanted.has(symbol)));
-    const paths = await lake.localPaths(parts);
+    const paths = await lake.localPaths(parts, CURATE_TABLES.adjusted);
     await duck.run(`CREATE OR REPLACE TEMP VIEW tick_bars AS
       SELECT symbol, date, open, close FROM read_parquet(${sqlList(paths)}, union_by_name = true, hive_partitioning = false)
       WHERE list_contains(${sqlList(batch)}, symbol)`);

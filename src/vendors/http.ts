@@ -4,6 +4,7 @@
  * URLs carry API keys in their query for some vendors, so errors and logs only ever see the path.
  */
 import { Agent, request, type Dispatcher } from "undici";
+import { retryAfterMs } from "../domain/backoff.ts";
 import type { Logger } from "../domain/logger.ts";
 import { silentLogger } from "../domain/logger.ts";
 import {
@@ -50,25 +51,6 @@ export async function closeHttpPool(): Promise<void> {
 export function withoutQuery(url: string): string {
   const i = url.indexOf("?");
   return i < 0 ? url : url.slice(0, i);
-}
-
-/** Retry-After (seconds or an HTTP date, RFC 9110 §10.2.3), else X-RateLimit-Reset (Unix seconds, or seconds
- *  from now when small, as some vendors send). */
-export function retryAfterMs(headers: Readonly<Record<string, string | string[] | undefined>>, nowMs = Date.now()): number | undefined {
-  const one = (name: string): string | undefined => {
-    const v = headers[name];
-    return Array.isArray(v) ? v[0] : v;
-  };
-  const retryAfter = one("retry-after");
-  if (retryAfter !== undefined) {
-    const seconds = Number(retryAfter);
-    if (Number.isFinite(seconds)) return Math.max(0, seconds * 1000);
-    const date = Date.parse(retryAfter);
-    if (Number.isFinite(date)) return Math.max(0, date - nowMs);
-  }
-  const reset = Number(one("x-ratelimit-reset") ?? one("x-ratelimit-reset-after") ?? NaN);
-  if (Number.isFinite(reset)) return reset > 1e9 ? Math.max(0, reset * 1000 - nowMs) : Math.max(0, reset * 1000);
-  return undefined;
 }
 
 function messageOf(text: string): string {

@@ -5,7 +5,7 @@ export { createAlpaca, ALPACA_DATA_URL, type AlpacaConnector, type AlpacaOptions
 export { createPolygon, clampToWindow, POLYGON_URL, POLYGON_HISTORY_DAYS, type PolygonConnector, type PolygonOptions, type ClampedRange } from "./polygon.ts";
 export { createFinnhub, FINNHUB_URL, type FinnhubConnector, type FinnhubOptions } from "./finnhub.ts";
 export { createFred, FRED_URL, TREASURY_CURVE_SERIES, type FredConnector, type FredOptions } from "./fred.ts";
-export { closeHttpPool, getJson, retryAfterMs } from "./http.ts";
+export { closeHttpPool, getJson } from "./http.ts";
 export {
   RateLimitedError, VendorUnavailableError, MalformedResponseError, EntitlementError, VendorAuthError, VendorRequestError, BudgetExhaustedError,
 } from "./errors.ts";

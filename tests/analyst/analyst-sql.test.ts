@@ -126,18 +126,24 @@ describe("the REPL", () => {
     });
     const history = join(t.root, "history");
     const done = runRepl(session, { input, output, terminal: false, historyFile: history, format: "csv" });
-    input.end(".tables\nselect count(*) as n\n  from equities_ohlcv_adj where symbol = 'XYZ';\n.schema delistings\nselect nope;\n.quit\nselect 'never';\n");
+    input.end(".tables\nselect count(*) as n\n  from equities_ohlcv_adj where symbol = 'XYZ';\n.schema delistings\n.quit\nselect 'never';\n");
     await done;
-    session.close();
     expect(text).toMatch(/\| equities_ohlcv_adj +\| curated\/equities_ohlcv_adj/);
     expect(text).toContain("n\n6\n");
     expect(text).toMatch(/delistings\n {2}symbol VARCHAR\n {2}delist_date DATE/);
-    expect(text).toMatch(/error: .*nope/);
     expect(text).not.toContain("never");
+    // Piped input ends at the first error, which the REPL hands to its caller (the CLI prints it and exits non-zero).
+    const failing = new PassThrough();
+    const stopped = runRepl(session, { input: failing, output, terminal: false, format: "csv" });
+    failing.end("select nope;\nselect 'never again' as x;\n");
+    await expect(stopped).rejects.toMatchObject({ code: "sql_error", message: expect.stringMatching(/nope/) });
+    session.close();
+    expect(text).not.toContain("never again");
     expect((await readFile(history, "utf8")).split("\n")).toContain("select count(*) as n   from equities_ohlcv_adj where symbol = 'XYZ';");
   });
 
-  it("works as a real process reading piped stdin", async () => {
+  /** `trademl sql --format csv` as a real process, with `input` piped into its stdin. */
+  async function pipedProcess(input: string): Promise<{ code: number | null; stdout: string; stderr: string }> {
     const script = join(t.root, "run-cli.mjs");
     await writeFile(script, `const { runMain } = await import(${JSON.stringify(resolve(REPO, "src/cli/main.ts"))});\nawait runMain();\n`);
     const child = spawn("node", ["--import", "tsx", script, "sql", "--config-dir", CONFIGS, "--format", "csv"], {
@@ -149,11 +155,23 @@ describe("the REPL", () => {
     let stderr = "";
     child.stdout.on("data", (chunk: Buffer) => (stdout += chunk.toString()));
     child.stderr.on("data", (chunk: Buffer) => (stderr += chunk.toString()));
-    child.stdin.end("select symbol from delistings;\n");
+    child.stdin.end(input);
     const code = await new Promise<number | null>((done) => child.on("close", done));
-    expect(stderr).toBe("");
-    expect(code).toBe(0);
-    expect(stdout).toBe("symbol\nOLD\n");
+    return { code, stdout, stderr };
+  }
+
+  it("works as a real process reading piped stdin", async () => {
+    const run = await pipedProcess("select symbol from delistings;\n");
+    expect(run.stderr).toBe("");
+    expect(run.code).toBe(0);
+    expect(run.stdout).toBe("symbol\nOLD\n");
+  });
+
+  it("as a real process, a piped statement with an error exits non-zero with the error on stderr", async () => {
+    const run = await pipedProcess("select symbol from delistings;\nselect typo from delistingz;\n");
+    expect(run.code).toBe(2);
+    expect(run.stderr).toMatch(/delistingz/);
+    expect(run.stdout).toBe("symbol\nOLD\n");
   });
 });
 
@@ -180,5 +198,8 @@ describe("trademl catalog export", () => {
       instance.closeSync();
     }
     expect((await runTrademl(["catalog", "export", join(t.root, "x.txt"), "--config-dir", CONFIGS], env, t.root)).code).toBe(2);
+    const inside = await runTrademl(["catalog", "export", join(t.root, "lake", "curated", "lake.duckdb"), "--config-dir", CONFIGS], env, t.root);
+    expect(inside.code).toBe(2);
+    expect(inside.stderr).toMatch(/inside the lake/);
   });
 });

@@ -48,6 +48,20 @@ describe("trademl sql reads the context's stdin", () => {
     expect(result.stdout).toBe("symbol\nOLD\nn\n1\n");
   });
 
+  it("a failing piped statement ends the run: non-zero exit, the error on stderr, nothing after it runs", async () => {
+    const result = await run(Readable.from(["select count(*) as n from delistings;\n", "select nope from nowhere;\n", "select 'after' as later;\n"]));
+    expect(result.code).toBe(2);
+    expect(result.stderr).toMatch(/nowhere/);
+    expect(result.stdout).toBe("n\n1\n");
+  });
+
+  it("a refused piped statement fails the run too", async () => {
+    const result = await run(Readable.from([`copy (select 1) to '${join(t.root, "piped.csv")}';\n`]));
+    expect(result.code).toBe(2);
+    expect(result.stderr).toMatch(/read-only/);
+    expect(result.stdout).toBe("");
+  });
+
   it("without a stdin and without -c or --file, fails with a usage error", async () => {
     const result = await run(undefined);
     expect(result.code).toBe(2);

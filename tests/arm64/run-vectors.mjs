@@ -70,4 +70,94 @@ groups.normInv = digest(reference.normInv.map((r) => k.normInv(r.p)));
   groups["iv.status"] = digestBytes(new Int32Array(k.memory.buffer, statusPtr, n));
 }
 
+// Learn kernels (assembly/learn/): ridge, GBDT fits (L2 with bagging, feature sampling, missing values and early
+// stopping; pairwise ranking by date with sampled pairs, which runs exp) and both predictors, on a panel made from
+// an integer generator so its bits are the same on both architectures. Slot numbers follow
+// assembly/learn/layout.ts (params P_*, forest F_*, bins B_*, info I_*).
+{
+  let state = 12345;
+  const u = () => {
+    state = (Math.imul(state, 1103515245) + 12345) >>> 0;
+    return (state >>> 8) / 16777216;
+  };
+  const dates = 40, names = 50, p = 6, n = dates * names;
+  const x = new Float64Array(p * n), y = new Float64Array(n), w = new Float64Array(n), group = new Int32Array(n);
+  for (let i = 0; i < n; i++) {
+    for (let j = 0; j < p; j++) x[j * n + i] = 2 * u() - 1;
+    if (u() < 0.05) x[3 * n + i] = NaN;
+    const f = (j) => x[j * n + i];
+    y[i] = f(0) - f(0) * f(0) * f(0) / 3 + 0.6 * f(1) * f(2) + (Number.isNaN(f(3)) ? 0.3 : f(3) > 0.2 ? 0.4 : -0.2) + 0.5 * (u() - 0.5);
+    w[i] = 0.5 + u();
+    group[i] = Math.floor(i / names);
+  }
+  const train = Int32Array.from({ length: 30 * names }, (_, i) => i);
+  const valid = Int32Array.from({ length: 8 * names }, (_, i) => 32 * names + i);
+  const all = Int32Array.from({ length: n }, (_, i) => i);
+  const stage = (values, bytes) => {
+    const ptr = k.arenaAlloc(Math.max(values.length * bytes, 16));
+    return { ptr, values, bytes };
+  };
+  const write = (...staged) => {
+    for (const s of staged) (s.bytes === 8 ? new Float64Array(k.memory.buffer, s.ptr, s.values.length) : new Int32Array(k.memory.buffer, s.ptr, s.values.length)).set(s.values);
+  };
+
+  // Ridge: every feature but the one with missing values.
+  {
+    k.arenaReset();
+    const xr = Float64Array.from({ length: 5 * n }, (_, i) => x[(i < 3 * n ? i : i + n)]);
+    const sx = stage(xr, 8), sy = stage(y, 8), sw = stage(w, 8), sr = stage(train, 4);
+    const outs = [0, 1, 2, 3].map(() => k.arenaAlloc(5 * 8));
+    const intercept = k.arenaAlloc(16);
+    const scratch = k.arenaAlloc(k.ridgeScratchBytes(5));
+    const pred = k.arenaAlloc(n * 8);
+    write(sx, sy, sw, sr);
+    const status = k.ridgeFit(n, 5, sx.ptr, sy.ptr, sw.ptr, sr.ptr, train.length, 0.5, ...outs, intercept, scratch);
+    k.linearPredict(n, 5, sx.ptr, 0, n, outs[2], new Float64Array(k.memory.buffer, intercept, 1)[0], pred);
+    const coefs = outs.flatMap((ptr) => Array.from(new Float64Array(k.memory.buffer, ptr, 5)));
+    groups["learn.ridge"] = digest([status, ...coefs, new Float64Array(k.memory.buffer, intercept, 1)[0]]);
+    groups["learn.ridge.predict"] = digest(new Float64Array(k.memory.buffer, pred, n));
+  }
+
+  const gbdt = (name, params, withValid) => {
+    const iterations = params[1], leaves = params[3], maxBins = params[13];
+    const validRows = withValid ? valid : new Int32Array(0);
+    const scratchBytes = k.gbdtScratchBytes(n, p, train.length, validRows.length, leaves, maxBins, params[18]);
+    k.arenaReset();
+    const sx = stage(x, 8), sy = stage(y, 8), sw = stage(w, 8), sg = stage(group, 4), st = stage(train, 4), sv = stage(validRows, 4);
+    const sp = stage(Float64Array.from(params), 8);
+    const binTable = k.arenaAlloc(16), numBins = k.arenaAlloc(p * 4), thresholds = k.arenaAlloc(p * maxBins * 8);
+    const nodes = iterations * (leaves - 1), leafSlots = iterations * leaves;
+    // F_* order: treeNodeStart, treeLeafStart, nodeFeature, nodeBin, nodeNanLeft, nodeLeft, nodeRight (i32),
+    // nodeThreshold, nodeGain (f64), leafValue, leafWeight (f64), leafCount (i32).
+    const sizes = [[iterations + 1, 4], [iterations + 1, 4], [nodes, 4], [nodes, 4], [nodes, 4], [nodes, 4], [nodes, 4], [nodes, 8], [nodes, 8], [leafSlots, 8], [leafSlots, 8], [leafSlots, 4]];
+    const forest = k.arenaAlloc(12 * 4);
+    const cols = sizes.map(([count, bytes]) => k.arenaAlloc(Math.max(count * bytes, 16)));
+    const info = k.arenaAlloc(9 * 8), curve = k.arenaAlloc(iterations * 8), scratch = k.arenaAlloc(scratchBytes);
+    const pred = k.arenaAlloc(n * 8);
+    write(sx, sy, sw, sg, st, sv, sp);
+    new Int32Array(k.memory.buffer, binTable, 2).set([numBins, thresholds]);
+    new Int32Array(k.memory.buffer, forest, 12).set(cols);
+    let status = k.gbdtFitBegin(n, p, sx.ptr, sy.ptr, sw.ptr, sg.ptr, st.ptr, train.length, sv.ptr, validRows.length, sp.ptr, binTable, forest, info, curve, scratch);
+    for (let i = 0; status === 0 && i <= iterations; i++) if (k.gbdtFitStep() !== 0) break;
+    const infoOut = new Float64Array(k.memory.buffer, info, 9);
+    const trees = infoOut[1];
+    k.gbdtPredict(n, p, sx.ptr, 0, n, forest, trees, infoOut[0], pred);
+    const f64 = (i, count) => new Float64Array(k.memory.buffer, cols[i], count);
+    const i32 = (i, count) => Array.from(new Int32Array(k.memory.buffer, cols[i], count));
+    const nNodes = new Int32Array(k.memory.buffer, cols[0], iterations + 1)[trees];
+    const nLeaves = new Int32Array(k.memory.buffer, cols[1], iterations + 1)[trees];
+    groups[`learn.${name}.status`] = digest([status, ...infoOut]);
+    groups[`learn.${name}.bins`] = digest([...new Int32Array(k.memory.buffer, numBins, p), ...new Float64Array(k.memory.buffer, thresholds, p * maxBins)]);
+    groups[`learn.${name}.nodes`] = digest([...i32(2, nNodes), ...i32(3, nNodes), ...i32(4, nNodes), ...i32(5, nNodes), ...i32(6, nNodes), ...f64(7, nNodes), ...f64(8, nNodes)]);
+    groups[`learn.${name}.leaves`] = digest([...f64(9, nLeaves), ...f64(10, nLeaves), ...i32(11, nLeaves)]);
+    groups[`learn.${name}.curve`] = digest(new Float64Array(k.memory.buffer, curve, iterations));
+    groups[`learn.${name}.predict`] = digest(new Float64Array(k.memory.buffer, pred, n));
+  };
+  // P_* order: objective, iterations, learning rate, leaves, max depth, min data, min hessian, lambda, min gain,
+  // feature fraction, bagging fraction, bagging freq, seed, max bins, early stopping, metric, pairs per row,
+  // sigmoid, bin sample count.
+  gbdt("gbdt_l2", [0, 60, 0.1, 15, -1, 10, 1e-3, 0.5, 0, 0.8, 0.7, 1, 11, 63, 10, 0, 0, 1, 200000], true);
+  gbdt("gbdt_rank", [1, 25, 0.1, 7, 4, 10, 1e-3, 0, 0, 1, 1, 0, 5, 255, 0, 1, 12, 1.5, 1000], true);
+}
+
 process.stdout.write(`${JSON.stringify({ arch: process.arch, node: process.version, groups })}\n`);

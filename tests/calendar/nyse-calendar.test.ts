@@ -9,6 +9,7 @@ import {
   expectedMinuteBars,
   isoDateOf,
   isSession,
+  newYorkDate,
   nextSession,
   nonSessionReason,
   previousSession,
@@ -181,5 +182,15 @@ describe("session navigation", () => {
     expect(() => isSession("1989-12-29")).toThrow(/outside/);
     expect(() => nextSession("2035-12-31")).toThrow(/no session after/);
     expect(() => sessions("2024-02-01", "2024-01-01")).toThrow(/before it starts/);
+  });
+});
+
+describe("newYorkDate", () => {
+  it("gives the New York date of a UTC instant across midnight UTC and both DST regimes", () => {
+    // 2024-07-02 01:00 UTC is 21:00 EDT on July 1; 2024-01-02 04:59 UTC is 23:59 EST on January 1.
+    expect(newYorkDate(Date.UTC(2024, 6, 2, 1, 0))).toBe("2024-07-01");
+    expect(newYorkDate(Date.UTC(2024, 6, 2, 4, 0))).toBe("2024-07-02");
+    expect(newYorkDate(Date.UTC(2024, 0, 2, 4, 59))).toBe("2024-01-01");
+    expect(newYorkDate(Date.UTC(2024, 0, 2, 5, 0))).toBe("2024-01-02");
   });
 });

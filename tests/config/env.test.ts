@@ -107,6 +107,18 @@ describe("loadEnvironment", () => {
   });
 });
 
+describe("MLflow settings", () => {
+  it("take an http(s) tracking URI and refuse one that carries credentials, without echoing them", async () => {
+    const loaded = await loadEnvironment({ env: { MLFLOW_TRACKING_URI: "http://127.0.0.1:5000" }, envFile: false });
+    expect(loaded.env.MLFLOW_TRACKING_URI).toBe("http://127.0.0.1:5000");
+    const scheme = await failure(loadEnvironment({ env: { MLFLOW_TRACKING_URI: "file:///tmp/mlruns" }, envFile: false }));
+    expect(scheme.message).toMatch(/MLFLOW_TRACKING_URI: expected the http\(s\) URL of an MLflow tracking server/);
+    const withPassword = await failure(loadEnvironment({ env: { MLFLOW_TRACKING_URI: "http://me:hunter2xyz@mlflow:5000" }, envFile: false }));
+    expect(withPassword.message).toMatch(/MLFLOW_TRACKING_URI: must not carry credentials; set MLFLOW_TRACKING_USERNAME/);
+    expect(withPassword.message).not.toContain("hunter2xyz");
+  });
+});
+
 describe(".env.example", () => {
   const example = path.join(SHIPPED_CONFIGS, "..", ".env.example");
 

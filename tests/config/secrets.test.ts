@@ -25,6 +25,8 @@ function secrets() {
     FRED_API_KEY: fresh("fred"),
     AWS_ACCESS_KEY_ID: fresh("AKIA"),
     AWS_SECRET_ACCESS_KEY: fresh("awssecret"),
+    MLFLOW_TRACKING_PASSWORD: fresh("mlflowpw"),
+    MLFLOW_TRACKING_TOKEN: fresh("mlflowtoken"),
   };
 }
 

@@ -1,7 +1,7 @@
 // The raw write path shared by the edge collector and backfill (src/db/raw-parts.ts): one table written by both
 // has one partition layout and one schema, and the same bar has the same key whoever wrote it. And readers go by
 // manifest only: a part uploaded but never committed (an orphan) is never read, by the audit or by curation.
-import { mkdtemp, rm } from "node:fs/promises";
+import { mkdtemp, rm, stat } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
@@ -115,7 +115,8 @@ describe("readers never list data folders", () => {
         const key = newPartKey(`${table}/month=2026-11`);
         const put = await store.putFile(key, path, { condition: { ifNoneMatch: "*" } });
         if (!put.ok) throw new Error("exists");
-        if (commit) await lake.commitChange(table, { kind: "append", add: [{ key, rows: 3, bytes: 1, etag: put.etag, min: { date: "2026-11-16" }, max: { date: "2026-11-18" }, symbols: [symbol] }] });
+        const bytes = (await stat(path)).size;
+        if (commit) await lake.commitChange(table, { kind: "append", add: [{ key, rows: 3, bytes, etag: put.etag, min: { date: "2026-11-16" }, max: { date: "2026-11-18" }, symbols: [symbol] }] });
       };
       await bars("GOOD", rawTable("alpaca", "equities_bars"), true);
       // An orphan next to committed parts, and a table holding nothing but an orphan (no manifest at all).

@@ -2,7 +2,8 @@
 import { afterAll, describe, expect, it } from "vitest";
 import { startSimulator } from "../../src/sim/server.ts";
 import { RateGovernor } from "../../src/vendors/governor.ts";
-import { closeHttpPool, getJson, retryAfterMs } from "../../src/vendors/http.ts";
+import { retryAfterMs } from "../../src/domain/backoff.ts";
+import { closeHttpPool, getJson } from "../../src/vendors/http.ts";
 
 afterAll(async () => {
   await closeHttpPool();

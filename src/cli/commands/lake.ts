@@ -38,16 +38,23 @@ function requireTable(args: readonly string[], action: string): string {
 
 export const lakeCommand: GroupSpec = {
   name: "lake",
-  summary: "Inspect and maintain the lake: tables, manifests, probe, garbage collection",
+  summary: "Inspect and maintain the lake: tables, manifests, part checks, probe, garbage collection",
   options: [
     { flags: "--json", description: "Print results as JSON" },
-    { flags: "--seq <n>", description: "lake show: pin a manifest seq" },
+    { flags: "--seq <n>", description: "lake show, lake verify --table: pin a manifest seq" },
+    { flags: "--table <table>", description: "lake verify: only this table" },
     { flags: "--apply", description: "lake gc: delete orphans (default: dry run)" },
     { flags: "--grace-hours <h>", description: "lake gc: only parts older than this are orphans (default 24)" },
     { flags: "--keep <n>", description: "lake expire: newest manifests always kept (default 10)" },
     { flags: "--older-than-days <d>", description: "lake expire: only manifests older than this (default 7)" },
   ],
-  examples: ["trademl lake tables", "trademl lake show curated/equities_ohlcv_adj --seq 3", "trademl lake probe", "trademl lake gc --apply"],
+  examples: [
+    "trademl lake tables",
+    "trademl lake show curated/equities_ohlcv_adj --seq 3",
+    "trademl lake verify --table curated/equities_ohlcv_adj",
+    "trademl lake probe",
+    "trademl lake gc --apply",
+  ],
   actions: {
     tables: {
       summary: "List tables with their latest seq, file and row counts",
@@ -86,6 +93,42 @@ export const lakeCommand: GroupSpec = {
             ctx.out([head, ...m.files.map((f) => `  ${f.key}\t${f.rows} rows\t${f.bytes} B`)].join("\n") + "\n");
           }
           return 0;
+        });
+      },
+    },
+    verify: {
+      summary: "Check every part of each table (or --table T) against its manifest entry: present, same size and ETag (exit 3 on a problem)",
+      run: async (_args, options, ctx) => {
+        const only = options["table"] === undefined ? undefined : String(options["table"]);
+        const seq = positiveInteger(options["seq"], "--seq");
+        if (seq !== undefined && only === undefined) throw new UsageError("invalid_option", "--seq needs --table (each table has its own seqs)");
+        const { listTables } = await import("../../lake/manifest.ts");
+        const { verifyTable } = await import("../../lake/verify.ts");
+        return withStore(ctx, async (store) => {
+          const tables = only === undefined ? await listTables(store, ctx.signal) : [only];
+          const results = [];
+          for (const table of tables) {
+            try {
+              results.push(await verifyTable(store, table, { ...(seq === undefined ? {} : { seq }), signal: ctx.signal }));
+            } catch (error) {
+              // One unreadable manifest must not hide the other tables' results.
+              results.push({ table, error: error instanceof Error ? error.message : String(error) });
+            }
+          }
+          if (json(options)) ctx.out(`${JSON.stringify(results, null, 2)}\n`);
+          else if (results.length === 0) ctx.out(`no tables in ${store.description}\n`);
+          else {
+            const lines = results.flatMap((r) =>
+              "error" in r
+                ? [`${r.table}\tERROR ${r.error}`]
+                : [
+                    `${r.table}\tseq ${r.seq}\t${r.parts} parts\t${r.problems.length === 0 ? "ok" : `${r.problems.length} problem(s)`}`,
+                    ...r.problems.map((p) => `  ${p.key}\t${p.problem}: ${p.detail}`),
+                  ],
+            );
+            ctx.out(`${lines.join("\n")}\n`);
+          }
+          return results.some((r) => "error" in r || r.problems.length > 0) ? 3 : 0;
         });
       },
     },

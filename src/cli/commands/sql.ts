@@ -9,6 +9,10 @@ export const sqlCommand: GroupSpec = {
     { flags: "--format <format>", description: "table (default) | csv | json | parquet" },
     { flags: "--out <file>", description: "Output file for --format parquet" },
     { flags: "--as-of <table=seq>", description: "Pin tables to manifest seqs, e.g. equities_ohlcv_adj=12 (comma-separated)" },
+    {
+      flags: "--unsafe-unrestricted",
+      description: "Lift the read-only guard: allow COPY/EXPORT/ATTACH/INSTALL/LOAD/SET and reading any file (--out still never goes into the lake)",
+    },
   ],
   examples: [
     `trademl sql -c "select * from equities_ohlcv_adj limit 5"`,
@@ -50,10 +54,13 @@ export const sqlCommand: GroupSpec = {
       const session = await openAnalystSession(opened.lake, {
         asOf,
         duck: { memoryLimit: opened.config.node.duckdb.memory_limit, threads: opened.config.node.duckdb.threads },
+        ...(out === undefined ? {} : { out }),
+        unrestricted: options["unsafeUnrestricted"] === true,
+        logger: ctx.logger,
       });
       try {
         if (sql !== undefined) {
-          ctx.out(await session.render(sql, format as (typeof OUTPUT_FORMATS)[number], out));
+          ctx.out(await session.render(sql, format as (typeof OUTPUT_FORMATS)[number]));
           return 0;
         }
         // Interactive: the REPL reads the context's stdin (process.stdin from bin/trademl.js, any stream in tests).

@@ -18,4 +18,5 @@ export {
 } from "./nyse.ts";
 export { isIsoDate, isoDateOf, parseIsoDate, type IsoDate } from "./dates.ts";
 export { easterSunday } from "./easter.ts";
+export { newYorkDate } from "./time-zone.ts";
 export { UNSCHEDULED_CLOSURES } from "./nyse-holidays.ts";
