@@ -15,7 +15,8 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { Bench } from "tinybench";
 import { ReadCache } from "../src/lake/read-cache.ts";
-import { createTableView, writeParquetPart } from "../src/db/lake-tables.ts";
+import { createTableView } from "../src/db/lake-tables.ts";
+import { PartWriter } from "../src/db/part-writer.ts";
 import { DuckSession, sqlList } from "../src/db/session.ts";
 import { newPartKey } from "../src/lake/keys.ts";
 import { LocalStore } from "../src/lake/local-store.ts";
@@ -94,18 +95,18 @@ if (minio !== undefined) throughput.push(`| minio | ${(await contended(minio, "b
 const readRows: string[] = [];
 if (minio !== undefined) {
   const session = await DuckSession.create({ threads: 2, kernels: false });
+  const writer = new PartWriter({ session, store: minio });
   const parts = [];
   for (let p = 0; p < 10; p++) {
     parts.push(
-      await writeParquetPart(
-        session,
-        minio,
+      await writer.writeQuery(
         `SELECT 'S' || lpad(((range + ${p}) % 500)::VARCHAR, 3, '0') AS symbol, TIMESTAMP '2024-01-02 09:30:00' + INTERVAL (range) SECOND AS ts, 100 + (range % 997) / 10.0 AS price, (range % 1000)::BIGINT AS volume FROM range(${p * 100_000}, ${(p + 1) * 100_000})`,
-        { prefix: `curated/bench_1m/p=${p}` },
+        { folder: `curated/bench_1m/p=${p}` },
       ),
     );
   }
-  await commitParts(minio, "bench_1m", parts);
+  await writer.append("bench_1m", parts);
+  await writer.close();
   const query = "SELECT symbol, count(*) AS n, sum(price * volume) AS notional FROM bench_1m GROUP BY symbol ORDER BY notional DESC LIMIT 5";
   const cache = new ReadCache({ dir: join(root, "cache"), maxBytes: 1024 ** 3 });
   const t0 = performance.now();

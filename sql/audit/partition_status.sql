@@ -1,8 +1,10 @@
--- Builds the next partition_status ledger for one (source, table) from the previous ledger, the fresh counts of
--- re-read sessions, and the calendar.
--- Inputs:  previous_ledger (ledger schema, may be empty), fresh_counts (count_raw_partitions.sql), dirty(session),
---          audit_sessions (calendar, first needed session .. through), symbol_end(symbol, last_session DATE)
--- Variables: source, table_name, granularity, through (DATE), audited_at (TIMESTAMP), green_min_ratio,
+-- Builds the next partition_status ledger for one (source, table) over the years being re-derived (the ledger is
+-- kept one part per year; earlier years stand) from the previous ledger of those years, the fresh counts of
+-- re-read sessions, the symbols alive when the first of those years starts, and the calendar.
+-- Inputs:  previous_ledger (ledger schema, those years only, may be empty), fresh_counts (count_raw_partitions.sql),
+--          dirty(session), audit_sessions (calendar, range_first .. through), symbol_end(symbol, last_session DATE),
+--          alive_in(symbol): symbols whose span reaches into range_first from an earlier year
+-- Variables: source, table_name, granularity, through (DATE), range_first (DATE), audited_at (TIMESTAMP), green_min_ratio,
 --            rows_low_ratio, rows_high_ratio, half_days_allowed,
 --            carry (BOOLEAN): the previous ledger was built with the same thresholds and no end dates, so its
 --              rows outside the re-read sessions are kept verbatim and only new rows are derived and rated;
@@ -28,11 +30,16 @@ UNION ALL
 SELECT symbol, session, rows, raw_rows, partition_fp, getvariable('audited_at')::TIMESTAMP AS audited_at
 FROM fresh_counts;
 
--- A symbol is expected on every session from its first row to `through` (or its end date, when delisted).
+-- A symbol is expected on every session from its first row to `through` (or its end date, when delisted); a symbol
+-- alive before the range is expected from the range's first session.
 CREATE OR REPLACE TEMP TABLE symbol_bounds AS
-SELECT p.symbol, min(p.session) AS first_session,
+SELECT p.symbol, min(p.first_session) AS first_session,
        least(getvariable('through')::DATE, coalesce(any_value(e.last_session), getvariable('through')::DATE)) AS last_session
-FROM present p
+FROM (
+  SELECT symbol, session AS first_session FROM present
+  UNION ALL
+  SELECT symbol, getvariable('range_first')::DATE FROM alive_in
+) p
 LEFT JOIN symbol_end e USING (symbol)
 GROUP BY p.symbol;
 

@@ -4,33 +4,28 @@
  * actually have; the vendor is the `raw/<vendor>/` segment of the lake key and lineage keeps the key itself.
  */
 import { DataError } from "../domain/errors.ts";
+import { rawTable } from "../lake/keys.ts";
 import { readManifest } from "../lake/manifest.ts";
-import type { ObjectStore } from "../lake/types.ts";
+import type { ObjectStore, PartFile } from "../lake/types.ts";
 import type { LakeAccess } from "../lake/lake-access.ts";
 import { sqlList, sqlString, type DuckSession } from "../db/session.ts";
 
 export type RawKind = "bars" | "actions" | "delistings";
 
 /**
- * The raw parts of raw/<vendor>/<dataset> for the given vendors and datasets, sorted by key. A raw table with
- * manifests (the collector and backfill commit every part) is read from its current manifest: one object per
- * table instead of a listing of every part. A table without any manifest falls back to listing its prefix.
+ * The committed raw parts of raw/<vendor>/<dataset> for the given vendors and datasets, sorted by key: each raw
+ * table's current manifest entries (every read checks a part against its entry). A table without a manifest has
+ * no data; parts uploaded but never committed are orphans and are never read.
  */
-export async function listRawKeys(store: ObjectStore, vendors: readonly string[], datasets: readonly string[]): Promise<string[]> {
-  const keys: string[] = [];
+export async function listRawParts(store: ObjectStore, vendors: readonly string[], datasets: readonly string[]): Promise<PartFile[]> {
+  const parts: PartFile[] = [];
   for (const vendor of vendors) {
     for (const dataset of datasets) {
-      const manifest = await readManifest(store, `raw/${vendor}/${dataset}`);
-      if (manifest !== undefined) {
-        for (const file of manifest.files) if (file.key.endsWith(".parquet")) keys.push(file.key);
-        continue;
-      }
-      for await (const entry of store.list(`raw/${vendor}/${dataset}/`)) {
-        if (entry.key.endsWith(".parquet")) keys.push(entry.key);
-      }
+      const manifest = await readManifest(store, rawTable(vendor, dataset));
+      for (const file of manifest?.files ?? []) if (file.key.endsWith(".parquet")) parts.push(file);
     }
   }
-  return keys.sort();
+  return parts.sort((a, b) => (a.key < b.key ? -1 : a.key > b.key ? 1 : 0));
 }
 
 function vendorOf(key: string): string {
@@ -90,17 +85,18 @@ export async function registerRaw(
   duck: DuckSession,
   lake: LakeAccess,
   kind: RawKind,
-  keys: readonly string[],
+  parts: readonly PartFile[],
   barKey: "date" | "time" = "date",
 ): Promise<void> {
   const relation = RELATION_NAMES[kind];
   await duck.run(`DROP VIEW IF EXISTS ${relation}`);
   await duck.run(`DROP TABLE IF EXISTS ${relation}`);
-  if (keys.length === 0) {
+  if (parts.length === 0) {
     await duck.run(`CREATE TEMP TABLE ${relation} (${RELATION_COLUMNS[kind]})`);
     return;
   }
-  const paths = await lake.localPaths(keys);
+  const keys = parts.map((part) => part.key);
+  const paths = await lake.localPaths(parts);
   const files = `${relation}_files`;
   await registerFiles(duck, files, keys, paths);
   const columns = await describe(duck, paths);

@@ -52,45 +52,21 @@ const auditStep: DemoStep = {
 const curateStep: DemoStep = {
   name: "curate (equities_ohlcv_adj, equities_minute_adj)",
   async run(context) {
-    const { curateEquities, curateMinuteBars, CURATE_TABLES, MINUTE_TABLES, DEFAULT_DATASETS, DEFAULT_MINUTE_DATASETS } = await import("../curate/curate-equities.ts");
-    const { lakeAccess } = await import("../lake/lake-access.ts");
-    const { withLease } = await import("../lake/lease.ts");
-    const curator = context.config.curator;
-    // As `trademl curate`: the curator.yml jobs that feed each curated table name the raw datasets to read.
-    const barDatasets = [...new Set(curator.jobs.filter((job) => job.output_prefix === CURATE_TABLES.adjusted).map((job) => job.table))];
-    const minuteDatasets = [...new Set(curator.jobs.filter((job) => job.output_prefix === MINUTE_TABLES.adjusted).map((job) => job.table))];
-    const outcome = await withLease(
-      context.store,
-      "curate",
-      {
-        holder: await holder("curate"),
-        ttlMs: curator.leases.lease_seconds * 1000,
-        renewMs: curator.leases.renew_seconds * 1000,
-        logger: context.logger,
-        ...(context.signal ? { signal: context.signal } : {}),
-      },
-      async (lease) => {
-        const common = {
-          lake: lakeAccess(context.store, { commit: { lease } }),
-          sourcePriority: curator.source_priority,
-          duck: duckOptions(context),
-          logger: context.logger,
-          ...(context.signal ? { signal: context.signal } : {}),
-        };
-        // Daily first: the minute pass adjusts with the factors the daily pass just committed.
-        const daily = await curateEquities({ ...common, datasets: { ...DEFAULT_DATASETS, bars: barDatasets.length > 0 ? barDatasets : DEFAULT_DATASETS.bars } });
-        const minute = await curateMinuteBars({ ...common, datasets: { ...DEFAULT_DATASETS, bars: [...new Set([...minuteDatasets, ...DEFAULT_MINUTE_DATASETS])] } });
-        return { daily, minute };
-      },
-    );
-    if (!outcome.ran) return busy("curate", outcome.heldBy);
-    const line = (label: string, r: typeof outcome.value.daily): string => {
+    const { runCuration } = await import("../curate/run-curation.ts");
+    const run = await runCuration(context.store, context.config.curator, {
+      holder: await holder("curate"),
+      duck: duckOptions(context),
+      logger: context.logger,
+      ...(context.signal ? { signal: context.signal } : {}),
+    });
+    if (!run.ran) return busy("curate", run.heldBy);
+    const line = (label: string, r: typeof run.daily): string => {
       const rebuilt = r.rebuiltSymbols.length;
       const names = rebuilt > 0 && rebuilt <= 10 ? ` (${r.rebuiltSymbols.join(", ")})` : "";
       const commits = Object.keys(r.commits).length === 0 ? "nothing new; no commit" : `committed ${Object.entries(r.commits).map(([t, seq]) => `${t}@${seq}`).join(", ")}`;
       return `  ${label}: ${r.newRawParts} new raw part(s), ${r.barsRead} bars read, ${r.barsQuarantined} quarantined, ${rebuilt} symbol(s) rebuilt${names}, ${r.appendedRows} row(s) appended; ${commits}`;
     };
-    return [line("daily ", outcome.value.daily), line("minute", outcome.value.minute)].join("\n");
+    return [line("daily ", run.daily), line("minute", run.minute)].join("\n");
   },
 };
 

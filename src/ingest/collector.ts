@@ -16,13 +16,14 @@ import { BudgetExhaustedError, EntitlementError, MalformedResponseError, VendorA
 import { USAGE_COUNTERS, type RateGovernor, type UsageCounters } from "../vendors/governor.ts";
 import { isAbort } from "../domain/sleep.ts";
 import { coverageOf } from "./coverage.ts";
-import { DATASETS, rawTable, type DatasetSpec } from "./datasets.ts";
+import { rawTable } from "../lake/keys.ts";
+import { DATASETS, type DatasetSpec } from "./datasets.ts";
 import { fetchUnit, type Connectors, type FetchTuning } from "./fetch-unit.ts";
 import { ensureLakeOrigin, IngestLake, type LakeOrigin } from "./ingest-lake.ts";
 import { ParquetWriter } from "./parquet-writer.ts";
 import { lastSessionOnOrBefore, planUnits, type Unit } from "./plan.ts";
 import { runScheduler, type SkipNote, type TableJob, type UnitOutcome } from "./scheduler.ts";
-import { rankByAdv } from "./adv.ts";
+import { optionUnderliers } from "./adv.ts";
 import { TableCommitter } from "./group-commit.ts";
 import { PolygonQc, type QcCounters, type QcNote, type QcOptions } from "./qc.ts";
 
@@ -121,7 +122,7 @@ export async function runCollection(options: CollectorOptions): Promise<Collecti
   // on the shared build box, more from a Pi's SD card). Done here, before the first table lease is taken, it
   // cannot starve lease renewals; done lazily at the first write, it lost every lease of a pass under load.
   await import("@duckdb/node-api");
-  const writer = new ParquetWriter();
+  const writer = new ParquetWriter(options.store);
   const holder = options.holder ?? `collector-${process.pid}-${Math.random().toString(36).slice(2, 8)}`;
   const lake = new IngestLake(options.store, writer, { holder, logger });
   const tuning: FetchTuning = { optionExpiryDays: 21, maxContractsPerUnderlying: 200, tickerPagesPerPass: 3, ...options.tuning };
@@ -169,8 +170,7 @@ export async function runCollection(options: CollectorOptions): Promise<Collecti
       if (options.signal?.aborted) return { kind: "failed", reason: "interrupted" };
       const data = fetched;
       const committed = committer.submit({
-        table, vendor: unit.vendor, dataset: unit.dataset, series: unit.series, unitStart: unit.start, unitEnd: unit.end,
-        columns: spec.columns, records: data.records, dateColumn: spec.dateColumn, partition: spec.partition, windowStart,
+        table, vendor: unit.vendor, dataset: unit.dataset, series: unit.series, unitStart: unit.start, unitEnd: unit.end, records: data.records, windowStart,
         ...(data.cursorNext !== undefined ? { cursorNext: data.cursorNext } : {}),
       });
       const settled = committed.then(
@@ -233,7 +233,7 @@ export async function runCollection(options: CollectorOptions): Promise<Collecti
         const coverage = coverageOf(plannedFrom);
         let series: readonly string[] = spec.vendor === "fred" ? (options.fredSeries ?? EDGE_DEFAULTS.fred_series) : options.universe;
         if (spec.dataset === "options_chains" || spec.dataset === "options_contracts") {
-          series = (await rankByAdv(options.store, writer, options.universe)).slice(0, options.optionUnderliers ?? 3);
+          series = await optionUnderliers(options.store, writer, options.universe, lastSessionOnOrBefore(through), options.optionUnderliers ?? 3);
         }
         const chunkDays = options.chunkDaysByVendor?.[spec.vendor] ?? options.chunkDays ?? (spec.vendor === "polygon" ? 730 : 120);
         planned = series;

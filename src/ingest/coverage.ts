@@ -1,7 +1,7 @@
 /**
  * What a raw table already holds, read from its manifest (the truth; bookmarks are the fast path). Every
- * committed unit is one part whose stats record the unit's date range (`min.unit_start`, `max.unit_end`) and
- * whose `symbols` list the series it covered — even a part with zero rows, so a range that had no data is not
+ * committed unit is one part whose `unit` records the date range asked (`PartFile.unit`) and whose `symbols`
+ * list the series it covered — even a part with zero rows, so a range that had no data is not
  * asked for again. Planning subtracts these intervals from the wanted window, which makes units idempotent:
  * a unit committed just before a crash is never fetched twice, and parallel chunks can finish in any order.
  */
@@ -36,12 +36,10 @@ export function coverageOf(manifest: Manifest | undefined): TableCoverage {
   const raw = new Map<string, Interval[]>();
   let cursor: { asOf: string; next: string } | undefined;
   for (const file of manifest?.files ?? []) {
-    const start = file.min?.["unit_start"];
-    const end = file.max?.["unit_end"];
-    if (typeof start !== "string" || typeof end !== "string") continue;
+    if (file.unit === undefined) continue;
+    const { start, end, cursor_next: next } = file.unit;
     for (const series of file.symbols ?? []) (raw.get(series) ?? raw.set(series, []).get(series) ?? []).push({ start, end });
-    const next = file.max?.["cursor_next"];
-    if (typeof next === "string" && (cursor === undefined || end > cursor.asOf || (end === cursor.asOf))) cursor = { asOf: end, next };
+    if (next !== undefined && (cursor === undefined || end >= cursor.asOf)) cursor = { asOf: end, next };
   }
   const bySeries = new Map<string, Interval[]>();
   for (const [series, list] of raw) bySeries.set(series, mergeIntervals(list));

@@ -7,7 +7,7 @@ import type { FinnhubConnector } from "../vendors/finnhub.ts";
 import type { FredConnector } from "../vendors/fred.ts";
 import type { PolygonConnector } from "../vendors/polygon.ts";
 import type { FetchResult, Lineage, RejectedRecord } from "../vendors/rows.ts";
-import { actionRecord, barRecord, contractRecord, macroRecord, quoteRecord, tickerRecord } from "./datasets.ts";
+import { actionRecord, barRecord, contractRecord, macroRecord, quoteRecord, tickerRecord } from "../db/raw-tables.ts";
 import type { Unit } from "./plan.ts";
 
 export interface Connectors {

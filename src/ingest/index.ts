@@ -2,7 +2,8 @@
 export { runCollection, type CollectorOptions, type CollectionReport, type VendorSummary } from "./collector.ts";
 export { runNodePass, type NodePassOptions, type NodePassResult } from "./node-pass.ts";
 export { ensureLakeOrigin, readLakeOrigin, ORIGIN_KEY, type LakeOrigin } from "./ingest-lake.ts";
-export { DATASETS, INGEST_VENDORS, rawTable, type DatasetSpec, type DatasetName, type IngestVendor } from "./datasets.ts";
+export { DATASETS, INGEST_VENDORS, type DatasetSpec, type DatasetName, type IngestVendor } from "./datasets.ts";
+export { rawTable } from "../lake/keys.ts";
 export { EDGE_TASKS, datasetsForTasks } from "./tasks.ts";
 export { simConnectors } from "./sim-connectors.ts";
 export { summarizeRawTables, formatCollection, formatTableSummaries, type TableSummary } from "./report.ts";

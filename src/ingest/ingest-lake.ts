@@ -1,18 +1,19 @@
 /**
- * The collector's view of the lake, over the lake layer's primitives (src/lake): immutable parts uploaded
- * create-only, one manifest commit per unit (fenced by the table lease's epoch), bookmarks advanced by CAS only
- * after the commit, quarantine files for refused rows, daily usage JSON, and the lake's origin marker that keeps
- * simulated and real data apart.
+ * The collector's view of the lake: a unit's rows become raw parts through the one write path
+ * (src/db/raw-parts.ts over src/db/part-writer.ts), committed per table (fenced by the table lease's epoch);
+ * bookmarks advanced by CAS only after the commit, quarantine files for refused rows, daily usage JSON, and the
+ * lake's origin marker that keeps simulated and real data apart.
  */
 import { z } from "zod";
 import { DataError } from "../domain/errors.ts";
 import type { Logger } from "../domain/logger.ts";
 import { silentLogger } from "../domain/logger.ts";
-import { LAKE_ORIGIN_KEY, newPartKey, uuidv7 } from "../lake/keys.ts";
+import { writeRawParts } from "../db/raw-parts.ts";
+import { LAKE_ORIGIN_KEY, rawTable, uuidv7 } from "../lake/keys.ts";
 import { acquireLease } from "../lake/lease.ts";
-import { commitParts, readManifest } from "../lake/manifest.ts";
+import { readManifest } from "../lake/manifest.ts";
 import { advanceBookmark, readState, updateState } from "../lake/state.ts";
-import type { LeaseHandle, Manifest, ObjectStore, PartFile, StatValue } from "../lake/types.ts";
+import type { LeaseHandle, Manifest, ObjectStore, PartFile } from "../lake/types.ts";
 import type { UsageCounters } from "../vendors/governor.ts";
 import type { RejectedRecord } from "../vendors/rows.ts";
 import { contiguousThrough, coverageOf, type TableCoverage } from "./coverage.ts";
@@ -56,11 +57,7 @@ export interface UnitCommit {
   readonly series: readonly string[];
   readonly unitStart: string;
   readonly unitEnd: string;
-  readonly columns: readonly (readonly [string, string])[];
   readonly records: readonly Record<string, unknown>[];
-  readonly dateColumn: string;
-  /** Part folder granularity (see DatasetSpec.partition). */
-  readonly partition: "date" | "month";
   /** Cursor listings: where paging stopped ("" when complete). */
   readonly cursorNext?: string;
   /** Bookmarks advance from here (the wanted window's first date). */
@@ -97,51 +94,23 @@ export class IngestLake {
   }
 
   /**
-   * Writes a unit's rows as one part per folder (`date=` or `month=`, always matching the rows inside, so readers
-   * that infer hive partitions see the truth) and uploads them create-only under fresh uuidv7 names; returns the
-   * part entries for a commit. A unit without rows still gets one empty, schema-carrying part: it records that
-   * the range was asked and answered. A crash before the commit leaves orphans (`lake gc`), never a half-written
-   * or overwritten file.
+   * Writes a unit's rows as raw parts, one per partition folder of the dataset's layout, with the unit's range
+   * recorded on each (`PartFile.unit`); a unit without rows still leaves one empty, schema-carrying part (it
+   * records that the range was asked and answered). A crash before the commit leaves orphans (`lake gc`), never
+   * a half-written or overwritten file.
    */
   async writeUnitParts(unit: UnitCommit): Promise<PartFile[]> {
-    const groups = new Map<string, { records: Record<string, unknown>[]; dates: string[] }>();
-    for (const record of unit.records) {
-      const d = record[unit.dateColumn];
-      const date = typeof d === "string" ? d : unit.unitStart;
-      const folder = unit.partition === "month" ? `month=${date.slice(0, 7)}` : `date=${date}`;
-      const group = groups.get(folder) ?? groups.set(folder, { records: [], dates: [] }).get(folder) ?? { records: [], dates: [] };
-      group.records.push(record);
-      group.dates.push(date);
-    }
-    if (groups.size === 0) groups.set(unit.partition === "month" ? `month=${unit.unitStart.slice(0, 7)}` : `date=${unit.unitStart}`, { records: [], dates: [] });
-    const parts: PartFile[] = [];
-    for (const [folder, group] of [...groups.entries()].sort(([a], [b]) => (a < b ? -1 : 1))) {
-      const file = await this.writer.write(unit.columns, group.records);
-      try {
-        const key = newPartKey(`${unit.table}/${folder}`);
-        const put = await this.store.putFile(key, file.path, { condition: { ifNoneMatch: "*" } });
-        if (!put.ok) throw new DataError("part_exists", `part key ${key} already exists; uuidv7 collision?`);
-        const min: Record<string, StatValue> = { unit_start: unit.unitStart };
-        const max: Record<string, StatValue> = { unit_end: unit.unitEnd };
-        const sorted = [...group.dates].sort();
-        const first = sorted[0];
-        const last = sorted.at(-1);
-        if (first !== undefined && last !== undefined) {
-          min[unit.dateColumn] = first;
-          max[unit.dateColumn] = last;
-        }
-        if (unit.cursorNext !== undefined) max["cursor_next"] = unit.cursorNext;
-        parts.push({ key, rows: file.rows, bytes: file.bytes, min, max, symbols: [...unit.series], etag: put.etag });
-      } finally {
-        await this.writer.discard(file);
-      }
-    }
-    return parts;
+    return writeRawParts(await this.writer.parts(), {
+      table: unit.table,
+      dataset: unit.dataset,
+      records: unit.records,
+      unit: { start: unit.unitStart, end: unit.unitEnd, series: unit.series, ...(unit.cursorNext === undefined ? {} : { cursorNext: unit.cursorNext }) },
+    });
   }
 
   /** Commits parts of one or more units as one manifest (fenced by the table lease). */
-  commit(table: string, parts: readonly PartFile[], lease: LeaseHandle | undefined): Promise<Manifest> {
-    return commitParts(this.store, table, parts, { ...(lease ? { lease } : {}), writer: this.holder });
+  async commit(table: string, parts: readonly PartFile[], lease: LeaseHandle | undefined): Promise<Manifest> {
+    return (await this.writer.parts()).append(table, parts, { ...(lease ? { lease } : {}), writer: this.holder });
   }
 
   /** Writes and commits one unit, then moves its bookmarks (one-off callers; the collector group-commits). */
@@ -166,7 +135,7 @@ export class IngestLake {
     if (args.records.length === 0) return undefined;
     const byReason: Record<string, number> = {};
     for (const r of args.records) byReason[r.reason] = (byReason[r.reason] ?? 0) + 1;
-    const key = `quarantine/raw/${args.vendor}/${args.dataset}/date=${args.day}/part-${uuidv7()}.json`;
+    const key = `quarantine/${rawTable(args.vendor, args.dataset)}/date=${args.day}/part-${uuidv7()}.json`;
     const body = { format: 1, vendor: args.vendor, dataset: args.dataset, unit: args.unitId, created: new Date().toISOString(), counts: byReason, records: args.records };
     await this.store.put(key, JSON.stringify(body), { condition: { ifNoneMatch: "*" }, contentType: "application/json" });
     return key;

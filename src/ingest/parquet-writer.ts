@@ -1,97 +1,48 @@
 /**
- * Writes a unit's rows as one immutable Parquet part with DuckDB (@duckdb/node-api): rows go to a temporary
- * newline-delimited JSON file, DuckDB reads it with the dataset's explicit column types (no inference, so a
- * part with zero rows still carries the schema) and COPYs it to zstd Parquet. One connection, one write at a
- * time: the Pi has few cores and DuckDB parallelises each COPY internally.
+ * The collector's DuckDB: one session of the shared session type (src/db/session.ts), opened on first use and
+ * kept small (one thread, 256 MB: the Pi collects while it curates), with the lake's part writer over it
+ * (src/db/part-writer.ts). Units' parts are written through that writer; the Polygon QC and the ADV ranking
+ * query local Parquet files on the same session, in turn with the writes.
  */
-import { mkdtemp, rm, stat, writeFile } from "node:fs/promises";
-import { tmpdir } from "node:os";
-import { join } from "node:path";
-import type { DuckDBConnection, DuckDBInstance } from "@duckdb/node-api";
-import { IoError, wrapError } from "../domain/errors.ts";
-import { sqlString } from "../db/sql-literal.ts";
+import { DuckSession } from "../db/session.ts";
+import { PartWriter } from "../db/part-writer.ts";
+import type { ObjectStore } from "../lake/types.ts";
 
-export interface WrittenPart {
-  readonly path: string;
-  readonly rows: number;
-  readonly bytes: number;
-}
-
+/** DuckDB resources of the collector's session. */
+const COLLECTOR_SESSION = { threads: 1, memoryLimit: "256MB", kernels: false } as const;
 
 export class ParquetWriter {
-  private instance: DuckDBInstance | undefined;
-  private connection: DuckDBConnection | undefined;
-  private dir: string | undefined;
-  private queue: Promise<unknown> = Promise.resolve();
-  private counter = 0;
+  private readonly store: ObjectStore;
+  private opened: Promise<PartWriter> | undefined;
 
-  private async open(): Promise<{ connection: DuckDBConnection; dir: string }> {
-    if (this.connection && this.dir) return { connection: this.connection, dir: this.dir };
-    try {
-      const { DuckDBInstance: Instance } = await import("@duckdb/node-api");
-      this.instance = await Instance.create(":memory:", { threads: "1", memory_limit: "256MB" });
-      this.connection = await this.instance.connect();
-      this.dir = await mkdtemp(join(tmpdir(), "trademl-ingest-"));
-    } catch (cause) {
-      throw wrapError((m, o) => new IoError("duckdb_open_failed", m, o), "cannot start DuckDB for Parquet writes", cause);
-    }
-    return { connection: this.connection, dir: this.dir };
+  constructor(store: ObjectStore) {
+    this.store = store;
   }
 
-  /** Writes rows with the given (name, DuckDB type) columns; returns the local file. Caller deletes it via `discard`. */
-  write(columns: readonly (readonly [string, string])[], rows: readonly Record<string, unknown>[]): Promise<WrittenPart> {
-    const job = this.queue.then(() => this.writeNow(columns, rows));
-    this.queue = job.catch(() => undefined);
-    return job;
-  }
-
-  private async writeNow(columns: readonly (readonly [string, string])[], rows: readonly Record<string, unknown>[]): Promise<WrittenPart> {
-    const { connection, dir } = await this.open();
-    const n = ++this.counter;
-    const json = join(dir, `rows-${n}.ndjson`);
-    const out = join(dir, `part-${n}.parquet`);
-    const table = `part_${n}`;
-    const ddl = columns.map(([name, type]) => `"${name}" ${type}`).join(", ");
-    const struct = columns.map(([name, type]) => `${sqlString(name)}: ${sqlString(type)}`).join(", ");
-    try {
-      await connection.run(`CREATE TEMP TABLE ${table} (${ddl})`);
-      if (rows.length > 0) {
-        await writeFile(json, rows.map((r) => JSON.stringify(r)).join("\n"));
-        await connection.run(`INSERT INTO ${table} SELECT ${columns.map(([name]) => `"${name}"`).join(", ")} FROM read_json(${sqlString(json)}, format = 'newline_delimited', columns = {${struct}})`);
-      }
-      await connection.run(`COPY ${table} TO ${sqlString(out)} (FORMAT parquet, COMPRESSION zstd)`);
-      await connection.run(`DROP TABLE ${table}`);
-      const info = await stat(out);
-      return { path: out, rows: rows.length, bytes: info.size };
-    } catch (cause) {
-      throw wrapError((m, o) => new IoError("parquet_write_failed", m, o), "writing a Parquet part failed", cause);
-    } finally {
-      await rm(json, { force: true });
-    }
-  }
-
-  async discard(part: WrittenPart): Promise<void> {
-    await rm(part.path, { force: true });
-  }
-
-  /** Runs a query on the writer's DuckDB (used for QC and ADV over local part files). */
-  async query(sql: string): Promise<Record<string, unknown>[]> {
-    const job = this.queue.then(async () => {
-      const { connection } = await this.open();
-      const reader = await connection.runAndReadAll(sql);
-      return reader.getRowObjectsJS() as Record<string, unknown>[];
+  /** The part writer of this collector (opens the session on first use). */
+  parts(): Promise<PartWriter> {
+    this.opened ??= DuckSession.create(COLLECTOR_SESSION).then((session) => new PartWriter({ session, store: this.store }));
+    const opened = this.opened;
+    // A failed open is not cached: the next unit tries again.
+    opened.catch(() => {
+      if (this.opened === opened) this.opened = undefined;
     });
-    this.queue = job.catch(() => undefined);
-    return job;
+    return opened;
+  }
+
+  /** Runs a query on the collector's session (QC and ADV over local part files). */
+  async query(sql: string): Promise<Record<string, unknown>[]> {
+    const writer = await this.parts();
+    return writer.exclusive((session) => session.rowsJs(sql));
   }
 
   async close(): Promise<void> {
-    await this.queue;
-    this.connection?.closeSync();
-    this.instance?.closeSync();
-    this.connection = undefined;
-    this.instance = undefined;
-    if (this.dir) await rm(this.dir, { recursive: true, force: true });
-    this.dir = undefined;
+    const opened = this.opened;
+    this.opened = undefined;
+    if (opened === undefined) return;
+    const writer = await opened.catch(() => undefined);
+    if (writer === undefined) return;
+    await writer.close();
+    writer.session.close();
   }
 }

@@ -14,7 +14,7 @@ import { silentLogger } from "../domain/logger.ts";
 import { uuidv7 } from "../lake/keys.ts";
 import { readManifest } from "../lake/manifest.ts";
 import type { ObjectStore } from "../lake/types.ts";
-import { rawTable } from "./datasets.ts";
+import { rawTable } from "../lake/keys.ts";
 import type { Connectors } from "./fetch-unit.ts";
 import type { ParquetWriter } from "./parquet-writer.ts";
 import type { Unit } from "./plan.ts";

@@ -1,7 +1,9 @@
 /** Human-readable summaries of a collection pass and of what a lake holds (from manifests only). */
 import { readManifest } from "../lake/manifest.ts";
 import type { ObjectStore } from "../lake/types.ts";
-import { DATASETS, rawTable } from "./datasets.ts";
+import { rawSchema } from "../db/raw-tables.ts";
+import { rawTable } from "../lake/keys.ts";
+import { DATASETS } from "./datasets.ts";
 import type { CollectionReport } from "./collector.ts";
 
 export interface TableSummary {
@@ -27,8 +29,8 @@ export async function summarizeRawTables(store: ObjectStore): Promise<TableSumma
     for (const f of manifest.files) {
       rows += f.rows;
       for (const s of f.symbols ?? []) series.add(s);
-      const lo = f.min?.[spec.dateColumn];
-      const hi = f.max?.[spec.dateColumn];
+      const lo = f.min?.[rawSchema(spec.dataset).dateColumn];
+      const hi = f.max?.[rawSchema(spec.dataset).dateColumn];
       if (typeof lo === "string" && (first === undefined || lo < first)) first = lo;
       if (typeof hi === "string" && (last === undefined || hi > last)) last = hi;
     }

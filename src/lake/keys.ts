@@ -63,6 +63,16 @@ export function assertValidTable(table: string): void {
   }
 }
 
+/**
+ * The lake table of a vendor's raw dataset, `raw/<vendor>/<dataset>`: the one place that name is built (the
+ * collector, backfill, audit, curation and the ADV ranking all read or write it).
+ */
+export function rawTable(vendor: string, dataset: string): string {
+  const table = `raw/${vendor}/${dataset}`;
+  assertValidTable(table);
+  return table;
+}
+
 export function formatSeq(seq: number): string {
   if (!Number.isSafeInteger(seq) || seq < 1) throw new UsageError("invalid_seq", `manifest seq must be a positive integer, got ${seq}`);
   return String(seq).padStart(SEQ_DIGITS, "0");

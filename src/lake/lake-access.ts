@@ -21,6 +21,8 @@ export type PartRef = string | PartEntry;
 
 export interface LakeAccess {
   readonly store: ObjectStore;
+  /** Epoch, lease and writer name this access commits with (what `commitChange` passes; a PartWriter takes them too). */
+  readonly commitOptions: Pick<CommitOptions, "epoch" | "lease" | "writer">;
   readManifest(table: string, seq?: number): Promise<Manifest | undefined>;
   commitChange(table: string, change: TableChange): Promise<Manifest>;
   /** `${prefix}/part-<uuidv7>.parquet`: a fresh key nobody else writes. */
@@ -52,6 +54,7 @@ export function lakeAccess(store: ObjectStore, options: LakeAccessOptions = {}):
   });
   return {
     store,
+    commitOptions: options.commit ?? {},
     readManifest: (table, seq) => readManifest(store, table, seq === undefined ? {} : { seq }),
     commitChange: (table, change) => commitChange(store, table, change, options.commit ?? {}),
     newPartKey: (prefix) => newPartKey(prefix),

@@ -8,40 +8,14 @@
  * Fencing: each manifest carries the committing writer's epoch and the highest epoch the table has seen;
  * a commit with a lower epoch is refused, so a writer whose lease was taken over cannot commit afterwards.
  */
-import { z } from "zod";
+import type { z } from "zod";
 import { DataError, UsageError } from "../domain/errors.ts";
 import { fullJitterDelay } from "../domain/backoff.ts";
 import { sleep } from "../domain/sleep.ts";
 import { assertValidKey, assertValidTable, leaseKey, manifestKey, manifestPrefix, parseManifestName } from "./keys.ts";
 import { parseLeaseRecord } from "./lease.ts";
+import { MANIFEST_FORMAT, manifestSchema, partFileSchema, upgradeManifestJson } from "./manifest-format.ts";
 import type { CommitOptions, LeaseHandle, Manifest, ObjectStore, PartFile, ReadManifestOptions, TableChange } from "./types.ts";
-
-const statValue = z.union([z.string(), z.number(), z.boolean(), z.null()]);
-
-export const partFileSchema = z.strictObject({
-  key: z.string().min(1),
-  rows: z.number().int().nonnegative(),
-  bytes: z.number().int().nonnegative(),
-  min: z.record(z.string(), statValue).optional(),
-  max: z.record(z.string(), statValue).optional(),
-  symbols: z.array(z.string()).optional(),
-  etag: z.string().optional(),
-});
-
-export const manifestSchema = z.strictObject({
-  format: z.literal(1),
-  table: z.string(),
-  seq: z.number().int().positive(),
-  parent: z.number().int().positive().nullable(),
-  writer_epoch: z.number().int().nonnegative(),
-  max_epoch: z.number().int().nonnegative(),
-  fences: z.record(z.string(), z.number().int().nonnegative()).optional(),
-  operation: z.enum(["append", "replace", "compact", "create"]),
-  files: z.array(partFileSchema),
-  removed: z.array(z.string()),
-  created: z.string(),
-  writer: z.string().optional(),
-});
 
 function describeIssues(error: z.ZodError): string {
   return error.issues
@@ -58,7 +32,7 @@ export function parseManifest(key: string, body: Uint8Array, table: string, seq:
   } catch (error) {
     throw new DataError("manifest_corrupt", `manifest "${key}" is not valid JSON (truncated or overwritten by something else?)`, { cause: error, details: { key } });
   }
-  const parsed = manifestSchema.safeParse(json);
+  const parsed = manifestSchema.safeParse(upgradeManifestJson(json));
   if (!parsed.success) {
     throw new DataError("manifest_corrupt", `manifest "${key}" does not match the manifest schema: ${describeIssues(parsed.error)}`, { cause: parsed.error, details: { key } });
   }
@@ -244,6 +218,14 @@ export function applyChange(table: string, base: readonly PartFile[], change: Ta
     );
   }
   const removing = new Set(change.remove);
+  if (change.operation === "compact") {
+    // A compaction promises readers the same rows (Manifest.operation): hold it to that.
+    const before = base.filter((file) => removing.has(file.key)).reduce((n, file) => n + file.rows, 0);
+    const after = change.add.reduce((n, file) => n + file.rows, 0);
+    if (before !== after) {
+      throw new UsageError("compact_not_preserving", `compaction of table "${table}" would turn ${before} rows into ${after}; a compact commit must keep every row`, { details: { table } });
+    }
+  }
   return { kind: "new", files: [...base.filter((file) => !removing.has(file.key)), ...change.add], removed: [...change.remove] };
 }
 
@@ -301,7 +283,7 @@ export async function commitChange(store: ObjectStore, table: string, change: Ta
       });
     }
     const manifest: Manifest = {
-      format: 1,
+      format: MANIFEST_FORMAT,
       table,
       seq,
       parent: base?.seq ?? null,

@@ -115,18 +115,49 @@ export type StoreTarget =
 /** A column statistic value as stored in JSON. Dates/timestamps are ISO strings. */
 export type StatValue = string | number | boolean | null;
 
+/**
+ * What a collected raw part answers for: the date range (and, for cursor listings, where paging stopped) that
+ * was asked of the vendor, for the series in `PartFile.symbols`. Recorded even when the answer had no rows, so
+ * planning never asks for the same range twice (src/ingest/coverage.ts).
+ */
+export interface PartUnit {
+  readonly start: string;
+  readonly end: string;
+  /** Cursor listings: the cursor to continue from ("" when the listing was complete). */
+  readonly cursor_next?: string;
+}
+
+/**
+ * What a part of the audit ledger (`qc/partition_status`) was built from and what it found: a digest of its
+ * inputs and the QC thresholds (null when the audit ran with per-symbol end dates, which it does not record),
+ * and its verdict counts. `year` is the calendar year the part covers (absent on a part covering all years).
+ */
+export interface PartLedger {
+  readonly year?: number;
+  readonly inputs: string | null;
+  readonly qc: string | null;
+  readonly counts: { readonly green: number; readonly amber: number; readonly red: number };
+}
+
 /** One immutable data file of a table. */
 export interface PartFile {
   readonly key: string;
   readonly rows: number;
   readonly bytes: number;
-  /** Min/max per interesting column (partition and time columns). */
+  /** Column bounds: min/max of some of the part's columns (partition, date and time columns). Nothing else. */
   readonly min?: Readonly<Record<string, StatValue>>;
   readonly max?: Readonly<Record<string, StatValue>>;
-  /** Distinct symbols in the part, when small enough to be useful for pruning. */
+  /**
+   * The series (symbols, series ids) the part answers for, for pruning: every one that has rows in it, and for
+   * a collected unit also those that were asked and had none. Absent when the writer did not record them.
+   */
   readonly symbols?: readonly string[];
   /** The part's ETag at upload time; the read cache keys on it. */
   readonly etag?: string;
+  /** Collected raw parts: the range the part answers for. */
+  readonly unit?: PartUnit;
+  /** Audit ledger parts: inputs digest, thresholds and verdict counts. */
+  readonly ledger?: PartLedger;
 }
 
 export type ManifestOperation = "append" | "replace" | "compact" | "create";
@@ -136,7 +167,8 @@ export type ManifestOperation = "append" | "replace" | "compact" | "create";
  * file list of the table at `seq` (readers never replay a chain).
  */
 export interface Manifest {
-  readonly format: 1;
+  /** 2 since parts keep unit ranges and ledger facts in fields of their own (format 1 is upgraded on read). */
+  readonly format: 2;
   readonly table: string;
   readonly seq: number;
   /** seq of the manifest this one was built on; null for seq 1. Chains are linear: parent === seq - 1. */
@@ -151,6 +183,11 @@ export interface Manifest {
    * on its own and several jobs (edge collector, backfill) can append to one table.
    */
   readonly fences?: Readonly<Record<string, number>>;
+  /**
+   * `compact` commits are content-preserving: they rewrite parts into fewer, larger ones with exactly the same
+   * rows, so a step whose inputs only saw compactions since it last ran has nothing new to read
+   * (`contentChangedSince`, src/lake/content-changes.ts).
+   */
   readonly operation: ManifestOperation;
   readonly files: readonly PartFile[];
   /** Keys this commit removed from the previous snapshot (compaction / replace). */

@@ -3,6 +3,7 @@
  * training's `dependencies` also use), with the raw dataset name the edge collector writes under
  * `raw/<vendor>/<dataset>/` (src/ingest/datasets.ts: equities_bars, equities_minute).
  */
+import { rawTable } from "../lake/keys.ts";
 import type { Granularity } from "./audit/types.ts";
 
 export interface DatasetInfo {
@@ -23,5 +24,5 @@ export function isAuditedTable(name: string): name is AuditedTable {
 }
 
 export function rawLakeTable(vendor: string, table: AuditedTable): string {
-  return `raw/${vendor}/${AUDITED_TABLES[table].dataset}`;
+  return rawTable(vendor, AUDITED_TABLES[table].dataset);
 }

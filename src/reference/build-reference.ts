@@ -4,13 +4,13 @@
  * tick-size regime per symbol and session from the versioned rules table in config. Each table is replaced by
  * a manifest commit only when its content changed, so re-running on an unchanged lake commits nothing.
  */
-import { rm } from "node:fs/promises";
 import { DataError } from "../domain/errors.ts";
 import { silentLogger, type Logger } from "../domain/logger.ts";
-import { CURATE_TABLES } from "../curate/curate-equities.ts";
+import { CURATE_TABLES } from "../curate/curate-tables.ts";
 import { DuckSession, lowRssSession, sqlList, sqlString, type DuckResourceOptions } from "../db/session.ts";
 import type { LakeAccess } from "../lake/lake-access.ts";
-import { fingerprint, makeStaging, uploadPart, writeRelation } from "../curate/parts.ts";
+import { PartWriter } from "../db/part-writer.ts";
+import { fingerprint } from "../db/fingerprint.ts";
 import { loadSqlFile } from "../db/sql-files.ts";
 
 export const REFERENCE_TABLES = {
@@ -80,7 +80,7 @@ async function buildTickRegimes(duck: DuckSession, lake: LakeAccess, batchSymbol
     const batch = symbols.slice(i, i + batchSymbols);
     const wanted = new Set(batch);
     const parts = files.filter((file) => (file.symbols ?? []).some((symbol) => wanted.has(symbol)));
-    const paths = await lake.localPaths(parts);
+    const paths = await lake.localPaths(parts, CURATE_TABLES.adjusted);
     await duck.run(`CREATE OR REPLACE TEMP VIEW tick_bars AS
       SELECT symbol, date, open, close FROM read_parquet(${sqlList(paths)}, union_by_name = true, hive_partitioning = false)
       WHERE list_contains(${sqlList(batch)}, symbol)`);
@@ -92,8 +92,8 @@ export async function buildReference(options: ReferenceOptions): Promise<Referen
   const { lake } = options;
   const logger = options.logger ?? silentLogger;
   const duck = await DuckSession.create(lowRssSession(options.duck));
-  const staging = await makeStaging();
   const commits: Record<string, number> = {};
+  const parts = new PartWriter({ session: duck, store: lake.store, commit: lake.commitOptions });
   try {
     await duck.run(`SET VARIABLE adv_window = ${positiveInt("advWindow", options.advWindow ?? 20)}`);
     await duck.run(`SET VARIABLE min_sessions = ${positiveInt("minSessions", options.minSessions ?? 15)}`);
@@ -127,10 +127,8 @@ export async function buildReference(options: ReferenceOptions): Promise<Referen
         await registerTable(duck, lake, table, "previous_reference", "*", "x INTEGER");
         if ((await fingerprint(duck, "previous_reference")) === (await fingerprint(duck, relation))) continue;
       }
-      const out = staging.next(`${relation}.parquet`);
-      await writeRelation(duck, relation, out, order);
-      const { part } = await uploadPart(lake, duck, table, table, out, false);
-      const manifest = await lake.commitChange(table, before.length === 0 ? { kind: "append", add: [part] } : { kind: "replace", add: [part], remove: before });
+      const part = await parts.writeQuery(`SELECT * FROM ${relation} ORDER BY ${order}`, { folder: table });
+      const manifest = await parts.replaceAll(table, [part], previous);
       commits[table] = manifest.seq;
     }
 
@@ -151,7 +149,7 @@ export async function buildReference(options: ReferenceOptions): Promise<Referen
     logger.info("reference data built", { ...report });
     return report;
   } finally {
+    await parts.close();
     duck.close();
-    await rm(staging.dir, { recursive: true, force: true });
   }
 }

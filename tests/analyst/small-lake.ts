@@ -5,7 +5,7 @@
 import { mkdtemp, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
-import { appendQueryResult } from "../../src/db/lake-tables.ts";
+import { PartWriter } from "../../src/db/part-writer.ts";
 import { DuckSession } from "../../src/db/session.ts";
 import { lakeAccess, type LakeAccess } from "../../src/lake/lake-access.ts";
 import { LocalStore } from "../../src/lake/local-store.ts";
@@ -43,7 +43,10 @@ export async function createSmallLake(): Promise<SmallLake> {
     store,
     lake,
     env,
-    append: (table, select) => appendQueryResult(duck, store, table, select, { prefix: table, scratchDir: root }),
+    append: async (table, select) => {
+      const writer = new PartWriter({ session: duck, store, scratchDir: root });
+      return writer.append(table, [await writer.writeQuery(select, { folder: table })]);
+    },
     async partPaths(table) {
       const manifest = await lake.readManifest(table);
       return lake.localPaths(manifest?.files ?? []);

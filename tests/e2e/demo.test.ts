@@ -12,6 +12,8 @@ import { fileURLToPath, pathToFileURL } from "node:url";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { SyntheticMarket, sessionsBetween } from "../../src/sim/market.ts";
 import { addDays, todayUtc } from "../../src/domain/calendar/dates.ts";
+import { LocalStore } from "../../src/lake/local-store.ts";
+import { readManifest } from "../../src/lake/manifest.ts";
 import { runTrademl, type CliRun } from "../helpers/cli.ts";
 
 const SYMBOLS = ["AAPL", "MSFT", "NVDA", "AMZN", "SPY"] as const; // the demo's default universe
@@ -48,6 +50,8 @@ interface Snapshot {
   readonly minute: unknown;
   readonly ledger: unknown;
   readonly membership: unknown;
+  /** Rows of the raw option tables (not exposed to `trademl sql`), from their manifests. */
+  readonly rawOptions: Readonly<Record<string, number>>;
 }
 
 async function snapshot(): Promise<Snapshot> {
@@ -56,7 +60,13 @@ async function snapshot(): Promise<Snapshot> {
       (select count(*) from equities_minute_adj) as minute,
       (select count(*) from qc_partition_status) as ledger,
       (select count(*) from index_membership) as membership`);
-  return { curated: row?.["curated"], minute: row?.["minute"], ledger: row?.["ledger"], membership: row?.["membership"] };
+  const store = new LocalStore({ root: lake });
+  const rawOptions: Record<string, number> = {};
+  for (const table of ["raw/alpaca/options_chains", "raw/finnhub/options_chains", "raw/polygon/options_contracts"]) {
+    rawOptions[table] = ((await readManifest(store, table))?.files ?? []).reduce((n, file) => n + file.rows, 0);
+  }
+  await store.close();
+  return { curated: row?.["curated"], minute: row?.["minute"], ledger: row?.["ledger"], membership: row?.["membership"], rawOptions };
 }
 
 let afterFirst: Snapshot;
@@ -134,6 +144,7 @@ describe("trademl demo → audited, curated lake with reference data", () => {
   });
 
   it("a second demo on the same lake is incremental: nothing duplicated, nothing changed", async () => {
+    expect(Object.values(afterFirst.rawOptions).every((rows) => rows > 0)).toBe(true);
     expect(await snapshot()).toEqual(afterFirst);
     const [dupes] = await sql(`select
         (select count(*) from (select symbol, date from equities_ohlcv_adj group by all having count(*) > 1)) as daily,

@@ -7,7 +7,7 @@ import { mkdtemp, rm, stat, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { appendQueryResult } from "../../src/db/lake-tables.ts";
+import { PartWriter } from "../../src/db/part-writer.ts";
 import { DuckSession } from "../../src/db/session.ts";
 import { lakeAccess } from "../../src/lake/lake-access.ts";
 import { LocalStore } from "../../src/lake/local-store.ts";
@@ -32,8 +32,9 @@ afterAll(async () => {
 });
 
 async function commitTable(store: ObjectStore, table: string): Promise<PartFile[]> {
-  await appendQueryResult(duck, store, table, "SELECT i AS id FROM range(10) t(i)", { prefix: table, scratchDir: scratch });
-  const manifest = await appendQueryResult(duck, store, table, "SELECT i AS id FROM range(10, 20) t(i)", { prefix: table, scratchDir: scratch });
+  const writer = new PartWriter({ session: duck, store, scratchDir: scratch });
+  await writer.append(table, [await writer.writeQuery("SELECT i AS id FROM range(10) t(i)", { folder: table })]);
+  const manifest = await writer.append(table, [await writer.writeQuery("SELECT i AS id FROM range(10, 20) t(i)", { folder: table })]);
   return [...manifest.files];
 }
 

@@ -28,7 +28,7 @@ export interface MinuteSpec {
 export interface FixtureLake {
   readonly root: string;
   readonly store: LocalStore;
-  /** Writes a minute part under raw/<vendor>/<dataset>/date=<date>/ (no manifest: found by listing). */
+  /** Writes a minute part under raw/<vendor>/<dataset>/date=<date>/ and commits it to the table's manifest. */
   putMinuteBars(vendor: string, dataset: string, date: string, specs: readonly MinuteSpec[]): Promise<string>;
   /** Writes a daily part without a date= segment and commits it to the table's manifest with min/max stats. */
   putDailyBars(lakeTable: string, rows: readonly { symbol: string; date: string }[]): Promise<string>;
@@ -67,9 +67,12 @@ export async function createFixtureLake(): Promise<FixtureLake> {
           ? "SELECT 'X'::VARCHAR AS symbol, TIMESTAMPTZ '2000-01-01 00:00:00+00' AS bar_time, 1.0 AS close WHERE false"
           : `SELECT symbol, make_timestamptz(ms * 1000) AS bar_time, 100.0 AS close FROM (VALUES ${values.join(",")}) v(symbol, ms)`;
       const path = await writeParquet(select);
-      const key = newPartKey(`raw/${vendor}/${dataset}/date=${date}`);
+      const table = `raw/${vendor}/${dataset}`;
+      const key = newPartKey(`${table}/date=${date}`);
       const put = await store.putFile(key, path, { condition: { ifNoneMatch: "*" } });
       if (!put.ok) throw new Error(`fixture part ${key} exists`);
+      const rows = specs.reduce((n, spec) => n + spec.count + (spec.duplicates ?? 0), 0);
+      await commitChange(store, table, { kind: "append", add: [{ key, rows, bytes: 0, etag: put.etag }] });
       return key;
     },
     async putDailyBars(lakeTable, rows) {

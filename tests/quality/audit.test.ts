@@ -11,7 +11,8 @@ import { createFixtureLake, type FixtureLake } from "./audit-lake-fixture.ts";
 const MINUTE: AuditTarget = { source: "alpaca", table: "equities_minute", lakeTable: "raw/alpaca/equities_minute", granularity: "minute" };
 const DAILY: AuditTarget = { source: "alpaca", table: "equities_eod", lakeTable: "raw/alpaca/equities_eod", granularity: "daily" };
 const EDT = 4;
-const fixedNow = () => new Date("2024-07-10T12:00:00Z");
+// After the 2024-07-10 close: the audit never rates a session that has not finished.
+const fixedNow = () => new Date("2024-07-11T12:00:00Z");
 
 function full(symbol: string, date: string, count = 390): { symbol: string; date: string; utcOffsetHours: number; from: string; count: number } {
   return { symbol, date, utcOffsetHours: EDT, from: "09:30", count };
@@ -114,7 +115,7 @@ describe("audit: partition_status ledger", () => {
       "AAA RED missing_session",
       "BBB RED missing_session",
     ]);
-    // The ledger keeps one part per (source, table): the old one was replaced, not accumulated.
+    // The ledger keeps one part per (source, table, year): the old one was replaced, not accumulated.
     const manifest = await readManifest(lake.store, LEDGER_TABLE);
     expect(manifest?.files).toHaveLength(1);
   });

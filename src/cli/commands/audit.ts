@@ -61,6 +61,10 @@ async function runAuditAction(options: CommandOptions, ctx: CliContext): Promise
       return 0;
     }
     const outcome = { value: report.audited };
+    const auditedThrough = report.audited[0]?.through;
+    if (through !== undefined && auditedThrough !== undefined && auditedThrough < through) {
+      ctx.logger.warn("--through is after the last finished session; sessions that have not happened are not audited", { requested: through, audited: auditedThrough });
+    }
     const coverage = await coverageSummary(opened.store, only === undefined ? {} : { table: only }, ctx.signal);
     if (format === "json") {
       ctx.out(`${JSON.stringify({ audited: outcome.value, coverage }, null, 2)}\n`);
@@ -136,7 +140,7 @@ export const auditCommand: GroupSpec = {
   name: "audit",
   summary: "Audit completeness into the partition_status ledger (audit | audit coverage | audit window <table>)",
   options: [
-    { flags: "--through <date>", description: "Last session to audit, YYYY-MM-DD (default: the session before today)" },
+    { flags: "--through <date>", description: "Last session to audit, YYYY-MM-DD (default and latest: the session before today)" },
     { flags: "--table <table>", description: "Only this table (equities_eod, equities_minute)" },
     { flags: "--years <n>", description: "audit window: years that must be GREEN (default: backfill.yml horizons)" },
     { flags: "--min-ratio <r>", description: "audit window: share of GREEN partitions required (default: qc.green_min_ratio)" },

@@ -23,55 +23,19 @@ export const curateCommand: GroupSpec = {
   examples: ["trademl curate", "trademl curate --json"],
   run: async (_args, options, ctx) => {
     const { openConfiguredLake } = await import("../open-lake.ts");
-    const { curateEquities, curateMinuteBars, CURATE_TABLES, MINUTE_TABLES, DEFAULT_DATASETS, DEFAULT_MINUTE_DATASETS } = await import(
-      "../../curate/curate-equities.ts"
-    );
+    const { runCuration } = await import("../../curate/run-curation.ts");
+    const { DataError } = await import("../../domain/errors.ts");
+    const { defaultLeaseHolder } = await import("../../lake/lease.ts");
     const opened = await openConfiguredLake({ configDir: ctx.globals.configDir, env: ctx.env, envFile: ctx.globals.envFile, cwd: ctx.cwd });
     try {
-      // The curator jobs in curator.yml that feed the adjusted table name the raw datasets to read.
-      const jobs = opened.config.curator.jobs;
-      const barDatasets = [...new Set(jobs.filter((job) => job.output_prefix === CURATE_TABLES.adjusted).map((job) => job.table))];
-      const minuteDatasets = [...new Set(jobs.filter((job) => job.output_prefix === MINUTE_TABLES.adjusted).map((job) => job.table))];
-      const { defaultLeaseHolder, withLease } = await import("../../lake/lease.ts");
-      const { lakeAccess } = await import("../../lake/lake-access.ts");
-      const { DataError } = await import("../../domain/errors.ts");
-      const leases = opened.config.curator.leases;
-      // One curator at a time: the lease's epoch fences every commit, so a curator that lost its lease (a
-      // paused Pi, a network split) cannot commit over the one that took over.
-      const outcome = await withLease(
-        opened.store,
-        "curate",
-        {
-          holder: defaultLeaseHolder("curate"),
-          ttlMs: leases.lease_seconds * 1000,
-          renewMs: leases.renew_seconds * 1000,
-          signal: ctx.signal,
-          logger: ctx.logger,
-        },
-        async (lease) => {
-          const common = {
-            lake: lakeAccess(opened.store, { commit: { lease } }),
-            sourcePriority: opened.config.curator.source_priority,
-            duck: { memoryLimit: opened.config.node.duckdb.memory_limit, threads: opened.config.node.duckdb.threads },
-            logger: ctx.logger,
-            signal: ctx.signal,
-          };
-          // Daily first: the minute pass adjusts with the factors the daily pass just committed.
-          const daily = await curateEquities({
-            ...common,
-            datasets: { ...DEFAULT_DATASETS, bars: barDatasets.length > 0 ? barDatasets : DEFAULT_DATASETS.bars },
-          });
-          const minute = await curateMinuteBars({
-            ...common,
-            datasets: { ...DEFAULT_DATASETS, bars: [...new Set([...minuteDatasets, ...DEFAULT_MINUTE_DATASETS])] },
-          });
-          return { daily, minute };
-        },
-      );
-      if (!outcome.ran) {
-        throw new DataError("curate_busy", `the curate lease is ${outcome.heldBy}; nothing was done`);
-      }
-      const { daily, minute } = outcome.value;
+      const run = await runCuration(opened.store, opened.config.curator, {
+        holder: defaultLeaseHolder("curate"),
+        duck: { memoryLimit: opened.config.node.duckdb.memory_limit, threads: opened.config.node.duckdb.threads },
+        logger: ctx.logger,
+        signal: ctx.signal,
+      });
+      if (!run.ran) throw new DataError("curate_busy", `another curator (${run.heldBy ?? "unknown"}) holds the curate lease; nothing was done`);
+      const { daily, minute } = run;
       ctx.out(
         options["json"] === true
           ? `${JSON.stringify({ daily, minute }, null, 2)}\n`

@@ -5,7 +5,6 @@
  * changed — so re-running an audit over an unchanged lake writes nothing.
  */
 import { createHash } from "node:crypto";
-import { stat } from "node:fs/promises";
 import { join } from "node:path";
 import {
   CALENDAR_FIRST_DATE,
@@ -16,12 +15,13 @@ import {
   type IsoDate,
 } from "../../domain/calendar/index.ts";
 import { DataError, UsageError } from "../../domain/errors.ts";
-import { newPartKey } from "../../lake/keys.ts";
-import { commitChange, readManifest } from "../../lake/manifest.ts";
+import { PartWriter } from "../../db/part-writer.ts";
+import { readManifest } from "../../lake/manifest.ts";
 import type { LeaseHandle, ObjectStore, PartFile } from "../../lake/types.ts";
 import { DuckSession, sqlString } from "../../db/session.ts";
 import { dirtyDates, partitionDates } from "./fingerprints.ts";
-import { downloadParts, LEDGER_TABLE, ledgerPartOf, ledgerParts, loadLedgerTable, scratchDir } from "./ledger.ts";
+import { downloadParts, LEDGER_TABLE, ledgerParts, loadLedgerTable, scratchDir } from "./ledger.ts";
+import { ledgerPartsOf, planYears, yearOf } from "./ledger-years.ts";
 import {
   DEFAULT_QC,
   type AuditOptions,
@@ -135,40 +135,18 @@ function qcKey(qc: QcThresholds): string {
   return `${qc.greenMinRatio}/${qc.rowsLowRatio}/${qc.rowsHighRatio}/${qc.halfDaysAllowed}`;
 }
 
-/** A digest of everything the ledger of one dataset depends on besides the raw bytes themselves. */
-function inputsDigest(placement: { fingerprints: ReadonlyMap<string, string>; unplaced: readonly string[] }, through: IsoDate, qc: QcThresholds): string {
-  const hash = createHash("sha256");
-  const lastSession = isSession(through) ? through : previousSession(through);
-  hash.update(`through=${lastSession}\nqc=${qcKey(qc)}\n`);
-  for (const [date, fingerprint] of [...placement.fingerprints].sort(([a], [b]) => a.localeCompare(b))) hash.update(`${date}=${fingerprint}\n`);
-  for (const key of [...placement.unplaced].sort()) hash.update(`unplaced=${key}\n`);
-  return hash.digest("hex").slice(0, 32);
-}
-
 function countsOf(part: PartFile): Record<PartitionStatus, number> | undefined {
-  const read = (name: string): number | undefined => {
-    const value = part.min?.[name];
-    return typeof value === "number" ? value : undefined;
-  };
-  const green = read("green");
-  const amber = read("amber");
-  const red = read("red");
-  return green === undefined || amber === undefined || red === undefined ? undefined : { GREEN: green, AMBER: amber, RED: red };
+  const counts = part.ledger?.counts;
+  return counts === undefined ? undefined : { GREEN: counts.green, AMBER: counts.amber, RED: counts.red };
 }
 
 /**
- * The raw dataset's parts: its manifest's file list when the table has manifests, else the Parquet files listed
- * under `<lakeTable>/` (raw parts are immutable and uniquely named, so the key identifies the content).
+ * The raw dataset's parts: its manifest's file list. A table without a manifest has no data: parts that were
+ * uploaded but never committed are orphans and must never be read (DESIGN.md "The lake protocol").
  */
 export async function rawPartsOf(store: ObjectStore, lakeTable: string, signal?: AbortSignal): Promise<PartFile[]> {
   const manifest = await readManifest(store, lakeTable, signal === undefined ? {} : { signal });
-  if (manifest !== undefined) return [...manifest.files];
-  const parts: PartFile[] = [];
-  for await (const entry of store.list(`${lakeTable}/`, signal === undefined ? {} : { signal })) {
-    if (!entry.key.endsWith(".parquet")) continue;
-    parts.push({ key: entry.key, rows: 0, bytes: entry.size, etag: entry.etag ?? `${entry.size}-${entry.lastModified.getTime()}` });
-  }
-  return parts;
+  return [...(manifest?.files ?? [])];
 }
 
 /**
@@ -185,64 +163,98 @@ export async function auditTarget(store: ObjectStore, target: AuditTarget, optio
   }
 }
 
+/** What an audit may rate: sessions through the requested one, never past the last finished session before now. */
+export function auditThrough(requested: IsoDate | undefined, now: Date): IsoDate {
+  const finished = defaultThrough(now);
+  return requested === undefined || requested > finished ? finished : requested;
+}
+
+function sumCounts(counts: readonly Record<PartitionStatus, number>[]): Record<PartitionStatus, number> {
+  return counts.reduce((sum, c) => ({ GREEN: sum.GREEN + c.GREEN, AMBER: sum.AMBER + c.AMBER, RED: sum.RED + c.RED }), { GREEN: 0, AMBER: 0, RED: 0 });
+}
+
+/** Symbols whose span reaches the last session before `rangeFirst`, read from the ledger part holding it. */
+async function loadAliveIn(db: DuckSession, paths: readonly string[], rangeFirst: IsoDate): Promise<void> {
+  await db.run("CREATE OR REPLACE TEMP TABLE alive_in (symbol VARCHAR)");
+  if (paths.length === 0) return;
+  await db.run(`INSERT INTO alive_in
+    WITH before AS (SELECT symbol, session FROM read_parquet([${paths.map(sqlString).join(", ")}], hive_partitioning = false) WHERE session < DATE '${rangeFirst}')
+    SELECT DISTINCT symbol FROM before WHERE session = (SELECT max(session) FROM before)`);
+}
+
+async function yearDigest(db: DuckSession, table: string, year: number): Promise<string> {
+  return digest(db, `(SELECT * FROM ${table} WHERE year(session) = ${year})`);
+}
+
 async function auditTargetOnce(store: ObjectStore, target: AuditTarget, options: RunAuditOptions): Promise<TargetAuditResult> {
   const qc = options.qc ?? DEFAULT_QC;
   validateQc(qc);
   const now = options.now?.() ?? new Date();
-  const through = options.through ?? defaultThrough(now);
+  // Sessions that have not finished yet are never rated: they would all come out RED.
+  const through = auditThrough(options.through, now);
   const signal = options.signal;
+  const full = options.symbolEnd !== undefined;
+  const base = { source: target.source, table: target.table, through };
 
   const rawParts = await rawPartsOf(store, target.lakeTable, signal);
   const column = target.granularity === "daily" ? (target.columns?.date ?? "date") : (target.columns?.time ?? "bar_time");
   const placement = partitionDates(rawParts, column);
+  // Only sessions can hold ledger rows; a weekend or holiday inside a part's date range must not stay "dirty".
+  const current = new Map([...placement.fingerprints].filter(([date]) => date >= CALENDAR_FIRST_DATE && date <= through && isSession(date)));
   const { parts: ledgerFiles } = await ledgerParts(store, signal);
-  const previousPart = ledgerPartOf(ledgerFiles, target.source, target.table);
+  const existing = ledgerPartsOf(ledgerFiles, target.source, target.table);
+  const dataYears = [...current.keys()].map(yearOf);
+  const firstYear = Math.min(
+    yearOf(through),
+    placement.unplaced.length > 0 ? yearOf(CALENDAR_FIRST_DATE) : Number.POSITIVE_INFINITY,
+    ...dataYears,
+    ...existing.byYear.keys(),
+    ...(existing.legacy === undefined ? [] : [yearOf(String(existing.legacy.min?.["session"] ?? through))]),
+  );
+  const plan = planYears({ firstYear, through, fingerprints: current, unplaced: placement.unplaced, qcKey: qcKey(qc), existing, full });
+  const keptCounts = [...existing.byYear].filter(([year]) => !plan.years.includes(year) && year <= yearOf(through)).map(([, part]) => countsOf(part) ?? { GREEN: 0, AMBER: 0, RED: 0 });
 
-  // Fast path: the ledger part records what it was built from (the raw fingerprints, the last session, the
-  // thresholds). When all three are unchanged the ledger would come out identical, so nothing is read at all.
-  const inputs = inputsDigest(placement, through, qc);
-  const recordedCounts = previousPart?.min?.["inputs"] === inputs && options.symbolEnd === undefined ? countsOf(previousPart) : undefined;
-  if (recordedCounts !== undefined) {
-    return { source: target.source, table: target.table, sessionsReaudited: 0, partsRead: 0, committed: false, ledgerSeq: undefined, counts: recordedCounts };
+  // Fast path: every year's recorded inputs match, so the ledger would come out identical; nothing is read.
+  if (plan.years.length === 0 && plan.stale.length === 0) {
+    return { ...base, sessionsReaudited: 0, partsRead: 0, committed: false, ledgerSeq: undefined, counts: sumCounts(keptCounts) };
   }
 
+  const firstRederived = plan.years[0] ?? yearOf(through) + 1;
+  const rangeFirst: IsoDate = `${firstRederived}-01-01` < CALENDAR_FIRST_DATE ? CALENDAR_FIRST_DATE : `${firstRederived}-01-01`;
+  const replaced = existing.legacy !== undefined ? [existing.legacy] : plan.years.flatMap((year) => existing.byYear.get(year) ?? []);
   const scratch = await scratchDir();
   const db = await DuckSession.create({ kernels: false, ...options.duckdb, tempDirectory: join(scratch.path, "spill") });
   try {
-    const previousPaths = previousPart === undefined ? [] : await downloadParts(store, [previousPart.key], join(scratch.path), signal);
-    await loadLedgerTable(db, "previous_ledger", previousPaths);
+    await loadLedgerTable(db, "previous_ledger", await downloadParts(store, replaced.map((part) => part.key), join(scratch.path, "previous"), signal));
+    await db.run(`DELETE FROM previous_ledger WHERE session < DATE '${rangeFirst}'`);
+    const before = existing.legacy ?? existing.byYear.get(firstRederived - 1);
+    await loadAliveIn(db, full || before === undefined ? [] : await downloadParts(store, [before.key], join(scratch.path, "before"), signal), rangeFirst);
 
     const recordedRows = await db.rowsJs("SELECT strftime(session, '%Y-%m-%d') AS d, any_value(partition_fp) AS fp FROM previous_ledger WHERE rows > 0 GROUP BY session");
     const recorded = new Map(recordedRows.map((row) => [String(row["d"]), String(row["fp"])]));
-    // Only sessions can hold ledger rows; a weekend or holiday inside a part's date range must not stay "dirty".
-    const inRange = (date: string): boolean => date >= CALENDAR_FIRST_DATE && date <= through && isSession(date);
-    const current = new Map([...placement.fingerprints].filter(([date]) => inRange(date)));
+    const inRange = new Map([...current].filter(([date]) => date >= rangeFirst));
     // A part whose dates are unknown (no `date=` key segment, no statistics) could hold any session: re-read
     // every session, with a fingerprint that still only changes when the set of parts changes.
     const unplacedFp = placement.unplaced.length > 0 ? createHash("sha256").update([...placement.unplaced].sort().join("\n")).digest("hex").slice(0, 24) : undefined;
-    const knownDates = [...current.keys(), ...recorded.keys()].sort();
-    const firstDate = unplacedFp === undefined ? (knownDates[0] ?? through) : CALENDAR_FIRST_DATE;
-    const dirty =
-      unplacedFp === undefined
-        ? dirtyDates(current, recorded)
-        : firstDate > through ? [] : calendarSessions(firstDate, through).map((session) => session.date);
-    const fingerprintOf = (date: string): string => (unplacedFp === undefined ? (current.get(date) ?? "") : `${current.get(date) ?? ""}+${unplacedFp}`);
+    const dirty = unplacedFp === undefined ? dirtyDates(inRange, recorded) : rangeFirst > through ? [] : calendarSessions(rangeFirst, through).map((session) => session.date);
+    const fingerprintOf = (date: string): string => (unplacedFp === undefined ? (inRange.get(date) ?? "") : `${inRange.get(date) ?? ""}+${unplacedFp}`);
 
     const partKeys = new Set<string>(placement.unplaced);
     for (const date of dirty) for (const key of placement.partsByDate.get(date) ?? []) partKeys.add(key);
     const rawPaths = await downloadParts(store, [...partKeys].sort(), scratch.path, signal);
 
-    await loadSessions(db, firstDate, through);
+    await loadSessions(db, rangeFirst, through);
     await loadKeyValues(db, "dirty", "session DATE, partition_fp VARCHAR", dirty.map((date) => [date, fingerprintOf(date)]));
     await loadKeyValues(db, "symbol_end", "symbol VARCHAR, last_session DATE", Object.entries(options.symbolEnd ?? {}));
     await loadRaw(db, target, rawPaths);
     // Carry mode: the previous ledger was rated with these thresholds and without end dates, so its verdicts
     // outside the re-read sessions still hold and only new rows need deriving (see partition_status.sql).
     const previousLast = String((await db.rowsJs("SELECT coalesce(strftime(max(session), '%Y-%m-%d'), '') AS last FROM previous_ledger"))[0]?.["last"] ?? "");
-    const carry = previousPart?.min?.["qc"] === qcKey(qc) && options.symbolEnd === undefined && unplacedFp === undefined && previousLast !== "";
+    const carry = !full && unplacedFp === undefined && previousLast !== "" && replaced.every((part) => part.ledger?.qc === qcKey(qc));
     await setVariables(db, {
       carry: carry ? "true" : "false",
       previous_last: previousLast === "" ? "DATE '1900-01-01'" : `DATE '${previousLast}'`,
+      range_first: `DATE '${rangeFirst}'`,
       source: sqlString(target.source),
       table_name: sqlString(target.table),
       granularity: sqlString(target.granularity),
@@ -255,56 +267,51 @@ async function auditTargetOnce(store: ObjectStore, target: AuditTarget, options:
     });
     await db.runFile("audit/count_raw_partitions");
     await db.runFile("audit/partition_status");
-
-    const countRows = await db.rowsJs("SELECT status, count(*)::INTEGER AS n FROM ledger_next GROUP BY status");
-    const counts: Record<PartitionStatus, number> = { GREEN: 0, AMBER: 0, RED: 0 };
-    for (const row of countRows) counts[String(row["status"]) as PartitionStatus] = Number(row["n"]);
-
     const inspected = options.inspect === undefined ? undefined : await inspectGreen(db, options.inspect);
-    const unchanged = (await digest(db, "ledger_next")) === (await digest(db, "previous_ledger"));
-    const total = counts.GREEN + counts.AMBER + counts.RED;
-    // An unchanged ledger is still re-committed when what it records about its inputs is stale (e.g. new
-    // thresholds that changed no verdict), so that the next run can take the no-op path again.
-    const recordStale = options.symbolEnd === undefined && previousPart !== undefined && previousPart.min?.["inputs"] !== inputs;
-    if (unchanged && !recordStale && (previousPart !== undefined || total === 0)) {
-      return { source: target.source, table: target.table, sessionsReaudited: dirty.length, partsRead: rawPaths.length, committed: false, ledgerSeq: undefined, counts, ...(inspected === undefined ? {} : { inspected }) };
-    }
 
-    options.lease?.assertHeld();
-    const localPath = join(scratch.path, "ledger-next.parquet");
-    await db.run(`COPY ledger_next TO ${sqlString(localPath)} (FORMAT parquet, COMPRESSION zstd)`);
-    const bounds = await db.rowsJs("SELECT strftime(min(session), '%Y-%m-%d') AS lo, strftime(max(session), '%Y-%m-%d') AS hi FROM ledger_next");
-    const key = newPartKey(`${LEDGER_TABLE}/source=${target.source}/table=${target.table}`);
-    const put = await store.putFile(key, localPath, { condition: { ifNoneMatch: "*" }, ...(signal === undefined ? {} : { signal }) });
-    if (!put.ok) throw new UsageError("ledger_part_exists", `ledger part ${key} already exists; part names must be unique`);
-    const size = (await stat(localPath)).size;
-    const part: PartFile = {
-      key,
-      rows: total,
-      bytes: size,
-      etag: put.etag,
-      min: {
-        source: target.source,
-        table_name: target.table,
-        session: bounds[0]?.["lo"] === undefined ? null : String(bounds[0]["lo"]),
-        inputs: options.symbolEnd === undefined ? inputs : null,
-        qc: options.symbolEnd === undefined ? qcKey(qc) : null,
-        green: counts.GREEN,
-        amber: counts.AMBER,
-        red: counts.RED,
-      },
-      max: { source: target.source, table_name: target.table, session: bounds[0]?.["hi"] === undefined ? null : String(bounds[0]["hi"]) },
-    };
-    const manifest = await commitChange(
-      store,
-      LEDGER_TABLE,
-      previousPart === undefined ? { kind: "append", add: [part] } : { kind: "replace", add: [part], remove: [previousPart.key] },
-      {
-        ...(options.writer === undefined ? {} : { writer: options.writer }),
-        ...(signal === undefined ? {} : { signal }),
-      },
+    const byYear = await db.rowsJs(
+      `SELECT year(session)::INTEGER AS y, count(*) FILTER (status = 'GREEN')::INTEGER AS g, count(*) FILTER (status = 'AMBER')::INTEGER AS a,
+              count(*) FILTER (status = 'RED')::INTEGER AS r, strftime(min(session), '%Y-%m-%d') AS lo, strftime(max(session), '%Y-%m-%d') AS hi
+       FROM ledger_next GROUP BY ALL`,
     );
-    return { source: target.source, table: target.table, sessionsReaudited: dirty.length, partsRead: rawPaths.length, committed: true, ledgerSeq: manifest.seq, counts, ...(inspected === undefined ? {} : { inspected }) };
+    const yearRows = new Map(byYear.map((row) => [Number(row["y"]), row]));
+    const parts = new PartWriter({ session: db, store, scratchDir: scratch.path, ...(signal === undefined ? {} : { signal }) });
+    const add: PartFile[] = [];
+    const remove = new Set(plan.stale.map((part) => part.key));
+    if (existing.legacy !== undefined) remove.add(existing.legacy.key);
+    const newCounts: Record<PartitionStatus, number>[] = [];
+    for (const year of plan.years) {
+      const row = yearRows.get(year);
+      const counts: Record<PartitionStatus, number> = { GREEN: Number(row?.["g"] ?? 0), AMBER: Number(row?.["a"] ?? 0), RED: Number(row?.["r"] ?? 0) };
+      newCounts.push(counts);
+      const previous = existing.byYear.get(year);
+      const inputs = full ? null : (plan.inputs.get(year) ?? null);
+      const unchanged = existing.legacy === undefined && (await yearDigest(db, "ledger_next", year)) === (await yearDigest(db, "previous_ledger", year));
+      // An unchanged year is still re-committed when what it records about its inputs is stale, so that the
+      // next run can take the no-op path again (a run with end dates records none).
+      if (unchanged && (previous === undefined || full || previous.ledger?.inputs === inputs)) continue;
+      if (previous !== undefined) remove.add(previous.key);
+      if (row === undefined) continue;
+      add.push(
+        await parts.writeQuery(`SELECT * FROM ledger_next WHERE year(session) = ${year} ORDER BY symbol, session`, {
+          folder: `${LEDGER_TABLE}/source=${target.source}/table=${target.table}/year=${year}`,
+          facts: {
+            rows: counts.GREEN + counts.AMBER + counts.RED,
+            min: { source: target.source, table_name: target.table, session: String(row["lo"]) },
+            max: { source: target.source, table_name: target.table, session: String(row["hi"]) },
+          },
+          ledger: { year, inputs, qc: full ? null : qcKey(qc), counts: { green: counts.GREEN, amber: counts.AMBER, red: counts.RED } },
+        }),
+      );
+    }
+    const counts = sumCounts([...keptCounts, ...newCounts]);
+    const result = { ...base, sessionsReaudited: dirty.length, partsRead: rawPaths.length, counts, ...(inspected === undefined ? {} : { inspected }) };
+    if (add.length === 0 && remove.size === 0) return { ...result, committed: false, ledgerSeq: undefined };
+    options.lease?.assertHeld();
+    const manifest = await parts.commit(LEDGER_TABLE, remove.size === 0 ? { kind: "append", add } : { kind: "replace", add, remove: [...remove] }, {
+      ...(options.writer === undefined ? {} : { writer: options.writer }),
+    });
+    return { ...result, committed: true, ledgerSeq: manifest.seq };
   } finally {
     db.close();
     await scratch.dispose();

@@ -1,7 +1,7 @@
 /**
- * The partition_status ledger in the lake: table `qc/partition_status`, one Parquet part per (source, table),
- * replaced by a manifest commit whenever its content changes. The part's min/max statistics carry its source
- * and table so a reader finds it without opening every part.
+ * The partition_status ledger in the lake: table `qc/partition_status`, one Parquet part per (source, table, year)
+ * (ledger-years.ts), replaced by a manifest commit whenever that year's content changes. A part's column bounds
+ * carry its source and table, and `PartFile.ledger` its year, so a reader finds it without opening every part.
  */
 import { mkdtemp, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
@@ -18,11 +18,6 @@ export const LEDGER_COLUMNS = `
   source VARCHAR, table_name VARCHAR, symbol VARCHAR, session DATE,
   rows INTEGER, raw_rows INTEGER, duplicates INTEGER, expected INTEGER, ratio DOUBLE,
   status VARCHAR, reasons VARCHAR[], partition_fp VARCHAR, audited_at TIMESTAMP`;
-
-/** The part holding the ledger of one (source, table), if any. */
-export function ledgerPartOf(parts: readonly PartFile[], source: string, table: string): PartFile | undefined {
-  return parts.find((part) => part.min?.["source"] === source && part.min?.["table_name"] === table);
-}
 
 export async function ledgerParts(store: ObjectStore, signal?: AbortSignal): Promise<{ parts: readonly PartFile[]; seq: number | undefined }> {
   const manifest = await readManifest(store, LEDGER_TABLE, signal === undefined ? {} : { signal });

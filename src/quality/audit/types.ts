@@ -85,6 +85,8 @@ export interface PartitionStatusRow {
 export interface TargetAuditResult {
   readonly source: string;
   readonly table: string;
+  /** The last session audited: the one asked for, or the last finished session when that was in the future. */
+  readonly through: IsoDate;
   /** Sessions whose raw parts were (re-)read this run. */
   readonly sessionsReaudited: number;
   /** Raw parts downloaded and scanned this run. */

@@ -5,7 +5,7 @@
  * dates are read) → record marks for what is now proven complete or proven unavailable. Marks move only after
  * the commit, so a crash repeats at most the task in flight, and nothing already marked is fetched again.
  */
-import type { DuckDBConnection } from "@duckdb/node-api";
+import { PartWriter } from "../../db/part-writer.ts";
 import { DuckSession } from "../../db/session.ts";
 import { sessions as calendarSessions, type IsoDate } from "../../domain/calendar/index.ts";
 import { withLease } from "../../lake/lease.ts";
@@ -128,7 +128,6 @@ async function refusedTask(
 }
 
 interface FillContext {
-  readonly scratchDir: string;
   readonly lease: LeaseHandle;
   readonly holder: string;
   readonly signal: AbortSignal;
@@ -138,7 +137,7 @@ interface FillContext {
 /** Bars: write, re-audit what was filled, then mark the GREEN runs complete and the rest unavailable. */
 async function fillBars(
   store: ObjectStore,
-  connection: DuckDBConnection,
+  parts: PartWriter,
   task: BackfillTask,
   fetchedRows: readonly EquityBarRow[],
   rejected: number,
@@ -148,8 +147,8 @@ async function fillBars(
   // Only this task's symbols and dates are written: a vendor answering more must not fill other partitions.
   const wanted = new Set(task.symbols);
   const rows = fetchedRows.filter((row) => wanted.has(row.symbol) && row.date >= task.start && row.date <= task.end);
-  const written = await writeRawBars(store, connection, {
-    lakeTable: task.lakeTable, rows, scratchDir: context.scratchDir, lease: context.lease, writer: context.holder, signal: context.signal,
+  const written = await writeRawBars(parts, {
+    lakeTable: task.lakeTable, rows, granularity: task.granularity, unit: { start: task.start, end: task.end, series: task.symbols }, lease: context.lease, writer: context.holder,
   });
   // Re-audit what was filled (incremental: only the new parts are read). With nothing written, no session of
   // the task can have become GREEN: they were all history before the first session or RED/short gaps.
@@ -175,7 +174,7 @@ async function fillBars(
  */
 async function fillEvents(
   store: ObjectStore,
-  connection: DuckDBConnection,
+  parts: PartWriter,
   task: BackfillTask,
   fetchedRows: readonly CorporateActionRow[],
   rejected: number,
@@ -183,8 +182,8 @@ async function fillEvents(
 ): Promise<TaskReport> {
   const wanted = new Set(task.symbols);
   const rows = fetchedRows.filter((row) => wanted.has(row.symbol) && row.ex_date >= task.start && row.ex_date <= task.end);
-  const written = await writeRawActions(store, connection, {
-    lakeTable: task.lakeTable, rows, scratchDir: context.scratchDir, lease: context.lease, writer: context.holder, signal: context.signal,
+  const written = await writeRawActions(parts, {
+    lakeTable: task.lakeTable, rows, unit: { start: task.start, end: task.end, series: task.symbols }, lease: context.lease, writer: context.holder,
   });
   const entries = task.symbols.map((symbol) => ({ symbol, complete: [[task.start, task.end] as const], unavailable: [] }));
   await addMarks(store, { source: task.source, table: task.table, entries, now: context.now() }, context.signal);
@@ -207,7 +206,7 @@ async function runTasks(store: ObjectStore, options: BackfillOptions, lease: Lea
   const scratch = await scratchDir();
   // Only used to write Parquet parts; it gets the same resource limits as the audit's DuckDB.
   const session = await DuckSession.create({ kernels: false, ...options.duckdb });
-  const connection = session.connection;
+  const parts = new PartWriter({ session, store, scratchDir: scratch.path, signal });
   let next = 0;
   let started = 0;
   let stop: { readonly stoppedBy: "budget" | "max_tasks"; readonly budgetVendor?: string } | undefined;
@@ -237,9 +236,9 @@ async function runTasks(store: ObjectStore, options: BackfillOptions, lease: Lea
     }
     const report = await inTurn(() =>
       fetched.kind === "actions"
-        ? fillEvents(store, connection, task, fetched.rows, fetched.rejected, { scratchDir: scratch.path, lease, holder: options.holder, signal, now })
-        : fillBars(store, connection, task, fetched.rows, fetched.rejected, {
-            scratchDir: scratch.path, lease, holder: options.holder, signal, now, through, ...(options.qc === undefined ? {} : { qc: options.qc }),
+        ? fillEvents(store, parts, task, fetched.rows, fetched.rejected, { lease, holder: options.holder, signal, now })
+        : fillBars(store, parts, task, fetched.rows, fetched.rejected, {
+            lease, holder: options.holder, signal, now, through, ...(options.qc === undefined ? {} : { qc: options.qc }),
             ...(options.duckdb === undefined ? {} : { duckdb: options.duckdb }),
           }),
     );
@@ -272,6 +271,7 @@ async function runTasks(store: ObjectStore, options: BackfillOptions, lease: Lea
     if (fatal !== undefined) throw fatal.error;
     return { ran: true, planned: plan.length, tasks: reports, stoppedBy: stop?.stoppedBy, ...(stop?.budgetVendor === undefined ? {} : { budgetVendor: stop.budgetVendor }) };
   } finally {
+    await parts.close();
     session.close();
     await scratch.dispose();
   }

@@ -6,6 +6,7 @@
 import { hasVendorKeys, type TrademlConfig } from "../../config/index.ts";
 import { ConfigError, UsageError } from "../../domain/errors.ts";
 import type { Logger } from "../../domain/logger.ts";
+import { rawTable } from "../../lake/keys.ts";
 import type { ObjectStore } from "../../lake/types.ts";
 import { createAlpaca } from "../../vendors/alpaca.ts";
 import { RateGovernor } from "../../vendors/governor.ts";
@@ -45,7 +46,7 @@ export function backfillTargets(config: TrademlConfig, args: { vendor: BackfillV
     if (table === "corp_actions") {
       if (args.vendor !== "alpaca") throw new UsageError("unsupported_table", "corp_actions backfill fetches from alpaca only so far");
       return {
-        source: args.vendor, table, lakeTable: `raw/${args.vendor}/corporate_actions`, granularity: "events",
+        source: args.vendor, table, lakeTable: rawTable(args.vendor, "corporate_actions"), granularity: "events",
         priority: config.backfill.priorities.corp_actions, earliest: config.backfill.targets.equities_eod.earliest,
         chunkDays: ACTIONS_CHUNK_DAYS, symbols: args.symbols, batchSize,
       };
