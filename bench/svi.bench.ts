@@ -1,6 +1,6 @@
 /**
- * SVI calibration speed and quality: one 50-strike slice on the WebAssembly kernels against the pure-TS
- * reference (the baseline, same run), a 200-expiry surface in one batch call on both engines, and, when a
+ * SVI calibration speed and quality: one 50-strike slice on the WebAssembly kernels against the TS engine (the
+ * same kernels in JavaScript: the baseline, same run), a 200-expiry surface in one batch call on both engines, and, when a
  * Python with scipy is available, a typical scipy fit (bench/peers/svi_scipy.py) on the same slices.
  * Run: npx tsx bench/svi.bench.ts
  * Peer setup: python3 -m venv bench/.out/venv-svi && bench/.out/venv-svi/bin/pip install -r bench/peers/svi-requirements.txt
@@ -57,9 +57,9 @@ const ts = createSviKernels("ts");
 
 const bench = new Bench({ time: 2000, warmupTime: 300 });
 bench
-  .add("ts reference: one slice, 50 strikes", () => void ts.sviFit(one))
+  .add("ts engine: one slice, 50 strikes", () => void ts.sviFit(one))
   .add("wasm: one slice, 50 strikes", () => void wasm.sviFit(one))
-  .add("ts reference: 200-expiry surface (batch)", () => void ts.sviFitBatch(surface))
+  .add("ts engine: 200-expiry surface (batch)", () => void ts.sviFitBatch(surface))
   .add("wasm: 200-expiry surface (batch)", () => void wasm.sviFitBatch(surface));
 await bench.run();
 
@@ -67,10 +67,10 @@ const rows = bench.tasks.map((task) => ({
   name: task.name,
   mean: task.result.state === "completed" ? task.result.latency.mean : Number.NaN,
 }));
-// Each wasm task is compared with the ts reference task on the same workload (the row above it).
+// Each wasm task is compared with the ts engine's task on the same workload (the row above it).
 rows.forEach(({ name, mean }, i) => {
   const baseline = rows[i - (i % 2)]?.mean ?? Number.NaN;
-  console.log(`${name.padEnd(44)} ${mean.toFixed(3).padStart(9)} ms/op   ${(baseline / mean).toFixed(2)}x vs ts reference`);
+  console.log(`${name.padEnd(44)} ${mean.toFixed(3).padStart(9)} ms/op   ${(baseline / mean).toFixed(2)}x vs ts engine`);
 });
 const surfaceMean = rows[3]?.mean ?? Number.NaN;
 console.log(`wasm per slice inside the surface batch: ${(surfaceMean / surface.length).toFixed(3)} ms`);

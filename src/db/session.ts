@@ -207,8 +207,8 @@ export class DuckSession {
 
 /**
  * Registers the option-kernel SQL functions (src/kernels/sql-functions.ts: bs_price, implied_vol, ...) on the
- * connection. The WebAssembly engine is preferred; without a wasm build the pure-TS twin (same signatures,
- * the test oracle) is used. A failure leaves the session usable without them and is logged.
+ * connection. The WebAssembly engine is preferred; without a wasm build the TS engine (the same kernels compiled
+ * to JavaScript) is used. A failure leaves the session usable without them and is logged.
  */
 async function registerKernels(connection: DuckDBConnection, logger: Logger | undefined): Promise<boolean> {
   try {
