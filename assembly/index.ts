@@ -5,3 +5,4 @@ export * from "./math/index";
 export * from "./bsm/index";
 export * from "./iv/index";
 export * from "./svi/index";
+export * from "./learn/index";

@@ -18,8 +18,8 @@ import { newPartKey } from "../src/lake/keys.ts";
 import { LocalStore } from "../src/lake/local-store.ts";
 import { commitChange } from "../src/lake/manifest.ts";
 import type { PartFile } from "../src/lake/types.ts";
-import { auditTarget } from "../src/ssot/audit/audit.ts";
-import type { Granularity } from "../src/ssot/audit/types.ts";
+import { auditTarget } from "../src/quality/audit/audit.ts";
+import type { Granularity } from "../src/quality/audit/types.ts";
 
 const root = await mkdtemp(join(tmpdir(), "trademl-audit-bench-"));
 const store = new LocalStore({ root: join(root, "lake") });

@@ -11,7 +11,7 @@ import { createKernels } from "../src/kernels/index.ts";
 import { BSM_BATCH, bindExport } from "../src/kernels/abi/index.ts";
 import { Arena } from "../src/kernels/arena.ts";
 import { loadKernelModule } from "../src/kernels/load.ts";
-import { bestCpu, bestWall, cpuNow, fmt, machine, optionWorkload, runC, runPython, type PeerResult } from "./_kernel-peers.ts";
+import { bestCpu, bestWall, cpuNow, fmt, machine, optionWorkload, runC, runPython, type PeerResult } from "./kernel-peers.ts";
 
 const n = Number(process.argv[2] ?? 1_000_000);
 const batch = optionWorkload(n);

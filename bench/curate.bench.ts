@@ -22,7 +22,7 @@ import path from "node:path";
 import { DuckDBInstance, type DuckDBConnection } from "@duckdb/node-api";
 import { Bench } from "tinybench";
 import { CURATE_TABLES, curateEquities, curateMinuteBars, type CurateReport } from "../src/curate/curate-equities.ts";
-import { lakeAccess } from "../src/curate/lake-access.ts";
+import { lakeAccess } from "../src/lake/lake-access.ts";
 import { sqlString } from "../src/db/sql-literal.ts";
 import { LocalStore } from "../src/lake/local-store.ts";
 import { commitParts } from "../src/lake/manifest.ts";

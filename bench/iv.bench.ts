@@ -9,7 +9,7 @@ import { DuckDBInstance } from "@duckdb/node-api";
 import { createKernels } from "../src/kernels/index.ts";
 import { registerKernelFunctions } from "../src/kernels/sql-functions.ts";
 import { Bench } from "tinybench";
-import { bestCpu, bestWall, cpuNow, fmt, machine, optionWorkload, runPython } from "./_kernel-peers.ts";
+import { bestCpu, bestWall, cpuNow, fmt, machine, optionWorkload, runPython } from "./kernel-peers.ts";
 
 const n = Number(process.argv[2] ?? 1_000_000);
 const w = optionWorkload(n);
@@ -24,7 +24,7 @@ for (let i = 0; i < n; i++) {
 const price = wasm.bsmPrice({ ...w, isCall }).price;
 const quotes = { price, spot: 100, strike: w.strike, t: w.t, rate: 0.03, div: 0.01, isCall };
 
-/** CPU ns per option (the machine is shared; see cpuNow in _kernel-peers.ts). */
+/** CPU ns per option (the machine is shared; see cpuNow in kernel-peers.ts). */
 const best = (f: () => unknown, reps = 3) => bestCpu(n, f, reps);
 
 function worstError(vol: Float64Array): number {

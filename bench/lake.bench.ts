@@ -14,7 +14,7 @@ import { mkdtemp, readFile, rm, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { Bench } from "tinybench";
-import { ReadCache } from "../src/db/read-cache.ts";
+import { ReadCache } from "../src/lake/read-cache.ts";
 import { createTableView, writeParquetPart } from "../src/db/lake-tables.ts";
 import { DuckSession, sqlList } from "../src/db/session.ts";
 import { newPartKey } from "../src/lake/keys.ts";

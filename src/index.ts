@@ -17,9 +17,15 @@ export {
   type SsviSliceInput, type SsviSliceFit, type SsviPhi, type SsviConditions, type SviDerivatives, type VolSliceQuotes,
 } from "./kernels/svi/index.ts";
 export { registerSviFunctions } from "./kernels/svi/sql.ts";
-export * from "./ssot/audit/index.ts";
-export * from "./ssot/backfill/index.ts";
+export * from "./quality/audit/index.ts";
+export * from "./quality/backfill/index.ts";
 export { createKernels, type Kernels, type KernelContext, type CreateKernelsOptions, type EngineName } from "./kernels/index.ts";
+export {
+  createLearnKernels, learnFamily, gbdtMetric, serialiseModel, deserialiseModel, modelContentHash, featureImportance,
+  MODEL_FORMAT, MODEL_FORMAT_VERSION, type LearnKernels, type LearnFamily, type LearnPanel, type FeaturePanel,
+  type RowSplit, type LearnModel, type RidgeModel, type GbdtModel, type GbdtTraining, type GbdtFitOptions, type Forest,
+  type Binning, type FeatureImportance,
+} from "./kernels/learn/index.ts";
 export * from "./kernels/types.ts";
 export { registerKernelFunctions, KERNEL_SQL_FUNCTIONS } from "./kernels/sql-functions.ts";
 export * from "./lake/index.ts";
@@ -28,9 +34,8 @@ export {
   curateEquities, curateMinuteBars, CURATE_TABLES, MINUTE_TABLES, DEFAULT_DATASETS,
   type CurateOptions, type CurateReport, type CurateDatasets,
 } from "./curate/curate-equities.ts";
-export { lakeAccess, type CurateLake, type LakeAccessOptions } from "./curate/lake-access.ts";
-export { openConfiguredLake, type OpenedLake } from "./curate/open-lake.ts";
-export { buildReference, REFERENCE_TABLES, type ReferenceOptions, type ReferenceReport, type TickRuleVersion } from "./ssot/reference/index.ts";
+export { openConfiguredLake, type OpenedLake, type OpenLakeOptions } from "./cli/open-lake.ts";
+export { buildReference, REFERENCE_TABLES, type ReferenceOptions, type ReferenceReport, type TickRuleVersion } from "./reference/index.ts";
 export {
   openAnalystSession, runRepl, exportCatalog, parseAsOf, resolveLakeViews, viewNameFor,
   type AnalystSession, type CatalogReport, type LakeView, type OutputFormat,
@@ -38,4 +43,5 @@ export {
 export * from "./vendors/index.ts";
 export * from "./sim/index.ts";
 export * from "./ingest/index.ts";
+export * from "./demo/index.ts";
 export { LOW_RSS_SESSION, lowRssSession, type DuckResourceOptions } from "./db/session.ts";

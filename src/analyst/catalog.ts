@@ -10,7 +10,7 @@ import { mkdir, rename, rm } from "node:fs/promises";
 import { dirname, resolve } from "node:path";
 import { IoError, UsageError, wrapError } from "../domain/errors.ts";
 import { DuckSession, sqlString } from "../db/session.ts";
-import type { CurateLake } from "../curate/lake-access.ts";
+import type { LakeAccess } from "../lake/lake-access.ts";
 import { createViewSql, resolveLakeViews } from "./lake-views.ts";
 
 export interface CatalogReport {
@@ -19,7 +19,7 @@ export interface CatalogReport {
 }
 
 export async function exportCatalog(
-  lake: CurateLake,
+  lake: LakeAccess,
   file: string,
   options: { asOf?: ReadonlyMap<string, number> } = {},
 ): Promise<CatalogReport> {

@@ -7,7 +7,7 @@
 import { UsageError } from "../domain/errors.ts";
 import type { ObjectStore } from "../lake/types.ts";
 import { sqlList, type DuckSession } from "../db/session.ts";
-import type { CurateLake } from "../curate/lake-access.ts";
+import type { LakeAccess } from "../lake/lake-access.ts";
 
 const EXPOSED_PREFIXES = ["curated/", "reference/", "quarantine/", "qc/"];
 
@@ -64,7 +64,7 @@ export interface ResolveOptions {
 }
 
 /** Resolves every exposed table to its snapshot (current or pinned) and the local paths of its parts. */
-export async function resolveLakeViews(lake: CurateLake, options: ResolveOptions = {}): Promise<LakeView[]> {
+export async function resolveLakeViews(lake: LakeAccess, options: ResolveOptions = {}): Promise<LakeView[]> {
   const pins = new Map(options.asOf ?? []);
   const views: LakeView[] = [];
   for (const table of await listLakeTables(lake.store)) {

@@ -5,7 +5,7 @@
  */
 import { UsageError, wrapError } from "../domain/errors.ts";
 import { DuckSession, lowRssSession, sqlString, type DuckResourceOptions } from "../db/session.ts";
-import type { CurateLake } from "../curate/lake-access.ts";
+import type { LakeAccess } from "../lake/lake-access.ts";
 import { formatResult, type OutputFormat, type ResultSet } from "./format.ts";
 import { attachLakeViews, resolveLakeViews, type LakeView } from "./lake-views.ts";
 import { allStatements } from "./statements.ts";
@@ -38,7 +38,7 @@ async function readAll(duck: DuckSession, sql: string): Promise<ResultSet> {
   }
 }
 
-export async function openAnalystSession(lake: CurateLake, options: AnalystOptions = {}): Promise<AnalystSession> {
+export async function openAnalystSession(lake: LakeAccess, options: AnalystOptions = {}): Promise<AnalystSession> {
   const views = await resolveLakeViews(lake, options.asOf === undefined ? {} : { asOf: options.asOf });
   const duck = await DuckSession.create(lowRssSession(options.duck));
   try {

@@ -12,3 +12,4 @@ export { curatorSchema, type CuratorConfig } from "./schemas/curator.ts";
 export { routerSchema, type RouterConfig } from "./schemas/router.ts";
 export { trainingSchema, optionsVolTrainingSchema, type TrainingConfig, type OptionsVolTrainingConfig } from "./schemas/training.ts";
 export { nodeSchema, type NodeConfig, type VendorLimits, type TickSizeVersion } from "./schemas/node.ts";
+export { ridgeParamsSchema, gbdtParamsSchema, type RidgeParams, type RidgeParamsInput, type GbdtParams, type GbdtParamsInput } from "./schemas/model.ts";

@@ -21,10 +21,10 @@ import { DataError } from "../domain/errors.ts";
 import { silentLogger, type Logger } from "../domain/logger.ts";
 import type { PartFile } from "../lake/types.ts";
 import { DuckSession, lowRssSession, sqlList, sqlString, type DuckResourceOptions } from "../db/session.ts";
-import type { CurateLake } from "./lake-access.ts";
-import { listRawKeys, registerRaw, type RawKind } from "./raw-inputs.ts";
+import type { LakeAccess } from "../lake/lake-access.ts";
+import { curateStateSchema, type CurateState } from "./curate-state.ts";
+import { listRawKeys, registerRaw } from "./raw-inputs.ts";
 import { fingerprint, forEachLimited, loadTable, makeStaging, uploadPart, writeRelation, type PartFacts } from "./parts.ts";
-import { loadSql } from "./sql-files.ts";
 
 /** Curated and quarantine tables written by `curateEquities` (manifest table names). */
 export const CURATE_TABLES = {
@@ -57,7 +57,7 @@ export const DEFAULT_DATASETS: CurateDatasets = {
 };
 
 export interface CurateOptions {
-  readonly lake: CurateLake;
+  readonly lake: LakeAccess;
   /** Vendors in merge order: the first one wins when two vendors deliver the same bar or action. */
   readonly sourcePriority: readonly string[];
   readonly datasets?: CurateDatasets;
@@ -95,18 +95,6 @@ export interface CurateReport {
   readonly commits: Readonly<Record<string, number>>;
 }
 
-interface SymbolState {
-  last_date: string;
-  ca_hash: string | null;
-}
-
-export interface CurateState {
-  format: 1;
-  consumed: Record<RawKind, string[]>;
-  symbols: Record<string, SymbolState>;
-  fingerprints: Record<string, string>;
-}
-
 const EMPTY_STATE: CurateState = { format: 1, consumed: { bars: [], actions: [], delistings: [] }, symbols: {}, fingerprints: {} };
 
 export const DEFAULT_BOOKMARK_KEY = "state/bookmarks/curate/equities.json";
@@ -131,7 +119,7 @@ function keySafe(symbol: string): string {
 
 async function runSql(duck: DuckSession, name: string, logger: Logger = silentLogger): Promise<void> {
   const started = performance.now();
-  await duck.run(await loadSql(name));
+  await duck.runFile(name);
   logger.debug("sql file", { name, ms: Math.round(performance.now() - started) });
 }
 
@@ -158,7 +146,7 @@ export async function curateEquities(options: CurateRunOptions): Promise<CurateR
   const tables = minute ? MINUTE_TABLES : CURATE_TABLES;
   if (options.sourcePriority.length === 0) throw new DataError("no_sources", "curation needs at least one vendor in source_priority");
 
-  const stateRef = await lake.readState<CurateState>(bookmarkKey);
+  const stateRef = await lake.readState(bookmarkKey, curateStateSchema);
   const state: CurateState = stateRef?.value ?? structuredClone(EMPTY_STATE);
   const consumed = {
     bars: new Set(state.consumed.bars),
@@ -524,7 +512,7 @@ export async function curateEquities(options: CurateRunOptions): Promise<CurateR
       fingerprints,
     };
     const changed = JSON.stringify(next) !== JSON.stringify(state);
-    if (changed && !(await lake.writeState(bookmarkKey, next, stateRef?.etag))) {
+    if (changed && !(await lake.writeState(bookmarkKey, curateStateSchema, next, stateRef?.etag))) {
       throw new DataError("bookmark_conflict", `another curator moved ${bookmarkKey} during this run; its commits stand, re-run to continue`);
     }
 

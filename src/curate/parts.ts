@@ -8,7 +8,7 @@ import { join } from "node:path";
 import { IoError } from "../domain/errors.ts";
 import type { Manifest, PartFile } from "../lake/types.ts";
 import { sqlList, sqlString, type DuckSession } from "../db/session.ts";
-import type { CurateLake } from "./lake-access.ts";
+import type { LakeAccess } from "../lake/lake-access.ts";
 
 /** Content fingerprint of a relation, independent of row order. */
 export async function fingerprint(duck: DuckSession, relation: string): Promise<string> {
@@ -52,7 +52,7 @@ export interface PartFacts {
  * bar tables, the date range and symbols); `facts` skips re-reading the file when the writer knows them.
  */
 export async function uploadPart(
-  lake: CurateLake,
+  lake: LakeAccess,
   duck: DuckSession,
   table: string,
   prefix: string,
@@ -95,7 +95,7 @@ export async function writeRelation(duck: DuckSession, relation: string, path: s
 /** Reads a table's current parts into a temp table (an empty one with `columns` when the table is new). */
 export async function loadTable(
   duck: DuckSession,
-  lake: CurateLake,
+  lake: LakeAccess,
   manifest: Manifest | undefined,
   name: string,
   columns: string,

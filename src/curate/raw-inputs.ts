@@ -6,7 +6,7 @@
 import { DataError } from "../domain/errors.ts";
 import { readManifest } from "../lake/manifest.ts";
 import type { ObjectStore } from "../lake/types.ts";
-import type { CurateLake } from "./lake-access.ts";
+import type { LakeAccess } from "../lake/lake-access.ts";
 import { sqlList, sqlString, type DuckSession } from "../db/session.ts";
 
 export type RawKind = "bars" | "actions" | "delistings";
@@ -88,7 +88,7 @@ const RELATION_NAMES: Readonly<Record<RawKind, string>> = {
  */
 export async function registerRaw(
   duck: DuckSession,
-  lake: CurateLake,
+  lake: LakeAccess,
   kind: RawKind,
   keys: readonly string[],
   barKey: "date" | "time" = "date",

@@ -1,7 +1,6 @@
-/** DuckDB over the lake: the session type, sql/ files by name, the read cache, table views, part writes. */
+/** DuckDB over the lake: the session type, sql/ files by name, table views, part writes (the read cache is src/lake's). */
 export { DuckSession, PI_MEMORY_LIMIT, sqlIdentifier, sqlList, sqlString, type DuckSessionOptions, type SqlRow, type SqlValue } from "./session.ts";
 export { loadSqlFile, defaultSqlRoot } from "./sql-files.ts";
-export { ReadCache, type ReadCacheOptions, type MaterializeStats } from "./read-cache.ts";
 export {
   appendQueryResult,
   compactTable,

@@ -13,7 +13,7 @@ import { newPartKey } from "../lake/keys.ts";
 import { commitChange, readManifest } from "../lake/manifest.ts";
 import { S3Store } from "../lake/s3-store.ts";
 import type { CommitOptions, Manifest, ObjectStore, PartFile, StatValue } from "../lake/types.ts";
-import { ReadCache } from "./read-cache.ts";
+import { ReadCache } from "../lake/read-cache.ts";
 import { type DuckSession, sqlIdentifier, sqlList, sqlString } from "./session.ts";
 
 export interface TableViewOptions {

@@ -6,7 +6,7 @@
  * The binding is imported lazily so that modules which merely import this file stay cheap to load.
  *
  * Used by the lake (src/db), curation (src/curate, with LOW_RSS_SESSION), the reference build, the analyst
- * session and the SSOT audit; registering the kernels' SQL functions is optional (`kernels`).
+ * session and the data-quality audit (src/quality); registering the kernels' SQL functions is optional (`kernels`).
  */
 import type { DuckDBConnection, DuckDBInstance } from "@duckdb/node-api";
 import { DataError, IoError, UsageError, wrapError } from "../domain/errors.ts";

@@ -5,7 +5,7 @@
  * asked for again. Planning subtracts these intervals from the wanted window, which makes units idempotent:
  * a unit committed just before a crash is never fetched twice, and parallel chunks can finish in any order.
  */
-import { addDays, dayNumber } from "../vendors/dates.ts";
+import { addDays, parseIsoDate } from "../domain/calendar/dates.ts";
 import type { Manifest } from "../lake/types.ts";
 
 export interface Interval {
@@ -25,7 +25,7 @@ export function mergeIntervals(intervals: readonly Interval[]): Interval[] {
   const out: Interval[] = [];
   for (const iv of sorted) {
     const last = out.at(-1);
-    if (last && dayNumber(iv.start) <= dayNumber(last.end) + 1) {
+    if (last && parseIsoDate(iv.start) <= parseIsoDate(last.end) + 1) {
       if (iv.end > last.end) out[out.length - 1] = { start: last.start, end: iv.end };
     } else out.push(iv);
   }

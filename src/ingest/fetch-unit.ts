@@ -1,7 +1,7 @@
 /** Runs one unit against its vendor's connector and turns the result into Parquet records and refusals. */
 import { UsageError } from "../domain/errors.ts";
 import type { AlpacaConnector } from "../vendors/alpaca.ts";
-import { addDays } from "../vendors/dates.ts";
+import { addDays } from "../domain/calendar/dates.ts";
 import type { FinnhubConnector } from "../vendors/finnhub.ts";
 import type { FredConnector } from "../vendors/fred.ts";
 import type { PolygonConnector } from "../vendors/polygon.ts";

@@ -1,7 +1,5 @@
-/** The edge collector, `trademl demo` and one node pass (public surface, re-exported by src/index.ts). */
+/** The edge collector and one node pass (public surface, re-exported by src/index.ts). */
 export { runCollection, type CollectorOptions, type CollectionReport, type VendorSummary } from "./collector.ts";
-export { runDemo, DEFAULT_DEMO_SYMBOLS, type DemoOptions, type DemoResult, type DemoStep, type DemoStepContext } from "./demo.ts";
-export { DEMO_STEPS } from "./demo-steps.ts";
 export { runNodePass, DEFAULT_NODE_UNIVERSE, type NodePassOptions, type NodePassResult } from "./node-pass.ts";
 export { ensureLakeOrigin, readLakeOrigin, ORIGIN_KEY, type LakeOrigin } from "./ingest-lake.ts";
 export { DATASETS, INGEST_VENDORS, rawTable, type DatasetSpec, type DatasetName, type IngestVendor } from "./datasets.ts";

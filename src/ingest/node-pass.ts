@@ -71,7 +71,7 @@ export async function runNodePass(options: NodePassOptions): Promise<NodePassRes
 
   // The edge collector's share of each vendor's day (edge.yml daily_budget), booked per UTC day in the lake by
   // the same store the backfill uses for its own share, so every process on the lake draws from one budget.
-  const { lakeBudgetStore } = await import("../ssot/backfill/lake-budget-store.ts");
+  const { lakeBudgetStore } = await import("../quality/backfill/lake-budget-store.ts");
   const governor = new RateGovernor({
     policies: Object.fromEntries(withKeys.map((v) => [v, policyFromConfig(config, v)])),
     budgets: lakeBudgetStore(options.store, "edge"), logger,

@@ -3,7 +3,7 @@
  * into idempotent units — (vendor, dataset, series set, date range) — that can run in any order.
  */
 import { sessions as nyseSessions } from "../domain/calendar/index.ts";
-import { addDays } from "../vendors/dates.ts";
+import { addDays } from "../domain/calendar/dates.ts";
 import { gaps, type TableCoverage } from "./coverage.ts";
 import type { DatasetSpec } from "./datasets.ts";
 

@@ -8,7 +8,7 @@
  */
 import type { Logger } from "../domain/logger.ts";
 import { silentLogger } from "../domain/logger.ts";
-import { sleep } from "../vendors/sleep.ts";
+import { sleep } from "../domain/sleep.ts";
 import type { Unit } from "./plan.ts";
 
 export type Activation =

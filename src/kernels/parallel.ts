@@ -66,7 +66,8 @@ function jobParams(exp: AbiExport, count: number, inputs: Readonly<Record<string
   return exp.params.map((p): JobParam => {
     if (p.kind !== "buffer") return { kind: p.kind, name: p.name, value: sizes[p.name] ?? 0 };
     const data = inputs[p.name];
-    const base = { kind: "buffer" as const, name: p.name, element: p.element, role: p.role, length: p.length(sizes), skip: skip.has(p.name) };
+    const length = data?.length ?? p.length?.(sizes) ?? 0;
+    const base = { kind: "buffer" as const, name: p.name, element: p.element, role: p.role, length, skip: skip.has(p.name) };
     return data === undefined ? base : { ...base, data };
   });
 }

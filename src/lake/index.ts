@@ -1,6 +1,6 @@
 /**
  * The lake: object stores, snapshot manifests, leases with fencing, CAS state objects, the conformance probe,
- * orphan garbage collection. DESIGN.md "The lake protocol" is the contract; docs/lake.md the user guide.
+ * orphan garbage collection, the read cache, and `lakeAccess` (all of it bound to one store for DuckDB readers). DESIGN.md "The lake protocol" is the contract; docs/lake.md the user guide.
  */
 export type * from "./types.ts";
 export { LocalStore, type LocalStoreOptions } from "./local-store.ts";
@@ -12,6 +12,7 @@ export { acquireLease, defaultLeaseHolder, readLease, withLease, leaseIsFree, DE
 export {
   UNCHANGED,
   readState,
+  writeState,
   updateState,
   advanceBookmark,
   readBookmark,
@@ -30,3 +31,5 @@ export {
 } from "./state.ts";
 export { probeStore, assertMultiWriterSafe, formatProbeReport, PROBE_MEANINGS } from "./probe.ts";
 export { collectGarbage, DATA_PREFIXES, DEFAULT_GC_GRACE_MS, type GcOptions, type GcReport } from "./gc.ts";
+export { ReadCache, type ReadCacheOptions, type MaterializeStats } from "./read-cache.ts";
+export { lakeAccess, type LakeAccess, type LakeAccessOptions, type PartRef } from "./lake-access.ts";

@@ -10,8 +10,10 @@
  */
 import { z } from "zod";
 import { DataError, UsageError } from "../domain/errors.ts";
-import { fullJitterDelay, sleep } from "./_retry.ts";
+import { sleep } from "../domain/sleep.ts";
+import { fullJitterDelay } from "./backoff.ts";
 import { assertValidKey, assertValidTable, leaseKey, manifestKey, manifestPrefix, parseManifestName } from "./keys.ts";
+import { parseLeaseRecord } from "./lease.ts";
 import type { CommitOptions, LeaseHandle, Manifest, ObjectStore, PartFile, ReadManifestOptions, TableChange } from "./types.ts";
 
 const statValue = z.union([z.string(), z.number(), z.boolean(), z.null()]);
@@ -212,13 +214,13 @@ async function assertLeaseCurrent(store: ObjectStore, table: string, lease: Leas
   lease.assertHeld();
   const object = await store.get(leaseKey(lease.job), signal === undefined ? {} : { signal });
   if (object === undefined) return;
-  let epoch: unknown;
+  let epoch: number;
   try {
-    epoch = (JSON.parse(new TextDecoder().decode(object.body)) as { epoch?: unknown }).epoch;
+    epoch = parseLeaseRecord(leaseKey(lease.job), object.body).epoch;
   } catch {
     return; // lease.ts reports corrupt leases; the table's own fence still applies
   }
-  if (typeof epoch === "number" && epoch > lease.epoch) throw fenced(table, lease.epoch, epoch, lease.job);
+  if (epoch > lease.epoch) throw fenced(table, lease.epoch, epoch, lease.job);
 }
 
 /**

@@ -19,7 +19,8 @@ import type { Readable } from "node:stream";
 import { pipeline } from "node:stream/promises";
 import type { S3Client } from "@aws-sdk/client-s3";
 import { IoError, UsageError } from "../domain/errors.ts";
-import { fullJitterDelay, sleep } from "./_retry.ts";
+import { sleep } from "../domain/sleep.ts";
+import { fullJitterDelay } from "./backoff.ts";
 import { assertValidKey, assertValidPrefix } from "./keys.ts";
 import type {
   DeleteOptions,

@@ -6,7 +6,8 @@
  */
 import { z } from "zod";
 import { DataError } from "../domain/errors.ts";
-import { fullJitterDelay, sleep } from "./_retry.ts";
+import { sleep } from "../domain/sleep.ts";
+import { fullJitterDelay } from "./backoff.ts";
 import { assertValidKey } from "./keys.ts";
 import { readManifest } from "./manifest.ts";
 import type { ObjectStore, StateRef } from "./types.ts";
@@ -33,6 +34,30 @@ export async function readState<T>(store: ObjectStore, key: string, schema: z.Zo
 }
 
 /**
+ * One compare-and-swap write of a state object: create-only when `etag` is undefined, else only over that ETag.
+ * The value is checked against its schema first, so nothing invalid reaches the lake. Returns the stored state,
+ * or undefined when another writer got there first (re-read and retry, or give up).
+ */
+export async function writeState<T>(
+  store: ObjectStore,
+  key: string,
+  schema: z.ZodType<T>,
+  value: T,
+  etag: string | undefined,
+  signal?: AbortSignal,
+): Promise<StateRef<T> | undefined> {
+  assertValidKey(key);
+  const checked = schema.safeParse(value);
+  if (!checked.success) throw new DataError("state_invalid", `refusing to write an invalid value to "${key}": ${checked.error.issues[0]?.message ?? "invalid"}`);
+  const result = await store.put(key, JSON.stringify(checked.data), {
+    condition: etag === undefined ? { ifNoneMatch: "*" } : { ifMatch: etag },
+    contentType: "application/json",
+    ...(signal === undefined ? {} : { signal }),
+  });
+  return result.ok ? { key, value: checked.data, etag: result.etag } : undefined;
+}
+
+/**
  * Applies `update` by CAS until it lands (create-only when the object is missing). Returns the stored state,
  * or the unchanged current state when the updater returned UNCHANGED.
  */
@@ -49,14 +74,8 @@ export async function updateState<T>(
     const current = await readState(store, key, schema, options.signal);
     const next = update(current?.value);
     if (next === UNCHANGED) return current;
-    const checked = schema.safeParse(next);
-    if (!checked.success) throw new DataError("state_invalid", `refusing to write an invalid value to "${key}": ${checked.error.issues[0]?.message ?? "invalid"}`);
-    const result = await store.put(key, JSON.stringify(checked.data), {
-      condition: current === undefined ? { ifNoneMatch: "*" } : { ifMatch: current.etag },
-      contentType: "application/json",
-      ...(options.signal === undefined ? {} : { signal: options.signal }),
-    });
-    if (result.ok) return { key, value: checked.data, etag: result.etag };
+    const written = await writeState(store, key, schema, next, current?.etag, options.signal);
+    if (written !== undefined) return written;
     await sleep(fullJitterDelay(attempt, { baseMs: 5, capMs: 500 }), options.signal);
   }
   throw new DataError("state_contention", `state object "${key}" changed under ${maxAttempts} update attempts in a row`);

@@ -3,7 +3,7 @@
  * "Option snapshots"): multi-symbol bars keyed by symbol with `next_page_token`, corporate actions grouped by
  * type, option snapshots keyed by OCC symbol. Errors are `{code, message}`.
  */
-import { addDays, dayNumber, isoDate } from "../vendors/dates.ts";
+import { addDays, isoDateOf, parseIsoDate } from "../domain/calendar/dates.ts";
 import { easternOffsetHours, OPTION_RATE, sessionsBetween } from "./market.ts";
 import { clampLimit, makePageToken, readPageToken } from "./paging.ts";
 import type { SimHandler, SimRequest, SimResponse } from "./types.ts";
@@ -16,7 +16,7 @@ function authorised(req: SimRequest): boolean {
 
 /** Daily bars are stamped at midnight New York time, as Alpaca does. */
 function dailyStamp(date: string): string {
-  return new Date(dayNumber(date) * 86_400_000 - easternOffsetHours(date) * 3_600_000).toISOString().replace(".000Z", "Z");
+  return new Date(parseIsoDate(date) * 86_400_000 - easternOffsetHours(date) * 3_600_000).toISOString().replace(".000Z", "Z");
 }
 
 /** Alpaca takes RFC 3339 instants (or dates): bars whose stamp falls in [start, end] are returned. */
@@ -105,7 +105,7 @@ const optionSnapshots: SimHandler = (req) => {
   const underlying = req.path.split("/").at(-1) ?? "";
   const asOf = addDays(req.today, -1);
   let date = asOf;
-  while (!req.market.dailyBar(underlying, date) && dayNumber(date) > dayNumber(asOf) - 7) date = isoDate(dayNumber(date) - 1);
+  while (!req.market.dailyBar(underlying, date) && parseIsoDate(date) > parseIsoDate(asOf) - 7) date = isoDateOf(parseIsoDate(date) - 1);
   const expiry = req.query.get("expiration_date");
   const chain = req.market.optionChain(underlying, date).filter((q) => expiry === null || q.expiry === expiry);
   const limit = clampLimit(req.query.get("limit"), 100, 1000);

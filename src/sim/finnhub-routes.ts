@@ -3,7 +3,7 @@
  * `s: "ok" | "no_data"` and Unix-second stamps; the option chain grouped by expiry with CALL/PUT lists.
  * A key without the entitlement gets 403 `{"error": "You don't have access to this resource."}`.
  */
-import { addDays, dayNumber } from "../vendors/dates.ts";
+import { addDays, parseIsoDate } from "../domain/calendar/dates.ts";
 import { sessionsBetween } from "./market.ts";
 import type { SimHandler, SimRequest, SimResponse } from "./types.ts";
 
@@ -32,7 +32,7 @@ const candle: SimHandler = (req) => {
     const b = req.market.dailyBar(symbol, date);
     if (!b) continue;
     out.c.push(b.close); out.h.push(b.high); out.l.push(b.low); out.o.push(b.open); out.v.push(b.volume);
-    out.t.push(dayNumber(date) * 86_400);
+    out.t.push(parseIsoDate(date) * 86_400);
   }
   return { status: 200, body: out.t.length === 0 ? { s: "no_data" } : { ...out, s: "ok" } };
 };

@@ -4,7 +4,7 @@
  * errors as `{error_code, error_message}`. Here a value is first published the next weekday and never revised,
  * so a vintage query sees an observation only once its publication date falls inside the real-time period.
  */
-import { addDays, datesBetween, isWeekday } from "../vendors/dates.ts";
+import { addDays, datesBetween, isWeekday } from "../domain/calendar/dates.ts";
 import { TREASURY_SERIES } from "./market.ts";
 import { uniformFor } from "./random.ts";
 import { clampLimit } from "./paging.ts";

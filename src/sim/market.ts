@@ -4,7 +4,7 @@
  * from a known smile, and Treasury yields. Every value is a pure function of (seed, symbol, date).
  */
 import { isSession as isNyseSession, sessionOn, sessions as nyseSessions } from "../domain/calendar/index.ts";
-import { addDays, dayNumber, isoDate, weekday } from "../vendors/dates.ts";
+import { addDays, isoDateOf, parseIsoDate, weekdayOf } from "../domain/calendar/dates.ts";
 import { bsm } from "./bsm.ts";
 import { hashString, mulberry32, normalFor, uniformFor } from "./random.ts";
 
@@ -110,9 +110,9 @@ export function sessionsBetween(start: string, end: string): string[] {
 export function easternOffsetHours(date: string): number {
   const year = Number(date.slice(0, 4));
   const nthSunday = (month: number, n: number): string => {
-    let day = dayNumber(`${year}-${String(month).padStart(2, "0")}-01`);
-    while (weekday(isoDate(day)) !== 0) day++;
-    return isoDate(day + 7 * (n - 1));
+    let day = parseIsoDate(`${year}-${String(month).padStart(2, "0")}-01`);
+    while (weekdayOf(day) !== 0) day++;
+    return isoDateOf(day + 7 * (n - 1));
   };
   return date >= nthSunday(3, 2) && date < nthSunday(11, 1) ? -4 : -5;
 }
@@ -152,9 +152,9 @@ export class SyntheticMarket {
     const year = date.slice(0, 4);
     if (uniformFor(this.seed, "split?", symbol, year) >= 0.3) return 1;
     const dayOfYear = 20 + Math.floor(uniformFor(this.seed, "split-day", symbol, year) * 320);
-    let target = dayNumber(`${year}-01-01`) + dayOfYear;
-    while (!isSession(isoDate(target))) target++;
-    if (isoDate(target) !== date) return 1;
+    let target = parseIsoDate(`${year}-01-01`) + dayOfYear;
+    while (!isSession(isoDateOf(target))) target++;
+    if (isoDateOf(target) !== date) return 1;
     return 2 + Math.floor(uniformFor(this.seed, "split-ratio", symbol, year) * 3);
   }
 
@@ -163,9 +163,9 @@ export class SyntheticMarket {
     const month = Number(date.slice(5, 7));
     if (month % 3 !== 2) return false;
     const shift = Math.floor(uniformFor(this.seed, "div-day", symbol) * 10);
-    let target = dayNumber(`${date.slice(0, 7)}-${String(10 + shift).padStart(2, "0")}`);
-    while (!isSession(isoDate(target))) target++;
-    return isoDate(target) === date;
+    let target = parseIsoDate(`${date.slice(0, 7)}-${String(10 + shift).padStart(2, "0")}`);
+    while (!isSession(isoDateOf(target))) target++;
+    return isoDateOf(target) === date;
   }
 
   /** Builds (and caches) a symbol's raw daily series from the origin through `through`. */
@@ -177,9 +177,9 @@ export class SyntheticMarket {
     const dailyVol = p.annualVol / Math.sqrt(252);
     const series: SymbolSeries = cached ?? { bars: [], index: new Map(), splits: [], dividends: [] };
     let prevClose = last?.close ?? p.startPrice;
-    let day = last ? dayNumber(last.date) + 1 : dayNumber(MARKET_ORIGIN);
-    for (; day <= dayNumber(through); day++) {
-      const date = isoDate(day);
+    let day = last ? parseIsoDate(last.date) + 1 : parseIsoDate(MARKET_ORIGIN);
+    for (; day <= parseIsoDate(through); day++) {
+      const date = isoDateOf(day);
       if (!isSession(date)) continue;
       const z = (label: string): number => normalFor(this.seed, "bar", symbol, date, label);
       let reference = prevClose;
@@ -263,16 +263,16 @@ export class SyntheticMarket {
   /** Expiries listed on a date: the next four Fridays and the next two monthly (third-Friday) expiries. */
   expiries(date: string): string[] {
     const set = new Set<string>();
-    let d = dayNumber(date) + 1;
+    let d = parseIsoDate(date) + 1;
     while (set.size < 4) {
-      if (weekday(isoDate(d)) === 5) set.add(isoDate(d));
+      if (weekdayOf(d) === 5) set.add(isoDateOf(d));
       d++;
     }
     for (let m = 1; m <= 2; m++) {
       const base = new Date(Date.UTC(Number(date.slice(0, 4)), Number(date.slice(5, 7)) - 1 + m, 1));
       let day = Math.floor(base.getTime() / 86_400_000);
-      while (weekday(isoDate(day)) !== 5) day++;
-      set.add(isoDate(day + 14));
+      while (weekdayOf(day) !== 5) day++;
+      set.add(isoDateOf(day + 14));
     }
     return [...set].sort();
   }
@@ -297,7 +297,7 @@ export class SyntheticMarket {
     const atm = Math.round(spot / step) * step;
     const out: OptionQuote[] = [];
     for (const expiry of expiries ?? this.expiries(date)) {
-      const years = (dayNumber(expiry) - dayNumber(date)) / 365;
+      const years = (parseIsoDate(expiry) - parseIsoDate(date)) / 365;
       if (years <= 0) continue;
       for (let i = -8; i <= 8; i++) {
         const strike = round2(atm + i * step);
@@ -325,8 +325,8 @@ export class SyntheticMarket {
     const tenor = TREASURY_TENOR_YEARS[series];
     if (tenor === undefined || !isSession(date)) return undefined;
     const month = date.slice(0, 7);
-    const level = 3 + 1.5 * Math.sin(dayNumber(date) / 400) + 0.05 * normalFor(this.seed, "ust", month);
-    const slope = -1 + 0.5 * Math.cos(dayNumber(date) / 300);
+    const level = 3 + 1.5 * Math.sin(parseIsoDate(date) / 400) + 0.05 * normalFor(this.seed, "ust", month);
+    const slope = -1 + 0.5 * Math.cos(parseIsoDate(date) / 300);
     const x = tenor / 2;
     const loading = (1 - Math.exp(-x)) / x;
     return round2(level + slope * loading + 0.01 * normalFor(this.seed, "ust-noise", series, date));

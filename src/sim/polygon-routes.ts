@@ -3,7 +3,7 @@
  * "Options Contracts"): `{status, request_id, results, next_url}`; aggregates carry `t` in Unix ms and page by
  * a `next_url` that omits the API key, as the real service does. Errors are `{status: "ERROR", error}`.
  */
-import { addDays, dayNumber } from "../vendors/dates.ts";
+import { addDays, parseIsoDate } from "../domain/calendar/dates.ts";
 import { easternOffsetHours, occSymbol, sessionsBetween } from "./market.ts";
 import { clampLimit, makePageToken, readPageToken } from "./paging.ts";
 import { hashString } from "./random.ts";
@@ -47,12 +47,12 @@ const aggs: SimHandler = (req) => {
   let to = toDate(toRaw);
   if (to >= req.today) to = addDays(req.today, -1);
   // The free tier serves two years of history; older requests get a 403, as the real service answers.
-  if (dayNumber(from) < dayNumber(req.today) - 730) return error(403, "Your plan doesn't include this data timeframe.");
+  if (parseIsoDate(from) < parseIsoDate(req.today) - 730) return error(403, "Your plan doesn't include this data timeframe.");
   const rows: { v: number; vw: number; o: number; c: number; h: number; l: number; t: number; n: number }[] = [];
   for (const date of sessionsBetween(from, to)) {
     if (timespan === "day") {
       const b = req.market.dailyBar(ticker, date);
-      if (b) rows.push({ v: b.volume, vw: b.vwap, o: b.open, c: b.close, h: b.high, l: b.low, t: dayNumber(date) * 86_400_000 - easternOffsetHours(date) * 3_600_000, n: b.trades });
+      if (b) rows.push({ v: b.volume, vw: b.vwap, o: b.open, c: b.close, h: b.high, l: b.low, t: parseIsoDate(date) * 86_400_000 - easternOffsetHours(date) * 3_600_000, n: b.trades });
     } else {
       for (const b of req.market.minuteBars(ticker, date)) rows.push({ v: b.volume, vw: b.vwap, o: b.open, c: b.close, h: b.high, l: b.low, t: b.t, n: b.trades });
     }

@@ -8,7 +8,8 @@
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from "node:http";
 import type { AddressInfo } from "node:net";
 import { IoError, UsageError } from "../domain/errors.ts";
-import { addDays, todayUtc } from "../vendors/dates.ts";
+import { sleep } from "../domain/sleep.ts";
+import { addDays, todayUtc } from "../domain/calendar/dates.ts";
 import { alpacaError, alpacaRoute } from "./alpaca-routes.ts";
 import { finnhubError, finnhubRoute } from "./finnhub-routes.ts";
 import { fredError, fredRoute } from "./fred-routes.ts";
@@ -58,8 +59,6 @@ function loggablePath(url: URL): string {
   const query = q.toString();
   return query ? `${url.pathname}?${query}` : url.pathname;
 }
-
-const delay = (ms: number): Promise<void> => new Promise((resolve) => setTimeout(resolve, ms));
 
 function isBarLike(value: unknown): value is Record<string, unknown> {
   return typeof value === "object" && value !== null && "o" in value && "c" in value && "h" in value && "l" in value;
@@ -204,7 +203,7 @@ export async function startSimulator(options: SimulatorOptions = {}): Promise<Si
     }
     if (active && plan.slowShare !== undefined && roll("slow") < plan.slowShare) {
       entry.fault = "slow";
-      await delay(plan.slowMs ?? 2000);
+      await sleep(plan.slowMs ?? 2000);
       if (res.destroyed) return;
     }
     const headers: Record<string, string> = {};

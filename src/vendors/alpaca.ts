@@ -5,7 +5,8 @@
  * (`GET /v1beta1/options/snapshots/{underlying}`). Auth: APCA-API-KEY-ID / APCA-API-SECRET-KEY headers.
  */
 import { z } from "zod";
-import { addDays, newYorkDate } from "./dates.ts";
+import { addDays } from "../domain/calendar/dates.ts";
+import { newYorkDate } from "../domain/calendar/time-zone.ts";
 import { MalformedResponseError } from "./errors.ts";
 import { getJson } from "./http.ts";
 import { httpFor, lineage, schemaReject, secret, withQuery, type ConnectorOptions } from "./connector.ts";

@@ -4,7 +4,8 @@
  * remembered and the endpoint is not asked again by this connector (asking again only burns the 60/min limit).
  */
 import { z } from "zod";
-import { addDays, dateStartMs, newYorkDate } from "./dates.ts";
+import { addDays, dateStartMs } from "../domain/calendar/dates.ts";
+import { newYorkDate } from "../domain/calendar/time-zone.ts";
 import { EntitlementError } from "./errors.ts";
 import { getJson } from "./http.ts";
 import { httpFor, lineage, schemaReject, secret, withQuery, type ConnectorOptions } from "./connector.ts";

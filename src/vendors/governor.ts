@@ -19,9 +19,9 @@
  */
 import type { Logger } from "../domain/logger.ts";
 import { silentLogger } from "../domain/logger.ts";
-import { todayUtc } from "./dates.ts";
+import { todayUtc } from "../domain/calendar/dates.ts";
 import { BudgetExhaustedError, isRetryable, RateLimitedError } from "./errors.ts";
-import { sleep } from "./sleep.ts";
+import { sleep } from "../domain/sleep.ts";
 
 export interface RateRule {
   /** Requests allowed in any sliding window of `windowMs`. */

@@ -7,7 +7,8 @@
  * to that window first (`clampToWindow`) instead of spending a request on a 403.
  */
 import { z } from "zod";
-import { addDays, dayNumber, maxDate, newYorkDate } from "./dates.ts";
+import { addDays, maxDate, parseIsoDate } from "../domain/calendar/dates.ts";
+import { newYorkDate } from "../domain/calendar/time-zone.ts";
 import { getJson } from "./http.ts";
 import { httpFor, lineage, schemaReject, secret, withQuery, type ConnectorOptions } from "./connector.ts";
 import { parseEnvelope, zodDetail } from "./alpaca.ts";
@@ -39,7 +40,7 @@ export interface ClampedRange {
 export function clampToWindow(start: string, end: string, today: string, historyDays = POLYGON_HISTORY_DAYS): ClampedRange | undefined {
   const earliest = addDays(today, -historyDays + 1);
   const clampedStart = maxDate(start, earliest);
-  if (dayNumber(end) < dayNumber(clampedStart)) return undefined;
+  if (parseIsoDate(end) < parseIsoDate(clampedStart)) return undefined;
   return { start: clampedStart, end, clamped: clampedStart !== start };
 }
 

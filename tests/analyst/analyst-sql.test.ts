@@ -10,7 +10,7 @@ import { DuckDBInstance } from "@duckdb/node-api";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { openAnalystSession, runRepl } from "../../src/analyst/index.ts";
 import { curateEquities } from "../../src/curate/curate-equities.ts";
-import { buildReference } from "../../src/ssot/reference/index.ts";
+import { buildReference } from "../../src/reference/index.ts";
 import { runTrademl } from "../helpers/cli.ts";
 import { createTestLake, type TestLake } from "../curate/lake-fixture.ts";
 

@@ -6,7 +6,7 @@ import { readFile, writeFile } from "node:fs/promises";
 import { join, resolve } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { curateEquities } from "../../src/curate/curate-equities.ts";
-import { buildReference } from "../../src/ssot/reference/index.ts";
+import { buildReference } from "../../src/reference/index.ts";
 import { runTrademl } from "../helpers/cli.ts";
 import { createTestLake, type BarRow, type TestLake } from "../curate/lake-fixture.ts";
 

@@ -7,7 +7,7 @@ import { Readable } from "node:stream";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { runCli } from "../../src/cli/main.ts";
 import { curateEquities } from "../../src/curate/curate-equities.ts";
-import { buildReference } from "../../src/ssot/reference/index.ts";
+import { buildReference } from "../../src/reference/index.ts";
 import { createTestLake, type TestLake } from "../curate/lake-fixture.ts";
 
 const CONFIGS = resolve(import.meta.dirname ?? ".", "../../configs");

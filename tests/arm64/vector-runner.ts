@@ -25,6 +25,10 @@ export function runVectorSets(instance: KernelInstance, reference: Reference): M
     groups.set(key, list);
   };
   for (const set of VECTOR_SETS) {
+    if ("run" in set) {
+      for (const [key, values] of set.run(instance, arena)) push(`${set.name}: ${key}`, values);
+      continue;
+    }
     for (const call of set.calls(reference)) {
       const exp = abiExport(call.export);
       const hasBuffers = exp.params.some((p) => p.kind === "buffer");

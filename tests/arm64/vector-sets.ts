@@ -7,6 +7,10 @@
  * them, else from a seeded generator: the check is that both architectures give the same bits, not accuracy.
  */
 import type { CallArgs } from "../../src/kernels/abi/run.ts";
+import type { Arena } from "../../src/kernels/arena.ts";
+import type { KernelInstance } from "../../src/kernels/instance.ts";
+import { parkMiller, sviSurfaceWorkload } from "../../bench/kernel-peers.ts";
+import { LEARN_EXPORTS, runLearnVectors } from "./learn-vectors.ts";
 
 export interface Reference {
   readonly normal: readonly { x: number }[];
@@ -20,28 +24,23 @@ export interface KernelCall {
   readonly args: CallArgs;
 }
 
-export interface VectorSet {
-  readonly name: string;
-  calls(reference: Reference): KernelCall[];
-}
+/**
+ * A family's vectors: a list of calls the runner stages from the ABI descriptor, or, for exports whose buffers
+ * the descriptor cannot lay out alone (pointer tables, sizes another export computes), a `run` of its own that
+ * returns its digest groups and names the exports it `covers`.
+ */
+export type VectorSet =
+  | { readonly name: string; calls(reference: Reference): KernelCall[] }
+  | { readonly name: string; readonly covers: readonly string[]; run(instance: KernelInstance, arena: Arena): Map<string, number[]> };
 
 const f64 = (values: readonly number[]): Float64Array => Float64Array.from(values);
 const flags = (values: readonly boolean[]): Uint8Array => Uint8Array.from(values, (v) => (v ? 1 : 0));
-
-/** Park–Miller generator: the same numbers on every platform (integer arithmetic exact in doubles). */
-function rng(seed: number): () => number {
-  let s = seed;
-  return () => {
-    s = (s * 16807) % 2147483647;
-    return s / 2147483647;
-  };
-}
 
 const scalarCalls = (name: string, xs: readonly number[]): KernelCall[] => xs.map((x) => ({ export: name, args: { x } }));
 
 /** Raw SVI parameter sets: ordinary smiles, a steep wing, and Vogt's arbitrageable slice. */
 function sviParams(): { a: number; b: number; rho: number; m: number; sigma: number }[] {
-  const draw = rng(7);
+  const draw = parkMiller(7);
   const sets = [
     { a: 0.02, b: 0.3, rho: -0.3, m: 0.3, sigma: 0.1 },
     { a: -0.041, b: 0.1331, rho: 0.306, m: 0.3586, sigma: 0.4153 },
@@ -53,32 +52,18 @@ function sviParams(): { a: number; b: number; rho: number; m: number; sigma: num
   return sets;
 }
 
-/** A surface of 40 expiries x 30 strikes with noisy equity-like skews (as bench/svi.bench.ts), packed. */
+/** A surface of 40 expiries x 30 strikes with noisy equity-like skews (the SVI bench's workload), packed. */
 function sviSurface(): CallArgs {
-  const draw = rng(2026);
-  const expiries = 40;
-  const strikes = 30;
-  const offsets = new Int32Array(expiries + 1);
-  const k: number[] = [];
-  const w: number[] = [];
-  const t: number[] = [];
-  for (let e = 0; e < expiries; e++) {
-    const te = 7 / 365 + (3 - 7 / 365) * (e / (expiries - 1)) ** 2;
-    const atm = 0.18 + 0.04 * draw();
-    const width = 3.5 * atm * Math.sqrt(te);
-    const p = { a: atm * atm * te * 0.6, b: 0.08 * Math.sqrt(te) + 0.02, rho: -0.6 - 0.2 * draw(), m: 0.1 * width * (draw() - 0.3), sigma: 0.4 * width };
-    offsets[e] = k.length;
-    t.push(te);
-    for (let i = 0; i < strikes; i++) {
-      const x = -width + (2 * width * i) / (strikes - 1);
-      const clean = p.a + p.b * (p.rho * (x - p.m) + Math.sqrt((x - p.m) ** 2 + p.sigma ** 2));
-      const vol = Math.sqrt(clean / te) + 0.005 * (2 * draw() - 1);
-      k.push(x);
-      w.push(vol * vol * te);
-    }
-  }
-  offsets[expiries] = k.length;
-  return { nSlices: expiries, offsets, k: f64(k), w: f64(w), weight: f64(k.map(() => 1)), t: f64(t), flags: 0, maxIter: 500 };
+  const slices = sviSurfaceWorkload(40, 30);
+  const offsets = new Int32Array(slices.length + 1);
+  slices.forEach((slice, e) => {
+    offsets[e + 1] = (offsets[e] ?? 0) + slice.k.length;
+  });
+  const k = f64(slices.flatMap((slice) => slice.k));
+  return {
+    nSlices: slices.length, offsets, k, w: f64(slices.flatMap((slice) => slice.w)), weight: f64(Array.from(k, () => 1)),
+    t: f64(slices.map((slice) => slice.t)), flags: 0, maxIter: 500,
+  };
 }
 
 export const VECTOR_SETS: readonly VectorSet[] = [
@@ -151,4 +136,5 @@ export const VECTOR_SETS: readonly VectorSet[] = [
       ];
     },
   },
+  { name: "learn", covers: LEARN_EXPORTS, run: runLearnVectors },
 ];

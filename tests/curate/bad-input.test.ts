@@ -3,7 +3,7 @@
  * vendors that disagree on a bar are merged by priority and the disagreement is recorded.
  */
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
-import { CURATE_TABLES, curateEquities } from "../../src/curate/curate-equities.ts";
+import { CURATE_TABLES, curateEquities, DEFAULT_BOOKMARK_KEY } from "../../src/curate/curate-equities.ts";
 import { createTestLake, type TestLake } from "./lake-fixture.ts";
 
 let t: TestLake;
@@ -142,5 +142,13 @@ describe("merging vendors by source priority", () => {
     await curate();
     const rows = await table<{ n: number; source: string }>(CURATE_TABLES.adjusted, "n_sources::INTEGER AS n, source", "date");
     expect(rows).toEqual([{ n: 2, source: "alpaca" }]);
+  });
+
+  it("refuses a curation bookmark that does not match its schema instead of steering the pass with it", async () => {
+    await t.putBars("alpaca", [{ symbol: "AAA", date: "2024-05-01", close: 10 }]);
+    // Valid JSON, wrong shape: read through a cast, `consumed.bars` would be a string and every part "new" again.
+    await t.store.put(DEFAULT_BOOKMARK_KEY, JSON.stringify({ format: 1, consumed: { bars: "all", actions: [], delistings: [] }, symbols: {}, fingerprints: {} }));
+    await expect(curate()).rejects.toMatchObject({ code: "state_corrupt", message: expect.stringContaining(DEFAULT_BOOKMARK_KEY) });
+    expect(await t.lake.readManifest(CURATE_TABLES.adjusted)).toBeUndefined();
   });
 });

@@ -7,7 +7,7 @@ import { join } from "node:path";
 import { DuckDBInstance } from "@duckdb/node-api";
 import { LocalStore } from "../../src/lake/local-store.ts";
 import { commitParts } from "../../src/lake/manifest.ts";
-import { lakeAccess, type CurateLake } from "../../src/curate/lake-access.ts";
+import { lakeAccess, type LakeAccess } from "../../src/lake/lake-access.ts";
 
 export interface BarRow {
   symbol: string;
@@ -32,7 +32,7 @@ export interface ActionRow {
 export interface TestLake {
   root: string;
   store: LocalStore;
-  lake: CurateLake;
+  lake: LakeAccess;
   /** Writes one raw part and returns its key. */
   putBars(vendor: string, rows: readonly BarRow[], dataset?: string): Promise<string>;
   putActions(vendor: string, rows: readonly ActionRow[]): Promise<string>;

@@ -2,7 +2,7 @@ import { mkdir, mkdtemp, readdir, rm, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { ReadCache } from "../../src/db/read-cache.ts";
+import { ReadCache } from "../../src/lake/read-cache.ts";
 import { compactTable, createTableView, writeParquetPart } from "../../src/db/lake-tables.ts";
 import { DuckSession } from "../../src/db/session.ts";
 import { loadSqlFile } from "../../src/db/sql-files.ts";

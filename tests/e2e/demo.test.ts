@@ -11,7 +11,7 @@ import { join } from "node:path";
 import { fileURLToPath, pathToFileURL } from "node:url";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { SyntheticMarket, sessionsBetween } from "../../src/sim/market.ts";
-import { addDays, todayUtc } from "../../src/vendors/dates.ts";
+import { addDays, todayUtc } from "../../src/domain/calendar/dates.ts";
 import { runTrademl, type CliRun } from "../helpers/cli.ts";
 
 const SYMBOLS = ["AAPL", "MSFT", "NVDA", "AMZN", "SPY"] as const; // the demo's default universe
@@ -163,7 +163,7 @@ describe("trademl demo → audited, curated lake with reference data", () => {
 
 describe("trademl demo as a real process", () => {
   it("runs from a folder without ./configs and leaves a queryable lake", async () => {
-    const script = fileURLToPath(new URL("./_trademl-child.ts", import.meta.url));
+    const script = fileURLToPath(new URL("./trademl-child.ts", import.meta.url));
     // tsx by absolute URL: the child's cwd is outside the repository, where a bare "tsx" would not resolve.
     const tsx = pathToFileURL(fileURLToPath(new URL("../../node_modules/tsx/dist/loader.mjs", import.meta.url))).href;
     const childLake = join(dir, "child-lake");

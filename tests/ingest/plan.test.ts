@@ -6,7 +6,7 @@ import { contiguousThrough, gaps, mergeIntervals, type Interval } from "../../sr
 import { datasetSpec } from "../../src/ingest/datasets.ts";
 import { planUnits } from "../../src/ingest/plan.ts";
 import { sessionsBetween } from "../../src/sim/market.ts";
-import { addDays } from "../../src/vendors/dates.ts";
+import { addDays } from "../../src/domain/calendar/dates.ts";
 
 const BASE = "2026-01-01";
 const interval = fc.tuple(fc.integer({ min: 0, max: 200 }), fc.integer({ min: 0, max: 40 })).map(([s, len]): Interval => ({ start: addDays(BASE, s), end: addDays(BASE, s + len) }));

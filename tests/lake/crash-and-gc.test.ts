@@ -12,7 +12,7 @@ import { collectGarbage } from "../../src/lake/gc.ts";
 import { newPartKey } from "../../src/lake/keys.ts";
 import { LocalStore } from "../../src/lake/local-store.ts";
 import { commitParts, readManifest } from "../../src/lake/manifest.ts";
-import { collect, spawnWorker, workerPath } from "./workers/_spawn.ts";
+import { collect, spawnWorker, workerPath } from "./workers/spawn-worker.ts";
 
 const RUNS = Number(process.env["TRADEML_CRASH_RUNS"] ?? 40);
 const roots: string[] = [];

@@ -8,10 +8,10 @@ import { S3Store } from "../../src/lake/s3-store.ts";
 import { newPartKey } from "../../src/lake/keys.ts";
 import { commitParts, readManifest } from "../../src/lake/manifest.ts";
 import type { LeaseHandle, ObjectStore } from "../../src/lake/types.ts";
+import { sleep } from "../../src/domain/sleep.ts";
 import { describeWithMinio, minioService, uniqueBucketName } from "../helpers/services.ts";
 
 const part = () => ({ key: newPartKey("curated/leased"), rows: 1, bytes: 1 });
-const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
 /** A zombie's view of a lost lease: same job and epoch, but it has not noticed (its own abort is bypassed). */
 function believer(lease: LeaseHandle): LeaseHandle {

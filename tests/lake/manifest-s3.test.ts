@@ -1,6 +1,6 @@
 import { describeWithMinio, minioService, uniqueBucketName } from "../helpers/services.ts";
 import { S3Store } from "../../src/lake/s3-store.ts";
-import { storeSuite } from "./_manifest-suite.ts";
+import { storeSuite } from "./manifest-suite.ts";
 
 describeWithMinio("manifests on S3Store (real MinIO)", () => {
   storeSuite(async () => {

@@ -4,8 +4,8 @@ import { join } from "node:path";
 import { afterAll, describe, expect, it } from "vitest";
 import { LocalStore } from "../../src/lake/local-store.ts";
 import { commitChange, commitParts, readManifest } from "../../src/lake/manifest.ts";
-import { part, storeSuite, verifyChain } from "./_manifest-suite.ts";
-import { collect, spawnWorker, workerPath } from "./workers/_spawn.ts";
+import { part, storeSuite, verifyChain } from "./manifest-suite.ts";
+import { collect, spawnWorker, workerPath } from "./workers/spawn-worker.ts";
 
 describe("manifests on LocalStore", () => {
   const roots: string[] = [];

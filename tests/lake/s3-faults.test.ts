@@ -9,7 +9,7 @@ import { mkdtemp, rm, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, beforeAll, expect, it } from "vitest";
-import { fullJitterDelay } from "../../src/lake/_retry.ts";
+import { fullJitterDelay } from "../../src/lake/backoff.ts";
 import { S3Store } from "../../src/lake/s3-store.ts";
 import { describeWithMinio, minioService, uniqueBucketName } from "../helpers/services.ts";
 

@@ -6,7 +6,7 @@ import { LocalStore } from "../../src/lake/local-store.ts";
 import { S3Store } from "../../src/lake/s3-store.ts";
 import type { PutOptions, PutResult } from "../../src/lake/types.ts";
 import { describeWithMinio, minioService, uniqueBucketName } from "../helpers/services.ts";
-import { defineConformanceSuite } from "./_conformance.ts";
+import { defineConformanceSuite } from "./store-conformance-suite.ts";
 
 const roots: string[] = [];
 afterAll(async () => {

@@ -4,7 +4,7 @@
  */
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { curateEquities } from "../../src/curate/curate-equities.ts";
-import { buildReference, REFERENCE_TABLES } from "../../src/ssot/reference/index.ts";
+import { buildReference, REFERENCE_TABLES } from "../../src/reference/index.ts";
 import { createTestLake, type BarRow, type TestLake } from "../curate/lake-fixture.ts";
 
 let t: TestLake;

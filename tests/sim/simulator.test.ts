@@ -6,7 +6,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { bsm } from "../../src/sim/bsm.ts";
 import { OPTION_RATE, SyntheticMarket, sessionsBetween } from "../../src/sim/market.ts";
 import { startSimulator, type Simulator } from "../../src/sim/server.ts";
-import { dayNumber } from "../../src/vendors/dates.ts";
+import { parseIsoDate } from "../../src/domain/calendar/dates.ts";
 
 const TODAY = "2026-11-20";
 let sim: Simulator;
@@ -81,7 +81,7 @@ describe("vendor simulator", () => {
     const chain = market.optionChain("SPY", date);
     expect(chain.length).toBeGreaterThan(100);
     for (const q of chain) {
-      const years = (dayNumber(q.expiry) - dayNumber(date)) / 365;
+      const years = (parseIsoDate(q.expiry) - parseIsoDate(date)) / 365;
       expect(q.vol).toBeCloseTo(market.smileVol("SPY", spot, q.strike, years), 4);
       const price = bsm({ spot, strike: q.strike, years, rate: OPTION_RATE, dividendYield: 0, vol: market.smileVol("SPY", spot, q.strike, years), isCall: q.isCall }).price;
       expect(Math.abs(Math.max(0.01, price) - q.mid)).toBeLessThanOrEqual(0.006);
@@ -91,7 +91,7 @@ describe("vendor simulator", () => {
     const call = chain.find((q) => q.isCall && Math.abs(q.strike - spot) < 5);
     const put = chain.find((q) => !q.isCall && q.strike === call?.strike && q.expiry === call.expiry);
     if (call && put) {
-      const years = (dayNumber(call.expiry) - dayNumber(date)) / 365;
+      const years = (parseIsoDate(call.expiry) - parseIsoDate(date)) / 365;
       expect(call.mid - put.mid).toBeCloseTo(spot - call.strike * Math.exp(-OPTION_RATE * years), 1);
     }
   });

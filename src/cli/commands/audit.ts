@@ -27,11 +27,11 @@ function formatOf(options: CommandOptions): "table" | "json" {
 }
 
 async function runAuditAction(options: CommandOptions, ctx: CliContext): Promise<number> {
-  const { openSsotLake, qcFromConfig } = await import("../../ssot/open-lake.ts");
-  const { auditLake, coverageSummary } = await import("../../ssot/audit/index.ts");
-  const { AUDITED_TABLES, isAuditedTable } = await import("../../ssot/datasets.ts");
+  const { openConfiguredLake } = await import("../open-lake.ts");
+  const { auditLake, coverageSummary, qcFromConfig } = await import("../../quality/audit/index.ts");
+  const { AUDITED_TABLES, isAuditedTable } = await import("../../quality/audited-tables.ts");
   const { VENDORS } = await import("../../config/index.ts");
-  const { textTable, percent } = await import("../../ssot/format.ts");
+  const { textTable, percent } = await import("../text-table.ts");
   const { isIsoDate } = await import("../../domain/calendar/index.ts");
 
   const only = text(options, "table", "--table");
@@ -41,7 +41,7 @@ async function runAuditAction(options: CommandOptions, ctx: CliContext): Promise
   const through = text(options, "through", "--through");
   if (through !== undefined && !isIsoDate(through)) throw new UsageError("bad_date", `--through must be YYYY-MM-DD, not "${through}"`);
   const format = formatOf(options);
-  const opened = await openSsotLake({ configDir: ctx.globals.configDir, env: ctx.env, envFile: ctx.globals.envFile, cwd: ctx.cwd });
+  const opened = await openConfiguredLake({ configDir: ctx.globals.configDir, env: ctx.env, envFile: ctx.globals.envFile, cwd: ctx.cwd });
   try {
     const qc = qcFromConfig(opened.config);
     const holder = `${hostname()}:${process.pid}`;
@@ -89,12 +89,12 @@ function coverageTable(
 }
 
 async function coverageAction(options: CommandOptions, ctx: CliContext): Promise<number> {
-  const { openSsotLake } = await import("../../ssot/open-lake.ts");
-  const { coverageSummary } = await import("../../ssot/audit/index.ts");
-  const { textTable, percent } = await import("../../ssot/format.ts");
+  const { openConfiguredLake } = await import("../open-lake.ts");
+  const { coverageSummary } = await import("../../quality/audit/index.ts");
+  const { textTable, percent } = await import("../text-table.ts");
   const format = formatOf(options);
   const table = text(options, "table", "--table");
-  const opened = await openSsotLake({ configDir: ctx.globals.configDir, env: ctx.env, envFile: ctx.globals.envFile, cwd: ctx.cwd });
+  const opened = await openConfiguredLake({ configDir: ctx.globals.configDir, env: ctx.env, envFile: ctx.globals.envFile, cwd: ctx.cwd });
   try {
     const coverage = await coverageSummary(opened.store, table === undefined ? {} : { table }, ctx.signal);
     ctx.out(format === "json" ? `${JSON.stringify(coverage, null, 2)}\n` : coverageTable(coverage, textTable, percent));
@@ -107,10 +107,10 @@ async function coverageAction(options: CommandOptions, ctx: CliContext): Promise
 async function windowAction(args: readonly string[], options: CommandOptions, ctx: CliContext): Promise<number> {
   const table = args[1] ?? text(options, "table", "--table");
   if (table === undefined) throw new UsageError("missing_table", "usage: trademl audit window <table> [--years N] [--min-ratio R] [--through YYYY-MM-DD]");
-  const { openSsotLake, qcFromConfig } = await import("../../ssot/open-lake.ts");
-  const { greenWindow } = await import("../../ssot/audit/index.ts");
+  const { openConfiguredLake } = await import("../open-lake.ts");
+  const { greenWindow, qcFromConfig } = await import("../../quality/audit/index.ts");
   const format = formatOf(options);
-  const opened = await openSsotLake({ configDir: ctx.globals.configDir, env: ctx.env, envFile: ctx.globals.envFile, cwd: ctx.cwd });
+  const opened = await openConfiguredLake({ configDir: ctx.globals.configDir, env: ctx.env, envFile: ctx.globals.envFile, cwd: ctx.cwd });
   try {
     const horizons: Readonly<Record<string, { train_window_years: number } | undefined>> = opened.config.backfill.horizons;
     const years = numberOption(options, "years", "--years") ?? horizons[table]?.train_window_years ?? 15;

@@ -31,12 +31,12 @@ export const backfillCommand: GroupSpec = {
   examples: ["trademl backfill --symbols AAPL,MSFT --table equities_eod", "trademl backfill --dry-run"],
   run: async (args, options, ctx) => {
     if (args.length > 0) throw new UsageError("unexpected_argument", `backfill takes no positional arguments, got "${args.join(" ")}"`);
-    const { openSsotLake } = await import("../../ssot/open-lake.ts");
-    const { planBackfill } = await import("../../ssot/backfill/index.ts");
-    const { backfillTargets, backfillFromConfig, BACKFILL_VENDORS, DEFAULT_BACKFILL_TABLES } = await import("../../ssot/backfill/from-config.ts");
-    const { ledgerSymbols, defaultThrough } = await import("../../ssot/audit/index.ts");
+    const { openConfiguredLake } = await import("../open-lake.ts");
+    const { planBackfill } = await import("../../quality/backfill/index.ts");
+    const { backfillTargets, backfillFromConfig, BACKFILL_VENDORS, DEFAULT_BACKFILL_TABLES } = await import("../../quality/backfill/from-config.ts");
+    const { ledgerSymbols, defaultThrough } = await import("../../quality/audit/index.ts");
     const { isIsoDate } = await import("../../domain/calendar/index.ts");
-    const { textTable } = await import("../../ssot/format.ts");
+    const { textTable } = await import("../text-table.ts");
 
     const vendor = text(options, "source", "--source") ?? "alpaca";
     if (!(BACKFILL_VENDORS as readonly string[]).includes(vendor)) {
@@ -51,7 +51,7 @@ export const backfillCommand: GroupSpec = {
     if (format !== "table" && format !== "json") throw new UsageError("bad_format", `--format must be table or json, not "${format}"`);
     const tables = list(text(options, "table", "--table")) ?? [...DEFAULT_BACKFILL_TABLES];
 
-    const opened = await openSsotLake({ configDir: ctx.globals.configDir, env: ctx.env, envFile: ctx.globals.envFile, cwd: ctx.cwd });
+    const opened = await openConfiguredLake({ configDir: ctx.globals.configDir, env: ctx.env, envFile: ctx.globals.envFile, cwd: ctx.cwd });
     try {
       let symbols = list(text(options, "symbols", "--symbols"));
       symbols ??= await ledgerSymbols(opened.store, undefined, ctx.signal);

@@ -19,8 +19,8 @@ export const catalogCommand: GroupSpec = {
         const target = resolve(ctx.cwd, file);
         const { parseAsOf } = await import("../../analyst/lake-views.ts");
         const asOf = parseAsOf(options["asOf"]);
-        const { openConfiguredLake } = await import("../../curate/open-lake.ts");
-        const { lakeAccess } = await import("../../curate/lake-access.ts");
+        const { openConfiguredLake } = await import("../open-lake.ts");
+        const { lakeAccess } = await import("../../lake/lake-access.ts");
         const { exportCatalog } = await import("../../analyst/catalog.ts");
         const opened = await openConfiguredLake({ configDir: ctx.globals.configDir, env: ctx.env, envFile: ctx.globals.envFile, cwd: ctx.cwd });
         try {

@@ -22,7 +22,7 @@ export const curateCommand: GroupSpec = {
   options: [{ flags: "--json", description: "Print the run report as JSON" }],
   examples: ["trademl curate", "trademl curate --json"],
   run: async (_args, options, ctx) => {
-    const { openConfiguredLake } = await import("../../curate/open-lake.ts");
+    const { openConfiguredLake } = await import("../open-lake.ts");
     const { curateEquities, curateMinuteBars, CURATE_TABLES, DEFAULT_DATASETS, DEFAULT_MINUTE_DATASETS } = await import(
       "../../curate/curate-equities.ts"
     );
@@ -33,7 +33,7 @@ export const curateCommand: GroupSpec = {
       const barDatasets = [...new Set(jobs.filter((job) => job.output_prefix === CURATE_TABLES.adjusted).map((job) => job.table))];
       const minuteDatasets = [...new Set(jobs.filter((job) => job.output_prefix.startsWith("curated/equities_minute")).map((job) => job.table))];
       const { withLease } = await import("../../lake/lease.ts");
-      const { lakeAccess } = await import("../../curate/lake-access.ts");
+      const { lakeAccess } = await import("../../lake/lake-access.ts");
       const { DataError } = await import("../../domain/errors.ts");
       const { hostname } = await import("node:os");
       const { randomUUID } = await import("node:crypto");

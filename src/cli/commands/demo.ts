@@ -33,8 +33,8 @@ export const demoCommand: GroupSpec = {
     if (symbols !== undefined && (symbols.length === 0 || symbols.some((s) => !/^[A-Z][A-Z0-9.]{0,9}$/.test(s)))) {
       throw new UsageError("bad_symbols", `--symbols must be comma-separated tickers such as AAPL,MSFT, not "${String(rawSymbols)}"`);
     }
-    const { runDemo } = await import("../../ingest/demo.ts");
-    const { DEMO_STEPS } = await import("../../ingest/demo-steps.ts");
+    const { runDemo } = await import("../../demo/run-demo.ts");
+    const { DEMO_STEPS } = await import("../../demo/demo-steps.ts");
     const { loadConfig } = await import("../../config/index.ts");
     // Without --config-dir / TRADEML_CONFIG_DIR and without ./configs, the globals point at the shipped configs/.
     const configDir = resolve(ctx.cwd, ctx.globals.configDir);

@@ -13,18 +13,16 @@ export const nodeCommand: GroupSpec = {
       summary: "Start the node loop (edge collection passes; --once for a single pass)",
       run: async (_args, options, ctx) => {
         const { UsageError } = await import("../../domain/errors.ts");
-        const { loadConfig } = await import("../../config/load.ts");
-        const { openStore } = await import("../../lake/open-store.ts");
+        const { openConfiguredLake } = await import("../open-lake.ts");
         const { runNodePass } = await import("../../ingest/node-pass.ts");
         const { formatCollection } = await import("../../ingest/report.ts");
-        const { sleep } = await import("../../vendors/sleep.ts");
+        const { sleep } = await import("../../domain/sleep.ts");
         const { closeHttpPool } = await import("../../vendors/http.ts");
         const rawSymbols = options["symbols"];
         const universe = rawSymbols === undefined ? undefined : String(rawSymbols).split(",").map((s) => s.trim().toUpperCase()).filter(Boolean);
         const interval = Number(options["intervalMinutes"] ?? 15);
         if (!Number.isFinite(interval) || interval <= 0) throw new UsageError("bad_option", `--interval-minutes must be a positive number, not "${String(options["intervalMinutes"])}"`);
-        const config = await loadConfig({ configDir: ctx.globals.configDir, env: ctx.env, envFile: ctx.globals.envFile, cwd: ctx.cwd });
-        const store = await openStore(config.lakeTarget);
+        const { config, store, close } = await openConfiguredLake({ configDir: ctx.globals.configDir, env: ctx.env, envFile: ctx.globals.envFile, cwd: ctx.cwd });
         try {
           for (;;) {
             const pass = await runNodePass({ config, store, logger: ctx.logger, signal: ctx.signal, ...(universe ? { universe } : {}) });
@@ -37,7 +35,7 @@ export const nodeCommand: GroupSpec = {
           }
         } finally {
           await closeHttpPool();
-          await store.close();
+          await close();
         }
       },
     },

@@ -19,8 +19,8 @@ export const referenceCommand: GroupSpec = {
     };
     const largeCount = count("large", options["large"]);
     const smallCount = count("small", options["small"]);
-    const { openConfiguredLake } = await import("../../curate/open-lake.ts");
-    const { buildReference } = await import("../../ssot/reference/index.ts");
+    const { openConfiguredLake } = await import("../open-lake.ts");
+    const { buildReference } = await import("../../reference/index.ts");
     const opened = await openConfiguredLake({ configDir: ctx.globals.configDir, env: ctx.env, envFile: ctx.globals.envFile, cwd: ctx.cwd });
     try {
       const report = await buildReference({

@@ -43,7 +43,7 @@ export const sqlCommand: GroupSpec = {
 
     const { parseAsOf } = await import("../../analyst/lake-views.ts");
     const asOf = parseAsOf(options["asOf"]);
-    const { openConfiguredLake } = await import("../../curate/open-lake.ts");
+    const { openConfiguredLake } = await import("../open-lake.ts");
     const { openAnalystSession } = await import("../../analyst/session.ts");
     const opened = await openConfiguredLake({ configDir: ctx.globals.configDir, env: ctx.env, envFile: ctx.globals.envFile, cwd: ctx.cwd });
     try {

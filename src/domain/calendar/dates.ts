@@ -1,6 +1,8 @@
 /**
- * Calendar dates as "YYYY-MM-DD" strings and day numbers (days since 1970-01-01). Pure integer arithmetic on
- * the proleptic Gregorian calendar via Date.UTC, so no local time zone and no DST can shift a date.
+ * Calendar dates as "YYYY-MM-DD" strings and day numbers (days since 1970-01-01), the one home of date helpers:
+ * the calendar, vendors, the simulator and the collector all speak ISO dates, and a day number makes ranges and
+ * clamps plain integer arithmetic. Pure integer arithmetic on the proleptic Gregorian calendar via Date.UTC, so
+ * no local time zone and no DST can shift a date.
  */
 import { UsageError } from "../errors.ts";
 
@@ -72,6 +74,38 @@ export function lastWeekdayOf(year: number, month: number, weekday: Weekday): nu
 /** Year of a day number. */
 export function yearOf(dayNumber: number): number {
   return new Date(dayNumber * DAY_MS).getUTCFullYear();
+}
+
+/** The date `days` calendar days after (or before, when negative) `iso`. */
+export function addDays(iso: string, days: number): IsoDate {
+  return isoDateOf(parseIsoDate(iso) + days);
+}
+
+export function isWeekday(iso: string): boolean {
+  const day = weekdayOf(parseIsoDate(iso));
+  return day !== SUNDAY && day !== SATURDAY;
+}
+
+/** Every date from `start` to `end`, both inclusive. */
+export function datesBetween(start: string, end: string): IsoDate[] {
+  const out: IsoDate[] = [];
+  for (let d = parseIsoDate(start); d <= parseIsoDate(end); d++) out.push(isoDateOf(d));
+  return out;
+}
+
+/** Today's date in UTC. */
+export function todayUtc(now: Date = new Date()): IsoDate {
+  return now.toISOString().slice(0, 10);
+}
+
+/** The later of two ISO dates (they sort as strings). */
+export function maxDate(a: string, b: string): string {
+  return a >= b ? a : b;
+}
+
+/** Unix milliseconds of 00:00 UTC on an ISO date. */
+export function dateStartMs(iso: string): number {
+  return parseIsoDate(iso) * DAY_MS;
 }
 
 export { DAY_MS };

@@ -6,7 +6,7 @@
  *   - 2007 on: second Sunday of March to first Sunday of November (Energy Policy Act of 2005, §110).
  * Changes happen at 02:00 local on a Sunday, never during a session, so a whole date is either EST or EDT.
  */
-import { DAY_MS, lastWeekdayOf, nthWeekdayOf, SUNDAY, yearOf } from "./dates.ts";
+import { DAY_MS, isoDateOf, lastWeekdayOf, nthWeekdayOf, SUNDAY, yearOf, type IsoDate } from "./dates.ts";
 
 /** True when New York observes daylight time (UTC−4) on that day's trading hours. */
 export function isEasternDaylightTime(dayNumber: number): boolean {
@@ -24,4 +24,11 @@ export function newYorkHoursBehindUtc(dayNumber: number): 4 | 5 {
 /** Epoch milliseconds of a New York wall-clock time (minutes after midnight) on a day. */
 export function newYorkToEpochMs(dayNumber: number, minuteOfDay: number): number {
   return dayNumber * DAY_MS + (minuteOfDay + newYorkHoursBehindUtc(dayNumber) * 60) * 60_000;
+}
+
+/** The New York calendar date of a UTC instant (bars are stamped in UTC; sessions are New York dates). */
+export function newYorkDate(epochMs: number): IsoDate {
+  const utcDay = Math.floor(epochMs / DAY_MS);
+  const local = epochMs - newYorkHoursBehindUtc(utcDay) * 3_600_000;
+  return isoDateOf(Math.floor(local / DAY_MS));
 }

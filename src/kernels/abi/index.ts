@@ -11,17 +11,24 @@ import { KernelError } from "../../domain/errors.ts";
 import type { KernelInstance } from "../instance.ts";
 import { ABI_VERSION } from "../portable/abi-version.ts";
 import { ARENA_ABI } from "./arena.ts";
+import { LEARN_ABI } from "./learn.ts";
 import { BSM_ABI, IV_ABI, MATH_ABI } from "./options.ts";
 import { SVI_ABI } from "./svi.ts";
 import type { AbiExport } from "./types.ts";
 
-export const KERNEL_ABI: readonly AbiExport[] = [...ARENA_ABI, ...MATH_ABI, ...BSM_ABI, ...IV_ABI, ...SVI_ABI];
+export const KERNEL_ABI: readonly AbiExport[] = [
+  ...ARENA_ABI, ...MATH_ABI, ...BSM_ABI, ...IV_ABI, ...SVI_ABI, ...LEARN_ABI,
+];
 
 /** The ABI version the host speaks (the kernels' own constant; typed for the published declarations). */
 export const EXPECTED_ABI_VERSION: number = ABI_VERSION;
 export { ABI_VERSION_EXPORT, ARENA_ALLOC, ARENA_RESET } from "./arena.ts";
 export { BSM_BATCH, IMPLIED_VOL_BATCH, IMPLIED_VOL_SCALAR, IMPLIED_VOL_STATUS, NORMALISED_BLACK_PRICE } from "./options.ts";
 export { SVI_BUTTERFLY_SCAN, SVI_EVAL, SVI_FIT_BATCH } from "./svi.ts";
+export {
+  GBDT_FIT_BEGIN, GBDT_FIT_STEP, GBDT_PREDICT, GBDT_SCRATCH_BYTES, LEARN_LAYOUT_DIGEST, LINEAR_PREDICT, RIDGE_FIT,
+  RIDGE_SCRATCH_BYTES,
+} from "./learn.ts";
 export * from "./types.ts";
 export { statusName } from "./status-name.ts";
 

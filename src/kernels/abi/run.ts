@@ -67,7 +67,11 @@ export function runExport(instance: KernelInstance, arena: Arena, exp: AbiExport
       pointers[p.name] = 0;
       continue;
     }
-    const length = p.role === "in" ? bufferLength(arg, exp, p.name) : p.length(frozen);
+    const rule = p.length;
+    if (p.role !== "in" && rule === undefined) {
+      throw new KernelError("kernel_internal", `${exp.name}: buffer "${p.name}" is sized by the caller; call it with bindExport`);
+    }
+    const length = p.role === "in" || rule === undefined ? bufferLength(arg, exp, p.name) : rule(frozen);
     const ptr = arena.alloc(length, p.element === "f64" ? 8 : p.element === "i32" ? 4 : 1);
     pointers[p.name] = ptr;
     buffers.push({ param: p, ptr, length });

@@ -25,9 +25,12 @@ export interface BufferParam {
   readonly kind: "buffer";
   readonly element: ElementType;
   readonly role: BufferRole;
-  /** Elements the kernel reads or writes, from the call's sizes. */
-  readonly length: (sizes: CallSizes) => number;
-  /** An output the caller may skip by passing pointer 0. */
+  /**
+   * Elements the kernel reads or writes, from the call's sizes; undefined where only another export can say
+   * (a scratch size a kernel computes): such a buffer is the caller's to size, and runExport refuses it.
+   */
+  readonly length: ((sizes: CallSizes) => number) | undefined;
+  /** A buffer the caller may leave out by passing pointer 0 (an output it does not want, an input with a default). */
   readonly optional?: boolean;
 }
 
@@ -62,17 +65,19 @@ export function f64(name: string): ScalarParam {
   return { name, kind: "f64" };
 }
 
-export function input(name: string, element: ElementType, length: (sizes: CallSizes) => number): BufferParam {
-  return { name, kind: "buffer", element, role: "in", length };
+export function input(
+  name: string, element: ElementType, length: ((sizes: CallSizes) => number) | undefined, optional = false,
+): BufferParam {
+  return { name, kind: "buffer", element, role: "in", length, optional };
 }
 
 export function output(
-  name: string, element: ElementType, length: (sizes: CallSizes) => number, optional = false,
+  name: string, element: ElementType, length: ((sizes: CallSizes) => number) | undefined, optional = false,
 ): BufferParam {
   return { name, kind: "buffer", element, role: "out", length, optional };
 }
 
-export function scratch(name: string, element: ElementType, length: (sizes: CallSizes) => number): BufferParam {
+export function scratch(name: string, element: ElementType, length: ((sizes: CallSizes) => number) | undefined): BufferParam {
   return { name, kind: "buffer", element, role: "scratch", length };
 }
 
