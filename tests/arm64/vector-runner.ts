@@ -26,7 +26,7 @@ export function runVectorSets(instance: KernelInstance, reference: Reference): M
   };
   for (const set of VECTOR_SETS) {
     if ("run" in set) {
-      for (const [key, values] of set.run(instance, arena)) push(`${set.name}: ${key}`, values);
+      for (const [key, values] of set.run(instance)) push(`${set.name}: ${key}`, values);
       continue;
     }
     for (const call of set.calls(reference)) {

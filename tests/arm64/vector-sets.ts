@@ -7,7 +7,6 @@
  * them, else from a seeded generator: the check is that both architectures give the same bits, not accuracy.
  */
 import type { CallArgs } from "../../src/kernels/abi/run.ts";
-import type { Arena } from "../../src/kernels/arena.ts";
 import type { KernelInstance } from "../../src/kernels/instance.ts";
 import { parkMiller, sviSurfaceWorkload } from "../../bench/kernel-peers.ts";
 import { LEARN_EXPORTS, runLearnVectors } from "./learn-vectors.ts";
@@ -26,12 +25,12 @@ export interface KernelCall {
 
 /**
  * A family's vectors: a list of calls the runner stages from the ABI descriptor, or, for exports whose buffers
- * the descriptor cannot lay out alone (pointer tables, sizes another export computes), a `run` of its own that
- * returns its digest groups and names the exports it `covers`.
+ * the descriptor cannot lay out alone (pointer tables, sizes another export computes), a `run` of its own
+ * (through the family's host code) that returns its digest groups and names the exports it `covers`.
  */
 export type VectorSet =
   | { readonly name: string; calls(reference: Reference): KernelCall[] }
-  | { readonly name: string; readonly covers: readonly string[]; run(instance: KernelInstance, arena: Arena): Map<string, number[]> };
+  | { readonly name: string; readonly covers: readonly string[]; run(instance: KernelInstance): Map<string, number[]> };
 
 const f64 = (values: readonly number[]): Float64Array => Float64Array.from(values);
 const flags = (values: readonly boolean[]): Uint8Array => Uint8Array.from(values, (v) => (v ? 1 : 0));

@@ -1,19 +1,8 @@
 /** ABI of the arena every build has (assembly/arena.ts; the TS engine's js-memory.ts). */
-import { BOTH_BUILDS, i32, type AbiExport } from "./types.ts";
+import { i32, kernelExport, type AbiExport } from "./types.ts";
 
-export const ABI_VERSION_EXPORT: AbiExport = {
-  name: "abiVersion", family: "arena", summary: "the kernel ABI version (src/kernels/portable/abi-version.ts)",
-  params: [], result: "i32", builds: BOTH_BUILDS,
-};
-
-export const ARENA_ALLOC: AbiExport = {
-  name: "arenaAlloc", family: "arena", summary: "reserves bytes, 16-byte aligned; returns the pointer",
-  params: [i32("bytes")], result: "i32", builds: BOTH_BUILDS,
-};
-
-export const ARENA_RESET: AbiExport = {
-  name: "arenaReset", family: "arena", summary: "frees every allocation; earlier pointers are invalid",
-  params: [], result: "void", builds: BOTH_BUILDS,
-};
+export const ABI_VERSION_EXPORT = kernelExport("arena", "abiVersion", "the kernel ABI version", [], "i32");
+export const ARENA_ALLOC = kernelExport("arena", "arenaAlloc", "reserves bytes, 16-byte aligned", [i32("bytes")], "i32");
+export const ARENA_RESET = kernelExport("arena", "arenaReset", "frees every allocation at once", [], "void");
 
 export const ARENA_ABI: readonly AbiExport[] = [ABI_VERSION_EXPORT, ARENA_ALLOC, ARENA_RESET];

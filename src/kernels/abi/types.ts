@@ -57,6 +57,17 @@ export interface AbiExport {
 
 export const BOTH_BUILDS: readonly Build[] = ["wasm", "ts"];
 
+/** An export's descriptor (both builds unless `builds` says otherwise). */
+export function kernelExport(
+  family: string, name: string, summary: string, params: readonly AbiParam[], result: AbiExport["result"],
+  more: { readonly builds?: readonly Build[]; readonly statuses?: readonly string[] } = {},
+): AbiExport {
+  const builds = more.builds ?? BOTH_BUILDS;
+  return more.statuses === undefined
+    ? { name, family, summary, params, result, builds }
+    : { name, family, summary, params, result, builds, statuses: more.statuses };
+}
+
 export function i32(name: string): ScalarParam {
   return { name, kind: "i32" };
 }

@@ -9,11 +9,11 @@
  */
 import { KernelError } from "../../domain/errors.ts";
 import {
-  bindExport, GBDT_FIT_BEGIN, GBDT_FIT_STEP, GBDT_PREDICT, GBDT_SCRATCH_BYTES, LEARN_LAYOUT_DIGEST, LINEAR_PREDICT,
+  bindExport, type AbiExport, GBDT_FIT_BEGIN, GBDT_FIT_STEP, GBDT_PREDICT, GBDT_SCRATCH_BYTES, LEARN_LAYOUT_DIGEST, LINEAR_PREDICT,
   RIDGE_FIT, RIDGE_SCRATCH_BYTES,
 } from "../abi/index.ts";
 import { Arena } from "../arena.ts";
-import type { KernelModule } from "../load.ts";
+import type { KernelInstance } from "../instance.ts";
 import { BIN_SLOTS, BINS, FOREST, FOREST_SLOTS, INFO, INFO_SLOTS, layoutDigest, PARAM, PARAM_SLOTS } from "./layout.ts";
 import { gbdtPredictReference, linearPredictReference } from "./predict-reference.ts";
 import { ridgeFitReference, type RidgeSolution } from "./ridge-reference.ts";
@@ -98,18 +98,13 @@ function checkBytes(bytes: number, what: string): void {
   }
 }
 
-export function createWasmLearnEngine(module: KernelModule): LearnEngine {
-  const digest = bindExport(module, LEARN_LAYOUT_DIGEST)({});
+export function createWasmLearnEngine(module: KernelInstance): LearnEngine {
+  /** One export called by name through the ABI descriptor (src/kernels/abi/learn.ts). */
+  const call = (exp: AbiExport, args: Readonly<Record<string, number>>): number => bindExport(module, exp)(args);
+  const digest = call(LEARN_LAYOUT_DIGEST, {});
   if (digest !== layoutDigest()) {
     throw new KernelError("kernel_abi_mismatch", "the learn kernels' buffer layout does not match the host's; rebuild with `npm run build`");
   }
-  const ridgeFitFn = bindExport(module, RIDGE_FIT);
-  const ridgeScratchFn = bindExport(module, RIDGE_SCRATCH_BYTES);
-  const linearPredictFn = bindExport(module, LINEAR_PREDICT);
-  const gbdtScratchFn = bindExport(module, GBDT_SCRATCH_BYTES);
-  const gbdtFitBeginFn = bindExport(module, GBDT_FIT_BEGIN);
-  const gbdtFitStepFn = bindExport(module, GBDT_FIT_STEP);
-  const gbdtPredictFn = bindExport(module, GBDT_PREDICT);
   const arena = new Arena(module);
 
   return {
@@ -129,12 +124,12 @@ export function createWasmLearnEngine(module: KernelModule): LearnEngine {
       const coef = arena.alloc(p, 8);
       const stdCoef = arena.alloc(p, 8);
       const intercept = arena.alloc(1, 8);
-      const scratch = arena.alloc(ridgeScratchFn({ p }), 1);
+      const scratch = arena.alloc(call(RIDGE_SCRATCH_BYTES, { p }), 1);
       x.copyIn();
       arena.f64(y, nTotal).set(label);
       if (weight !== undefined) arena.f64(w, nTotal).set(weight);
       arena.i32(r, rows.length).set(rows);
-      const status = ridgeFitFn({
+      const status = call(RIDGE_FIT, {
         nTotal, p, x: x.ptr, y, w, rows: r, nRows: rows.length, lambda, mean, scale, coef, stdCoef, intercept, scratch,
       });
       if (status !== 0) return { status };
@@ -156,7 +151,7 @@ export function createWasmLearnEngine(module: KernelModule): LearnEngine {
       const iterations = slot(PARAM.numIterations);
       const leaves = slot(PARAM.numLeaves);
       const maxBins = slot(PARAM.maxBins);
-      const scratchBytes = gbdtScratchFn({
+      const scratchBytes = call(GBDT_SCRATCH_BYTES, {
         nTotal, p, nT: train.length, nV: valid.length, numLeaves: leaves, bins: maxBins, sampleCount: slot(PARAM.binSampleCount),
       });
       if (scratchBytes < 0) throw new KernelError("kernel_learn_bad_size", "gbdtScratchBytes refused the fit's sizes");
@@ -204,13 +199,13 @@ export function createWasmLearnEngine(module: KernelModule): LearnEngine {
       bins[BINS.thresholds] = thresholds;
       const table = arena.i32(forestTable, FOREST_SLOTS);
       for (const [name, index] of Object.entries(FOREST)) table[index] = f[name as keyof typeof f];
-      const status = gbdtFitBeginFn({
+      const status = call(GBDT_FIT_BEGIN, {
         nTotal, p, x: x.ptr, y, w, group: g, train: trainPtr, nT: train.length, valid: validPtr, nV: valid.length,
         params: paramsPtr, bins: binTable, forest: forestTable, info, curve, scratch,
       });
       // One call per tree; the bound only guards against a kernel that never reports completion.
       for (let iteration = 0; status === 0; iteration++) {
-        const step = gbdtFitStepFn({});
+        const step = call(GBDT_FIT_STEP, {});
         if (step < 0 || iteration >= iterations) throw new KernelError("kernel_internal", `gbdtFitStep returned ${step} at iteration ${iteration}`);
         input.onIteration?.(iteration, arena.f64(curve, iterations)[iteration] ?? Number.NaN);
         if (step === 1) break;
@@ -257,7 +252,7 @@ export function createWasmLearnEngine(module: KernelModule): LearnEngine {
       x.copyIn();
       arena.i32(r, rows.length).set(rows);
       arena.f64(c, p).set(coef);
-      linearPredictFn({ nTotal, p, x: x.ptr, rows: r, nRows: rows.length, coef: c, intercept, out });
+      call(LINEAR_PREDICT, { nTotal, p, x: x.ptr, rows: r, nRows: rows.length, coef: c, intercept, out });
       return arena.f64(out, rows.length).slice();
     },
 
@@ -285,7 +280,7 @@ export function createWasmLearnEngine(module: KernelModule): LearnEngine {
         if (values instanceof Int32Array) arena.i32(ptr, values.length).set(values);
         else arena.f64(ptr, values.length).set(values);
       }
-      const status = gbdtPredictFn({
+      const status = call(GBDT_PREDICT, {
         nTotal, p, x: x.ptr, rows: r, nRows: rows.length, forest: forestTable, trees: forest.trees, base: baseScore, out,
       });
       if (status !== 0) throw new KernelError("kernel_learn_predict", `gbdtPredict returned status ${status}`);
