@@ -2,9 +2,9 @@
 // the start of a job, allocates every buffer the job needs, then creates typed views (memory growth during
 // allocation detaches earlier views, so views are made only after the last allocation).
 
-/** Kernel ABI version; bumped when an export's signature or meaning changes. */
-const ABI_VERSION: i32 = 1;
+import { ABI_VERSION } from "../src/kernels/portable/abi-version.ts";
 
+/** Kernel ABI version (src/kernels/portable/abi-version.ts). */
 export function abiVersion(): i32 {
   return ABI_VERSION;
 }

@@ -1,6 +1,6 @@
 /**
  * Implied volatility for N out-of-the-money options (default 1,000,000; the side whose price carries the time
- * value): the WASM Let's Be Rational kernel (in-thread and on 2 worker threads) and the pure-TS engine, against
+ * value): the WASM Let's Be Rational kernel (in-thread and on 2 worker threads) and the TS engine, against
  * py_lets_be_rational (Python, one option per call) and a vectorised numpy Newton solver, plus DuckDB's
  * implied_vol() over a table of the same options against the same kernel called outside SQL.
  * Run: npx tsx bench/iv.bench.ts [N]
@@ -49,7 +49,7 @@ rows.push(["WASM Let's Be Rational (baseline)", inline, `worst rel. error ${wors
 let reused = wasm.impliedVol(quotes);
 rows.push(["WASM, into the last result's arrays (out)", await best(() => { reused = wasm.impliedVol(quotes, reused); }, 5), "no fresh arrays"]);
 rows.push(["WASM, 2 worker threads (wall clock)", ((await bestWall(() => wasm.impliedVolParallel(quotes), 3)) * 1e6) / n, ""]);
-rows.push(["TS reference engine", await best(() => ts.impliedVol(quotes), 1), `worst rel. error ${worstError(ts.impliedVol(quotes).vol).toExponential(1)}`]);
+rows.push(["TS engine", await best(() => ts.impliedVol(quotes), 1), `worst rel. error ${worstError(ts.impliedVol(quotes).vol).toExponential(1)}`]);
 
 const nPy = Math.min(n, 200_000);
 const py = runPython("iv_peers.py", [String(nPy), "20000"]);

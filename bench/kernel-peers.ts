@@ -1,6 +1,6 @@
 /**
- * Shared helpers of bench/bsm.bench.ts and bench/iv.bench.ts: the option workload, the machine line and the
- * peer runners (C built with gcc, Python with numpy/scipy/py_lets_be_rational). A peer that cannot run is
+ * Shared helpers of the kernel benchmarks (and the arm64 vectors): the option and SVI workloads, the machine line
+ * and the peer runners (C built with gcc, Python with numpy/scipy/py_lets_be_rational). A peer that cannot run is
  * reported as skipped with the reason, never silently dropped.
  */
 import { spawnSync } from "node:child_process";
@@ -35,6 +35,40 @@ export function optionWorkload(n: number) {
     isCall[i] = i & 1;
   }
   return { spot: 100, strike, t, rate: 0.03, div: 0.01, vol, isCall };
+}
+
+/** Park–Miller generator: the same numbers every run and on every platform (integer arithmetic exact in doubles). */
+export function parkMiller(seed: number): () => number {
+  let s = seed;
+  return () => {
+    s = (s * 16807) % 2147483647;
+    return s / 2147483647;
+  };
+}
+
+/**
+ * A busy underlier's surface: 200 expiries from one week to three years, 50 strikes each over +-3.5
+ * ATM standard deviations, equity-like skew, quotes perturbed by 0.5 vol points (uniform) of noise.
+ */
+export function sviSurfaceWorkload(expiries: number, strikes: number): { k: number[]; w: number[]; t: number }[] {
+  const draw = parkMiller(2026);
+  const out: { k: number[]; w: number[]; t: number }[] = [];
+  for (let e = 0; e < expiries; e++) {
+    const t = 7 / 365 + (3 - 7 / 365) * (e / (expiries - 1)) ** 2;
+    const atmVol = 0.18 + 0.04 * draw();
+    const width = 3.5 * atmVol * Math.sqrt(t);
+    const p = { a: atmVol * atmVol * t * 0.6, b: 0.08 * Math.sqrt(t) + 0.02, rho: -0.6 - 0.2 * draw(), m: 0.1 * width * (draw() - 0.3), sigma: 0.4 * width };
+    const k: number[] = [], w: number[] = [];
+    for (let i = 0; i < strikes; i++) {
+      const x = -width + (2 * width * i) / (strikes - 1);
+      const clean = p.a + p.b * (p.rho * (x - p.m) + Math.sqrt((x - p.m) ** 2 + p.sigma ** 2));
+      const vol = Math.sqrt(clean / t) + 0.005 * (2 * draw() - 1);
+      k.push(x);
+      w.push(vol * vol * t);
+    }
+    out.push({ k, w, t });
+  }
+  return out;
 }
 
 export type PeerResult = { ok: true; value: Record<string, number> } | { ok: false; reason: string };

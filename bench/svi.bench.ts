@@ -1,6 +1,6 @@
 /**
- * SVI calibration speed and quality: one 50-strike slice on the WebAssembly kernels against the pure-TS
- * reference (the baseline, same run), a 200-expiry surface in one batch call on both engines, and, when a
+ * SVI calibration speed and quality: one 50-strike slice on the WebAssembly kernels against the TS engine (the
+ * same kernels in JavaScript: the baseline, same run), a 200-expiry surface in one batch call on both engines, and, when a
  * Python with scipy is available, a typical scipy fit (bench/peers/svi_scipy.py) on the same slices.
  * Run: npx tsx bench/svi.bench.ts
  * Peer setup: python3 -m venv bench/.out/venv-svi && bench/.out/venv-svi/bin/pip install -r bench/peers/svi-requirements.txt
@@ -11,45 +11,12 @@ import { existsSync } from "node:fs";
 import path from "node:path";
 import { Bench } from "tinybench";
 import { loadKernelModule } from "../src/kernels/load.ts";
-import { createSviKernels, type SviSliceInput } from "../src/kernels/svi/index.ts";
+import { createSviKernels } from "../src/kernels/svi/index.ts";
+import { sviSurfaceWorkload } from "./kernel-peers.ts";
 
 const root = path.resolve(import.meta.dirname ?? ".", "..");
 
-/** Park–Miller generator: the same slices every run. */
-function rng(seed: number): () => number {
-  let s = seed;
-  return () => {
-    s = (s * 16807) % 2147483647;
-    return s / 2147483647;
-  };
-}
-
-/**
- * A busy underlier's surface: 200 expiries from one week to three years, 50 strikes each over +-3.5
- * ATM standard deviations, equity-like skew, quotes perturbed by 0.5 vol points (uniform) of noise.
- */
-function makeSurface(expiries: number, strikes: number): (SviSliceInput & { t: number })[] {
-  const draw = rng(2026);
-  const out: (SviSliceInput & { t: number })[] = [];
-  for (let e = 0; e < expiries; e++) {
-    const t = 7 / 365 + (3 - 7 / 365) * (e / (expiries - 1)) ** 2;
-    const atmVol = 0.18 + 0.04 * draw();
-    const width = 3.5 * atmVol * Math.sqrt(t);
-    const p = { a: atmVol * atmVol * t * 0.6, b: 0.08 * Math.sqrt(t) + 0.02, rho: -0.6 - 0.2 * draw(), m: 0.1 * width * (draw() - 0.3), sigma: 0.4 * width };
-    const k: number[] = [], w: number[] = [];
-    for (let i = 0; i < strikes; i++) {
-      const x = -width + (2 * width * i) / (strikes - 1);
-      const clean = p.a + p.b * (p.rho * (x - p.m) + Math.sqrt((x - p.m) ** 2 + p.sigma ** 2));
-      const vol = Math.sqrt(clean / t) + 0.005 * (2 * draw() - 1);
-      k.push(x);
-      w.push(vol * vol * t);
-    }
-    out.push({ k, w, t });
-  }
-  return out;
-}
-
-const surface = makeSurface(200, 50);
+const surface = sviSurfaceWorkload(200, 50);
 const one = surface[120];
 if (one === undefined) throw new Error("no slice");
 const wasm = createSviKernels(await loadKernelModule());
@@ -57,9 +24,9 @@ const ts = createSviKernels("ts");
 
 const bench = new Bench({ time: 2000, warmupTime: 300 });
 bench
-  .add("ts reference: one slice, 50 strikes", () => void ts.sviFit(one))
+  .add("ts engine: one slice, 50 strikes", () => void ts.sviFit(one))
   .add("wasm: one slice, 50 strikes", () => void wasm.sviFit(one))
-  .add("ts reference: 200-expiry surface (batch)", () => void ts.sviFitBatch(surface))
+  .add("ts engine: 200-expiry surface (batch)", () => void ts.sviFitBatch(surface))
   .add("wasm: 200-expiry surface (batch)", () => void wasm.sviFitBatch(surface));
 await bench.run();
 
@@ -67,10 +34,10 @@ const rows = bench.tasks.map((task) => ({
   name: task.name,
   mean: task.result.state === "completed" ? task.result.latency.mean : Number.NaN,
 }));
-// Each wasm task is compared with the ts reference task on the same workload (the row above it).
+// Each wasm task is compared with the ts engine's task on the same workload (the row above it).
 rows.forEach(({ name, mean }, i) => {
   const baseline = rows[i - (i % 2)]?.mean ?? Number.NaN;
-  console.log(`${name.padEnd(44)} ${mean.toFixed(3).padStart(9)} ms/op   ${(baseline / mean).toFixed(2)}x vs ts reference`);
+  console.log(`${name.padEnd(44)} ${mean.toFixed(3).padStart(9)} ms/op   ${(baseline / mean).toFixed(2)}x vs ts engine`);
 });
 const surfaceMean = rows[3]?.mean ?? Number.NaN;
 console.log(`wasm per slice inside the surface batch: ${(surfaceMean / surface.length).toFixed(3)} ms`);

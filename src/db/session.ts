@@ -208,7 +208,7 @@ export class DuckSession {
 /**
  * Registers every SQL function of the kernels on the connection: the option kernels (src/kernels/sql-functions.ts:
  * bs_price, bs_delta…, implied_vol) and the SVI surface functions (src/kernels/svi/sql.ts: svi_w, svi_g, svi_vol).
- * The WebAssembly engine is preferred; without a wasm build the pure-TS twin (same signatures, the test oracle)
+ * The WebAssembly engine is preferred; without a wasm build the TS engine (the same kernels compiled to JavaScript)
  * is used. A failure leaves the session usable without them and is logged.
  */
 async function registerKernels(connection: DuckDBConnection, logger: Logger | undefined): Promise<boolean> {

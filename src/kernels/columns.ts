@@ -3,6 +3,7 @@
  * see struct-of-arrays input. A length mismatch is the caller's bug and fails loudly.
  */
 import { DataError } from "../domain/errors.ts";
+import type { FilledInput } from "./abi/run.ts";
 import type { Column, FlagColumn } from "./types.ts";
 
 function columnLength(column: Column | FlagColumn): number | undefined {
@@ -71,4 +72,24 @@ export function copyFlags(target: Uint8Array, column: FlagColumn, from: number, 
   if (typeof column === "boolean") target.fill(column ? 1 : 0, 0, count);
   else if (column instanceof Uint8Array) target.set(column.subarray(from, from + count));
   else for (let i = 0; i < count; i++) target[i] = column[from + i] ? 1 : 0;
+}
+
+/** Rows [from, from + count) of a column as a kernel input, copied straight into the arena. */
+export function columnInput(column: Column, from: number, count: number): FilledInput {
+  return {
+    length: count,
+    copyInto(view) {
+      if (view instanceof Float64Array) copyRows(view, column, from, count);
+    },
+  };
+}
+
+/** Rows [from, from + count) of a flag column as a kernel input (u8). */
+export function flagInput(column: FlagColumn, from: number, count: number): FilledInput {
+  return {
+    length: count,
+    copyInto(view) {
+      if (view instanceof Uint8Array) copyFlags(view, column, from, count);
+    },
+  };
 }

@@ -1,7 +1,7 @@
 /**
  * The kernel façade: `createKernels({ engine: "wasm" | "ts" })` returns one object with every numeric kernel
- * family of trademl, on the WebAssembly build (default) or on the pure-TypeScript reference engine (same
- * signatures; the test oracle and the fallback).
+ * family of trademl, on the WebAssembly build (default) or on the TS engine (the same kernel sources compiled by
+ * tsc, ts-instance.ts: the fallback and a second opinion in the tests).
  *
  * Adding a kernel family is a one-line change here: a family is a function of the KernelContext returning its
  * methods, spread into the result, and its type is intersected into `Kernels`. For example the SVI family:
@@ -10,22 +10,24 @@
  *     ...
  *     return { ...core, ...optionFamily(options), ...sviFamily(ctx) };
  *
- * A family that needs WebAssembly reads `ctx.module` (undefined on the "ts" engine) and looks its exports up
- * with `requireFunction`; it owns its own Arena (one arena per job, DESIGN "Kernel ABI").
+ * A family calls its exports on `ctx.instance` (the WebAssembly module, or the TS engine's build of the same
+ * sources) through the ABI descriptor (abi/, with abi/run.ts staging each call in its own Arena: one arena per
+ * job, DESIGN "Kernel ABI"). The whole recipe, kernel to façade: docs/kernels.md, "Adding a kernel family".
  */
-import { createTsEngine } from "./ts/engine.ts";
+import type { EngineName, KernelInstance } from "./instance.ts";
 import { loadKernelModule, type KernelBuild, type KernelModule, type KernelSource } from "./load.ts";
 import { optionFamily, type OptionFamily } from "./options.ts";
 import { sviFamily, type SviFamily } from "./svi/index.ts";
 import { learnFamily, type LearnFamily } from "./learn/index.ts";
-import { createWasmEngine } from "./wasm-engine.ts";
+import { createOptionEngine } from "./option-engine.ts";
 import { createKernelPool } from "./parallel.ts";
+import { tsKernelInstance } from "./ts-instance.ts";
 import type { BsmBatch, BsmResult, IvBatch, IvResult } from "./types.ts";
 
-export type EngineName = "wasm" | "ts";
+export type { EngineName };
 
 export interface CreateKernelsOptions {
-  /** "wasm" (default): build/release.wasm; "ts": the pure-TypeScript reference engine. */
+  /** "wasm" (default): build/release.wasm; "ts": the same kernels compiled by tsc (ts-instance.ts). */
   readonly engine?: EngineName;
   /** Which WebAssembly build (default release), or an explicit source. Ignored by the "ts" engine. */
   readonly build?: KernelBuild;
@@ -39,7 +41,9 @@ export interface CreateKernelsOptions {
 /** What every family receives. */
 export interface KernelContext {
   readonly engine: EngineName;
-  /** The instantiated module on the "wasm" engine; undefined on "ts". */
+  /** The kernels the families call: the WebAssembly module, or the TS engine's instance. */
+  readonly instance: KernelInstance;
+  /** The instantiated module on the "wasm" engine (worker threads compile from it); undefined on "ts". */
   readonly module: KernelModule | undefined;
 }
 
@@ -60,8 +64,8 @@ export type Kernels = KernelsCore & OptionFamily & SviFamily & LearnFamily;
 export async function createKernels(options: CreateKernelsOptions = {}): Promise<Kernels> {
   const engine = options.engine ?? "wasm";
   const module = engine === "wasm" ? await loadKernelModule(options.source ?? { build: options.build ?? "release" }) : undefined;
-  const ctx: KernelContext = { engine, module };
-  const optionEngine = ctx.module === undefined ? createTsEngine() : createWasmEngine(ctx.module);
+  const ctx: KernelContext = { engine, module, instance: module ?? tsKernelInstance() };
+  const optionEngine = createOptionEngine(ctx.instance);
   const poolOptions = {
     ...(options.workers === undefined ? {} : { workers: options.workers }),
     ...(options.parallelThreshold === undefined ? {} : { threshold: options.parallelThreshold }),
@@ -77,7 +81,8 @@ export async function createKernels(options: CreateKernelsOptions = {}): Promise
   return { ...core, ...optionFamily(optionEngine), ...sviFamily(ctx), ...learnFamily(ctx) };
 }
 
-export { createTsEngine } from "./ts/engine.ts";
-export { createWasmEngine } from "./wasm-engine.ts";
+export { createOptionEngine } from "./option-engine.ts";
+export { tsKernelInstance } from "./ts-instance.ts";
+export type { KernelInstance } from "./instance.ts";
 export { createKernelPool, DEFAULT_PARALLEL_THRESHOLD, type KernelPool, type KernelPoolOptions } from "./parallel.ts";
 export * from "./types.ts";

@@ -7,6 +7,8 @@
  */
 import { readFile } from "node:fs/promises";
 import { KernelError } from "../domain/errors.ts";
+import { EXPECTED_ABI_VERSION } from "./abi/index.ts";
+import type { KernelInstance } from "./instance.ts";
 
 export type KernelBuild = "release" | "debug";
 
@@ -23,7 +25,10 @@ export interface CoreExports {
   arenaReset(): void;
 }
 
-export interface KernelModule {
+/** The WebAssembly build's instance (instance.ts), with the compiled module for worker threads. */
+export interface KernelModule extends KernelInstance {
+  readonly engine: "wasm";
+  readonly memory: WebAssembly.Memory;
   readonly build: KernelBuild | "custom";
   readonly exports: CoreExports;
   /** All raw exports, for kernel families to look up their functions. */
@@ -32,7 +37,7 @@ export interface KernelModule {
   readonly compiled: WebAssembly.Module;
 }
 
-export const EXPECTED_ABI_VERSION = 1;
+export { EXPECTED_ABI_VERSION };
 
 export function buildUrl(build: KernelBuild): URL {
   // src/kernels/load.ts and dist/kernels/load.js both sit two levels below the package root.
@@ -115,7 +120,7 @@ export async function loadKernelModule(source: KernelSource = {}): Promise<Kerne
       `kernel ABI ${abi} does not match the host's ${EXPECTED_ABI_VERSION}; rebuild with \`npm run build\``,
     );
   }
-  return { build, exports, raw, compiled };
+  return { engine: "wasm", memory, build, exports, raw, compiled };
 }
 
 /** Looks up an exported kernel function, failing with a KernelError naming it when the build lacks it. */

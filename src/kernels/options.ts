@@ -3,6 +3,7 @@
  * object-per-option forms, on whichever engine the façade was created with.
  */
 import { KernelError } from "../domain/errors.ts";
+import { statusName } from "./abi/status-name.ts";
 import {
   BSM_STATUS_NAMES, IV_STATUS_NAMES, type BsmBatch, type BsmPrices, type BsmResult, type BsmStatusName, type ImpliedVolOutcome,
   type IvBatch, type IvResult, type IvStatusName, type OptionEngine, type OptionGreeks, type OptionQuote, type OptionSpec,
@@ -26,12 +27,13 @@ export interface OptionFamily {
   impliedVolQuotes(quotes: readonly OptionQuote[]): ImpliedVolOutcome[];
 }
 
+// A status code the ABI does not define is a KernelError (statusName), never a default name.
 function bsmStatusName(code: number | undefined): BsmStatusName {
-  return BSM_STATUS_NAMES[code ?? 1] ?? "invalid_input";
+  return statusName(BSM_STATUS_NAMES, code ?? -1, "bsmBatch");
 }
 
 function ivStatusName(code: number | undefined): IvStatusName {
-  return IV_STATUS_NAMES[code ?? 4] ?? "invalid_input";
+  return statusName(IV_STATUS_NAMES, code ?? -1, "impliedVolBatch");
 }
 
 function only<T>(rows: readonly T[]): T {

@@ -3,8 +3,8 @@
  *
  * Each worker instantiates the already-compiled WebAssembly.Module (posted to it, no second compile) with its own
  * memory and arena, and runs contiguous slices of the batch through the same batch exports the in-thread engine
- * uses, so results are bit-identical to `k.bsm` / `k.impliedVol`. The worker is a small plain-JS program
- * evaluated from a string: it needs no TypeScript loader and no file beside the package.
+ * uses, laid out by the ABI descriptor, so results are bit-identical to `k.bsm` / `k.impliedVol`. The worker is
+ * a small plain-JS program evaluated from a string: it needs no TypeScript loader and no file beside the package.
  *
  * Below `threshold` rows the batch runs in the calling thread: posting a slice to a worker and back costs tens
  * of microseconds, which only pays on large batches (bench/bsm.bench.ts measures the crossover; see
@@ -13,6 +13,8 @@
 import { availableParallelism } from "node:os";
 import { Worker } from "node:worker_threads";
 import { KernelError } from "../domain/errors.ts";
+import { BSM_BATCH, IMPLIED_VOL_BATCH, type AbiExport, type BufferRole, type ElementType } from "./abi/index.ts";
+import type { TypedBuffer } from "./abi/run.ts";
 import { batchLength, copyFlags, copyRows } from "./columns.ts";
 import type { KernelModule } from "./load.ts";
 import type { BsmBatch, BsmResult, Column, FlagColumn, IvBatch, IvResult, OptionEngine } from "./types.ts";
@@ -26,37 +28,54 @@ import type { BsmBatch, BsmResult, Column, FlagColumn, IvBatch, IvResult, Option
  */
 export const DEFAULT_PARALLEL_THRESHOLD = 1_000_000;
 
+// The worker is driven by the ABI descriptor (abi/): each job lists the export's parameters in order, scalars
+// with their value and buffers with their element type, role, length and (for inputs) contents, so the worker
+// needs to know nothing about any kernel.
 const WORKER_SOURCE = `
 const { parentPort, workerData } = require("node:worker_threads");
 const instance = new WebAssembly.Instance(workerData.module, { env: { abort() { throw new Error("kernel abort"); } } });
 const k = instance.exports;
 if (typeof k._initialize === "function") k._initialize();
+const TYPES = { f64: Float64Array, i32: Int32Array, u8: Uint8Array };
 parentPort.on("message", (job) => {
   try {
-    const n = job.n;
     k.arenaReset();
-    const inPtrs = job.inputs.map(() => k.arenaAlloc(Math.max(n * 8, 16)));
-    const callPtr = k.arenaAlloc(Math.max(n, 16));
-    const outPtrs = [];
-    for (let i = 0; i < job.outputs; i++) outPtrs.push(k.arenaAlloc(Math.max(n * 8, 16)));
-    const statusPtr = k.arenaAlloc(Math.max(n * 4, 16));
-    job.inputs.forEach((col, i) => new Float64Array(k.memory.buffer, inPtrs[i], n).set(col));
-    new Uint8Array(k.memory.buffer, callPtr, n).set(job.isCall);
-    const bad = k[job.fn](n, ...inPtrs, callPtr, ...outPtrs, statusPtr);
-    const outputs = outPtrs.map((p) => new Float64Array(k.memory.buffer, p, n).slice());
-    const status = new Int32Array(k.memory.buffer, statusPtr, n).slice();
-    parentPort.postMessage({ id: job.id, bad, outputs, status }, [...outputs.map((o) => o.buffer), status.buffer]);
+    const args = job.params.map((p) => (p.kind === "buffer" ? (p.skip ? 0 : k.arenaAlloc(Math.max(p.length * TYPES[p.element].BYTES_PER_ELEMENT, 16))) : p.value));
+    job.params.forEach((p, i) => { if (p.data) new TYPES[p.element](k.memory.buffer, args[i], p.length).set(p.data); });
+    const result = k[job.fn](...args);
+    const outputs = {};
+    job.params.forEach((p, i) => {
+      if (p.kind === "buffer" && p.role === "out" && !p.skip) outputs[p.name] = new TYPES[p.element](k.memory.buffer, args[i], p.length).slice();
+    });
+    parentPort.postMessage({ id: job.id, result, outputs }, Object.values(outputs).map((o) => o.buffer));
   } catch (error) {
     parentPort.postMessage({ id: job.id, error: String(error && error.message || error) });
   }
 });
 `;
 
+/** One parameter of a worker job, in the export's positional order. */
+type JobParam =
+  | { kind: "i32" | "f64"; name: string; value: number }
+  | { kind: "buffer"; name: string; element: ElementType; role: BufferRole; length: number; skip: boolean; data?: TypedBuffer };
+
+/** The job for rows [0, count) of a slice: every parameter of `exp`, inputs filled from `inputs` by name. */
+function jobParams(exp: AbiExport, count: number, inputs: Readonly<Record<string, TypedBuffer>>, skip: ReadonlySet<string>): JobParam[] {
+  const sizes: Record<string, number> = { n: count };
+  for (const [name, data] of Object.entries(inputs)) sizes[name] = data.length;
+  return exp.params.map((p): JobParam => {
+    if (p.kind !== "buffer") return { kind: p.kind, name: p.name, value: sizes[p.name] ?? 0 };
+    const data = inputs[p.name];
+    const length = data?.length ?? p.length?.(sizes) ?? 0;
+    const base = { kind: "buffer" as const, name: p.name, element: p.element, role: p.role, length, skip: skip.has(p.name) };
+    return data === undefined ? base : { ...base, data };
+  });
+}
+
 interface JobReply {
   id: number;
-  bad?: number;
-  outputs?: Float64Array[];
-  status?: Int32Array;
+  result?: number;
+  outputs?: Record<string, TypedBuffer>;
   error?: string;
 }
 
@@ -122,42 +141,53 @@ export function createKernelPool(module: KernelModule, inline: OptionEngine, opt
     return workers;
   }
 
-  function run(
-    worker: Worker, fn: string, inputs: Float64Array<ArrayBuffer>[], isCall: Uint8Array<ArrayBuffer>, outputs: number,
-  ): Promise<JobReply> {
+  function run(worker: Worker, exp: AbiExport, params: JobParam[]): Promise<JobReply> {
     const id = nextId++;
+    const transfer = params.flatMap((p) => (p.kind === "buffer" && p.data?.buffer instanceof ArrayBuffer ? [p.data.buffer] : []));
     return new Promise<JobReply>((resolve, reject) => {
       pending.set(id, { resolve, reject });
       worker.ref();
-      worker.postMessage({ id, fn, n: isCall.length, inputs, isCall, outputs }, [...inputs.map((c) => c.buffer), isCall.buffer]);
+      worker.postMessage({ id, fn: exp.name, params }, transfer);
     }).then((reply) => {
       if (reply.error !== undefined) throw new KernelError("kernel_worker_failed", `kernel worker: ${reply.error}`);
       return reply;
     });
   }
 
-  /** Splits [0, n) into one contiguous slice per worker and runs them concurrently. */
-  async function split(n: number, fn: string, columns: readonly Column[], flags: FlagColumn, outputs: number) {
+  /**
+   * Splits rows [0, n) into one contiguous slice per worker, runs `exp` on each, and joins the outputs named in
+   * `outputs` (f64 columns, then the i32 status) back into full columns.
+   */
+  async function split(
+    exp: AbiExport, n: number, columns: Readonly<Record<string, Column>>, isCall: FlagColumn, outputs: readonly string[],
+  ) {
     const pool = start();
     const per = Math.ceil(n / pool.length);
+    const skip = new Set(exp.params.filter((p) => p.kind === "buffer" && p.role === "out" && p.name !== "status" && !outputs.includes(p.name)).map((p) => p.name));
     const parts: { from: number; reply: Promise<JobReply> }[] = [];
     pool.forEach((worker, w) => {
       const from = w * per;
       const count = Math.min(per, n - from);
       if (count <= 0) return;
-      const inputs = columns.map((c) => sliceColumn(c, from, count));
-      parts.push({ from, reply: run(worker, fn, inputs, sliceFlags(flags, from, count), outputs) });
+      const inputs: Record<string, TypedBuffer> = { isCall: sliceFlags(isCall, from, count) };
+      for (const [name, column] of Object.entries(columns)) inputs[name] = sliceColumn(column, from, count);
+      parts.push({ from, reply: run(worker, exp, jobParams(exp, count, inputs, skip)) });
     });
-    const outs = Array.from({ length: outputs }, () => new Float64Array(n));
+    const outs = new Map(outputs.map((name) => [name, new Float64Array(n)]));
     const status = new Int32Array(n);
     let bad = 0;
     for (const part of parts) {
       const reply = await part.reply;
-      bad += reply.bad ?? 0;
-      (reply.outputs ?? []).forEach((o, k) => outs[k]?.set(o, part.from));
-      if (reply.status) status.set(reply.status, part.from);
+      bad += reply.result ?? 0;
+      for (const [name, column] of outs) {
+        const got = reply.outputs?.[name];
+        if (got instanceof Float64Array) column.set(got, part.from);
+      }
+      const got = reply.outputs?.["status"];
+      if (got instanceof Int32Array) status.set(got, part.from);
     }
-    return { outs, status, bad };
+    const col = (name: string): Float64Array => outs.get(name) ?? new Float64Array(n);
+    return { col, status, bad };
   }
 
   return {
@@ -166,20 +196,20 @@ export function createKernelPool(module: KernelModule, inline: OptionEngine, opt
     async bsm(batch) {
       const n = batchLength(batch);
       if (n < threshold) return inline.bsm(batch);
-      const { outs, status, bad } = await split(n, "bsmBatch",
-        [batch.spot, batch.strike, batch.t, batch.rate, batch.div, batch.vol], batch.isCall, 9);
-      const col = (k: number) => outs[k] ?? new Float64Array(n);
+      const { spot, strike, t, rate, div, vol } = batch;
+      const { col, status, bad } = await split(BSM_BATCH, n, { spot, strike, t, rate, div, vol }, batch.isCall,
+        ["price", "delta", "gamma", "vega", "theta", "rho", "vanna", "volga", "charm"]);
       return {
-        length: n, price: col(0), delta: col(1), gamma: col(2), vega: col(3), theta: col(4), rho: col(5),
-        vanna: col(6), volga: col(7), charm: col(8), status, invalid: bad,
+        length: n, price: col("price"), delta: col("delta"), gamma: col("gamma"), vega: col("vega"), theta: col("theta"),
+        rho: col("rho"), vanna: col("vanna"), volga: col("volga"), charm: col("charm"), status, invalid: bad,
       };
     },
     async impliedVol(batch) {
       const n = batchLength(batch);
       if (n < threshold) return inline.impliedVol(batch);
-      const { outs, status, bad } = await split(n, "impliedVolBatch",
-        [batch.price, batch.spot, batch.strike, batch.t, batch.rate, batch.div], batch.isCall, 1);
-      return { length: n, vol: outs[0] ?? new Float64Array(n), status, failed: bad };
+      const { price, spot, strike, t, rate, div } = batch;
+      const { col, status, bad } = await split(IMPLIED_VOL_BATCH, n, { price, spot, strike, t, rate, div }, batch.isCall, ["vol"]);
+      return { length: n, vol: col("vol"), status, failed: bad };
     },
     async close() {
       const all = workers ?? [];

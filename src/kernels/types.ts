@@ -1,5 +1,5 @@
 /**
- * The typed shapes of the option kernels, shared by the WASM engine and the pure-TypeScript reference engine.
+ * The typed shapes of the option kernels, shared by the WASM engine and the TS engine (the same kernels in JS).
  * Conventions (DESIGN, "Kernel ABI"): T in years (ACT/365), continuously compounded rate and dividend yield,
  * vol as a decimal; vega per 1.00 of vol, theta per year of calendar time (-dV/dT), rho per 1.00 of rate,
  * charm = d(delta)/dt per year, vanna = d(delta)/d(vol), volga = d(vega)/d(vol).

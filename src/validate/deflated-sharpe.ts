@@ -10,7 +10,7 @@
  * the trials' annualised SR 0.5) gives DSR 0.9004 with 250 returns a year and 0.8997 with 252.
  */
 import { UsageError } from "../domain/errors.ts";
-import { normCdf, normInv } from "../kernels/ts/normal.ts";
+import { normCdf, normInv } from "../kernels/portable/math/normal.ts";
 
 /** The Euler–Mascheroni constant γ. */
 const EULER_GAMMA = 0.5772156649015329;

@@ -3,6 +3,7 @@ import { readdir, writeFile } from "node:fs/promises";
 import path from "node:path";
 import { afterEach, describe, expect, it } from "vitest";
 import { judgeRuntime } from "../../src/doctor/runtime-check.ts";
+import { EXPECTED_ABI_VERSION } from "../../src/kernels/load.ts";
 import { runDoctor } from "../../src/doctor/run.ts";
 import type { DoctorCheck } from "../../src/doctor/types.ts";
 import { runTrademl } from "../helpers/cli.ts";
@@ -50,7 +51,7 @@ describe("trademl doctor", () => {
     expect(run.code).toBe(0);
     const lines = run.stdout.split("\n");
     expect(lines[0]).toMatch(/^STATUS\s+CHECK\s+DETAIL$/);
-    expect(run.stdout).toMatch(/^ok\s+kernels\s+.*ABI 1/m);
+    expect(run.stdout).toMatch(new RegExp(`^ok\\s+kernels\\s+.*ABI ${EXPECTED_ABI_VERSION}`, "m"));
     expect(run.stdout).toMatch(/^WARN\s+vendor-keys\s+/m);
     expect(run.stdout).toMatch(/^6 checks: 4 ok, 1 warn, 0 fail, 1 skipped$/m);
   });

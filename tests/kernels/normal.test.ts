@@ -1,7 +1,7 @@
 import { readFile } from "node:fs/promises";
 import { describe, expect, it } from "vitest";
 import { buildUrl, loadKernelModule, requireFunction } from "../../src/kernels/load.ts";
-import * as tsNormal from "../../src/kernels/ts/normal.ts";
+import * as tsNormal from "../../src/kernels/portable/math/normal.ts";
 import { reference, relErr } from "./helpers.ts";
 
 type Scalar = (x: number) => number;

@@ -111,7 +111,7 @@ export const calcCommand: GroupSpec = {
     { flags: "--vol <vol>", description: "volatility, decimal (bsm)" },
     { flags: "--price <price>", description: "option price (iv)" },
     { flags: "--type <type>", description: "call or put (default call)" },
-    { flags: "--engine <engine>", description: "wasm (default) or ts, the pure-TypeScript reference engine" },
+    { flags: "--engine <engine>", description: "wasm (default) or ts, the same kernels compiled to JavaScript" },
     { flags: "--json", description: "print JSON instead of a table (an infinite Greek, e.g. gamma at t = 0, as \"Infinity\")" },
   ],
   actions: {

@@ -4,11 +4,16 @@
  * columns and index sets already checked by the façade (index.ts); outputs are raw arrays and a status code.
  *
  * WASM calls follow the kernel ABI (DESIGN, "Kernel ABI"): reset the arena, allocate every buffer of the call,
- * only then make views, copy in, call once, copy out. The kernels never allocate.
+ * only then make views, copy in, call once, copy out. The kernels never allocate. Arguments are passed by name
+ * through the ABI descriptor (src/kernels/abi/learn.ts); the GBDT's pointer tables are staged here.
  */
 import { KernelError } from "../../domain/errors.ts";
+import {
+  bindExport, type AbiExport, GBDT_FIT_BEGIN, GBDT_FIT_STEP, GBDT_PREDICT, GBDT_SCRATCH_BYTES, LEARN_LAYOUT_DIGEST, LINEAR_PREDICT,
+  RIDGE_FIT, RIDGE_SCRATCH_BYTES,
+} from "../abi/index.ts";
 import { Arena } from "../arena.ts";
-import { requireFunction, type KernelModule } from "../load.ts";
+import type { KernelInstance } from "../instance.ts";
 import { BIN_SLOTS, BINS, FOREST, FOREST_SLOTS, INFO, INFO_SLOTS, layoutDigest, PARAM, PARAM_SLOTS } from "./layout.ts";
 import { gbdtPredictReference, linearPredictReference } from "./predict-reference.ts";
 import { ridgeFitReference, type RidgeSolution } from "./ridge-reference.ts";
@@ -60,19 +65,6 @@ export function createTsLearnEngine(): LearnEngine {
   };
 }
 
-type RidgeFitFn = (
-  nTotal: number, p: number, x: number, y: number, w: number, rows: number, nRows: number, lambda: number,
-  mean: number, scale: number, coef: number, stdCoef: number, intercept: number, scratch: number,
-) => number;
-type RidgeScratchFn = (p: number) => number;
-type LinearPredictFn = (nTotal: number, p: number, x: number, rows: number, nRows: number, coef: number, intercept: number, out: number) => number;
-type GbdtScratchFn = (nTotal: number, p: number, nT: number, nV: number, leaves: number, bins: number, sample: number) => number;
-type GbdtFitBeginFn = (
-  nTotal: number, p: number, x: number, y: number, w: number, group: number, train: number, nT: number,
-  valid: number, nV: number, params: number, bins: number, forest: number, info: number, curve: number, scratch: number,
-) => number;
-type GbdtPredictFn = (nTotal: number, p: number, x: number, rows: number, nRows: number, forest: number, trees: number, base: number, out: number) => number;
-
 /** Addressable bytes of a wasm32 memory; a job that needs more is refused before it starts. */
 const MAX_JOB_BYTES = 4 * 2 ** 30 - 64 * 2 ** 20;
 
@@ -106,18 +98,13 @@ function checkBytes(bytes: number, what: string): void {
   }
 }
 
-export function createWasmLearnEngine(module: KernelModule): LearnEngine {
-  const digest = requireFunction<() => number>(module.raw, "learnLayoutDigest")();
+export function createWasmLearnEngine(module: KernelInstance): LearnEngine {
+  /** One export called by name through the ABI descriptor (src/kernels/abi/learn.ts). */
+  const call = (exp: AbiExport, args: Readonly<Record<string, number>>): number => bindExport(module, exp)(args);
+  const digest = call(LEARN_LAYOUT_DIGEST, {});
   if (digest !== layoutDigest()) {
     throw new KernelError("kernel_abi_mismatch", "the learn kernels' buffer layout does not match the host's; rebuild with `npm run build`");
   }
-  const ridgeFitFn = requireFunction<RidgeFitFn>(module.raw, "ridgeFit");
-  const ridgeScratchFn = requireFunction<RidgeScratchFn>(module.raw, "ridgeScratchBytes");
-  const linearPredictFn = requireFunction<LinearPredictFn>(module.raw, "linearPredict");
-  const gbdtScratchFn = requireFunction<GbdtScratchFn>(module.raw, "gbdtScratchBytes");
-  const gbdtFitBeginFn = requireFunction<GbdtFitBeginFn>(module.raw, "gbdtFitBegin");
-  const gbdtFitStepFn = requireFunction<() => number>(module.raw, "gbdtFitStep");
-  const gbdtPredictFn = requireFunction<GbdtPredictFn>(module.raw, "gbdtPredict");
   const arena = new Arena(module);
 
   return {
@@ -137,12 +124,14 @@ export function createWasmLearnEngine(module: KernelModule): LearnEngine {
       const coef = arena.alloc(p, 8);
       const stdCoef = arena.alloc(p, 8);
       const intercept = arena.alloc(1, 8);
-      const scratch = arena.alloc(ridgeScratchFn(p), 1);
+      const scratch = arena.alloc(call(RIDGE_SCRATCH_BYTES, { p }), 1);
       x.copyIn();
       arena.f64(y, nTotal).set(label);
       if (weight !== undefined) arena.f64(w, nTotal).set(weight);
       arena.i32(r, rows.length).set(rows);
-      const status = ridgeFitFn(nTotal, p, x.ptr, y, w, r, rows.length, lambda, mean, scale, coef, stdCoef, intercept, scratch);
+      const status = call(RIDGE_FIT, {
+        nTotal, p, x: x.ptr, y, w, rows: r, nRows: rows.length, lambda, mean, scale, coef, stdCoef, intercept, scratch,
+      });
       if (status !== 0) return { status };
       const read = (ptr: number): Float64Array => arena.f64(ptr, p).slice();
       return {
@@ -162,7 +151,9 @@ export function createWasmLearnEngine(module: KernelModule): LearnEngine {
       const iterations = slot(PARAM.numIterations);
       const leaves = slot(PARAM.numLeaves);
       const maxBins = slot(PARAM.maxBins);
-      const scratchBytes = gbdtScratchFn(nTotal, p, train.length, valid.length, leaves, maxBins, slot(PARAM.binSampleCount));
+      const scratchBytes = call(GBDT_SCRATCH_BYTES, {
+        nTotal, p, nT: train.length, nV: valid.length, numLeaves: leaves, bins: maxBins, sampleCount: slot(PARAM.binSampleCount),
+      });
       if (scratchBytes < 0) throw new KernelError("kernel_learn_bad_size", "gbdtScratchBytes refused the fit's sizes");
       const nodes = iterations * (leaves - 1);
       const leafSlots = iterations * leaves;
@@ -208,11 +199,13 @@ export function createWasmLearnEngine(module: KernelModule): LearnEngine {
       bins[BINS.thresholds] = thresholds;
       const table = arena.i32(forestTable, FOREST_SLOTS);
       for (const [name, index] of Object.entries(FOREST)) table[index] = f[name as keyof typeof f];
-      const status = gbdtFitBeginFn(nTotal, p, x.ptr, y, w, g, trainPtr, train.length, validPtr, valid.length, paramsPtr,
-        binTable, forestTable, info, curve, scratch);
+      const status = call(GBDT_FIT_BEGIN, {
+        nTotal, p, x: x.ptr, y, w, group: g, train: trainPtr, nT: train.length, valid: validPtr, nV: valid.length,
+        params: paramsPtr, bins: binTable, forest: forestTable, info, curve, scratch,
+      });
       // One call per tree; the bound only guards against a kernel that never reports completion.
       for (let iteration = 0; status === 0; iteration++) {
-        const step = gbdtFitStepFn();
+        const step = call(GBDT_FIT_STEP, {});
         if (step < 0 || iteration >= iterations) throw new KernelError("kernel_internal", `gbdtFitStep returned ${step} at iteration ${iteration}`);
         input.onIteration?.(iteration, arena.f64(curve, iterations)[iteration] ?? Number.NaN);
         if (step === 1) break;
@@ -259,7 +252,7 @@ export function createWasmLearnEngine(module: KernelModule): LearnEngine {
       x.copyIn();
       arena.i32(r, rows.length).set(rows);
       arena.f64(c, p).set(coef);
-      linearPredictFn(nTotal, p, x.ptr, r, rows.length, c, intercept, out);
+      call(LINEAR_PREDICT, { nTotal, p, x: x.ptr, rows: r, nRows: rows.length, coef: c, intercept, out });
       return arena.f64(out, rows.length).slice();
     },
 
@@ -287,7 +280,9 @@ export function createWasmLearnEngine(module: KernelModule): LearnEngine {
         if (values instanceof Int32Array) arena.i32(ptr, values.length).set(values);
         else arena.f64(ptr, values.length).set(values);
       }
-      const status = gbdtPredictFn(nTotal, p, x.ptr, r, rows.length, forestTable, forest.trees, baseScore, out);
+      const status = call(GBDT_PREDICT, {
+        nTotal, p, x: x.ptr, rows: r, nRows: rows.length, forest: forestTable, trees: forest.trees, base: baseScore, out,
+      });
       if (status !== 0) throw new KernelError("kernel_learn_predict", `gbdtPredict returned status ${status}`);
       return arena.f64(out, rows.length).slice();
     },

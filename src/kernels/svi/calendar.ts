@@ -9,7 +9,7 @@
  * slopes b2(1 +- rho2) - b1(1 +- rho1) (w ~ b(1 +- rho)|k| as k -> +-inf).
  */
 import type { RawSviParams } from "./engine.ts";
-import { rawW } from "./reference.ts";
+import { rawW } from "../portable/svi/eval.ts";
 
 export interface CalendarCheck {
   /** True when w(k, t2) >= w(k, t1) for every k. */

@@ -2,8 +2,8 @@
  * SVI volatility-surface engine: raw SVI calibration per expiry (quasi-explicit), butterfly and calendar
  * checks that return the offending intervals, the Gatheral–Jacquier JW repair, and a global SSVI fit.
  *
- * `createSviKernels(module)` runs the numeric cores in WebAssembly (assembly/svi/); `createSviKernels("ts")`
- * runs the pure-TypeScript reference with the same signatures and, by construction, the same bits. Calendar
+ * `createSviKernels(module)` runs the numeric cores in WebAssembly; `createSviKernels("ts")` runs the same sources
+ * (src/kernels/portable/svi/) compiled by tsc, with the same signatures and, by construction, the same bits. Calendar
  * checks, JW conversions and the SSVI outer fit are host code shared by both engines (they are cheap next to
  * the per-slice calibrations they call).
  *
@@ -11,9 +11,11 @@
  * t in years (ACT/365).
  */
 import { UsageError } from "../../domain/errors.ts";
+import type { KernelInstance } from "../instance.ts";
 import type { KernelModule } from "../load.ts";
+import { tsKernelInstance } from "../ts-instance.ts";
 import { calendarCheck, type CalendarCheck } from "./calendar.ts";
-import { createTsSviEngine, createWasmSviEngine, type PackedSlices, type RawSviParams, type SviDerivatives, type SviEngine, type SviEngineKind } from "./engine.ts";
+import { createSviEngine, type PackedSlices, type RawSviParams, type SviDerivatives, type SviEngine, type SviEngineKind } from "./engine.ts";
 import { rawToJw, jwToRaw, repairJw, ssviSliceToRaw, type JwSviParams } from "./jw.ts";
 import { checkSsviConditions, fitSsviGlobal, isotonic, phiValue, ssviRawSlice, type SsviConditions, type SsviPhi, type SsviSliceData } from "./ssvi.ts";
 import { FIT_FLAG_ENFORCE_LEE, FIT_OUT, FIT_OUT_STRIDE, MAX_INTERVALS, SVI_STATUS, sviStatusName, type SviStatus } from "./status.ts";
@@ -149,16 +151,23 @@ export function sviSliceFromVols(q: VolSliceQuotes): SviSliceInput {
   };
 }
 
-/** The SVI methods as a kernel family for `createKernels` (src/kernels/index.ts); the module decides the engine. */
+/**
+ * The SVI methods as a kernel family for `createKernels` (src/kernels/index.ts): on the context's instance (or a
+ * loaded module; neither means the TS engine).
+ */
 export type SviFamily = Omit<SviKernels, "engine">;
 
-export function sviFamily(ctx: { readonly module: KernelModule | undefined }): SviFamily {
-  const { engine: _engine, ...methods } = createSviKernels(ctx.module ?? "ts");
+export function sviFamily(ctx: { readonly instance?: KernelInstance; readonly module?: KernelModule | undefined }): SviFamily {
+  const { engine: _engine, ...methods } = sviKernelsOn(createSviEngine(ctx.instance ?? ctx.module ?? tsKernelInstance()));
   return methods;
 }
 
+/** The SVI kernels on a loaded WebAssembly module, or ("ts") on the TS engine. */
 export function createSviKernels(source: KernelModule | "ts"): SviKernels {
-  const engine: SviEngine = source === "ts" ? createTsSviEngine() : createWasmSviEngine(source);
+  return sviKernelsOn(createSviEngine(source === "ts" ? tsKernelInstance() : source));
+}
+
+function sviKernelsOn(engine: SviEngine): SviKernels {
   return {
     engine: engine.kind,
     sviFit: (slice, options) => fitMany(engine, [slice], options)[0] ?? failedFit("degenerate", 1),
@@ -280,7 +289,7 @@ function fitMany(engine: SviEngine, slices: readonly SviSliceInput[], options: S
   return prepared.map((p, s) => {
     const t = packed.t[s] ?? 1;
     if (typeof p === "string") return failedFit(p, t);
-    const code = res.status[s] ?? SVI_STATUS.degenerate;
+    const code = res.status[s] ?? -1;
     const status = sviStatusName(code);
     if (code !== SVI_STATUS.ok && code !== SVI_STATUS.not_converged) return failedFit(status, t);
     const o = s * FIT_OUT_STRIDE;

@@ -3,12 +3,12 @@
  *   svi_w(a, b, rho, m, sigma, k)  -> total implied variance w(k)
  *   svi_g(a, b, rho, m, sigma, k)  -> Gatheral–Jacquier's butterfly function g(k) (NULL where w <= 0)
  *   svi_vol(a, b, rho, m, sigma, k, t) -> implied volatility sqrt(w(k)/t) (NULL where w < 0 or t <= 0)
- * A NULL argument gives NULL. The arithmetic is the reference engine's (reference.ts), identical to the
- * WebAssembly kernels bit for bit. @duckdb/node-api is imported lazily so that loading the kernels never
- * loads DuckDB.
+ * A NULL argument gives NULL. The arithmetic is the kernels' own (src/kernels/portable/svi/eval.ts, compiled by
+ * tsc), identical to the WebAssembly kernels bit for bit. @duckdb/node-api is imported lazily so that loading the
+ * kernels never loads DuckDB.
  */
 import type { DuckDBConnection, DuckDBDataChunk, DuckDBVector } from "@duckdb/node-api";
-import { rawG, rawW } from "./reference.ts";
+import { rawG, rawW } from "../portable/svi/eval.ts";
 
 function readNumber(chunk: DuckDBDataChunk, column: number, row: number): number | null {
   const v = chunk.getColumnVector(column).getItem(row);

@@ -13,8 +13,10 @@
 //    highest (when beta > b_max/2), plain b - beta elsewhere; Householder(3)
 //       s += newton (1 + halley newton/2) / (1 + newton (halley + hh3 newton/6)),
 //    with halley = g''/g' and hh3 = g'''/g', kept inside a bracket that tightens with each evaluation.
-import { normInv, normCdf } from "../math/normal";
-import { lastNormalisedVega, normalisedBlackCall } from "../bsm/normalised-black";
+//
+// Written once for both builds (docs/kernels.md, "Writing a kernel once").
+import { normInv, normCdf } from "../math/normal.ts";
+import { lastNormalisedVega, normalisedBlackCall } from "../bsm/normalised-black.ts";
 
 const DBL_EPSILON: f64 = 2.220446049250313e-16;
 const DBL_MIN: f64 = 2.2250738585072014e-308;
@@ -54,11 +56,13 @@ export function lastSolveIterations(): i32 {
   return solveIterations;
 }
 
-@inline function isBelowHorizon(v: f64): bool {
+// @inline
+function isBelowHorizon(v: f64): bool {
   return Math.abs(v) < DBL_MIN;
 }
 
-@inline function square(v: f64): f64 {
+// @inline
+function square(v: f64): f64 {
   return v * v;
 }
 
@@ -173,17 +177,20 @@ function upperMap(x: f64, s: f64): void {
   }
 }
 
-@inline function inverseUpperMap(f: f64): f64 {
+// @inline
+function inverseUpperMap(f: f64): f64 {
   return -2.0 * normInv(f);
 }
 
-@inline function householderFactor(newton: f64, halley: f64, hh3: f64): f64 {
+// @inline
+function householderFactor(newton: f64, halley: f64, hh3: f64): f64 {
   return (1.0 + 0.5 * halley * newton) / (1.0 + newton * (halley + hh3 * newton * ONE_SIXTH));
 }
 
 /** Whether the iteration may stop: converged to machine accuracy, or past the paper's two steps with a last step
  * below 1e-5 s, after which third-order convergence leaves an error of order (1e-5)^3 s, below double precision. */
-@inline function keepIterating(iterations: i32, ds: f64, s: f64): bool {
+// @inline
+function keepIterating(iterations: i32, ds: f64, s: f64): bool {
   const ads = Math.abs(ds);
   if (!(ads > DBL_EPSILON * s)) return false;
   if (iterations >= MAX_STEPS) return false;
@@ -245,14 +252,7 @@ export function impliedNormalisedVolatility(betaIn: f64, xIn: f64, thetaIn: f64)
 
 /** The solver proper, for an out-of-the-money call: x <= 0, 0 < beta < bMax = e^{x/2}. */
 function solveOtmCall(beta: f64, x: f64, bMax: f64): f64 {
-  let iterations: i32 = 0;
-  let directionReversals: i32 = 0;
   let f: f64 = -DBL_MAX;
-  let s: f64 = -DBL_MAX;
-  let ds: f64 = s;
-  let dsPrevious: f64 = 0.0;
-  let sLeft: f64 = DBL_MIN;
-  let sRight: f64 = DBL_MAX;
   const sC = Math.sqrt(Math.abs(2.0 * x));
   // At the inflexion point s_c = sqrt(2|x|), h + t = 0, so b_c = e^{x/2}/2 - e^{-x/2} Phi(-s_c) and
   // v_c = e^{x/2}/sqrt(2 pi) exactly, both from b_max = e^{x/2}. The subtraction loses a few bits for small |x|
@@ -283,120 +283,70 @@ function solveOtmCall(beta: f64, x: f64, bMax: f64): f64 {
         const u = beta / bL;
         f = (fL * u + bL * (1.0 - u)) * u;
       }
-      s = inverseLowerMap(x, f);
-      sRight = sL;
-      const lnBeta = Math.log(beta);
-      while (keepIterating(iterations, ds, s)) {
-        if (ds * dsPrevious < 0.0) directionReversals++;
-        if (iterations > 0 && (directionReversals == 3 || !(s > sLeft && s < sRight))) {
-          // Looping or leaving the bracket (only at extreme |x|): bisect.
-          s = 0.5 * (sLeft + sRight);
-          if (sRight - sLeft <= DBL_EPSILON * s) break;
-          directionReversals = 0;
-          ds = 0.0;
-        }
-        dsPrevious = ds;
-        const b = normalisedBlackCall(x, s);
-        const bp = lastNormalisedVega();
-        if (b > beta && s < sRight) sRight = s;
-        else if (b < beta && s > sLeft) sLeft = s;
-        if (b <= 0.0 || bp <= 0.0) {
-          ds = 0.5 * (sLeft + sRight) - s;
-        } else {
-          const lnB = Math.log(b);
-          const invLnB = 1.0 / lnB;
-          const bpob = bp / b;
-          const invS = 1.0 / s;
-          const h = x * invS;
-          const hOverS = h * invS;
-          const bHalley = h * hOverS - 0.25 * s;
-          const newton = ((lnBeta - lnB) * lnB * b) / (lnBeta * bp);
-          const twoOverLnB = 1.0 + 2.0 * invLnB;
-          const fHalley = bHalley - bpob * twoOverLnB;
-          const bHh3 = bHalley * bHalley - 3.0 * hOverS * hOverS - 0.25;
-          const fHh3 = bHh3 + 2.0 * bpob * bpob * (1.0 + 3.0 * invLnB * (1.0 + invLnB)) - 3.0 * bHalley * bpob * twoOverLnB;
-          ds = newton * householderFactor(newton, fHalley, fHh3);
-        }
-        ds = Math.max(-0.5 * s, ds);
-        s += ds;
-        iterations++;
-      }
-      solveIterations = iterations;
-      return finish(s, ds, iterations);
+      return householderIterations(OBJECTIVE_LOWER, beta, x, bMax, Math.log(beta), inverseLowerMap(x, f), DBL_MIN, sL);
     }
     const vL = lastNormalisedVega(); // of the evaluation at sL just above
     const rLM = convexControlParameterRight(bL, bC, sL, sC, 1.0 / vL, 1.0 / vC, 0.0, false);
-    s = rationalCubicInterpolation(beta, bL, bC, sL, sC, 1.0 / vL, 1.0 / vC, rLM);
-    sLeft = sL;
-    sRight = sC;
-  } else {
-    const sH = vC > DBL_MIN ? sC + (bMax - bC) / vC : sC;
-    const bH = normalisedBlackCall(x, sH);
-    if (beta <= bH) {
-      const vH = lastNormalisedVega(); // of the evaluation at sH just above
-      const rHM = convexControlParameterLeft(bC, bH, sC, sH, 1.0 / vC, 1.0 / vH, 0.0, false);
-      s = rationalCubicInterpolation(beta, bC, bH, sC, sH, 1.0 / vC, 1.0 / vH, rHM);
-      sLeft = sC;
-      sRight = sH;
-    } else {
-      // Highest segment.
-      upperMap(x, sH);
-      const fH = mapF;
-      const fpH = mapFp;
-      const fppH = mapFpp;
-      if (fppH > -SQRT_DBL_MAX && fppH < SQRT_DBL_MAX) {
-        const rHH = convexControlParameterLeft(bH, bMax, fH, 0.0, fpH, -0.5, fppH, true);
-        f = rationalCubicInterpolation(beta, bH, bMax, fH, 0.0, fpH, -0.5, rHH);
-      }
-      if (f <= 0.0) {
-        // Quadratic with f(b_h), f(b_max) = 0 and f'(b_max) = -1/2.
-        const hh = bMax - bH;
-        const u = (beta - bH) / hh;
-        f = (fH * (1.0 - u) + 0.5 * hh * u) * (1.0 - u);
-      }
-      s = inverseUpperMap(f);
-      sLeft = sH;
-      if (beta > 0.5 * bMax) {
-        const lnTarget = Math.log(bMax - beta);
-        while (keepIterating(iterations, ds, s)) {
-          if (ds * dsPrevious < 0.0) directionReversals++;
-          if (iterations > 0 && (directionReversals == 3 || !(s > sLeft && s < sRight))) {
-            s = 0.5 * (sLeft + sRight);
-            if (sRight - sLeft <= DBL_EPSILON * s) break;
-            directionReversals = 0;
-            ds = 0.0;
-          }
-          dsPrevious = ds;
-          const b = normalisedBlackCall(x, s);
-          const bp = lastNormalisedVega();
-          if (b > beta && s < sRight) sRight = s;
-          else if (b < beta && s > sLeft) sLeft = s;
-          if (b >= bMax || bp <= DBL_MIN) {
-            ds = 0.5 * (sLeft + sRight) - s;
-          } else {
-            const bMaxMinusB = bMax - b;
-            const g = lnTarget - Math.log(bMaxMinusB);
-            const gp = bp / bMaxMinusB;
-            const bHalley = square(x / s) / s - s / 4.0;
-            const bHh3 = bHalley * bHalley - 3.0 * square(x / (s * s)) - 0.25;
-            const newton = -g / gp;
-            const halley = bHalley + gp;
-            const hh3 = bHh3 + gp * (2.0 * gp + 3.0 * bHalley);
-            ds = newton * householderFactor(newton, halley, hh3);
-          }
-          ds = Math.max(-0.5 * s, ds);
-          s += ds;
-          iterations++;
-        }
-        solveIterations = iterations;
-        return finish(s, ds, iterations);
-      }
-    }
+    const s = rationalCubicInterpolation(beta, bL, bC, sL, sC, 1.0 / vL, 1.0 / vC, rLM);
+    return householderIterations(OBJECTIVE_PRICE, beta, x, bMax, 0.0, s, sL, sC);
   }
-  // Middle segments (and the upper one for beta <= b_max/2): objective b(s) - beta.
+  const sH = vC > DBL_MIN ? sC + (bMax - bC) / vC : sC;
+  const bH = normalisedBlackCall(x, sH);
+  if (beta <= bH) {
+    const vH = lastNormalisedVega(); // of the evaluation at sH just above
+    const rHM = convexControlParameterLeft(bC, bH, sC, sH, 1.0 / vC, 1.0 / vH, 0.0, false);
+    const s = rationalCubicInterpolation(beta, bC, bH, sC, sH, 1.0 / vC, 1.0 / vH, rHM);
+    return householderIterations(OBJECTIVE_PRICE, beta, x, bMax, 0.0, s, sC, sH);
+  }
+  // Highest segment.
+  upperMap(x, sH);
+  const fH = mapF;
+  const fpH = mapFp;
+  const fppH = mapFpp;
+  if (fppH > -SQRT_DBL_MAX && fppH < SQRT_DBL_MAX) {
+    const rHH = convexControlParameterLeft(bH, bMax, fH, 0.0, fpH, -0.5, fppH, true);
+    f = rationalCubicInterpolation(beta, bH, bMax, fH, 0.0, fpH, -0.5, rHH);
+  }
+  if (f <= 0.0) {
+    // Quadratic with f(b_h), f(b_max) = 0 and f'(b_max) = -1/2.
+    const hh = bMax - bH;
+    const u = (beta - bH) / hh;
+    f = (fH * (1.0 - u) + 0.5 * hh * u) * (1.0 - u);
+  }
+  const s = inverseUpperMap(f);
+  if (beta > 0.5 * bMax) {
+    return householderIterations(OBJECTIVE_UPPER, beta, x, bMax, Math.log(bMax - beta), s, sH, DBL_MAX);
+  }
+  return householderIterations(OBJECTIVE_PRICE, beta, x, bMax, 0.0, s, sH, DBL_MAX);
+}
+
+// The objective of the iteration, by segment: 1/ln(b) - 1/ln(beta) in the lowest, ln((b_max - beta)/(b_max - b))
+// in the highest when beta > b_max/2, and b - beta elsewhere.
+const OBJECTIVE_LOWER: i32 = 0;
+const OBJECTIVE_UPPER: i32 = 1;
+const OBJECTIVE_PRICE: i32 = 2;
+
+/**
+ * Householder(3) steps on `objective` from the guess s inside [sLeft, sRight], with the safeguards: the bracket
+ * tightens with every evaluation, and a step that leaves it or a third reversal of direction (only at extreme
+ * |x|) bisects instead. lnTarget is ln(beta) for the lowest segment, ln(b_max - beta) for the highest.
+ * Inlined at each call with its objective a constant, so the WebAssembly build keeps one specialised loop each.
+ */
+// @inline
+function householderIterations(
+  objective: i32, beta: f64, x: f64, bMax: f64, lnTarget: f64, sGuess: f64, sLeftIn: f64, sRightIn: f64,
+): f64 {
+  let s = sGuess;
+  let sLeft = sLeftIn;
+  let sRight = sRightIn;
+  let iterations: i32 = 0;
+  let directionReversals: i32 = 0;
+  let ds: f64 = -DBL_MAX;
+  let dsPrevious: f64 = 0.0;
   while (keepIterating(iterations, ds, s)) {
     if (ds * dsPrevious < 0.0) directionReversals++;
     if (iterations > 0 && (directionReversals == 3 || !(s > sLeft && s < sRight))) {
+      // Looping or leaving the bracket: bisect.
       s = 0.5 * (sLeft + sRight);
       if (sRight - sLeft <= DBL_EPSILON * s) break;
       directionReversals = 0;
@@ -407,23 +357,13 @@ function solveOtmCall(beta: f64, x: f64, bMax: f64): f64 {
     const bp = lastNormalisedVega();
     if (b > beta && s < sRight) sRight = s;
     else if (b < beta && s > sLeft) sLeft = s;
-    // b''/b' = x^2/s^3 - s/4 and b'''/b' = (b''/b')^2 - 3 x^2/s^4 - 1/4, with a single division (1/s).
-    const invS = 1.0 / s;
-    const xOverS2 = x * invS * invS;
-    const halley = x * xOverS2 * invS - 0.25 * s;
-    const hh3 = halley * halley - 3.0 * xOverS2 * xOverS2 - 0.25;
-    const residual = beta - b;
     let step: f64;
-    if (bp > 1.0e-100) {
-      // The Householder step newton * (1 + halley newton/2) / (1 + newton (halley + hh3 newton/6)) with
-      // newton = residual/bp, multiplied out by bp^2: one division on the iteration's critical path instead of
-      // two in a row (bp^2 cannot underflow above 1e-100). The last step is a tiny correction, so its few ulps
-      // of different rounding do not reach s.
-      step = (residual * (bp + 0.5 * halley * residual)) /
-        (bp * bp + residual * (halley * bp + hh3 * residual * ONE_SIXTH));
+    if (objective == OBJECTIVE_LOWER) {
+      step = b <= 0.0 || bp <= 0.0 ? 0.5 * (sLeft + sRight) - s : lowerSegmentStep(b, bp, s, x, lnTarget);
+    } else if (objective == OBJECTIVE_UPPER) {
+      step = b >= bMax || bp <= DBL_MIN ? 0.5 * (sLeft + sRight) - s : upperSegmentStep(b, bp, s, x, bMax, lnTarget);
     } else {
-      const newton = residual / bp;
-      step = newton * householderFactor(newton, halley, hh3);
+      step = priceStep(b, bp, s, x, beta);
     }
     ds = Math.max(-0.5 * s, step);
     s += ds;
@@ -433,8 +373,62 @@ function solveOtmCall(beta: f64, x: f64, bMax: f64): f64 {
   return finish(s, ds, iterations);
 }
 
+/** The step on 1/ln(b) - 1/ln(beta) (lnBeta = ln(beta)), for b > 0, bp > 0. */
+// @inline
+function lowerSegmentStep(b: f64, bp: f64, s: f64, x: f64, lnBeta: f64): f64 {
+  const lnB = Math.log(b);
+  const invLnB = 1.0 / lnB;
+  const bpob = bp / b;
+  const invS = 1.0 / s;
+  const h = x * invS;
+  const hOverS = h * invS;
+  const bHalley = h * hOverS - 0.25 * s;
+  const newton = ((lnBeta - lnB) * lnB * b) / (lnBeta * bp);
+  const twoOverLnB = 1.0 + 2.0 * invLnB;
+  const fHalley = bHalley - bpob * twoOverLnB;
+  const bHh3 = bHalley * bHalley - 3.0 * hOverS * hOverS - 0.25;
+  const fHh3 = bHh3 + 2.0 * bpob * bpob * (1.0 + 3.0 * invLnB * (1.0 + invLnB)) - 3.0 * bHalley * bpob * twoOverLnB;
+  return newton * householderFactor(newton, fHalley, fHh3);
+}
+
+/** The step on ln((b_max - beta)/(b_max - b)) (lnTarget = ln(b_max - beta)), for b < b_max, bp > DBL_MIN. */
+// @inline
+function upperSegmentStep(b: f64, bp: f64, s: f64, x: f64, bMax: f64, lnTarget: f64): f64 {
+  const bMaxMinusB = bMax - b;
+  const g = lnTarget - Math.log(bMaxMinusB);
+  const gp = bp / bMaxMinusB;
+  const bHalley = square(x / s) / s - s / 4.0;
+  const bHh3 = bHalley * bHalley - 3.0 * square(x / (s * s)) - 0.25;
+  const newton = -g / gp;
+  const halley = bHalley + gp;
+  const hh3 = bHh3 + gp * (2.0 * gp + 3.0 * bHalley);
+  return newton * householderFactor(newton, halley, hh3);
+}
+
+/** The step on b - beta (the middle segments, and the highest for beta <= b_max/2). */
+// @inline
+function priceStep(b: f64, bp: f64, s: f64, x: f64, beta: f64): f64 {
+  // b''/b' = x^2/s^3 - s/4 and b'''/b' = (b''/b')^2 - 3 x^2/s^4 - 1/4, with a single division (1/s).
+  const invS = 1.0 / s;
+  const xOverS2 = x * invS * invS;
+  const halley = x * xOverS2 * invS - 0.25 * s;
+  const hh3 = halley * halley - 3.0 * xOverS2 * xOverS2 - 0.25;
+  const residual = beta - b;
+  if (bp > 1.0e-100) {
+    // The Householder step newton * (1 + halley newton/2) / (1 + newton (halley + hh3 newton/6)) with
+    // newton = residual/bp, multiplied out by bp^2: one division on the iteration's critical path instead of
+    // two in a row (bp^2 cannot underflow above 1e-100). The last step is a tiny correction, so its few ulps
+    // of different rounding do not reach s.
+    return (residual * (bp + 0.5 * halley * residual)) /
+      (bp * bp + residual * (halley * bp + hh3 * residual * ONE_SIXTH));
+  }
+  const newton = residual / bp;
+  return newton * householderFactor(newton, halley, hh3);
+}
+
 /** NaN when the last step was still large after the safeguard budget: the caller reports no convergence. */
-@inline function finish(s: f64, ds: f64, iterations: i32): f64 {
+// @inline
+function finish(s: f64, ds: f64, iterations: i32): f64 {
   if (iterations >= MAX_STEPS && Math.abs(ds) > STEP_DONE * s) return NaN;
   return s;
 }

@@ -1,17 +1,18 @@
-// Butterfly scan: the regions where g(k) < 0 (or w(k) <= 0). Mirrors butterflyScan in
-// src/kernels/svi/reference.ts operation by operation.
+// Butterfly scan: the regions where g(k) < 0 (or w(k) <= 0). Written once for both builds (docs/kernels.md).
 // A grid on k = m + S*tau/(1 - tau^2), tau uniform in (-1, 1), is dense near m and reaches |k - m| ~ S*N/2.
 // Sign changes are refined by bisection; local minima of g that stay positive on the grid are refined by a
 // golden-section search, which catches negative regions thinner than the grid step. Beyond the grid the wing
 // limits g(+-inf) = 1/4 - b^2 (1 +- rho)^2 / 16 decide (Gatheral & Jacquier 2014, section 3; Lee's moment
 // formula): a negative limit means the region runs to infinity; its edge is found by doubling outwards.
-import { rawG } from "./eval";
-import { SCAN_POINTS } from "./constants";
+import { loadF64, storeF64 } from "../memory.ts";
+import { SCAN_POINTS } from "./constants.ts";
+import { rawG } from "./eval.ts";
 
 const GOLDEN: f64 = 0.6180339887498949;
 let scanArgMin: f64 = 0;
 
-@inline function isBad(a: f64, b: f64, rho: f64, m: f64, sigma: f64, k: f64): bool {
+// @inline
+function isBad(a: f64, b: f64, rho: f64, m: f64, sigma: f64, k: f64): bool {
   const g = rawG(a, b, rho, m, sigma, k);
   return !(g >= 0);
 }
@@ -22,7 +23,7 @@ function bisectBoundary(a: f64, b: f64, rho: f64, m: f64, sigma: f64, lo: f64, h
   for (let i = 0; i < 200; i++) {
     const mid = 0.5 * (l + h);
     if (mid <= l || mid >= h) break;
-    if (h - l <= 1e-13 * (1 + abs<f64>(mid))) break;
+    if (h - l <= 1e-13 * (1 + Math.abs(mid))) break;
     if (isBad(a, b, rho, m, sigma, mid) == loBad) l = mid;
     else h = mid;
   }
@@ -37,7 +38,7 @@ function goldenMin(a: f64, b: f64, rho: f64, m: f64, sigma: f64, lo: f64, hi: f6
   let f1 = rawG(a, b, rho, m, sigma, x1);
   let f2 = rawG(a, b, rho, m, sigma, x2);
   for (let i = 0; i < 200; i++) {
-    if (h - l <= 1e-12 * (1 + abs<f64>(l))) break;
+    if (h - l <= 1e-12 * (1 + Math.abs(l))) break;
     if (f1 < f2) {
       h = x2; x2 = x1; f2 = f1; x1 = h - GOLDEN * (h - l); f1 = rawG(a, b, rho, m, sigma, x1);
     } else {
@@ -86,8 +87,8 @@ function findOutward(a: f64, b: f64, rho: f64, m: f64, sigma: f64, k0: f64, dir:
 
 function pushInterval(out: usize, count: i32, max: i32, from: f64, to: f64): i32 {
   if (count < max) {
-    store<f64>(out + (<usize>(2 * count) << 3), from);
-    store<f64>(out + (<usize>(2 * count + 1) << 3), to);
+    storeF64(out, 2 * count, from);
+    storeF64(out, 2 * count + 1, to);
   }
   return count + 1 <= max + 1 ? count + 1 : max + 1;
 }
@@ -95,11 +96,11 @@ function pushInterval(out: usize, count: i32, max: i32, from: f64, to: f64): i32
 function prependInterval(out: usize, count: i32, max: i32, from: f64, to: f64): i32 {
   const keep = count < max ? count : max - 1;
   for (let i = keep; i > 0; i--) {
-    store<f64>(out + (<usize>(2 * i) << 3), load<f64>(out + (<usize>(2 * (i - 1)) << 3)));
-    store<f64>(out + (<usize>(2 * i + 1) << 3), load<f64>(out + (<usize>(2 * (i - 1) + 1) << 3)));
+    storeF64(out, 2 * i, loadF64(out, 2 * (i - 1)));
+    storeF64(out, 2 * i + 1, loadF64(out, 2 * (i - 1) + 1));
   }
-  store<f64>(out, from);
-  store<f64>(out + 8, to);
+  storeF64(out, 0, from);
+  storeF64(out, 1, to);
   return count + 1 <= max + 1 ? count + 1 : max + 1;
 }
 
@@ -116,7 +117,7 @@ export function sviButterflyScan(a: f64, b: f64, rho: f64, m: f64, sigma: f64, o
   let kPrev2: f64 = 0, gPrev2: f64 = 0, kPrev: f64 = 0, gPrev: f64 = 0;
   let badPrev = false;
   for (let j = 0; j < N; j++) {
-    const tau = -1 + <f64>(2 * j + 1) / <f64>N;
+    const tau = -1 + ((2 * j + 1) as f64) / (N as f64);
     const kj = m + (scale * tau) / (1 - tau * tau);
     const gj = rawG(a, b, rho, m, sigma, kj);
     const bad = !(gj >= 0);
@@ -157,7 +158,7 @@ export function sviButterflyScan(a: f64, b: f64, rho: f64, m: f64, sigma: f64, o
       if (edge == edge) count = pushInterval(out, count, maxIntervals, edge, Infinity);
     }
   }
-  const t0 = -1 + 1 / <f64>N;
+  const t0 = -1 + 1 / (N as f64);
   const k0 = m + (scale * t0) / (1 - t0 * t0);
   const limL = 0.25 - (b * (1 - rho)) * (b * (1 - rho)) / 16;
   if (limL < 0 && !isBad(a, b, rho, m, sigma, k0)) {

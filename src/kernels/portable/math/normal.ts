@@ -20,68 +20,74 @@
 // Phi^-1 is Wichura's AS 241 PPND16 (Applied Statistics 37(3), 1988, 477-484), relative error about 1e-16,
 // with the coefficients as published. It serves starting guesses only.
 //
-// No host Math import: AssemblyScript's Math.exp/log/sqrt are compiled into the module (musl ports), so results
-// are bit-identical on every platform.
+// Written once for both builds (docs/kernels.md, "Writing a kernel once"). In WebAssembly, Math.exp/log/sqrt are
+// AssemblyScript's musl ports compiled into the module (no host Math import), so results are bit-identical on
+// every platform; in the JavaScript build they are the host's, a few ulps apart. The constants are musl's, bit for
+// bit: each decimal literal is the shortest one that rounds to the hex pattern beside it
+// (tests/kernels/portable.test.ts checks every pair).
 
-import { ERFCX_TABLE, ERFCX_TABLE_HI, ERFCX_TABLE_LO, ERFCX_TABLE_STEPS } from "./erfcx-table";
+import { tableF64 } from "../memory.ts";
+import { ERFCX_TABLE, ERFCX_TABLE_HI, ERFCX_TABLE_LO, ERFCX_TABLE_STEPS } from "./erfcx-table.ts";
+import { clearLow27Bits, clearLowWord, highWord } from "./words.ts";
 
-// The table's last interval index. erfcxTable is written out for degree 7 (8 coefficients per interval).
-const ERFCX_TABLE_LAST: i32 = <i32>((ERFCX_TABLE_HI - ERFCX_TABLE_LO) * ERFCX_TABLE_STEPS) - 1;
+// The table's last interval index (a whole number: 4 * 32 - 1). erfcxTable is written out for degree 7
+// (8 coefficients per interval).
+const ERFCX_TABLE_LAST: i32 = (((ERFCX_TABLE_HI - ERFCX_TABLE_LO) * ERFCX_TABLE_STEPS) as i32) - 1;
 
-const ERX = reinterpret<f64>(0x3FEB0AC160000000); // 8.45062911510467529297e-01
-const PP0 = reinterpret<f64>(0x3FC06EBA8214DB68); // 1.28379167095512558561e-01
-const PP1 = reinterpret<f64>(0xBFD4CD7D691CB913); // -3.25042107247001499370e-01
-const PP2 = reinterpret<f64>(0xBF9D2A51DBD7194F); // -2.84817495755985104766e-02
-const PP3 = reinterpret<f64>(0xBF77A291236668E4); // -5.77027029648944159157e-03
-const PP4 = reinterpret<f64>(0xBEF8EAD6120016AC); // -2.37630166566501626084e-05
-const QQ1 = reinterpret<f64>(0x3FD97779CDDADC09); // 3.97917223959155352819e-01
-const QQ2 = reinterpret<f64>(0x3FB0A54C5536CEBA); // 6.50222499887672944485e-02
-const QQ3 = reinterpret<f64>(0x3F74D022C4D36B0F); // 5.08130628187576562776e-03
-const QQ4 = reinterpret<f64>(0x3F215DC9221C1A10); // 1.32494738004321644526e-04
-const QQ5 = reinterpret<f64>(0xBED09C4342A26120); // -3.96022827877536812320e-06
-const PA0 = reinterpret<f64>(0xBF6359B8BEF77538); // -2.36211856075265944077e-03
-const PA1 = reinterpret<f64>(0x3FDA8D00AD92B34D); // 4.14856118683748331666e-01
-const PA2 = reinterpret<f64>(0xBFD7D240FBB8C3F1); // -3.72207876035701323847e-01
-const PA3 = reinterpret<f64>(0x3FD45FCA805120E4); // 3.18346619901161753674e-01
-const PA4 = reinterpret<f64>(0xBFBC63983D3E28EC); // -1.10894694282396677476e-01
-const PA5 = reinterpret<f64>(0x3FA22A36599795EB); // 3.54783043256182359371e-02
-const PA6 = reinterpret<f64>(0xBF61BF380A96073F); // -2.16637559486879084300e-03
-const QA1 = reinterpret<f64>(0x3FBB3E6618EEE323); // 1.06420880400844228286e-01
-const QA2 = reinterpret<f64>(0x3FE14AF092EB6F33); // 5.40397917702171048937e-01
-const QA3 = reinterpret<f64>(0x3FB2635CD99FE9A7); // 7.18286544141962662868e-02
-const QA4 = reinterpret<f64>(0x3FC02660E763351F); // 1.26171219808761642112e-01
-const QA5 = reinterpret<f64>(0x3F8BEDC26B51DD1C); // 1.36370839120290507362e-02
-const QA6 = reinterpret<f64>(0x3F888B545735151D); // 1.19844998467991074170e-02
-const RA0 = reinterpret<f64>(0xBF843412600D6435); // -9.86494403484714822705e-03
-const RA1 = reinterpret<f64>(0xBFE63416E4BA7360); // -6.93858572707181764372e-01
-const RA2 = reinterpret<f64>(0xC0251E0441B0E726); // -1.05586262253232909814e+01
-const RA3 = reinterpret<f64>(0xC04F300AE4CBA38D); // -6.23753324503260060396e+01
-const RA4 = reinterpret<f64>(0xC0644CB184282266); // -1.62396669462573470355e+02
-const RA5 = reinterpret<f64>(0xC067135CEBCCABB2); // -1.84605092906711035994e+02
-const RA6 = reinterpret<f64>(0xC054526557E4D2F2); // -8.12874355063065934246e+01
-const RA7 = reinterpret<f64>(0xC023A0EFC69AC25C); // -9.81432934416914548592e+00
-const SA1 = reinterpret<f64>(0x4033A6B9BD707687); // 1.96512716674392571292e+01
-const SA2 = reinterpret<f64>(0x4061350C526AE721); // 1.37657754143519042600e+02
-const SA3 = reinterpret<f64>(0x407B290DD58A1A71); // 4.34565877475229228821e+02
-const SA4 = reinterpret<f64>(0x40842B1921EC2868); // 6.45387271733267880336e+02
-const SA5 = reinterpret<f64>(0x407AD02157700314); // 4.29008140027567833386e+02
-const SA6 = reinterpret<f64>(0x405B28A3EE48AE2C); // 1.08635005541779435134e+02
-const SA7 = reinterpret<f64>(0x401A47EF8E484A93); // 6.57024977031928170135e+00
-const SA8 = reinterpret<f64>(0xBFAEEFF2EE749A62); // -6.04244152148580987438e-02
-const RB0 = reinterpret<f64>(0xBF84341239E86F4A); // -9.86494292470009928597e-03
-const RB1 = reinterpret<f64>(0xBFE993BA70C285DE); // -7.99283237680523006574e-01
-const RB2 = reinterpret<f64>(0xC031C209555F995A); // -1.77579549177547519889e+01
-const RB3 = reinterpret<f64>(0xC064145D43C5ED98); // -1.60636384855821916062e+02
-const RB4 = reinterpret<f64>(0xC083EC881375F228); // -6.37566443368389627722e+02
-const RB5 = reinterpret<f64>(0xC09004616A2E5992); // -1.02509513161107724954e+03
-const RB6 = reinterpret<f64>(0xC07E384E9BDC383F); // -4.83519191608651397019e+02
-const SB1 = reinterpret<f64>(0x403E568B261D5190); // 3.03380607434824582924e+01
-const SB2 = reinterpret<f64>(0x40745CAE221B9F0A); // 3.25792512996573918826e+02
-const SB3 = reinterpret<f64>(0x409802EB189D5118); // 1.53672958608443695994e+03
-const SB4 = reinterpret<f64>(0x40A8FFB7688C246A); // 3.19985821950859553908e+03
-const SB5 = reinterpret<f64>(0x40A3F219CEDF3BE6); // 2.55305040643316442583e+03
-const SB6 = reinterpret<f64>(0x407DA874E79FE763); // 4.74528541206955367215e+02
-const SB7 = reinterpret<f64>(0xC03670E242712D62); // -2.24409524465858183362e+01
+const ERX: f64 = 0.8450629115104675; // 0x3FEB0AC160000000
+const PP0: f64 = 0.12837916709551256; // 0x3FC06EBA8214DB68
+const PP1: f64 = -0.3250421072470015; // 0xBFD4CD7D691CB913
+const PP2: f64 = -0.02848174957559851; // 0xBF9D2A51DBD7194F
+const PP3: f64 = -0.005770270296489442; // 0xBF77A291236668E4
+const PP4: f64 = -0.000023763016656650163; // 0xBEF8EAD6120016AC
+const QQ1: f64 = 0.39791722395915535; // 0x3FD97779CDDADC09
+const QQ2: f64 = 0.0650222499887673; // 0x3FB0A54C5536CEBA
+const QQ3: f64 = 0.005081306281875766; // 0x3F74D022C4D36B0F
+const QQ4: f64 = 0.00013249473800432164; // 0x3F215DC9221C1A10
+const QQ5: f64 = -0.000003960228278775368; // 0xBED09C4342A26120
+const PA0: f64 = -0.0023621185607526594; // 0xBF6359B8BEF77538
+const PA1: f64 = 0.41485611868374833; // 0x3FDA8D00AD92B34D
+const PA2: f64 = -0.3722078760357013; // 0xBFD7D240FBB8C3F1
+const PA3: f64 = 0.31834661990116175; // 0x3FD45FCA805120E4
+const PA4: f64 = -0.11089469428239668; // 0xBFBC63983D3E28EC
+const PA5: f64 = 0.035478304325618236; // 0x3FA22A36599795EB
+const PA6: f64 = -0.002166375594868791; // 0xBF61BF380A96073F
+const QA1: f64 = 0.10642088040084423; // 0x3FBB3E6618EEE323
+const QA2: f64 = 0.540397917702171; // 0x3FE14AF092EB6F33
+const QA3: f64 = 0.07182865441419627; // 0x3FB2635CD99FE9A7
+const QA4: f64 = 0.12617121980876164; // 0x3FC02660E763351F
+const QA5: f64 = 0.01363708391202905; // 0x3F8BEDC26B51DD1C
+const QA6: f64 = 0.011984499846799107; // 0x3F888B545735151D
+const RA0: f64 = -0.009864944034847148; // 0xBF843412600D6435
+const RA1: f64 = -0.6938585727071818; // 0xBFE63416E4BA7360
+const RA2: f64 = -10.558626225323291; // 0xC0251E0441B0E726
+const RA3: f64 = -62.375332450326006; // 0xC04F300AE4CBA38D
+const RA4: f64 = -162.39666946257347; // 0xC0644CB184282266
+const RA5: f64 = -184.60509290671104; // 0xC067135CEBCCABB2
+const RA6: f64 = -81.2874355063066; // 0xC054526557E4D2F2
+const RA7: f64 = -9.814329344169145; // 0xC023A0EFC69AC25C
+const SA1: f64 = 19.651271667439257; // 0x4033A6B9BD707687
+const SA2: f64 = 137.65775414351904; // 0x4061350C526AE721
+const SA3: f64 = 434.56587747522923; // 0x407B290DD58A1A71
+const SA4: f64 = 645.3872717332679; // 0x40842B1921EC2868
+const SA5: f64 = 429.00814002756783; // 0x407AD02157700314
+const SA6: f64 = 108.63500554177944; // 0x405B28A3EE48AE2C
+const SA7: f64 = 6.570249770319282; // 0x401A47EF8E484A93
+const SA8: f64 = -0.0604244152148581; // 0xBFAEEFF2EE749A62
+const RB0: f64 = -0.0098649429247001; // 0xBF84341239E86F4A
+const RB1: f64 = -0.799283237680523; // 0xBFE993BA70C285DE
+const RB2: f64 = -17.757954917754752; // 0xC031C209555F995A
+const RB3: f64 = -160.63638485582192; // 0xC064145D43C5ED98
+const RB4: f64 = -637.5664433683896; // 0xC083EC881375F228
+const RB5: f64 = -1025.0951316110772; // 0xC09004616A2E5992
+const RB6: f64 = -483.5191916086514; // 0xC07E384E9BDC383F
+const SB1: f64 = 30.33806074348246; // 0x403E568B261D5190
+const SB2: f64 = 325.7925129965739; // 0x40745CAE221B9F0A
+const SB3: f64 = 1536.729586084437; // 0x409802EB189D5118
+const SB4: f64 = 3199.8582195085955; // 0x40A8FFB7688C246A
+const SB5: f64 = 2553.0504064331644; // 0x40A3F219CEDF3BE6
+const SB6: f64 = 474.52854120695537; // 0x407DA874E79FE763
+const SB7: f64 = -22.44095244658582; // 0xC03670E242712D62
 
 const TINY: f64 = 1e-300;
 const SQRT_PI: f64 = 1.7724538509055160273; // sqrt(pi)
@@ -89,15 +95,6 @@ const INV_SQRT_PI: f64 = 0.56418958354775628695; // 1/sqrt(pi)
 const INV_SQRT2: f64 = 0.70710678118654752440; // 1/sqrt(2)
 const INV_SQRT_2PI: f64 = 0.39894228040143267794; // 1/sqrt(2 pi)
 const SQRT_HALF_PI: f64 = 1.2533141373155002512; // sqrt(pi/2)
-
-@inline function highWord(x: f64): i32 {
-  return <i32>(reinterpret<u64>(x) >>> 32);
-}
-
-/** x with its low 32 bits cleared (musl's SET_LOW_WORD(z, 0)). */
-@inline function clearLowWord(x: f64): f64 {
-  return reinterpret<f64>(reinterpret<u64>(x) & 0xFFFFFFFF00000000);
-}
 
 /** musl's R/S rational approximation of log(x erfc(x)) + x^2 + 0.5625 for 1.25 <= |x| < 28. */
 function erfcTailRatio(ax: f64, ix: i32): f64 {
@@ -120,7 +117,7 @@ export function erfc(x: f64): f64 {
   const ix = hx & 0x7fffffff;
   if (ix >= 0x7ff00000) {
     // erfc(nan) = nan, erfc(+inf) = 0, erfc(-inf) = 2
-    return <f64>((<u32>hx >>> 31) << 1) + 1.0 / x;
+    return ((((hx as u32) >>> 31) << 1) as f64) + 1.0 / x;
   }
   if (ix < 0x3feb0000) {
     // |x| < 0.84375
@@ -161,7 +158,7 @@ export function expNegHalfSquare(x: f64): f64 {
   // Past sqrt(2 * 745.2) the result is below the smallest subnormal (and the split below would overflow).
   if (!(ax < 38.6)) return ax == ax ? 0.0 : ax;
   // Clearing the low 27 bits leaves 26 significant bits, so xh*xh is exact in a double.
-  const xh = reinterpret<f64>(reinterpret<u64>(ax) & 0xFFFFFFFFF8000000);
+  const xh = clearLow27Bits(ax);
   const xl = ax - xh;
   // d = -xl (ax + xh)/2 is below 2^-26 ax^2 < 3e-5 in magnitude wherever the result is a normal number, so
   // e^d = 1 + d(1 + d/2(1 + d/3(1 + d/4))) to 1e-22: one exp instead of two.
@@ -175,17 +172,21 @@ export function expNegHalfSquare(x: f64): f64 {
  * evaluation order in double precision: worst 0.91 ulps). Estrin's scheme keeps the dependency chain short and
  * the constant term is added last (the rest is a few per cent of it). No exp and no division.
  */
-@inline function erfcxTable(x: f64): f64 {
-  let k = <i32>((x - ERFCX_TABLE_LO) * ERFCX_TABLE_STEPS);
+// @inline
+function erfcxTable(x: f64): f64 {
+  // floor, then the conversion: x >= ERFCX_TABLE_LO, so this is the truncation, and the value is already whole
+  // when the JavaScript build reads `as i32` as a mere type assertion.
+  let k = Math.floor((x - ERFCX_TABLE_LO) * ERFCX_TABLE_STEPS) as i32;
   if (k > ERFCX_TABLE_LAST) k = ERFCX_TABLE_LAST;
-  const centre = ERFCX_TABLE_LO + (<f64>k + 0.5) * (1.0 / ERFCX_TABLE_STEPS); // exact: a power of two
+  const centre = ERFCX_TABLE_LO + ((k as f64) + 0.5) * (1.0 / ERFCX_TABLE_STEPS); // exact: a power of two
   const u = (x - centre) * (2.0 * ERFCX_TABLE_STEPS);
-  const p = ERFCX_TABLE + (<usize>k << 6); // 8 coefficients of 8 bytes per interval
+  const p = k << 3; // 8 coefficients per interval
   const u2 = u * u;
   const u4 = u2 * u2;
-  const low = load<f64>(p, 8) * u + u2 * (load<f64>(p, 16) + load<f64>(p, 24) * u);
-  const high = (load<f64>(p, 32) + load<f64>(p, 40) * u) + u2 * (load<f64>(p, 48) + load<f64>(p, 56) * u);
-  return load<f64>(p) + (low + u4 * high);
+  const low = tableF64(ERFCX_TABLE, p + 1) * u + u2 * (tableF64(ERFCX_TABLE, p + 2) + tableF64(ERFCX_TABLE, p + 3) * u);
+  const high = (tableF64(ERFCX_TABLE, p + 4) + tableF64(ERFCX_TABLE, p + 5) * u) +
+    u2 * (tableF64(ERFCX_TABLE, p + 6) + tableF64(ERFCX_TABLE, p + 7) * u);
+  return tableF64(ERFCX_TABLE, p) + (low + u4 * high);
 }
 
 /** Scaled complementary error function erfcx(x) = exp(x^2) erfc(x), finite and accurate for every x > -26. */
@@ -200,7 +201,7 @@ export function erfcx(x: f64): f64 {
     let term: f64 = 1.0;
     let sum: f64 = 1.0;
     for (let n = 1; n <= 12; n++) {
-      term *= -(<f64>(2 * n - 1)) * w;
+      term *= -((2 * n - 1) as f64) * w;
       sum += term;
       if (Math.abs(term) < 1.4e-17 * sum) break;
     }
@@ -210,7 +211,7 @@ export function erfcx(x: f64): f64 {
   // x < -0.5: erfc(x) = 2 - erfc(-x), so erfcx(x) = 2 exp(x^2) - erfcx(-x); exp(x^2) on the exact split.
   if (x < -26.7) return Infinity;
   const ax = -x;
-  const xh = reinterpret<f64>(reinterpret<u64>(ax) & 0xFFFFFFFFF8000000);
+  const xh = clearLow27Bits(ax);
   const xl = ax - xh;
   const e2 = Math.exp(xh * xh) * Math.exp(xl * (ax + xh));
   return 2.0 * e2 - erfcx(ax);
