@@ -6,7 +6,7 @@
  * Adding a kernel family is a one-line change here: a family is a function of the KernelContext returning its
  * methods, spread into the result, and its type is intersected into `Kernels`. For example the SVI family:
  *
- *     export type Kernels = KernelsCore & OptionFamily & SviFamily & LearnFamily;
+ *     export type Kernels = KernelsCore & OptionFamily & SviFamily & LearnFamily & HedgeFamily;
  *     ...
  *     return { ...core, ...optionFamily(options), ...sviFamily(ctx) };
  *
@@ -18,6 +18,7 @@ import { loadKernelModule, type KernelBuild, type KernelModule, type KernelSourc
 import { optionFamily, type OptionFamily } from "./options.ts";
 import { sviFamily, type SviFamily } from "./svi/index.ts";
 import { learnFamily, type LearnFamily } from "./learn/index.ts";
+import { hedgeFamily, type HedgeFamily } from "./hedge/index.ts";
 import { createWasmEngine } from "./wasm-engine.ts";
 import { createKernelPool } from "./parallel.ts";
 import type { BsmBatch, BsmResult, IvBatch, IvResult } from "./types.ts";
@@ -55,7 +56,7 @@ export interface KernelsCore {
   close(): Promise<void>;
 }
 
-export type Kernels = KernelsCore & OptionFamily & SviFamily & LearnFamily;
+export type Kernels = KernelsCore & OptionFamily & SviFamily & LearnFamily & HedgeFamily;
 
 export async function createKernels(options: CreateKernelsOptions = {}): Promise<Kernels> {
   const engine = options.engine ?? "wasm";
@@ -74,7 +75,7 @@ export async function createKernels(options: CreateKernelsOptions = {}): Promise
     impliedVolParallel: async (batch) => (pool ? pool.impliedVol(batch) : optionEngine.impliedVol(batch)),
     close: async () => pool?.close(),
   };
-  return { ...core, ...optionFamily(optionEngine), ...sviFamily(ctx), ...learnFamily(ctx) };
+  return { ...core, ...optionFamily(optionEngine), ...sviFamily(ctx), ...learnFamily(ctx), ...hedgeFamily(ctx) };
 }
 
 export { createTsEngine } from "./ts/engine.ts";
