@@ -160,4 +160,83 @@ groups.normInv = digest(reference.normInv.map((r) => k.normInv(r.p)));
   gbdt("gbdt_rank", [1, 25, 0.1, 7, 4, 10, 1e-3, 0, 0, 1, 1, 0, 5, 255, 0, 1, 12, 1.5, 1000], true);
 }
 
+// Hedging kernel (assembly/hedge/): a per-path book with staggered entries and exits, random-walk spots and vols
+// from an integer generator (arithmetic only, so the inputs are the same bits everywhere), every step, band and
+// marks-from-prices runs with costs, financing, dividends and borrow, a carried mark and a failing path. Slot numbers
+// follow assembly/hedge/layout.ts (params P_*, input table IN_* x 4 slots, outputs O_* and T_*).
+{
+  let state = 987654321;
+  const u = () => {
+    state = (Math.imul(state, 1103515245) + 12345) >>> 0;
+    return (state >>> 8) / 16777216;
+  };
+  const paths = 300, steps = 40, legs = 4;
+  const spot = new Float64Array(paths * steps), time = new Float64Array(steps), vol = new Float64Array(legs * paths * steps);
+  const mark = new Float64Array(legs * paths * steps);
+  for (let k2 = 0; k2 < steps; k2++) time[k2] = k2 / 365;
+  for (let p = 0; p < paths; p++) {
+    let s = 100;
+    for (let k2 = 0; k2 < steps; k2++) {
+      if (k2 > 0) s *= 1 + 0.02 * (2 * u() - 1);
+      spot[p * steps + k2] = s;
+      for (let l = 0; l < legs; l++) {
+        vol[l * paths * steps + p * steps + k2] = 0.15 + 0.2 * u();
+        mark[l * paths * steps + p * steps + k2] = 1 + 6 * u();
+      }
+    }
+  }
+  spot[7 * steps + 12] = -1; // path 7 fails at step 12
+  vol[1 * paths * steps + 9 * steps + 20] = NaN; // leg 1 of path 9 has no mark at step 20 (carried when allowed)
+  const book = { strike: [], expiry: [], isCall: [], quantity: [], entryStep: [], exitStep: [] };
+  for (let p = 0; p < paths; p++) {
+    for (let l = 0; l < legs; l++) {
+      book.strike.push(85 + 30 * u());
+      book.expiry.push((10 + 40 * u()) / 365);
+      book.isCall.push(u() < 0.5 ? 1 : 0);
+      book.quantity.push(Math.round(20 * u()) - 10 || 3);
+      const entry = l === 0 ? 0 : Math.floor(20 * u());
+      book.entryStep.push(entry);
+      book.exitStep.push(u() < 0.5 ? -1 : Math.min(steps - 1, entry + Math.floor(15 * u())));
+    }
+  }
+  const hedge = (name, params) => {
+    k.arenaReset();
+    const f64 = (values) => ({ ptr: k.arenaAlloc(Math.max(values.length * 8, 16)), values, bytes: 8 });
+    const i32 = (values) => ({ ptr: k.arenaAlloc(Math.max(values.length * 4, 16)), values, bytes: 4 });
+    const cols = [
+      // [column, staged, path stride, step stride, leg stride]
+      [0, f64(book.strike), legs, 0, 1], [1, f64(book.expiry), legs, 0, 1], [2, i32(book.isCall), legs, 0, 1],
+      [3, f64(book.quantity), legs, 0, 1], [5, i32(book.entryStep), legs, 0, 1], [6, i32(book.exitStep), legs, 0, 1],
+      [7, f64(spot), steps, 1, 0], [8, f64(time), 0, 1, 0], [9, f64([0.03]), 0, 0, 0], [10, f64([0.01]), 0, 0, 0],
+      [11, f64([300]), 0, 0, 0], [12, f64(vol), steps, 1, paths * steps], [13, f64(mark), steps, 1, paths * steps],
+      [14, f64([0.02]), 0, 0, 0],
+    ];
+    const sp = f64(params);
+    const table = k.arenaAlloc(15 * 4 * 4), stepTable = k.arenaAlloc(15 * 4), pathTable = k.arenaAlloc(15 * 4);
+    const stepCols = Array.from({ length: 15 }, () => k.arenaAlloc(paths * steps * 8));
+    const pathCols = Array.from({ length: 15 }, () => k.arenaAlloc(paths * 8));
+    const scratch = k.arenaAlloc(k.hedgeScratchBytes(legs));
+    for (const staged of [...cols.map((c) => c[1]), sp]) {
+      const View = staged.bytes === 8 ? Float64Array : Int32Array;
+      new View(k.memory.buffer, staged.ptr, staged.values.length).set(staged.values);
+    }
+    const t = new Int32Array(k.memory.buffer, table, 60);
+    t.fill(0);
+    for (const [c, staged, ps, ks, ls] of cols) t.set([staged.ptr, ps, ks, ls], c * 4);
+    new Int32Array(k.memory.buffer, stepTable, 15).set(stepCols);
+    new Int32Array(k.memory.buffer, pathTable, 15).set(pathCols);
+    const failed = k.hedgeRun(paths, steps, legs, sp.ptr, table, stepTable, pathTable, scratch);
+    const steps64 = stepCols.slice(0, 14).flatMap((ptr) => Array.from(new Float64Array(k.memory.buffer, ptr, paths * steps)));
+    groups[`hedge.${name}.steps`] = digest(steps64);
+    groups[`hedge.${name}.stepStatus`] = digestBytes(new Int32Array(k.memory.buffer, stepCols[14], paths * steps));
+    const totals = pathCols.slice(0, 12).flatMap((ptr) => Array.from(new Float64Array(k.memory.buffer, ptr, paths)));
+    const ints = pathCols.slice(12).flatMap((ptr) => Array.from(new Int32Array(k.memory.buffer, ptr, paths)));
+    groups[`hedge.${name}.totals`] = digest([failed, ...totals, ...ints]);
+  };
+  // P_* order: mode, band, rebalance to, stock bps, stock per share, option bps, close at end, mark mode, carry.
+  hedge("every_step", [1, 0, 0, 2, 0.005, 10, 0, 0, 0]);
+  hedge("band_edge_carry", [2, 3, 1, 5, 0, 0, 1, 0, 1]);
+  hedge("dollar_band_marks", [3, 250, 0, 1, 0.01, 20, 1, 1, 1]);
+}
+
 process.stdout.write(`${JSON.stringify({ arch: process.arch, node: process.version, groups })}\n`);
