@@ -37,7 +37,7 @@ import {
   STEP_OUT_SLOTS, T_FAILED_STEP, T_NOTIONAL_TRADED, T_REBALANCES, T_SHARES_TRADED, T_STATUS,
 } from "./layout";
 import {
-  blockPaths, cHalfSpread, cMark, cVol, FLAG_CARRIED, FLAG_EXPIRING, getF, getI, layoutScratch, lDelta, LEG_DONE,
+  bEntry, bEntryPrice, bExit, bExpiry, bIsCall, blockPaths, bQty, bStrike, cHalfSpread, cMark, cVol, FLAG_CARRIED, FLAG_EXPIRING, getF, getI, layoutScratch, lDelta, LEG_DONE,
   LEG_LIVE, LEG_PENDING, lFlags, lGamma, lMark, lRow, lState, lTheta, lVega, lVol, MAX_LEGS, pB, pBPrev, pCash,
   pFailedStep, pFlagged, pHedge, pQ, pQPrev, pR, pRebalances, pRPrev, pS, pSPrev, pStatus, pT, pTotals, pTPrev, rDelta,
   rDiv, rGamma, rIsCall, rPrice, rRate, rSpot, rStatus, rStrike, rT, rTheta, rVega, rVol, setF, setI, TOTALS,
@@ -116,10 +116,10 @@ function failPath(i: i32, p: i32, k: i32, code: i32): void {
 }
 
 /** A leg trades at step k (and pays the option cost) when it enters, or when it exits before expiry. */
-@inline function legTrades(state: i32, expiring: bool, p: i32, l: i32, k: i32): bool {
+@inline function legTrades(state: i32, expiring: bool, j: i32, k: i32): bool {
   if (state == LEG_PENDING) return true;
   if (expiring) return false;
-  return (hasExitStep && readI32(IN_EXIT_STEP, p, 0, l) == k) || (closeAtEnd && k == nStepsG - 1);
+  return getI(bExit, j) == k || (closeAtEnd && k == nStepsG - 1);
 }
 
 /** Resets the block's state and checks each path's book (INVALID_BOOK, EMPTY_BOOK). */
@@ -143,16 +143,23 @@ function initBlock(p0: i32, nb: i32): void {
     for (let l = 0; l < nLegs; l++) {
       const j = i * nLegs + l;
       const qty = readF64(IN_QUANTITY, p, 0, l);
-      if (qty == 0.0) {
-        setI(lState, j, LEG_DONE);
-        continue;
-      }
-      setI(lState, j, LEG_PENDING);
       const strike = readF64(IN_STRIKE, p, 0, l);
       const expiry = readF64(IN_EXPIRY, p, 0, l);
       const entryPrice = hasEntryPrice ? readF64(IN_ENTRY_PRICE, p, 0, l) : NaN;
       const entry = hasEntryStep ? readI32(IN_ENTRY_STEP, p, 0, l) : 0;
       const exit = hasExitStep ? readI32(IN_EXIT_STEP, p, 0, l) : -1;
+      setF(bQty, j, qty);
+      setF(bStrike, j, strike);
+      setF(bExpiry, j, expiry);
+      setF(bEntryPrice, j, entryPrice);
+      setI(bIsCall, j, readI32(IN_IS_CALL, p, 0, l) != 0 ? 1 : 0);
+      setI(bEntry, j, entry);
+      setI(bExit, j, exit);
+      if (qty == 0.0) {
+        setI(lState, j, LEG_DONE);
+        continue;
+      }
+      setI(lState, j, LEG_PENDING);
       const ok = strike > 0.0 && strike < Infinity && finite(expiry) && finite(qty) &&
         (isNaN(entryPrice) || (entryPrice >= 0.0 && entryPrice < Infinity)) &&
         entry >= 0 && entry < nStepsG && (exit == -1 || (exit >= entry && exit < nStepsG));
@@ -192,11 +199,11 @@ function gather(p0: i32, nb: i32, k: i32): i32 {
     for (let l = 0; l < nLegs; l++) {
       const j = i * nLegs + l;
       const state = getI(lState, j);
-      if (state == LEG_DONE || (state == LEG_PENDING && (hasEntryStep ? readI32(IN_ENTRY_STEP, p, 0, l) : 0) != k)) {
+      if (state == LEG_DONE || (state == LEG_PENDING && getI(bEntry, j) != k)) {
         setI(lRow, j, -1);
         continue;
       }
-      let tau = readF64(IN_EXPIRY, p, 0, l) - t;
+      let tau = getF(bExpiry, j) - t;
       const expiring = !(tau > 0.0);
       let vol = 0.0;
       if (expiring) {
@@ -206,7 +213,7 @@ function gather(p0: i32, nb: i32, k: i32): i32 {
         if (markFromPrice) setF(cMark, j, readF64(IN_MARK, p, k, l));
       }
       let halfSpread = 0.0;
-      if (hasHalfSpread && legTrades(state, expiring, p, l, k)) {
+      if (hasHalfSpread && legTrades(state, expiring, j, k)) {
         halfSpread = readF64(IN_HALF_SPREAD, p, k, l);
         if (!(halfSpread >= 0.0 && halfSpread < Infinity)) {
           failPath(i, p, k, HEDGE_INVALID_INPUT);
@@ -218,12 +225,12 @@ function gather(p0: i32, nb: i32, k: i32): i32 {
       setI(lFlags, j, expiring ? FLAG_EXPIRING : 0);
       setI(lRow, j, row);
       setF(rSpot, row, S);
-      setF(rStrike, row, readF64(IN_STRIKE, p, 0, l));
+      setF(rStrike, row, getF(bStrike, j));
       setF(rT, row, tau);
       setF(rRate, row, r);
       setF(rDiv, row, q);
       setF(rVol, row, vol);
-      store<u8>(rIsCall + <usize>row, readI32(IN_IS_CALL, p, 0, l) != 0 ? 1 : 0);
+      store<u8>(rIsCall + <usize>row, <u8>getI(bIsCall, j));
       row++;
     }
   }
@@ -296,7 +303,7 @@ function consume(p0: i32, nb: i32, k: i32): void {
     for (let l = 0; l < nLegs; l++) {
       const j = i * nLegs + l;
       if (getI(lState, j) != LEG_LIVE) continue;
-      const qty = readF64(IN_QUANTITY, p, 0, l);
+      const qty = getF(bQty, j);
       const flags = getI(lFlags, j);
       const lastMark = getF(lMark, j);
       if ((flags & FLAG_CARRIED) != 0) {
@@ -322,13 +329,13 @@ function consume(p0: i32, nb: i32, k: i32): void {
       const row = getI(lRow, j);
       if (row < 0) continue;
       let state = getI(lState, j);
-      const qty = readF64(IN_QUANTITY, p, 0, l);
+      const qty = getF(bQty, j);
       const flags = getI(lFlags, j);
       const legCarried = (flags & FLAG_CARRIED) != 0;
       const mark = legCarried ? getF(lMark, j) : getF(cMark, j);
       const cost = Math.abs(qty) * (getF(cHalfSpread, j) + optionBps * BPS * mark);
       if (state == LEG_PENDING) {
-        let entryPrice = hasEntryPrice ? readF64(IN_ENTRY_PRICE, p, 0, l) : NaN;
+        let entryPrice = getF(bEntryPrice, j);
         if (isNaN(entryPrice)) entryPrice = mark;
         cash -= qty * entryPrice;
         entryEdge += qty * (mark - entryPrice);
@@ -340,7 +347,7 @@ function consume(p0: i32, nb: i32, k: i32): void {
         setI(lState, j, LEG_DONE);
         continue;
       }
-      if ((hasExitStep && readI32(IN_EXIT_STEP, p, 0, l) == k) || (closeAtEnd && last)) {
+      if (getI(bExit, j) == k || (closeAtEnd && last)) {
         cash += qty * mark;
         optionCost -= cost;
         setI(lState, j, LEG_DONE);

@@ -2,7 +2,7 @@
 // blocks: per step, the legs of a block's paths are priced in one bsmBatch call, so the block's state and BSM rows
 // stay in cache while the input and output columns stream through. A block holds about BLOCK_ROWS legs.
 
-/** Target leg rows per block (about 180 bytes of scratch each) and the most paths a block holds. */
+/** Target leg rows per block (about 230 bytes of scratch each) and the most paths a block holds. */
 const BLOCK_ROWS: i32 = 1024;
 const MAX_BLOCK_PATHS: i32 = 256;
 /** Legs per book at most: bounds the scratch (a block of one path then prices this many rows). */
@@ -49,6 +49,15 @@ export let lVol: usize = 0;
 export let cVol: usize = 0;
 export let cMark: usize = 0;
 export let cHalfSpread: usize = 0;
+// Per path and leg: the book, decoded once per block (f64 quantity, strike, expiry, entry price; i32 call flag,
+// entry step, exit step).
+export let bQty: usize = 0;
+export let bStrike: usize = 0;
+export let bExpiry: usize = 0;
+export let bEntryPrice: usize = 0;
+export let bIsCall: usize = 0;
+export let bEntry: usize = 0;
+export let bExit: usize = 0;
 // Per path and leg (i32): state, this step's BSM row (-1: none), flags.
 export let lState: usize = 0;
 export let lRow: usize = 0;
@@ -114,6 +123,13 @@ export function layoutScratch(base: usize, nLegs: i32): usize {
   cVol = at; at = take(at, rf);
   cMark = at; at = take(at, rf);
   cHalfSpread = at; at = take(at, rf);
+  bQty = at; at = take(at, rf);
+  bStrike = at; at = take(at, rf);
+  bExpiry = at; at = take(at, rf);
+  bEntryPrice = at; at = take(at, rf);
+  bIsCall = at; at = take(at, rn);
+  bEntry = at; at = take(at, rn);
+  bExit = at; at = take(at, rn);
   lState = at; at = take(at, rn);
   lRow = at; at = take(at, rn);
   lFlags = at; at = take(at, rn);
