@@ -118,7 +118,7 @@ describe("hedging kernel invariants", () => {
       }, scenario.params);
     };
     const s = stepColumns(together);
-    for (const p of [0, 1, 255, 256, 299]) {
+    for (const p of [0, 1, 31, 32, 255, 256, 299]) {
       const alone = stepColumns(one(p));
       for (const name of COLUMNS) {
         const a = s[name].slice(p * steps, (p + 1) * steps);
