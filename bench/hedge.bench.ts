@@ -101,6 +101,7 @@ for (const [mode, params] of Object.entries(MODES)) {
     : { name: "numpy/scipy vectorised (baseline)", ms: undefined, note: `skipped: ${peer.reason}`, mode });
   const result = k.hedge(input, params);
   rows.push({ name: "WASM hedge, 14 step columns + totals", ms: bestCpuMs(() => k.hedge(input, params)), note: "through the façade: copies in and out, fresh result arrays", mode });
+  rows.push({ name: "WASM hedge, into the last result's arrays (out)", ms: bestCpuMs(() => k.hedge(input, params, { out: result })), note: "no fresh 300 MB of result arrays", mode });
   rows.push({ name: "WASM hedge, totals only", ms: bestCpuMs(() => k.hedge(input, params, { steps: false })), note: "no per-step arrays", mode });
   if (peer.ok) {
     // A copy: a small file's Buffer is a view into Node's shared pool, at any offset.

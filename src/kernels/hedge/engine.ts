@@ -7,7 +7,7 @@
  * Columns shared by every path (a book, a time grid, scalars) are copied whole into every chunk with path stride 0.
  * The kernel's results do not depend on the chunking: each path is computed on its own.
  */
-import { KernelError, UsageError } from "../../domain/errors.ts";
+import { DataError, KernelError, UsageError } from "../../domain/errors.ts";
 import { Arena } from "../arena.ts";
 import { copyRows } from "../columns.ts";
 import { requireFunction, type KernelModule } from "../load.ts";
@@ -34,7 +34,7 @@ const PATH_I32 = ["rebalances", "status", "failedStep"] as const satisfies reado
 
 export interface HedgeEngine {
   /** `params`: the PARAM_SLOTS block (layout.ts PARAM). */
-  run(plan: HedgePlan, params: Float64Array, withSteps: boolean): HedgeResult;
+  run(plan: HedgePlan, params: Float64Array, withSteps: boolean, out?: HedgeResult): HedgeResult;
 }
 
 /** A column of one chunk: where its slice of the caller's values goes, and the strides the kernel reads it with. */
@@ -57,7 +57,13 @@ function slice(kind: SeriesKind, p0: number, paths: number, steps: number) {
   }
 }
 
-function emptyResult(plan: HedgePlan, withSteps: boolean): { perStep: HedgeStepColumns | undefined; totals: HedgePathTotals } {
+function emptyResult(plan: HedgePlan, withSteps: boolean, out: HedgeResult | undefined): { perStep: HedgeStepColumns | undefined; totals: HedgePathTotals } {
+  if (out !== undefined) {
+    if (out.paths !== plan.paths || out.steps !== plan.steps || (out.perStep !== undefined) !== withSteps) {
+      throw new DataError("batch_shape_mismatch", `hedge: the reused result is ${out.paths} paths x ${out.steps} steps${out.perStep ? "" : " (totals only)"}, the call ${plan.paths} x ${plan.steps}${withSteps ? "" : " (totals only)"}`);
+    }
+    return { perStep: out.perStep, totals: out.totals };
+  }
   const n = plan.paths * plan.steps;
   const f = () => new Float64Array(n);
   const perStep: HedgeStepColumns | undefined = withSteps
@@ -145,11 +151,11 @@ export function createWasmHedgeEngine(module: KernelModule): HedgeEngine {
   }
 
   return {
-    run(plan, params, withSteps) {
+    run(plan, params, withSteps, out) {
       const { paths, steps, legs } = plan;
       const scratchBytes = hedgeScratchBytes(legs);
       if (scratchBytes < 0) throw new UsageError("hedge_too_many_legs", `hedge: ${legs} legs per book is more than the kernel takes`);
-      const { perStep, totals } = emptyResult(plan, withSteps);
+      const { perStep, totals } = emptyResult(plan, withSteps, out);
       const chunk = Math.max(1, Math.floor(CHUNK_BUDGET_BYTES / bytesPerPath(plan, withSteps)));
       let failed = 0;
       for (let p0 = 0; p0 < paths; p0 += chunk) {

@@ -55,7 +55,7 @@ export function createHedgeKernels(module: KernelModule): HedgeFamily {
       engine ??= createWasmHedgeEngine(module);
       const parsed = parseHedgeParams(params);
       const plan = planHedge(input);
-      return engine.run(plan, paramBlock(parsed, plan.mark !== undefined), options?.steps ?? true);
+      return engine.run(plan, paramBlock(parsed, plan.mark !== undefined), options?.steps ?? true, options?.out);
     },
   };
 }

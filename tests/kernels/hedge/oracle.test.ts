@@ -90,8 +90,11 @@ describe("hedging kernel invariants", () => {
     }
   });
 
-  it("gives the same bits whether paths run together, one by one, or totals only", () => {
+  it("gives the same bits whether paths run together, one by one, totals only or into reused arrays", () => {
     const together = k.hedge(scenario.input, scenario.params);
+    const reused = k.hedge(scenario.input, scenario.params, { out: k.hedge(scenario.input, { mode: "none" }) });
+    expect(Buffer.from(stepColumns(reused).pnl.buffer).equals(Buffer.from(stepColumns(together).pnl.buffer))).toBe(true);
+    expect(() => k.hedge(scenario.input, scenario.params, { out: reused, steps: false })).toThrow(/reused result/);
     const totalsOnly = k.hedge(scenario.input, scenario.params, { steps: false });
     expect(totalsOnly.perStep).toBeUndefined();
     expect(Buffer.from(totalsOnly.totals.pnl.buffer).equals(Buffer.from(together.totals.pnl.buffer))).toBe(true);
