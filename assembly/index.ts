@@ -7,3 +7,4 @@ export * from "./iv/index";
 export * from "./svi/index";
 export * from "./learn/index";
 export * from "./validate/index";
+export * from "./hedge/index";

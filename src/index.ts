@@ -27,6 +27,12 @@ export {
   type RowSplit, type LearnModel, type RidgeModel, type GbdtModel, type GbdtTraining, type GbdtFitOptions, type Forest,
   type Binning, type FeatureImportance,
 } from "./kernels/learn/index.ts";
+export {
+  createHedgeKernels, hedgeFamily, bookFromLegs, parseHedgeParams, hedgeParamsSchema, hedgeStatusName, HEDGE_STATUS,
+  HEDGE_STATUS_NAMES, HEDGE_FIRST_FAILURE, type HedgeFamily, type HedgeInput, type HedgeBook, type HedgeLeg,
+  type HedgeParams, type HedgeParamsInput, type HedgeResult, type HedgeRunOptions, type HedgePathTotals,
+  type HedgeStepColumns, type HedgeStatusName, type StepSeries, type LegSeries,
+} from "./kernels/hedge/index.ts";
 export * from "./kernels/types.ts";
 export { registerKernelFunctions, KERNEL_SQL_FUNCTIONS } from "./kernels/sql-functions.ts";
 export * from "./lake/index.ts";

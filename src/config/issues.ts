@@ -46,6 +46,17 @@ export function keyPath(path: readonly PropertyKey[]): string {
   return out === "" ? "(top level)" : out;
 }
 
+/**
+ * Parses kernel parameters given in code (not from a file) with their schema, the only source of defaults; a bad
+ * one is a ConfigError `code` naming each key, e.g. "gbdt parameters: num_leaves: Too small: expected >= 2".
+ */
+export function parseParams<S extends z.ZodType>(schema: S, value: unknown, what: string, code: string): z.output<S> {
+  const result = schema.safeParse(value ?? {});
+  if (result.success) return result.data;
+  const issues = result.error.issues.map((issue) => `${keyPath(issue.path)}: ${issue.message}`).join("; ");
+  throw new ConfigError(code, `${what} parameters: ${issues}`);
+}
+
 function valueAt(root: unknown, path: readonly PropertyKey[]): unknown {
   let current: unknown = root;
   for (const segment of path) {

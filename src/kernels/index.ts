@@ -6,7 +6,7 @@
  * Adding a kernel family is a one-line change here: a family is a function of the KernelContext returning its
  * methods, spread into the result, and its type is intersected into `Kernels`. For example the SVI family:
  *
- *     export type Kernels = KernelsCore & OptionFamily & SviFamily & LearnFamily;
+ *     export type Kernels = KernelsCore & OptionFamily & SviFamily & LearnFamily & HedgeFamily;
  *     ...
  *     return { ...core, ...optionFamily(options), ...sviFamily(ctx) };
  *
@@ -20,6 +20,7 @@ import { optionFamily, type OptionFamily } from "./options.ts";
 import { sviFamily, type SviFamily } from "./svi/index.ts";
 import { learnFamily, type LearnFamily } from "./learn/index.ts";
 import { createOptionEngine } from "./option-engine.ts";
+import { hedgeFamily, type HedgeFamily } from "./hedge/index.ts";
 import { createKernelPool } from "./parallel.ts";
 import { tsKernelInstance } from "./ts-instance.ts";
 import type { BsmBatch, BsmResult, IvBatch, IvResult } from "./types.ts";
@@ -59,7 +60,7 @@ export interface KernelsCore {
   close(): Promise<void>;
 }
 
-export type Kernels = KernelsCore & OptionFamily & SviFamily & LearnFamily;
+export type Kernels = KernelsCore & OptionFamily & SviFamily & LearnFamily & HedgeFamily;
 
 export async function createKernels(options: CreateKernelsOptions = {}): Promise<Kernels> {
   const engine = options.engine ?? "wasm";
@@ -78,7 +79,7 @@ export async function createKernels(options: CreateKernelsOptions = {}): Promise
     impliedVolParallel: async (batch) => (pool ? pool.impliedVol(batch) : optionEngine.impliedVol(batch)),
     close: async () => pool?.close(),
   };
-  return { ...core, ...optionFamily(optionEngine), ...sviFamily(ctx), ...learnFamily(ctx) };
+  return { ...core, ...optionFamily(optionEngine), ...sviFamily(ctx), ...learnFamily(ctx), ...hedgeFamily(ctx) };
 }
 
 export { createOptionEngine } from "./option-engine.ts";

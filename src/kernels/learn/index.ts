@@ -12,9 +12,9 @@
  * TypeScript with the same bits; GBDT training needs the WebAssembly build. See docs/learn.md.
  */
 import type { z } from "zod";
-import { keyPath } from "../../config/issues.ts";
+import { parseParams } from "../../config/issues.ts";
 import { gbdtParamsSchema, ridgeParamsSchema, type GbdtParams, type GbdtParamsInput, type RidgeParams, type RidgeParamsInput } from "../../config/schemas/model.ts";
-import { ConfigError, KernelError, UsageError } from "../../domain/errors.ts";
+import { KernelError, UsageError } from "../../domain/errors.ts";
 import type { KernelModule } from "../load.ts";
 import { createTsLearnEngine, createWasmLearnEngine, type LearnEngine, type LearnEngineKind } from "./engine.ts";
 import { learnError } from "./errors.ts";
@@ -62,10 +62,7 @@ export function createLearnKernels(source: KernelModule | "ts"): LearnKernels {
 
 /** Parses parameters with their schema (the only source of defaults); a bad one is a ConfigError naming the key. */
 function parse<S extends z.ZodType>(schema: S, value: unknown, what: string): z.output<S> {
-  const result = schema.safeParse(value ?? {});
-  if (result.success) return result.data;
-  const issues = result.error.issues.map((issue) => `${keyPath(issue.path)}: ${issue.message}`).join("; ");
-  throw new ConfigError("learn_bad_params", `${what} parameters: ${issues}`);
+  return parseParams(schema, value, what, "learn_bad_params");
 }
 
 function fitRidge(engine: LearnEngine, panel: LearnPanel, train: ArrayLike<number>, input: RidgeParamsInput | undefined): RidgeModel {
