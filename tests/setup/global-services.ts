@@ -8,6 +8,8 @@
  *   all   start both, whatever the selected test files are
  *   auto  (default) start only the services the selected test files use: a file (or a test helper it imports)
  *         that names describeWithMinio/minioService needs MinIO, describeWithMlflow/mlflowService needs MLflow.
+ *         Likewise describeWithPrefect/prefectService (a Prefect server), describeWithChromium/chromiumService
+ *         and describeWithShellcheck/shellcheckService (installed tools, no server).
  *         So `npx vitest run tests/unit` starts nothing and stays fast.
  * TRADEML_SERVICES_RUN_DIR: a run dir where `scripts/test-services.sh start` already started the services (as
  *   .ci/run does, so the Node and the Deno run share one set). Live services found there are used and left
@@ -22,22 +24,28 @@ import { tmpdir } from "node:os";
 import { dirname, join, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
 import type { TestProject } from "vitest/node";
-import type { MinioService, MlflowService, ProvidedServices } from "../helpers/services.ts";
+import type { ChromiumService, MinioService, MlflowService, PrefectService, ProvidedServices, ShellcheckService } from "../helpers/services.ts";
 
-type ServiceName = "minio" | "mlflow";
+type ServiceName = "minio" | "mlflow" | "prefect" | "chromium" | "shellcheck";
+const SERVICES: readonly ServiceName[] = ["minio", "mlflow", "prefect", "chromium", "shellcheck"];
 
 const repoRoot = resolve(dirname(fileURLToPath(import.meta.url)), "../..");
 const script = join(repoRoot, "scripts/test-services.sh");
-const label: Record<ServiceName, string> = { minio: "MinIO", mlflow: "MLflow" };
+const label: Record<ServiceName, string> = { minio: "MinIO", mlflow: "MLflow", prefect: "Prefect", chromium: "Chromium", shellcheck: "shellcheck" };
 
 interface StateFile {
-  pid: number;
+  /** Absent for a tool (chromium, shellcheck), which is no server. */
+  pid?: number;
   version: string;
   endpoint?: string;
   region?: string;
   accessKeyId?: string;
   secretAccessKey?: string;
   trackingUri?: string;
+  apiUrl?: string;
+  python?: string;
+  home?: string;
+  executablePath?: string;
 }
 
 function say(message: string): void {
@@ -72,6 +80,9 @@ async function neededServices(project: TestProject): Promise<Set<ServiceName>> {
     const source = readFileSync(file, "utf8");
     if (/\b(describeWithMinio|minioService)\b/.test(source)) needed.add("minio");
     if (/\b(describeWithMlflow|mlflowService)\b/.test(source)) needed.add("mlflow");
+    if (/\b(describeWithPrefect|prefectService)\b/.test(source)) needed.add("prefect");
+    if (/\b(describeWithChromium|chromiumService)\b/.test(source)) needed.add("chromium");
+    if (/\b(describeWithShellcheck|shellcheckService)\b/.test(source)) needed.add("shellcheck");
     // Follow relative imports that stay inside tests/ (helpers that wrap the services).
     for (const match of source.matchAll(/from\s+["'](\.{1,2}\/[^"']+\.ts)["']/g)) {
       const target = resolve(dirname(file), match[1] ?? "");
@@ -121,6 +132,12 @@ function readState(runDir: string, name: ServiceName): StateFile | undefined {
   }
 }
 
+/** A server's pid is alive; a tool, which has none, is "alive" while its executable exists. */
+function isLive(state: StateFile): boolean {
+  if (state.pid === undefined) return state.executablePath !== undefined && existsSync(state.executablePath);
+  return alive(state.pid);
+}
+
 function alive(pid: number): boolean {
   try {
     process.kill(pid, 0);
@@ -142,8 +159,27 @@ function toMlflow(state: StateFile): MlflowService | undefined {
   return state.trackingUri === undefined ? undefined : { trackingUri: state.trackingUri, version: state.version };
 }
 
+function toPrefect(state: StateFile): PrefectService | undefined {
+  const { apiUrl, python, home } = state;
+  return apiUrl === undefined || python === undefined || home === undefined ? undefined : { apiUrl, python, home, version: state.version };
+}
+
+function toTool(state: StateFile): ChromiumService & ShellcheckService | undefined {
+  return state.executablePath === undefined ? undefined : { executablePath: state.executablePath, version: state.version };
+}
+
 /** Records a ready service's connection info; false when the state file does not (yet) hold it. */
 function offer(provided: ProvidedServices, name: ServiceName, state: StateFile): boolean {
+  if (name === "prefect") {
+    const prefect = toPrefect(state);
+    if (prefect !== undefined) provided.prefect = prefect;
+    return prefect !== undefined;
+  }
+  if (name === "chromium" || name === "shellcheck") {
+    const tool = toTool(state);
+    if (tool !== undefined) provided[name] = tool;
+    return tool !== undefined;
+  }
   if (name === "minio") {
     const minio = toMinio(state);
     if (minio !== undefined) provided.minio = minio;
@@ -155,7 +191,10 @@ function offer(provided: ProvidedServices, name: ServiceName, state: StateFile):
 }
 
 function markUnavailable(provided: ProvidedServices, name: ServiceName, why: string): void {
-  if (name === "minio") provided.minioUnavailable = why;
+  if (name === "prefect") provided.prefectUnavailable = why;
+  else if (name === "chromium") provided.chromiumUnavailable = why;
+  else if (name === "shellcheck") provided.shellcheckUnavailable = why;
+  else if (name === "minio") provided.minioUnavailable = why;
   else provided.mlflowUnavailable = why;
 }
 
@@ -175,8 +214,8 @@ export default async function setup(project: TestProject): Promise<() => Promise
   const provided: ProvidedServices = { ci };
 
   const wanted: Set<ServiceName> =
-    mode === "off" ? new Set() : mode === "all" ? new Set(["minio", "mlflow"]) : await neededServices(project);
-  for (const name of ["minio", "mlflow"] as const) {
+    mode === "off" ? new Set() : mode === "all" ? new Set(SERVICES) : await neededServices(project);
+  for (const name of SERVICES) {
     if (!wanted.has(name)) {
       markUnavailable(provided, name, mode === "off" ? "TRADEML_SERVICES=off" : "no selected test file uses it");
     }
@@ -187,7 +226,7 @@ export default async function setup(project: TestProject): Promise<() => Promise
   const toStart: ServiceName[] = [];
   for (const name of wanted) {
     const state = sharedDir === undefined ? undefined : readState(sharedDir, name);
-    if (state !== undefined && alive(state.pid) && offer(provided, name, state)) {
+    if (state !== undefined && isLive(state) && offer(provided, name, state)) {
       say(`${label[name]} ${state.version} (shared, from ${sharedDir})`);
     } else {
       toStart.push(name);
@@ -222,9 +261,9 @@ export default async function setup(project: TestProject): Promise<() => Promise
   // If the process dies without teardown (Ctrl-C twice, a crash), still do not leave servers behind. The pid
   // leads its own process group (setsid in the script), so the negative pid reaches MLflow's uvicorn child too.
   const killOnExit = (): void => {
-    for (const name of ["minio", "mlflow"] as const) {
+    for (const name of SERVICES) {
       const state = readState(runDir, name);
-      if (state === undefined) continue;
+      if (state?.pid === undefined) continue;
       try {
         process.kill(-state.pid, "SIGTERM");
       } catch {
