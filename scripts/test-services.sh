@@ -271,12 +271,13 @@ install_parallel() {
 }
 
 # --- Prefect, Chromium and shellcheck ---------------------------------------------------------------------------
-# prefect     a Prefect 3 API server (`prefect server start`, SQLite under the run dir) for the orchestration
-#             adapter's tests; pip-installed into its own virtualenv like MLflow.
-# chromium    Debian's `chromium` package (apt-get, needs root), driven by playwright-core for the report's browser
-#             tests; TRADEML_CHROMIUM=/path/to/chromium uses an existing Chromium or Chrome instead. No server:
-#             `start` writes chromium.json with the executable and its version.
-# shellcheck  Debian's `shellcheck` package (apt-get, needs root) for the tests that lint scripts/*.sh. No server.
+# - prefect: a Prefect 3 API server (`prefect server start`, SQLite under the run dir) for the orchestration
+#   adapter's tests; pip-installed into its own virtualenv like MLflow.
+# - chromium: Debian's `chromium` package (apt-get, needs root), driven by playwright-core for the report's browser
+#   tests; TRADEML_CHROMIUM=/path/to/chromium uses an existing Chromium or Chrome instead. No server: `start`
+#   writes chromium.json with the executable and its version.
+# - the shell linter: Debian's `shellcheck` package (apt-get, needs root) for the tests that lint the scripts;
+#   TRADEML_SHELLCHECK=/path overrides it. No server either.
 # Prefect and Chromium suites run on Node only (test files named *.node.test.ts; see docs/testing.md).
 PREFECT_VERSION="3.9.1"
 PREFECT_HOME_DIR="$CACHE_DIR/prefect/$PREFECT_VERSION"
@@ -409,6 +410,21 @@ JSON
 start_chromium() { start_tool chromium "$CHROMIUM_BIN"; }
 start_shellcheck() { start_tool shellcheck "$SHELLCHECK_BIN"; }
 
+# Each service installs what it lacks and then starts, all at once: an uncached MinIO build is minutes of CPU,
+# pip and apt mostly network, and Prefect's server takes a minute to come up on a busy machine, so none waits for
+# another (one missing toolchain delays nothing else). A service that fails does not stop the others; the exit
+# code is the first failure's (3 missing tool, 4 failed).
+start_parallel() {
+  local names=("$@") pids=() rc=0 i code
+  for s in "${names[@]}"; do ( "start_$s" ) & pids+=("$!"); done
+  for i in "${!pids[@]}"; do
+    wait "${pids[$i]}" && continue
+    code=$?
+    [ "$rc" -ne 0 ] || rc=$code
+  done
+  return "$rc"
+}
+
 
 main() {
   local action="${1:-}" which="${2:-all}" services
@@ -421,16 +437,8 @@ main() {
     install) install_parallel $services || exit $? ;;
     start)
       mkdir -p "$RUN_DIR"
-      # Install first, both at once (an uncached MinIO build is minutes of CPU, MLflow's pip mostly network), so
-      # one missing toolchain does not delay the other service; then start each.
-      # A service that fails does not stop the others from starting; the exit code is the first failure's.
-      local rc=0
-      install_parallel $services || rc=$?
-      for s in $services; do
-        case " $FAILED_INSTALLS " in *" $s "*) continue ;; esac
-        ( "start_$s" ) || { local code=$?; [ "$rc" -ne 0 ] || rc=$code; }
-      done
-      exit "$rc" ;;
+      start_parallel $services
+      exit $? ;;
     stop) for s in $services; do stop_one "$s"; done ;;
     status) for s in $services; do status_one "$s"; done ;;
     versions) for s in $services; do versions_one "$s"; done ;;
