@@ -107,10 +107,15 @@ version_ok() {
   [ "$major" -gt "$NODE_MIN_MAJOR" ] || { [ "$major" -eq "$NODE_MIN_MAJOR" ] && [ "$minor" -ge "$NODE_MIN_MINOR" ]; }
 }
 
+# The version a node binary reports. One this script downloaded runs through TRADEML_NODE_RUNNER (a command
+# prefix, several words on purpose), a system one directly.
 node_version_of() {
-  # TRADEML_NODE_RUNNER is a command prefix (several words) on purpose.
-  # shellcheck disable=SC2086
-  ${TRADEML_NODE_RUNNER:-} "$1" --version 2>/dev/null
+  case "$1" in
+    "$NODE_DIR"/*)
+      # shellcheck disable=SC2086
+      ${TRADEML_NODE_RUNNER:-} "$1" --version 2>/dev/null ;;
+    *) "$1" --version 2>/dev/null ;;
+  esac
 }
 
 # Says exactly what to install and stops (no download tool, or --no-node-download).
