@@ -263,7 +263,8 @@ stop_one() {
   local name="$1" pid waited=0
   if [ "$name" = pypeers ]; then rm -f "$RUN_DIR/pypeers.json"; return 0; fi
   pid="$(state_field "$name" pid)"
-  if [ -z "$pid" ]; then log "$name: not started here"; return 0; fi
+  # A tool (chromium, shellcheck) has no pid: stopping it only forgets its state file.
+  if [ -z "$pid" ]; then rm -f "$RUN_DIR/$name.json"; log "$name: no server running here"; return 0; fi
   # The pid leads its own process group when setsid ran (see SETSID); signal the group, else the pid alone.
   local target="$pid"
   kill -0 -- "-$pid" 2>/dev/null && target="-$pid"
@@ -281,12 +282,22 @@ status_one() {
   if [ ! -f "$RUN_DIR/$name.json" ]; then echo "$name: not running (no state in $RUN_DIR)"; return 0; fi
   # The MinIO secret is a throwaway per start, but secrets never reach a log (DESIGN.md), CI logs included.
   if [ "$name" = pypeers ]; then echo "pypeers: $(cat "$RUN_DIR/pypeers.json")"; return 0; fi
+  case "$name" in chromium|shellcheck) echo "$name: ready $(cat "$RUN_DIR/$name.json")"; return 0 ;; esac
   if running "$name"; then echo "$name: running $(sed 's/"secretAccessKey":"[^"]*"/"secretAccessKey":"***"/' "$RUN_DIR/$name.json")"
   else echo "$name: dead (stale state $RUN_DIR/$name.json)"; fi
 }
 
 versions_one() {
   case "$1" in
+    prefect)
+      if prefect_installed; then echo "prefect: pinned prefect==$PREFECT_VERSION, installed $(prefect_version) at $PREFECT_BIN"
+      else echo "prefect: pinned prefect==$PREFECT_VERSION, not installed"; fi ;;
+    chromium)
+      if chromium_installed; then echo "chromium: Debian package chromium, installed $(chromium_version) at $CHROMIUM_BIN"
+      else echo "chromium: Debian package chromium, not installed"; fi ;;
+    shellcheck)
+      if shellcheck_installed; then echo "shellcheck: Debian package shellcheck, installed $(shellcheck_version) at $SHELLCHECK_BIN"
+      else echo "shellcheck: Debian package shellcheck, not installed"; fi ;;
     minio)
       if minio_installed; then echo "minio: pinned $MINIO_MODULE@$MINIO_VERSION, installed $(minio_version) at $MINIO_BIN"
       else echo "minio: pinned $MINIO_MODULE@$MINIO_VERSION, not installed"; fi ;;
@@ -316,31 +327,179 @@ install_parallel() {
   return "$rc"
 }
 
+# --- Prefect, Chromium and shellcheck ---------------------------------------------------------------------------
+# - prefect: a Prefect 3 API server (`prefect server start`, SQLite under the run dir) for the orchestration
+#   adapter's tests; pip-installed into its own virtualenv like MLflow.
+# - chromium: Debian's `chromium` package (apt-get, needs root), driven by playwright-core for the report's browser
+#   tests; TRADEML_CHROMIUM=/path/to/chromium uses an existing Chromium or Chrome instead. No server: `start`
+#   writes chromium.json with the executable and its version.
+# - the shell linter: Debian's `shellcheck` package (apt-get, needs root) for the tests that lint the scripts;
+#   TRADEML_SHELLCHECK=/path overrides it. No server either.
+# Prefect and Chromium suites run on Node only (test files named *.node.test.ts; see docs/testing.md).
+PREFECT_VERSION="3.9.1"
+PREFECT_HOME_DIR="$CACHE_DIR/prefect/$PREFECT_VERSION"
+PREFECT_BIN="$PREFECT_HOME_DIR/venv/bin/prefect"
+# Prefect's first start migrates a new SQLite database (~100 Alembic steps): on a busy 2-core machine that takes
+# minutes, not the 120 s that is plenty for MinIO and MLflow.
+PREFECT_READY_TIMEOUT_S="${TRADEML_PREFECT_READY_TIMEOUT:-600}"
+CHROMIUM_BIN="${TRADEML_CHROMIUM:-/usr/bin/chromium}"
+SHELLCHECK_BIN="${TRADEML_SHELLCHECK:-/usr/bin/shellcheck}"
+# How long a previous `apt-get update` of ours stays good enough to install from (chromium and shellcheck install
+# one after the other under one lock; the second need not fetch the lists again).
+APT_LISTS_MAX_AGE_S=21600
+
+prefect_installed() { [ -x "$PREFECT_BIN" ] && [ -f "$PREFECT_HOME_DIR/.installed" ]; }
+chromium_installed() { [ -x "$CHROMIUM_BIN" ]; }
+shellcheck_installed() { [ -x "$SHELLCHECK_BIN" ]; }
+
+install_prefect_locked() {
+  prefect_installed && return 0
+  local py
+  py="$(command -v "$PYTHON" || true)"
+  [ -n "$py" ] || die 3 "python3 not found ($PYTHON): Prefect $PREFECT_VERSION is pip-installed into a virtualenv"
+  "$py" -c 'import sys; sys.exit(0 if sys.version_info >= (3, 10) else 1)' \
+    || die 3 "Prefect $PREFECT_VERSION needs Python >= 3.10, found $("$py" --version 2>&1)"
+  local started=$SECONDS
+  rm -rf "$PREFECT_HOME_DIR" && mkdir -p "$PREFECT_HOME_DIR"
+  log "installing Prefect $PREFECT_VERSION into a virtualenv with $("$py" --version 2>&1)"
+  if ! "$py" -m venv "$PREFECT_HOME_DIR/venv" >"$PREFECT_HOME_DIR/install.log" 2>&1 \
+     || ! "$PREFECT_HOME_DIR/venv/bin/python" -m pip install --disable-pip-version-check --no-input \
+          "prefect==$PREFECT_VERSION" >>"$PREFECT_HOME_DIR/install.log" 2>&1; then
+    tail -n 30 "$PREFECT_HOME_DIR/install.log" >&2
+    rm -rf "$PREFECT_HOME_DIR"
+    die 4 "pip install prefect==$PREFECT_VERSION failed"
+  fi
+  echo "$((SECONDS - started))" >"$PREFECT_HOME_DIR/install-seconds"
+  touch "$PREFECT_HOME_DIR/.installed"
+  log "installed Prefect $PREFECT_VERSION in $((SECONDS - started)) s"
+}
+
+# apt_install <package> <binary> <what for>: installs a Debian package as root, under one lock for every apt use
+# of this script (apt's own lock would fail a concurrent apt-get at once instead of waiting).
+apt_install_locked() {
+  local package="$1" binary="$2" purpose="$3"
+  [ -x "$binary" ] && return 0
+  command -v apt-get >/dev/null 2>&1 \
+    || die 3 "$binary not found and apt-get is not available: install $package ($purpose) with your package manager"
+  [ "$(id -u)" = 0 ] \
+    || die 3 "$binary not found and installing it needs root: run 'sudo apt-get install $package' ($purpose)"
+  local stamp="$CACHE_DIR/locks/apt-lists-updated" started=$SECONDS logfile
+  logfile="$CACHE_DIR/locks/apt-$package.log"
+  export DEBIAN_FRONTEND=noninteractive
+  # DPkg::Lock::Timeout: wait for an apt-get of somebody else (unattended-upgrades, test-arm64.sh) instead of failing.
+  local apt=(apt-get -o DPkg::Lock::Timeout=600 -qq)
+  if [ ! -f "$stamp" ] || [ $(( $(date +%s) - $(stat -c %Y "$stamp") )) -gt "$APT_LISTS_MAX_AGE_S" ]; then
+    log "apt-get update (for $package)"
+    "${apt[@]}" update >"$logfile" 2>&1 || { tail -n 20 "$logfile" >&2; die 4 "apt-get update failed"; }
+    touch "$stamp"
+  fi
+  log "installing $package with apt-get ($purpose)"
+  if ! "${apt[@]}" install -y --no-install-recommends "$package" >>"$logfile" 2>&1; then
+    tail -n 20 "$logfile" >&2
+    die 4 "apt-get install $package failed"
+  fi
+  [ -x "$binary" ] || die 4 "apt-get installed $package but $binary is still missing"
+  mkdir -p "$CACHE_DIR/$package" && echo "$((SECONDS - started))" >"$CACHE_DIR/$package/install-seconds"
+  log "installed $package in $((SECONDS - started)) s"
+}
+
+install_prefect() { prefect_installed || with_lock prefect install_prefect_locked; }
+# A binary named by TRADEML_CHROMIUM / TRADEML_SHELLCHECK is the user's choice: it is used or reported missing,
+# never replaced by an apt install that would put a different binary elsewhere.
+install_chromium() {
+  chromium_installed && return 0
+  [ -z "${TRADEML_CHROMIUM:-}" ] || die 3 "TRADEML_CHROMIUM=$TRADEML_CHROMIUM is not an executable"
+  with_lock apt apt_install_locked chromium "$CHROMIUM_BIN" "the report's browser tests"
+}
+install_shellcheck() {
+  shellcheck_installed && return 0
+  [ -z "${TRADEML_SHELLCHECK:-}" ] || die 3 "TRADEML_SHELLCHECK=$TRADEML_SHELLCHECK is not an executable"
+  with_lock apt apt_install_locked shellcheck "$SHELLCHECK_BIN" "the scripts' lint tests"
+}
+
+prefect_version() { "$PREFECT_HOME_DIR/venv/bin/python" -c 'import prefect; print(prefect.__version__, end="")'; }
+# "Chromium 156.0.8078.129 built on Debian ..." → "156.0.8078.129".
+chromium_version() { "$CHROMIUM_BIN" --version 2>/dev/null | awk '{ for (i = 1; i <= NF; i++) if ($i ~ /^[0-9]+\./) { print $i; exit } }'; }
+shellcheck_version() { "$SHELLCHECK_BIN" --version 2>/dev/null | awk '$1 == "version:" { print $2; exit }'; }
+
+# The environment every Prefect process of the tests runs with (server and clients alike): offline and quiet.
+# DO_NOT_TRACK and PREFECT_SERVER_ANALYTICS_ENABLED=false: no usage reports; the UI is off (nothing to serve, and
+# building its static files costs a start seconds); PREFECT_HOME under the run dir keeps the SQLite database,
+# profiles and result storage out of ~/.prefect. A long ephemeral-server timeout in case a client falls back to a
+# temporary server (the default 20 s times out on a busy 2-core machine).
+prefect_env() {
+  printf '%s\n' "PREFECT_HOME=$RUN_DIR/prefect-home" "DO_NOT_TRACK=1" "PREFECT_SERVER_ANALYTICS_ENABLED=false" \
+    "PREFECT_SERVER_UI_ENABLED=false" "PREFECT_SERVER_EPHEMERAL_STARTUP_TIMEOUT_SECONDS=600" "PYTHONUNBUFFERED=1"
+}
+
+start_prefect() {
+  install_prefect || exit $?
+  running prefect && { log "prefect already running ($(state_field prefect apiUrl))"; return 0; }
+  local port logfile pid started=$SECONDS env_lines=()
+  port="$(free_port)"; logfile="$RUN_DIR/prefect.log"
+  mkdir -p "$RUN_DIR/prefect-home"
+  mapfile -t env_lines < <(prefect_env)
+  ( cd "$RUN_DIR/prefect-home" && exec env "${env_lines[@]}" $SETSID nohup \
+      "$PREFECT_BIN" server start --host 127.0.0.1 --port "$port" --no-ui \
+      >"$logfile" 2>&1 </dev/null ) &
+  pid=$!
+  starting_state prefect "$pid"
+  READY_TIMEOUT_S="$PREFECT_READY_TIMEOUT_S" wait_ready prefect "$pid" "http://127.0.0.1:$port/api/health" "$logfile"
+  local version
+  version="$(prefect_version)"
+  cat >"$RUN_DIR/prefect.json" <<JSON
+{"service":"prefect","pid":$pid,"status":"ready","port":$port,"version":"$(json_escape "$version")","apiUrl":"http://127.0.0.1:$port/api","python":"$(json_escape "$PREFECT_HOME_DIR/venv/bin/python")","home":"$(json_escape "$RUN_DIR/prefect-home")","log":"$(json_escape "$logfile")"}
+JSON
+  log "prefect $version ready at http://127.0.0.1:$port/api (pid $pid, $((SECONDS - started)) s)"
+}
+
+# A tool, not a server: `start` checks it runs and records where it is.
+start_tool() {
+  local name="$1" binary="$2" version
+  "install_$name" || exit $?
+  version="$("${name}_version")"
+  [ -n "$version" ] || die 4 "$binary does not run (no version from '$binary --version')"
+  cat >"$RUN_DIR/$name.json" <<JSON
+{"service":"$name","status":"ready","version":"$(json_escape "$version")","executablePath":"$(json_escape "$binary")"}
+JSON
+  log "$name $version ready ($binary)"
+}
+start_chromium() { start_tool chromium "$CHROMIUM_BIN"; }
+start_shellcheck() { start_tool shellcheck "$SHELLCHECK_BIN"; }
+
+# Each service installs what it lacks and then starts, all at once: an uncached MinIO build is minutes of CPU,
+# pip and apt mostly network, and Prefect's server takes a minute to come up on a busy machine, so none waits for
+# another (one missing toolchain delays nothing else). A service that fails does not stop the others; the exit
+# code is the first failure's (3 missing tool, 4 failed).
+start_parallel() {
+  local names=("$@") pids=() rc=0 i code
+  for s in "${names[@]}"; do ( "start_$s" ) & pids+=("$!"); done
+  for i in "${!pids[@]}"; do
+    wait "${pids[$i]}" && continue
+    code=$?
+    [ "$rc" -ne 0 ] || rc=$code
+  done
+  return "$rc"
+}
+
+
 main() {
   local action="${1:-}" which="${2:-all}" services
   case "$which" in
-    minio|mlflow|pypeers) services="$which" ;;
-    all) services="minio mlflow pypeers" ;;
-    *) die 2 "unknown service '$which' (minio, mlflow, pypeers or all)" ;;
+    minio|mlflow|pypeers|prefect|chromium|shellcheck) services="$which" ;;
+    all) services="minio mlflow pypeers prefect chromium shellcheck" ;;
+    *) die 2 "unknown service '$which' (minio, mlflow, pypeers, prefect, chromium, shellcheck or all)" ;;
   esac
   case "$action" in
     install) install_parallel $services || exit $? ;;
     start)
       mkdir -p "$RUN_DIR"
-      # Install first, both at once (an uncached MinIO build is minutes of CPU, MLflow's pip mostly network), so
-      # one missing toolchain does not delay the other service; then start each.
-      # A service that fails does not stop the others from starting; the exit code is the first failure's.
-      local rc=0
-      install_parallel $services || rc=$?
-      for s in $services; do
-        case " $FAILED_INSTALLS " in *" $s "*) continue ;; esac
-        ( "start_$s" ) || { local code=$?; [ "$rc" -ne 0 ] || rc=$code; }
-      done
-      exit "$rc" ;;
+      start_parallel $services
+      exit $? ;;
     stop) for s in $services; do stop_one "$s"; done ;;
     status) for s in $services; do status_one "$s"; done ;;
     versions) for s in $services; do versions_one "$s"; done ;;
-    *) die 2 "usage: $0 {install|start|stop|status|versions} [minio|mlflow|pypeers|all]" ;;
+    *) die 2 "usage: $0 {install|start|stop|status|versions} [minio|mlflow|pypeers|prefect|chromium|shellcheck|all]" ;;
   esac
 }
 

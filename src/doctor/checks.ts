@@ -8,7 +8,8 @@
  *      Use `await ctx.config()` for the validated configuration (undefined when invalid: return `skip`).
  *      Throwing is allowed — the runner turns it into `fail` with the (redacted) message — but a
  *      deliberate result reads better. Never put a secret in `detail`.
- *   2. Import it below and append ONE entry to `doctorChecks`. Keep cheap, local checks first.
+ *   2. Import it below and append ONE entry to `doctorChecks`. Keep cheap, local checks first. A check that
+ *      calls out beyond the lake (a vendor) sets `online: true`: it runs only under `trademl doctor --online`.
  * The lake engineer's object-store conformance probe goes in as `src/doctor/lake-probe-check.ts`.
  */
 import { configCheck } from "./config-check.ts";
@@ -18,6 +19,7 @@ import { lakeProbeCheck } from "./lake-probe-check.ts";
 import { runtimeCheck } from "./runtime-check.ts";
 import type { DoctorCheck } from "./types.ts";
 import { vendorKeysCheck } from "./vendor-keys-check.ts";
+import { vendorReachCheck } from "./vendor-reach-check.ts";
 
 export const doctorChecks: DoctorCheck[] = [
   runtimeCheck,
@@ -26,4 +28,5 @@ export const doctorChecks: DoctorCheck[] = [
   vendorKeysCheck,
   lakeLocalCheck,
   lakeProbeCheck,
+  vendorReachCheck,
 ];

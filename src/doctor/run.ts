@@ -19,6 +19,10 @@ export interface DoctorOptions {
   readonly signal?: AbortSignal;
   /** Defaults to every registered check (src/doctor/checks.ts). */
   readonly checks?: readonly DoctorCheck[];
+  /** Also run the checks marked `online` (vendor reachability): `trademl doctor --online`. */
+  readonly online?: boolean;
+  /** Replaces vendors' public base URLs for the online checks (tests use a local server). */
+  readonly vendorBaseUrls?: DoctorContext["vendorBaseUrls"];
 }
 
 export interface CheckOutcome extends CheckResult {
@@ -52,6 +56,7 @@ export function createDoctorContext(options: DoctorOptions): DoctorContext {
     envFile: options.envFile,
     logger: options.logger ?? silentLogger,
     signal: options.signal ?? new AbortController().signal,
+    vendorBaseUrls: options.vendorBaseUrls,
     config: async () => (await load()).config,
     configError: async () => (await load()).error,
   };
@@ -98,6 +103,7 @@ export async function runDoctor(options: DoctorOptions): Promise<DoctorReport> {
   const outcomes: CheckOutcome[] = [];
   for (const check of options.checks ?? doctorChecks) {
     if (ctx.signal.aborted) break;
+    if (check.online === true && options.online !== true) continue;
     const outcome = await runOne(check, ctx);
     ctx.logger.debug("doctor check", { check: outcome.name, status: outcome.status, ms: outcome.durationMs });
     outcomes.push(outcome);

@@ -71,6 +71,9 @@ describe("suites that need a missing service", () => {
       TRADEML_SERVICES_DIR: join(scratch, "empty-cache"),
       TRADEML_GO: join(scratch, "no-such-go"),
       TRADEML_PYTHON: join(scratch, "no-such-python3"),
+      // TRADEML_SERVICES=all also asks for the apt-installed tools: name missing ones so nothing is apt-installed.
+      TRADEML_CHROMIUM: join(scratch, "no-such-chromium"),
+      TRADEML_SHELLCHECK: join(scratch, "no-such-shellcheck"),
     }),
   ]);
 

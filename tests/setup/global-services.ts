@@ -10,6 +10,8 @@
  *   auto  (default) start only the services the selected test files use: a file (or a test helper it imports)
  *         that names describeWithMinio/minioService needs MinIO, describeWithMlflow/mlflowService needs MLflow,
  *         describeWithPypeers/pypeersService the Python peers (installed once, no server).
+ *         Likewise describeWithPrefect/prefectService (a Prefect server), describeWithChromium/chromiumService
+ *         and describeWithShellcheck/shellcheckService (installed tools, no server).
  *         So `npx vitest run tests/unit` starts nothing and stays fast.
  * TRADEML_SERVICES_RUN_DIR: a run dir where `scripts/test-services.sh start` already started the services (as
  *   .ci/run does, so the Node and the Deno run share one set). Live services found there are used and left
@@ -24,26 +26,28 @@ import { tmpdir } from "node:os";
 import { dirname, join, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
 import type { TestProject } from "vitest/node";
-import type { MinioService, MlflowService, ProvidedServices, PypeersService } from "../helpers/services.ts";
+import type { ChromiumService, MinioService, MlflowService, PrefectService, ProvidedServices, PypeersService, ShellcheckService } from "../helpers/services.ts";
 
-type ServiceName = "minio" | "mlflow" | "pypeers";
-const SERVICES: readonly ServiceName[] = ["minio", "mlflow", "pypeers"];
+type ServiceName = "minio" | "mlflow" | "pypeers" | "prefect" | "chromium" | "shellcheck";
+const SERVICES: readonly ServiceName[] = ["minio", "mlflow", "pypeers", "prefect", "chromium", "shellcheck"];
 
 const repoRoot = resolve(dirname(fileURLToPath(import.meta.url)), "../..");
 const script = join(repoRoot, "scripts/test-services.sh");
-const label: Record<ServiceName, string> = { minio: "MinIO", mlflow: "MLflow", pypeers: "Python peers" };
+const label: Record<ServiceName, string> = { minio: "MinIO", mlflow: "MLflow", pypeers: "Python peers", prefect: "Prefect", chromium: "Chromium", shellcheck: "shellcheck" };
 
 interface StateFile {
-  /** Absent for pypeers, which is no server. */
+  /** Absent for pypeers and the tools (chromium, shellcheck), which are no servers. */
   pid?: number;
-  /** pypeers: the venv's python. */
-  python?: string;
   version: string;
   endpoint?: string;
   region?: string;
   accessKeyId?: string;
   secretAccessKey?: string;
   trackingUri?: string;
+  apiUrl?: string;
+  python?: string;
+  home?: string;
+  executablePath?: string;
 }
 
 function say(message: string): void {
@@ -79,6 +83,9 @@ async function neededServices(project: TestProject): Promise<Set<ServiceName>> {
     if (/\b(describeWithMinio|minioService)\b/.test(source)) needed.add("minio");
     if (/\b(describeWithMlflow|mlflowService)\b/.test(source)) needed.add("mlflow");
     if (/\b(describeWithPypeers|pypeersService)\b/.test(source)) needed.add("pypeers");
+    if (/\b(describeWithPrefect|prefectService)\b/.test(source)) needed.add("prefect");
+    if (/\b(describeWithChromium|chromiumService)\b/.test(source)) needed.add("chromium");
+    if (/\b(describeWithShellcheck|shellcheckService)\b/.test(source)) needed.add("shellcheck");
     // Follow relative imports that stay inside tests/ (helpers that wrap the services).
     for (const match of source.matchAll(/from\s+["'](\.{1,2}\/[^"']+\.ts)["']/g)) {
       const target = resolve(dirname(file), match[1] ?? "");
@@ -128,9 +135,12 @@ function readState(runDir: string, name: ServiceName): StateFile | undefined {
   }
 }
 
-/** A server's pid is alive; pypeers, which has none, is "alive" while its python exists. */
+/** A server's pid is alive; pypeers and the tools, which have none, are "alive" while their executable exists. */
 function isLive(state: StateFile): boolean {
-  if (state.pid === undefined) return state.python !== undefined && existsSync(state.python);
+  if (state.pid === undefined) {
+    const path = state.executablePath ?? state.python;
+    return path !== undefined && existsSync(path);
+  }
   return alive(state.pid);
 }
 
@@ -159,8 +169,27 @@ function toPypeers(state: StateFile): PypeersService | undefined {
   return state.python === undefined ? undefined : { python: state.python, version: state.version };
 }
 
+function toPrefect(state: StateFile): PrefectService | undefined {
+  const { apiUrl, python, home } = state;
+  return apiUrl === undefined || python === undefined || home === undefined ? undefined : { apiUrl, python, home, version: state.version };
+}
+
+function toTool(state: StateFile): ChromiumService & ShellcheckService | undefined {
+  return state.executablePath === undefined ? undefined : { executablePath: state.executablePath, version: state.version };
+}
+
 /** Records a ready service's connection info; false when the state file does not (yet) hold it. */
 function offer(provided: ProvidedServices, name: ServiceName, state: StateFile): boolean {
+  if (name === "prefect") {
+    const prefect = toPrefect(state);
+    if (prefect !== undefined) provided.prefect = prefect;
+    return prefect !== undefined;
+  }
+  if (name === "chromium" || name === "shellcheck") {
+    const tool = toTool(state);
+    if (tool !== undefined) provided[name] = tool;
+    return tool !== undefined;
+  }
   if (name === "minio") {
     const minio = toMinio(state);
     if (minio !== undefined) provided.minio = minio;
@@ -179,6 +208,9 @@ function offer(provided: ProvidedServices, name: ServiceName, state: StateFile):
 function markUnavailable(provided: ProvidedServices, name: ServiceName, why: string): void {
   if (name === "minio") provided.minioUnavailable = why;
   else if (name === "pypeers") provided.pypeersUnavailable = why;
+  else if (name === "prefect") provided.prefectUnavailable = why;
+  else if (name === "chromium") provided.chromiumUnavailable = why;
+  else if (name === "shellcheck") provided.shellcheckUnavailable = why;
   else provided.mlflowUnavailable = why;
 }
 

@@ -10,6 +10,7 @@ async function doctor(_args: readonly string[], options: CommandOptions, ctx: Cl
     envFile: ctx.globals.envFile,
     logger: ctx.logger,
     signal: ctx.signal,
+    online: options["online"] === true,
   });
   ctx.out(options["json"] === true ? `${JSON.stringify(doctorReportJson(report), null, 2)}\n` : formatDoctorTable(report));
   return report.exitCode;
@@ -18,7 +19,10 @@ async function doctor(_args: readonly string[], options: CommandOptions, ctx: Cl
 export const doctorCommand: GroupSpec = {
   name: "doctor",
   summary: "Self-check: runtime, kernels, configuration and the lake's conditional writes",
-  options: [{ flags: "--json", description: "print the report as JSON" }],
+  options: [
+    { flags: "--json", description: "print the report as JSON" },
+    { flags: "--online", description: "also prove every vendor with keys answers over HTTPS (the Pi node's selfcheck)" },
+  ],
   run: doctor,
-  examples: ["trademl doctor", "trademl doctor --json"],
+  examples: ["trademl doctor", "trademl doctor --json", "trademl doctor --online"],
 };
