@@ -6,3 +6,4 @@ export * from "./bsm/index";
 export * from "./iv/index";
 export * from "./svi/index";
 export * from "./learn/index";
+export * from "./validate/index";

@@ -4,6 +4,7 @@
  * reported as skipped with the reason, never silently dropped.
  */
 import { spawnSync } from "node:child_process";
+import { createHash } from "node:crypto";
 import { existsSync, mkdirSync, readFileSync } from "node:fs";
 import { cpus, homedir, totalmem } from "node:os";
 import path from "node:path";
@@ -105,4 +106,16 @@ export function fmt(ns: number): string {
 
 export function readJson(file: string): unknown {
   return JSON.parse(readFileSync(file, "utf8"));
+}
+
+/**
+ * The Python test peers' venv (skfolio, scikit-learn, numpy, LightGBM) that `scripts/test-services.sh install
+ * pypeers` builds in a cache folder keyed by the hash of tests/peers/requirements.txt; TRADEML_PYTHON overrides it.
+ */
+export function pypeersPython(): string | undefined {
+  const requirements = readFileSync(path.join(root, "tests", "peers", "requirements.txt"));
+  const key = createHash("sha256").update(requirements).digest("hex").slice(0, 12);
+  const services = process.env["TRADEML_SERVICES_DIR"] ?? path.join(homedir(), ".cache", "trademl", "services");
+  return [process.env["TRADEML_PYTHON"], path.join(services, "pypeers", key, "venv", "bin", "python")]
+    .find((p): p is string => typeof p === "string" && existsSync(p));
 }

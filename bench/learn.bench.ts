@@ -1,6 +1,6 @@
 /**
  * GBDT training and prediction against LightGBM single-threaded (num_threads=1), same data, same settings, same
- * run. Workload: the synthetic cross-sectional panel of tests/learn/_panel.ts (planted nonlinear signal, 5 %
+ * run. Workload: the synthetic cross-sectional panel of tests/learn/synthetic-panel.ts (planted nonlinear signal, 5 %
  * missing values in one feature), default 250 dates x 400 names = 100,000 rows x 20 features; train on the first
  * 70 % of dates, predict every row. GBDT: L2, 200 trees, 31 leaves, learning rate 0.05, 255 bins, min 20 rows
  * per leaf, no bagging. Times are process CPU time (the machine is shared, so wall time mostly measures the
@@ -10,9 +10,9 @@
  */
 import { gbdtParamsSchema } from "../src/config/schemas/model.ts";
 import { createKernels } from "../src/kernels/index.ts";
-import { runLightgbm } from "../tests/learn/_lightgbm-peer.ts";
-import { meanRankIc, rowsOfDates, syntheticPanel } from "../tests/learn/_panel.ts";
-import { cpuNow, machine } from "./kernel-peers.ts";
+import { runLightgbm } from "../tests/learn/lightgbm-peer.ts";
+import { meanRankIc, rowsOfDates, syntheticPanel } from "../tests/learn/synthetic-panel.ts";
+import { cpuNow, machine, pypeersPython } from "./kernel-peers.ts";
 
 const dates = Number(process.argv[2] ?? 250);
 const names = Number(process.argv[3] ?? 400);
@@ -46,7 +46,10 @@ console.log(`\nGBDT, ${n.toLocaleString("en")} rows (${train.length.toLocaleStri
 const cold = bestCpuSeconds(1, () => wasm.fitGbdt(panel, { train }, params));
 const warm = bestCpuSeconds(3, () => wasm.fitGbdt(panel, { train }, params));
 const model = warm.result;
-const peer = runLightgbm(panel, { train, valid: new Int32Array(0), test: every }, params, 3);
+const python = pypeersPython();
+const peer: ReturnType<typeof runLightgbm> = python === undefined
+  ? { ok: false, reason: "no Python test peers (scripts/test-services.sh install pypeers) and no TRADEML_PYTHON" }
+  : runLightgbm(python, panel, { train, valid: new Int32Array(0), test: every }, params, 3);
 
 // The ranking objective on the same trees (no LightGBM row: its lambdarank needs integer relevance grades).
 const rank = bestCpuSeconds(1, () => wasm.fitGbdt(panel, { train }, { ...params, objective: "rank_pairwise" }));

@@ -1,11 +1,14 @@
 #!/usr/bin/env bash
-# Real test services for trademl: MinIO (the S3 lake) and MLflow (the training gate's tracking server).
+# Real test services for trademl: MinIO (the S3 lake), MLflow (the training gate's tracking server) and pypeers
+# (a virtualenv with the Python reference implementations the validation tests compare against: skfolio,
+# scikit-learn, numpy; pinned in tests/peers/requirements.txt). pypeers is no server: `start` installs it if needed
+# and writes its state file (the venv's python), `stop` removes that file.
 #
-#   scripts/test-services.sh install  [minio|mlflow|all]   build/install the pinned versions into the cache
-#   scripts/test-services.sh start    [minio|mlflow|all]   install if needed, start on 127.0.0.1 on free ports
-#   scripts/test-services.sh stop     [minio|mlflow|all]   stop what `start` started (TERM, then KILL after 10 s)
-#   scripts/test-services.sh status   [minio|mlflow|all]   print the state files and whether the pids are alive
-#   scripts/test-services.sh versions [minio|mlflow|all]   print the pinned and the installed versions
+#   scripts/test-services.sh install  [minio|mlflow|pypeers|all]   build/install the pinned versions into the cache
+#   scripts/test-services.sh start    [minio|mlflow|pypeers|all]   install if needed, start on 127.0.0.1 on free ports
+#   scripts/test-services.sh stop     [minio|mlflow|pypeers|all]   stop what `start` started (TERM, then KILL after 10 s)
+#   scripts/test-services.sh status   [minio|mlflow|pypeers|all]   print the state files and whether the pids are alive
+#   scripts/test-services.sh versions [minio|mlflow|pypeers|all]   print the pinned and the installed versions
 #
 # Environment:
 #   TRADEML_SERVICES_DIR      cache of installed binaries (default $HOME/.cache/trademl/services; outside the repo
@@ -33,6 +36,12 @@ MINIO_HOME="$CACHE_DIR/minio/$MINIO_VERSION"
 MINIO_BIN="$MINIO_HOME/bin/minio"
 MLFLOW_HOME="$CACHE_DIR/mlflow/$MLFLOW_VERSION"
 MLFLOW_BIN="$MLFLOW_HOME/venv/bin/mlflow"
+# The pypeers venv lives in a folder named after its requirements file's hash, so a changed pin builds a new venv
+# and an old checkout keeps finding its own.
+PYPEERS_REQUIREMENTS="$(cd "$(dirname "$0")/.." && pwd)/tests/peers/requirements.txt"
+PYPEERS_KEY="$(sha256sum "$PYPEERS_REQUIREMENTS" 2>/dev/null | cut -c1-12)"
+PYPEERS_HOME="$CACHE_DIR/pypeers/${PYPEERS_KEY:-unknown}"
+PYPEERS_PY="$PYPEERS_HOME/venv/bin/python"
 
 log() { printf '[test-services] %s\n' "$*" >&2; }
 die() { local code="$1"; shift; log "error: $*"; exit "$code"; }
@@ -58,6 +67,7 @@ with_lock() {
 
 minio_installed() { [ -x "$MINIO_BIN" ]; }
 mlflow_installed() { [ -x "$MLFLOW_BIN" ] && [ -f "$MLFLOW_HOME/.installed" ]; }
+pypeers_installed() { [ -x "$PYPEERS_PY" ] && [ -f "$PYPEERS_HOME/.installed" ]; }
 
 install_minio_locked() {
   minio_installed && return 0
@@ -104,8 +114,33 @@ install_mlflow_locked() {
   log "installed MLflow $MLFLOW_VERSION in $((SECONDS - started)) s"
 }
 
+install_pypeers_locked() {
+  pypeers_installed && return 0
+  [ -f "$PYPEERS_REQUIREMENTS" ] || die 3 "missing $PYPEERS_REQUIREMENTS"
+  local py
+  py="$(command -v "$PYTHON" || true)"
+  [ -n "$py" ] || die 3 "python3 not found ($PYTHON): the Python test peers are pip-installed into a virtualenv"
+  "$py" -c 'import sys; sys.exit(0 if sys.version_info >= (3, 10) else 1)' \
+    || die 3 "the Python test peers (skfolio 1.12.2) need Python >= 3.10, found $("$py" --version 2>&1)"
+  local started=$SECONDS
+  rm -rf "$PYPEERS_HOME" && mkdir -p "$PYPEERS_HOME"
+  log "installing the Python test peers ($(grep -E '^[a-z]' "$PYPEERS_REQUIREMENTS" | tr '\n' ' ')) with $("$py" --version 2>&1)"
+  if ! "$py" -m venv "$PYPEERS_HOME/venv" >"$PYPEERS_HOME/install.log" 2>&1 \
+     || ! "$PYPEERS_PY" -m pip install --disable-pip-version-check --no-input -r "$PYPEERS_REQUIREMENTS" \
+          >>"$PYPEERS_HOME/install.log" 2>&1; then
+    tail -n 30 "$PYPEERS_HOME/install.log" >&2
+    rm -rf "$PYPEERS_HOME"
+    die 4 "pip install -r tests/peers/requirements.txt failed"
+  fi
+  cp "$PYPEERS_REQUIREMENTS" "$PYPEERS_HOME/requirements.txt"
+  echo "$((SECONDS - started))" >"$PYPEERS_HOME/install-seconds"
+  touch "$PYPEERS_HOME/.installed"
+  log "installed the Python test peers in $((SECONDS - started)) s"
+}
+
 install_minio() { minio_installed || with_lock minio install_minio_locked; }
 install_mlflow() { mlflow_installed || with_lock mlflow install_mlflow_locked; }
+install_pypeers() { pypeers_installed || with_lock pypeers install_pypeers_locked; }
 
 # A free TCP port on 127.0.0.1, asked from the kernel (bind to port 0). Node is always present in this repo;
 # the tiny window between closing it and the server binding it is covered by the readiness check failing loudly.
@@ -206,11 +241,27 @@ JSON
   log "mlflow $version ready at http://127.0.0.1:$port (pid $pid, $((SECONDS - started)) s)"
 }
 
+pypeers_version() {
+  "$PYPEERS_PY" -c 'import importlib.metadata as m; print(", ".join(f"{p} {m.version(p)}" for p in ("skfolio", "scikit-learn", "numpy")), end="")'
+}
+
+start_pypeers() {
+  install_pypeers || exit $?
+  local version
+  version="$(pypeers_version)" || die 4 "the Python test peers at $PYPEERS_PY do not import"
+  # No server and no pid: the state file only tells the vitest global setup which python to run.
+  cat >"$RUN_DIR/pypeers.json" <<JSON
+{"service":"pypeers","status":"ready","version":"$(json_escape "$version")","python":"$(json_escape "$PYPEERS_PY")"}
+JSON
+  log "pypeers ready: $version ($PYPEERS_PY)"
+}
+
 state_field() { sed -n "s/.*\"$2\":\"\\{0,1\\}\\([^,\"}]*\\).*/\\1/p" "$RUN_DIR/$1.json" 2>/dev/null; }
 running() { local pid; pid="$(state_field "$1" pid)"; [ -n "$pid" ] && kill -0 "$pid" 2>/dev/null; }
 
 stop_one() {
   local name="$1" pid waited=0
+  if [ "$name" = pypeers ]; then rm -f "$RUN_DIR/pypeers.json"; return 0; fi
   pid="$(state_field "$name" pid)"
   if [ -z "$pid" ]; then log "$name: not started here"; return 0; fi
   # The pid leads its own process group when setsid ran (see SETSID); signal the group, else the pid alone.
@@ -229,6 +280,7 @@ status_one() {
   local name="$1"
   if [ ! -f "$RUN_DIR/$name.json" ]; then echo "$name: not running (no state in $RUN_DIR)"; return 0; fi
   # The MinIO secret is a throwaway per start, but secrets never reach a log (DESIGN.md), CI logs included.
+  if [ "$name" = pypeers ]; then echo "pypeers: $(cat "$RUN_DIR/pypeers.json")"; return 0; fi
   if running "$name"; then echo "$name: running $(sed 's/"secretAccessKey":"[^"]*"/"secretAccessKey":"***"/' "$RUN_DIR/$name.json")"
   else echo "$name: dead (stale state $RUN_DIR/$name.json)"; fi
 }
@@ -241,6 +293,11 @@ versions_one() {
     mlflow)
       if mlflow_installed; then echo "mlflow: pinned mlflow==$MLFLOW_VERSION, installed $(mlflow_version) at $MLFLOW_BIN"
       else echo "mlflow: pinned mlflow==$MLFLOW_VERSION, not installed"; fi ;;
+    pypeers)
+      local pins
+      pins="$(grep -E '^[a-z]' "$PYPEERS_REQUIREMENTS" | tr '\n' ' ')"
+      if pypeers_installed; then echo "pypeers: pinned $pins, installed $(pypeers_version) at $PYPEERS_PY"
+      else echo "pypeers: pinned $pins, not installed"; fi ;;
   esac
 }
 
@@ -262,9 +319,9 @@ install_parallel() {
 main() {
   local action="${1:-}" which="${2:-all}" services
   case "$which" in
-    minio|mlflow) services="$which" ;;
-    all) services="minio mlflow" ;;
-    *) die 2 "unknown service '$which' (minio, mlflow or all)" ;;
+    minio|mlflow|pypeers) services="$which" ;;
+    all) services="minio mlflow pypeers" ;;
+    *) die 2 "unknown service '$which' (minio, mlflow, pypeers or all)" ;;
   esac
   case "$action" in
     install) install_parallel $services || exit $? ;;
@@ -283,7 +340,7 @@ main() {
     stop) for s in $services; do stop_one "$s"; done ;;
     status) for s in $services; do status_one "$s"; done ;;
     versions) for s in $services; do versions_one "$s"; done ;;
-    *) die 2 "usage: $0 {install|start|stop|status|versions} [minio|mlflow|all]" ;;
+    *) die 2 "usage: $0 {install|start|stop|status|versions} [minio|mlflow|pypeers|all]" ;;
   esac
 }
 

@@ -47,3 +47,9 @@ export * from "./ingest/index.ts";
 export * from "./demo/index.ts";
 export { LOW_RSS_SESSION, lowRssSession, type DuckResourceOptions } from "./db/session.ts";
 export * from "./mlflow/index.ts";
+export * from "./validate/index.ts";
+export * from "./charts/index.ts";
+export {
+  createFoldScorer, scoreFoldsReference, foldScoringShape, DEFAULT_QUANTILES, DEFAULT_PERIODS_PER_YEAR,
+  type FoldScorer, type FoldScores, type FoldScoringInput, type FoldScoringPlan, type FoldScoringShape, type WasmFoldScorer,
+} from "./kernels/fold-scoring/index.ts";

@@ -41,5 +41,10 @@ export interface CommandAction {
 export interface GroupAction {
   readonly summary: string;
   readonly usage?: string;
+  /**
+   * The group's options this action reads (long names, e.g. `["spot", "strike"]`). When given, any other option
+   * of the group is refused with exit 2 instead of being silently ignored; without it every option is accepted.
+   */
+  readonly options?: readonly string[];
   readonly run: CommandAction;
 }

@@ -4,7 +4,9 @@
  */
 import type { CAC } from "cac";
 import { UsageError } from "../domain/errors.ts";
+import { camelOption, type PreparedArgv } from "./argv.ts";
 import type { CliContext, CommandAction, CommandOptions, GroupAction } from "./context.ts";
+import { flagName } from "./options.ts";
 
 export interface OptionSpec {
   readonly flags: string;
@@ -24,6 +26,29 @@ export interface GroupSpec {
 
 export type Dispatch = (run: () => Promise<number | void>) => void;
 
+/** Global flags every command accepts (src/cli/main.ts declares them). */
+const GLOBAL_KEYS = new Set(["logLevel", "logFormat", "configDir", "envFile", "help", "version"]);
+
+/**
+ * The options as the command should see them: every value option as the text the user typed (one string, or an
+ * array when repeated) instead of mri's number conversion; flags and defaults as cac parsed them.
+ */
+function withRawValues(options: CommandOptions, prepared: PreparedArgv): CommandOptions {
+  const out: CommandOptions = { ...options };
+  for (const [key, texts] of prepared.values) out[key] = texts.length === 1 ? texts[0] : [...texts];
+  return out;
+}
+
+/** An action that lists its options refuses the group's others (`calc iv --vol` would be silently ignored). */
+function checkActionOptions(group: string, actionName: string, action: GroupAction, prepared: PreparedArgv): void {
+  if (action.options === undefined) return;
+  const allowed = new Set(action.options.map(camelOption));
+  const stray = [...prepared.given].find((key) => !allowed.has(key) && !GLOBAL_KEYS.has(key));
+  if (stray === undefined) return;
+  const list = action.options.map((name) => `--${name}`).join(", ");
+  throw new UsageError("option_not_for_action", `${flagName(stray)} is not an option of ${group} ${actionName} (its options: ${list})`);
+}
+
 function actionHelp(spec: GroupSpec): string {
   const actions = spec.actions ?? {};
   const width = Math.max(0, ...Object.keys(actions).map((name) => name.length));
@@ -32,7 +57,9 @@ function actionHelp(spec: GroupSpec): string {
     .join("\n");
 }
 
-export function registerGroup(cli: CAC, spec: GroupSpec, ctx: () => CliContext, dispatch: Dispatch): void {
+export function registerGroup(
+  cli: CAC, spec: GroupSpec, ctx: () => CliContext, dispatch: Dispatch, prepared: () => PreparedArgv,
+): void {
   const hasActions = spec.actions !== undefined && Object.keys(spec.actions).length > 0;
   const command = cli.command(hasActions ? `${spec.name} [action] [...args]` : `${spec.name} [...args]`, spec.summary);
   for (const option of spec.options ?? []) {
@@ -42,7 +69,7 @@ export function registerGroup(cli: CAC, spec: GroupSpec, ctx: () => CliContext, 
   if (hasActions) command.usage(`${spec.name} <action> [options]\n\nActions:\n${actionHelp(spec)}`);
 
   command.action((first: string | undefined, rest: unknown, maybeOptions?: unknown) => {
-    const options = (hasActions ? maybeOptions : rest) as CommandOptions;
+    const options = withRawValues((hasActions ? maybeOptions : rest) as CommandOptions, prepared());
     dispatch(async () => {
       if (!hasActions) {
         const args = (first as unknown as string[] | undefined) ?? [];
@@ -57,6 +84,7 @@ export function registerGroup(cli: CAC, spec: GroupSpec, ctx: () => CliContext, 
       if (action === undefined) {
         throw new UsageError("unknown_action", `unknown action "${spec.name} ${first}"; known actions:\n${actionHelp(spec)}`);
       }
+      checkActionOptions(spec.name, first, action, prepared());
       return action.run((rest as string[] | undefined) ?? [], options, ctx());
     });
   });

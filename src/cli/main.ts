@@ -11,9 +11,10 @@ import { packageConfigDir } from "../config/package-config-dir.ts";
 import { AppError, exitCodeFor, UsageError } from "../domain/errors.ts";
 import { createLogger, type LogFormat, type LogLevel, type LogSink } from "../domain/logger.ts";
 import { redact } from "../domain/redact.ts";
+import { longNames, prepareArgv, takesValue, type PreparedArgv } from "./argv.ts";
 import { commandGroups } from "./commands/index.ts";
 import type { CliContext, GlobalOptions } from "./context.ts";
-import { registerGroup } from "./group.ts";
+import { registerGroup, type GroupSpec } from "./group.ts";
 
 export interface CliIo {
   stdout: (text: string) => void;
@@ -26,6 +27,43 @@ export interface CliIo {
 }
 
 const LOG_LEVELS: readonly LogLevel[] = ["debug", "info", "warn", "error", "silent"];
+
+/** The global options: given before or after the command, each takes a value. */
+const GLOBAL_OPTIONS = [
+  { flags: "--log-level <level>", description: "debug | info | warn | error | silent (default: info)" },
+  { flags: "--log-format <format>", description: "json (default) or pretty" },
+  { flags: "--config-dir <dir>", description: "Folder of YAML configuration files (default: ./configs if present, else the shipped ones)" },
+  { flags: "--env-file <file>", description: "A .env file with vendor keys and lake settings (default: .env if present)" },
+] as const;
+/** Long flags cac itself understands before a command. */
+const BUILTIN_FLAGS = ["help", "version"];
+
+function valueOptionsOf(flags: readonly string[]): Set<string> {
+  return new Set(flags.filter(takesValue).flatMap(longNames));
+}
+
+/** The option names that take a value, for the globals alone or for a command (plus the globals). */
+function valueOptionLookup(groups: readonly GroupSpec[]): (command: string | undefined) => ReadonlySet<string> {
+  const globals = valueOptionsOf(GLOBAL_OPTIONS.map((option) => option.flags));
+  const byCommand = new Map(groups.map((group) => [
+    group.name,
+    new Set([...globals, ...valueOptionsOf((group.options ?? []).map((option) => option.flags))]),
+  ]));
+  return (command) => (command === undefined ? globals : (byCommand.get(command) ?? globals));
+}
+
+/**
+ * A flag before the command that is no global option (`trademl --verbose curate`): cac would take it as a flag
+ * whose value is the command word, find no command and print the help with exit 0, so a scheduled job with a
+ * typo would "succeed". Refused here instead.
+ */
+function checkFlagsBeforeCommand(prepared: PreparedArgv): void {
+  const known = new Set([...GLOBAL_OPTIONS.flatMap((option) => longNames(option.flags)), ...BUILTIN_FLAGS]);
+  const unknown = prepared.beforeCommand.find((flag) => !known.has(flag.replace(/^--(no-)?/, "")));
+  if (unknown === undefined) return;
+  const names = [...known].map((name) => `--${name}`).join(", ");
+  throw new UsageError("unknown_option", `unknown option ${unknown} before the command; the options allowed there are ${names}`);
+}
 const LOG_FORMATS: readonly LogFormat[] = ["json", "pretty"];
 
 export function packageVersion(): string {
@@ -82,10 +120,7 @@ function withConsoleInfo<T>(write: (text: string) => void, fn: () => T): T {
 /** Runs the CLI in-process and returns the exit code. Tests call this; `runMain` wires it to the process. */
 export async function runCli(argv: readonly string[], io: CliIo): Promise<number> {
   const cli = cac("trademl");
-  cli.option("--log-level <level>", "debug | info | warn | error | silent (default: info)");
-  cli.option("--log-format <format>", "json (default) or pretty");
-  cli.option("--config-dir <dir>", "Folder of YAML configuration files (default: ./configs if present, else the shipped ones)");
-  cli.option("--env-file <file>", "A .env file with vendor keys and lake settings (default: .env if present)");
+  for (const option of GLOBAL_OPTIONS) cli.option(option.flags, option.description);
   cli.help();
   cli.version(packageVersion());
 
@@ -99,16 +134,21 @@ export async function runCli(argv: readonly string[], io: CliIo): Promise<number
     context = { out: (text) => io.stdout(text), logger, env: io.env, cwd: io.cwd, globals, signal, ...(io.stdin === undefined ? {} : { stdin: io.stdin }) };
     return context;
   };
+  let prepared: PreparedArgv | undefined;
+  const given = (): PreparedArgv => prepared ?? prepareArgv([], () => new Set());
   for (const group of commandGroups) {
     registerGroup(cli, group, makeContext, (run) => {
       pending = run();
-    });
+    }, given);
   }
 
   try {
+    const ready = prepareArgv(argv, valueOptionLookup(commandGroups));
+    prepared = ready;
+    checkFlagsBeforeCommand(ready);
     // cac prints help and version through console.info; route them to this run's stdout.
     const parsed = withConsoleInfo(io.stdout, () => {
-      cli.parse(["node", "trademl", ...argv], { run: false });
+      cli.parse(["node", "trademl", ...ready.argv], { run: false });
       if (cli.options["help"] || cli.options["version"]) return "printed";
       if (!cli.matchedCommand && cli.args[0] === undefined) {
         cli.outputHelp();

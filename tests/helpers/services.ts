@@ -25,6 +25,14 @@ export interface MlflowService {
   version: string;
 }
 
+/** The virtualenv of Python reference implementations (skfolio, scikit-learn, numpy; tests/peers/requirements.txt). */
+export interface PypeersService {
+  /** The venv's python executable. */
+  python: string;
+  /** e.g. "skfolio 1.12.2, scikit-learn 1.9.1, numpy 2.4.6". */
+  version: string;
+}
+
 /** What the global setup provides: each service, or the reason it is absent. */
 export interface ProvidedServices {
   ci: boolean;
@@ -32,6 +40,8 @@ export interface ProvidedServices {
   minioUnavailable?: string;
   mlflow?: MlflowService;
   mlflowUnavailable?: string;
+  pypeers?: PypeersService;
+  pypeersUnavailable?: string;
 }
 
 declare module "vitest" {
@@ -45,10 +55,14 @@ const notProvided = "the vitest global setup (tests/setup/global-services.ts) di
 function provided(): ProvidedServices {
   // inject() returns undefined when no global setup provided the key (e.g. a custom config).
   const value = inject("trademlServices") as ProvidedServices | undefined;
-  return value ?? { ci: process.env["CI"] === "true", minioUnavailable: notProvided, mlflowUnavailable: notProvided };
+  return value ?? {
+    ci: process.env["CI"] === "true", minioUnavailable: notProvided, mlflowUnavailable: notProvided, pypeersUnavailable: notProvided,
+  };
 }
 
-function unavailable(service: "MinIO" | "MLflow", reason: string | undefined): Error {
+type ServiceLabel = "MinIO" | "MLflow" | "Python peers";
+
+function unavailable(service: ServiceLabel, reason: string | undefined): Error {
   return new Error(`${service} is required (CI=true) but unavailable: ${reason ?? "unknown reason"}`);
 }
 
@@ -68,10 +82,18 @@ export function mlflowService(): MlflowService | undefined {
   return undefined;
 }
 
+/** The Python peers, or undefined when they are not installed (callers skip). Throws under CI=true. */
+export function pypeersService(): PypeersService | undefined {
+  const services = provided();
+  if (services.pypeers !== undefined) return services.pypeers;
+  if (services.ci) throw unavailable("Python peers", services.pypeersUnavailable);
+  return undefined;
+}
+
 type SuiteBody = () => void;
 
 function describeWith(
-  service: "MinIO" | "MLflow",
+  service: ServiceLabel,
   present: boolean,
   reason: string | undefined,
   ci: boolean,
@@ -106,6 +128,12 @@ export function describeWithMinio(name: string, fn: SuiteBody): void {
 export function describeWithMlflow(name: string, fn: SuiteBody): void {
   const services = provided();
   describeWith("MLflow", services.mlflow !== undefined, services.mlflowUnavailable, services.ci, name, fn);
+}
+
+/** `describe` when the Python peers are installed; otherwise skipped with the reason (or failing under CI=true). */
+export function describeWithPypeers(name: string, fn: SuiteBody): void {
+  const services = provided();
+  describeWith("Python peers", services.pypeers !== undefined, services.pypeersUnavailable, services.ci, name, fn);
 }
 
 /**

@@ -1,17 +1,15 @@
-// The GBDT against LightGBM (Python, a test peer only: scripts/test-peers.sh installs a pinned lightgbm into a
-// cache virtualenv on first use). Same panel, same split, same settings, L2 objective: trademl's held-out rank
+// The GBDT against LightGBM (Python, a test peer only: the pinned lightgbm of the Python test peers' venv,
+// tests/peers/requirements.txt, installed and provided by the test services). Same panel, same split, same settings, L2 objective: trademl's held-out rank
 // IC must be at least 0.95x LightGBM's. Without the peer the suite is skipped with the reason; under CI=true it
 // fails instead, so CI cannot go green by skipping.
-import { describe, expect, it } from "vitest";
+import { expect, it } from "vitest";
 import { gbdtParamsSchema, type GbdtParamsInput } from "../../src/config/schemas/model.ts";
 import { loadKernelModule } from "../../src/kernels/load.ts";
 import { createLearnKernels } from "../../src/kernels/learn/index.ts";
-import { lightgbmPython, runLightgbm } from "./_lightgbm-peer.ts";
-import { meanRankIc, rowsOfDates, syntheticPanel } from "./_panel.ts";
+import { describeWithPypeers, pypeersService } from "../helpers/services.ts";
+import { runLightgbm } from "./lightgbm-peer.ts";
+import { meanRankIc, rowsOfDates, syntheticPanel } from "./synthetic-panel.ts";
 
-const ci = process.env["CI"] === "true" || process.env["CI"] === "1";
-const peer = lightgbmPython();
-if (!peer.ok && !ci) console.warn(`[learn] LightGBM peer unavailable, suite skipped: ${peer.reason}`);
 
 const k = createLearnKernels(await loadKernelModule());
 // 250 dates x 150 names; noise makes the best achievable IC about 0.45, so the comparison is not saturated.
@@ -29,17 +27,16 @@ const settings: [string, GbdtParamsInput, boolean][] = [
   ],
 ];
 
-describe.skipIf(!peer.ok && !ci)("GBDT against LightGBM (L2, same settings)", () => {
-  it("has the peer (CI=true needs it)", () => {
-    expect(peer.ok ? "ok" : peer.reason).toBe("ok");
-  });
+describeWithPypeers("GBDT against LightGBM (L2, same settings)", () => {
 
   it.each(settings)("held-out rank IC >= 0.95x LightGBM's: %s", (_name, input, withValid) => {
     const params = gbdtParamsSchema.parse(input);
     const split = { train, valid: withValid ? valid : new Int32Array(0) };
     const model = k.fitGbdt(panel, split, params);
     const ours = meanRankIc(panel, test, k.predict(model, panel, test));
-    const theirs = runLightgbm(panel, { ...split, test }, params);
+    const python = pypeersService()?.python;
+    if (python === undefined) throw new Error("describeWithPypeers ran without the Python peers");
+    const theirs = runLightgbm(python, panel, { ...split, test }, params);
     if (!theirs.ok) throw new Error(theirs.reason);
     const lightgbm = meanRankIc(panel, test, theirs.predictions);
     console.info(`[learn] ${_name}: trademl IC ${ours.toFixed(4)} (${model.forest.trees} trees), LightGBM ${theirs.version} IC ${lightgbm.toFixed(4)} (${theirs.trees} trees)`);

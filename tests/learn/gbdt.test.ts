@@ -4,7 +4,7 @@ import { describe, expect, it } from "vitest";
 import { loadKernelModule } from "../../src/kernels/load.ts";
 import { createKernels } from "../../src/kernels/index.ts";
 import { createLearnKernels, featureImportance, modelContentHash, serialiseModel, type GbdtParamsInput } from "../../src/kernels/learn/index.ts";
-import { meanRankIc, rowsOfDates, syntheticPanel, uniformStream } from "./_panel.ts";
+import { meanRankIc, rowsOfDates, syntheticPanel, uniformStream } from "./synthetic-panel.ts";
 
 const k = createLearnKernels(await loadKernelModule());
 const ts = createLearnKernels("ts");

@@ -6,7 +6,7 @@ import { loadKernelModule } from "../../src/kernels/load.ts";
 import {
   createLearnKernels, deserialiseModel, MODEL_FORMAT, MODEL_FORMAT_VERSION, modelContentHash, serialiseModel, type GbdtModel,
 } from "../../src/kernels/learn/index.ts";
-import { rowsOfDates, syntheticPanel } from "./_panel.ts";
+import { rowsOfDates, syntheticPanel } from "./synthetic-panel.ts";
 
 const k = createLearnKernels(await loadKernelModule());
 const panel = syntheticPanel({ dates: 40, names: 50, features: 7, noise: 0.5, seed: 8 });

@@ -5,7 +5,7 @@ import { describe, expect, it } from "vitest";
 import { AppError } from "../../src/domain/errors.ts";
 import { loadKernelModule } from "../../src/kernels/load.ts";
 import { createLearnKernels, type LearnKernels, type LearnPanel, type RidgeModel } from "../../src/kernels/learn/index.ts";
-import { uniformStream } from "./_panel.ts";
+import { uniformStream } from "./synthetic-panel.ts";
 
 const wasm = createLearnKernels(await loadKernelModule());
 const ts = createLearnKernels("ts");

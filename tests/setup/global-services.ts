@@ -1,13 +1,15 @@
 /**
- * vitest global setup: starts the real test services (MinIO, MLflow) once per run through
+ * vitest global setup: starts the real test services (MinIO, MLflow, and the pypeers virtualenv of Python reference
+ * implementations: skfolio, scikit-learn, numpy) once per run through
  * scripts/test-services.sh, `provide`s their connection info to test files (read it with tests/helpers/services.ts),
  * and stops them at teardown. https://vitest.dev/config/#globalsetup
  *
  * TRADEML_SERVICES:
  *   off   start nothing (suites that need a service skip; under CI=true they fail)
- *   all   start both, whatever the selected test files are
+ *   all   start every service, whatever the selected test files are
  *   auto  (default) start only the services the selected test files use: a file (or a test helper it imports)
- *         that names describeWithMinio/minioService needs MinIO, describeWithMlflow/mlflowService needs MLflow.
+ *         that names describeWithMinio/minioService needs MinIO, describeWithMlflow/mlflowService needs MLflow,
+ *         describeWithPypeers/pypeersService the Python peers (installed once, no server).
  *         So `npx vitest run tests/unit` starts nothing and stays fast.
  * TRADEML_SERVICES_RUN_DIR: a run dir where `scripts/test-services.sh start` already started the services (as
  *   .ci/run does, so the Node and the Deno run share one set). Live services found there are used and left
@@ -22,16 +24,20 @@ import { tmpdir } from "node:os";
 import { dirname, join, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
 import type { TestProject } from "vitest/node";
-import type { MinioService, MlflowService, ProvidedServices } from "../helpers/services.ts";
+import type { MinioService, MlflowService, ProvidedServices, PypeersService } from "../helpers/services.ts";
 
-type ServiceName = "minio" | "mlflow";
+type ServiceName = "minio" | "mlflow" | "pypeers";
+const SERVICES: readonly ServiceName[] = ["minio", "mlflow", "pypeers"];
 
 const repoRoot = resolve(dirname(fileURLToPath(import.meta.url)), "../..");
 const script = join(repoRoot, "scripts/test-services.sh");
-const label: Record<ServiceName, string> = { minio: "MinIO", mlflow: "MLflow" };
+const label: Record<ServiceName, string> = { minio: "MinIO", mlflow: "MLflow", pypeers: "Python peers" };
 
 interface StateFile {
-  pid: number;
+  /** Absent for pypeers, which is no server. */
+  pid?: number;
+  /** pypeers: the venv's python. */
+  python?: string;
   version: string;
   endpoint?: string;
   region?: string;
@@ -72,6 +78,7 @@ async function neededServices(project: TestProject): Promise<Set<ServiceName>> {
     const source = readFileSync(file, "utf8");
     if (/\b(describeWithMinio|minioService)\b/.test(source)) needed.add("minio");
     if (/\b(describeWithMlflow|mlflowService)\b/.test(source)) needed.add("mlflow");
+    if (/\b(describeWithPypeers|pypeersService)\b/.test(source)) needed.add("pypeers");
     // Follow relative imports that stay inside tests/ (helpers that wrap the services).
     for (const match of source.matchAll(/from\s+["'](\.{1,2}\/[^"']+\.ts)["']/g)) {
       const target = resolve(dirname(file), match[1] ?? "");
@@ -121,6 +128,12 @@ function readState(runDir: string, name: ServiceName): StateFile | undefined {
   }
 }
 
+/** A server's pid is alive; pypeers, which has none, is "alive" while its python exists. */
+function isLive(state: StateFile): boolean {
+  if (state.pid === undefined) return state.python !== undefined && existsSync(state.python);
+  return alive(state.pid);
+}
+
 function alive(pid: number): boolean {
   try {
     process.kill(pid, 0);
@@ -142,12 +155,21 @@ function toMlflow(state: StateFile): MlflowService | undefined {
   return state.trackingUri === undefined ? undefined : { trackingUri: state.trackingUri, version: state.version };
 }
 
+function toPypeers(state: StateFile): PypeersService | undefined {
+  return state.python === undefined ? undefined : { python: state.python, version: state.version };
+}
+
 /** Records a ready service's connection info; false when the state file does not (yet) hold it. */
 function offer(provided: ProvidedServices, name: ServiceName, state: StateFile): boolean {
   if (name === "minio") {
     const minio = toMinio(state);
     if (minio !== undefined) provided.minio = minio;
     return minio !== undefined;
+  }
+  if (name === "pypeers") {
+    const pypeers = toPypeers(state);
+    if (pypeers !== undefined) provided.pypeers = pypeers;
+    return pypeers !== undefined;
   }
   const mlflow = toMlflow(state);
   if (mlflow !== undefined) provided.mlflow = mlflow;
@@ -156,6 +178,7 @@ function offer(provided: ProvidedServices, name: ServiceName, state: StateFile):
 
 function markUnavailable(provided: ProvidedServices, name: ServiceName, why: string): void {
   if (name === "minio") provided.minioUnavailable = why;
+  else if (name === "pypeers") provided.pypeersUnavailable = why;
   else provided.mlflowUnavailable = why;
 }
 
@@ -175,8 +198,8 @@ export default async function setup(project: TestProject): Promise<() => Promise
   const provided: ProvidedServices = { ci };
 
   const wanted: Set<ServiceName> =
-    mode === "off" ? new Set() : mode === "all" ? new Set(["minio", "mlflow"]) : await neededServices(project);
-  for (const name of ["minio", "mlflow"] as const) {
+    mode === "off" ? new Set() : mode === "all" ? new Set(SERVICES) : await neededServices(project);
+  for (const name of SERVICES) {
     if (!wanted.has(name)) {
       markUnavailable(provided, name, mode === "off" ? "TRADEML_SERVICES=off" : "no selected test file uses it");
     }
@@ -187,7 +210,7 @@ export default async function setup(project: TestProject): Promise<() => Promise
   const toStart: ServiceName[] = [];
   for (const name of wanted) {
     const state = sharedDir === undefined ? undefined : readState(sharedDir, name);
-    if (state !== undefined && alive(state.pid) && offer(provided, name, state)) {
+    if (state !== undefined && isLive(state) && offer(provided, name, state)) {
       say(`${label[name]} ${state.version} (shared, from ${sharedDir})`);
     } else {
       toStart.push(name);
@@ -201,7 +224,7 @@ export default async function setup(project: TestProject): Promise<() => Promise
   const runDir = mkdtempSync(join(tmpdir(), "trademl-services-"));
   const started: ServiceName[] = [];
   say(`starting ${toStart.map((n) => label[n]).join(" and ")} (TRADEML_SERVICES=off to skip)`);
-  // Both start at once: MLflow's Python start-up dominates, MinIO is ready in about a second.
+  // All start at once: MLflow's Python start-up dominates, MinIO is ready in about a second.
   const results = await Promise.all(toStart.map(async (name) => ({ name, ...(await runScript(["start", name], runDir)) })));
   for (const { name, code, lastError } of results) {
     const state = readState(runDir, name);
@@ -222,9 +245,9 @@ export default async function setup(project: TestProject): Promise<() => Promise
   // If the process dies without teardown (Ctrl-C twice, a crash), still do not leave servers behind. The pid
   // leads its own process group (setsid in the script), so the negative pid reaches MLflow's uvicorn child too.
   const killOnExit = (): void => {
-    for (const name of ["minio", "mlflow"] as const) {
+    for (const name of SERVICES) {
       const state = readState(runDir, name);
-      if (state === undefined) continue;
+      if (state?.pid === undefined) continue;
       try {
         process.kill(-state.pid, "SIGTERM");
       } catch {

@@ -5,32 +5,22 @@
 import { DataError, UsageError } from "../../domain/errors.ts";
 import type { CliContext, CommandOptions } from "../context.ts";
 import type { GroupSpec } from "../group.ts";
-
-type Engine = "wasm" | "ts";
-
-function numberOption(options: CommandOptions, name: string, fallback?: number): number {
-  const raw = options[name];
-  if (raw === undefined || raw === true || raw === "") {
-    if (fallback !== undefined) return fallback;
-    throw new UsageError("missing_option", `--${name} is required (a number)`);
-  }
-  const value = typeof raw === "number" ? raw : Number(String(raw));
-  if (!Number.isFinite(value)) throw new UsageError("bad_number", `--${name} must be a finite number, not "${String(raw)}"`);
-  return value;
-}
+import { jsonText } from "../json.ts";
+import { enumOption, flagOption, numberOption, stringOption } from "../options.ts";
 
 function optionType(options: CommandOptions): "call" | "put" {
-  const raw = String(options["type"] ?? "call").toLowerCase();
-  if (raw === "call" || raw === "c") return "call";
-  if (raw === "put" || raw === "p") return "put";
-  throw new UsageError("bad_option_type", `--type must be call or put, not "${raw}"`);
+  const text = stringOption(options, "type")?.toLowerCase();
+  const type = enumOption(text === undefined ? {} : { type: text }, "type", ["call", "put", "c", "p"], "call");
+  return type === "put" || type === "p" ? "put" : "call";
 }
 
-function engineOption(options: CommandOptions): Engine {
-  const raw = String(options["engine"] ?? "wasm");
-  if (raw === "wasm" || raw === "ts") return raw;
-  throw new UsageError("bad_engine", `--engine must be wasm or ts, not "${raw}"`);
+function engineOption(options: CommandOptions): "wasm" | "ts" {
+  return enumOption(options, "engine", ["wasm", "ts"], "wasm");
 }
+
+/** The checks the kernels make, made first so the error names the flag (`--spot must be > 0`). */
+const POSITIVE = { greaterThan: 0 };
+const NON_NEGATIVE = { min: 0 };
 
 function formatNumber(v: number): string {
   if (!Number.isFinite(v)) return String(v);
@@ -44,12 +34,12 @@ function table(rows: readonly (readonly [string, string])[]): string {
 
 async function calcBsm(_args: readonly string[], options: CommandOptions, ctx: CliContext): Promise<number> {
   const input = {
-    spot: numberOption(options, "spot"),
-    strike: numberOption(options, "strike"),
-    t: numberOption(options, "t"),
-    rate: numberOption(options, "rate", 0),
-    div: numberOption(options, "div", 0),
-    vol: numberOption(options, "vol"),
+    spot: numberOption(options, "spot", POSITIVE),
+    strike: numberOption(options, "strike", POSITIVE),
+    t: numberOption(options, "t", NON_NEGATIVE),
+    rate: numberOption(options, "rate", { default: 0 }),
+    div: numberOption(options, "div", { default: 0 }),
+    vol: numberOption(options, "vol", NON_NEGATIVE),
     type: optionType(options),
   };
   const { createKernels } = await import("../../kernels/index.ts");
@@ -61,8 +51,8 @@ async function calcBsm(_args: readonly string[], options: CommandOptions, ctx: C
   if (out.status !== "ok") {
     throw new UsageError("invalid_option", "spot and strike must be > 0, t and vol >= 0, every input finite");
   }
-  if (options["json"] === true) {
-    ctx.out(`${JSON.stringify({ input, ...out }, null, 2)}\n`);
+  if (flagOption(options, "json")) {
+    ctx.out(jsonText({ input, ...out }));
     return 0;
   }
   const { status: _status, ...greeks } = out;
@@ -76,11 +66,11 @@ async function calcBsm(_args: readonly string[], options: CommandOptions, ctx: C
 async function calcIv(_args: readonly string[], options: CommandOptions, ctx: CliContext): Promise<number> {
   const input = {
     price: numberOption(options, "price"),
-    spot: numberOption(options, "spot"),
-    strike: numberOption(options, "strike"),
-    t: numberOption(options, "t"),
-    rate: numberOption(options, "rate", 0),
-    div: numberOption(options, "div", 0),
+    spot: numberOption(options, "spot", POSITIVE),
+    strike: numberOption(options, "strike", POSITIVE),
+    t: numberOption(options, "t", POSITIVE),
+    rate: numberOption(options, "rate", { default: 0 }),
+    div: numberOption(options, "div", { default: 0 }),
     type: optionType(options),
   };
   const { createKernels } = await import("../../kernels/index.ts");
@@ -97,8 +87,8 @@ async function calcIv(_args: readonly string[], options: CommandOptions, ctx: Cl
     }[out.status];
     throw new DataError(`iv_${out.status}`, `no implied volatility: ${why}`);
   }
-  if (options["json"] === true) {
-    ctx.out(`${JSON.stringify({ input, ...out }, null, 2)}\n`);
+  if (flagOption(options, "json")) {
+    ctx.out(jsonText({ input, ...out }));
     return 0;
   }
   ctx.out(table([
@@ -116,17 +106,25 @@ export const calcCommand: GroupSpec = {
     { flags: "--spot <spot>", description: "spot price (> 0)" },
     { flags: "--strike <strike>", description: "strike (> 0)" },
     { flags: "--t <years>", description: "time to expiry in years, ACT/365" },
-    { flags: "--rate <rate>", description: "continuously compounded rate, decimal (default 0); negative: --rate=-0.01" },
+    { flags: "--rate <rate>", description: "continuously compounded rate, decimal (default 0); may be negative" },
     { flags: "--div <yield>", description: "continuous dividend yield, decimal (default 0)" },
     { flags: "--vol <vol>", description: "volatility, decimal (bsm)" },
     { flags: "--price <price>", description: "option price (iv)" },
     { flags: "--type <type>", description: "call or put (default call)" },
     { flags: "--engine <engine>", description: "wasm (default) or ts, the pure-TypeScript reference engine" },
-    { flags: "--json", description: "print JSON instead of a table" },
+    { flags: "--json", description: "print JSON instead of a table (an infinite Greek, e.g. gamma at t = 0, as \"Infinity\")" },
   ],
   actions: {
-    bsm: { summary: "Black-Scholes-Merton price and Greeks", run: calcBsm },
-    iv: { summary: "Implied volatility from a price (Let's Be Rational)", run: calcIv },
+    bsm: {
+      summary: "Black-Scholes-Merton price and Greeks",
+      options: ["spot", "strike", "t", "rate", "div", "vol", "type", "engine", "json"],
+      run: calcBsm,
+    },
+    iv: {
+      summary: "Implied volatility from a price (Let's Be Rational)",
+      options: ["price", "spot", "strike", "t", "rate", "div", "type", "engine", "json"],
+      run: calcIv,
+    },
   },
   examples: [
     "trademl calc bsm --spot 100 --strike 105 --t 0.5 --rate 0.03 --div 0.01 --vol 0.25 --type call",

@@ -15,6 +15,7 @@ import { nodeCommand } from "./node.ts";
 import { referenceCommand } from "./reference.ts";
 import { sqlCommand } from "./sql.ts";
 import { trainerCommand } from "./trainer.ts";
+import { validateCommand } from "./validate.ts";
 
 export const commandGroups: readonly GroupSpec[] = [
   nodeCommand,
@@ -31,5 +32,6 @@ export const commandGroups: readonly GroupSpec[] = [
   sqlCommand,
   catalogCommand,
   calcCommand,
+  validateCommand,
   benchCommand,
 ];

@@ -5,6 +5,7 @@
  * López de Prado, 2014) and PBO the probability of backtest overfitting (Bailey et al., 2017).
  */
 import { z } from "zod";
+import { binomial, MAX_COMBINATIONS } from "../../validate/cpcv.ts";
 import { isoDate, positiveInt, ratio } from "./common.ts";
 import { crossSectionDatasetSchema, optionsVolDatasetSchema } from "./dataset.ts";
 
@@ -56,11 +57,50 @@ const trainingShape = {
   dataset: crossSectionDatasetSchema,
   cpcv: z
     .strictObject({
-      folds: positiveInt.min(3).max(64).default(8).describe("groups the timeline is split into"),
-      test_folds: positiveInt.default(2).describe("groups held out per split"),
-      embargo_days: z.number().int().min(0).max(365).default(10).describe("days dropped after each test group"),
+      folds: positiveInt.min(3).max(64).default(8).describe("groups the timeline is split into (skfolio n_folds, at least 3)"),
+      test_folds: positiveInt
+        .min(2)
+        .default(2)
+        .describe("groups held out per split (skfolio n_test_folds): at least 2, as combinatorial CV requires; fewer than folds"),
+      purge_days: z
+        .number()
+        .int()
+        .min(0)
+        .max(365)
+        .default(5)
+        .describe("trading days dropped from the training set before and after each test group (skfolio purged_size)"),
+      purge_label_horizon: z
+        .boolean()
+        .default(true)
+        .describe("also purge a training day whose label's horizon overlaps a test group's (AFML 7.4.1); either rule purges"),
+      embargo_days: z
+        .number()
+        .int()
+        .min(0)
+        .max(365)
+        .default(10)
+        .describe("further trading days dropped after each test group (skfolio embargo_size)"),
     })
     .refine((cpcv) => cpcv.test_folds < cpcv.folds, { message: "test_folds must be smaller than folds", path: ["test_folds"] })
+    .refine((cpcv) => binomial(cpcv.folds, cpcv.test_folds) <= MAX_COMBINATIONS, {
+      message: `folds choose test_folds must not exceed ${MAX_COMBINATIONS} splits (skfolio's limit)`,
+      path: ["test_folds"],
+    })
+    .prefault({}),
+  scoring: z
+    .strictObject({
+      quantiles: positiveInt
+        .min(2)
+        .max(100)
+        .default(5)
+        .describe("quantiles of the fold-scoring long-short return: the top one minus the bottom one (5: quintiles)"),
+      periods_per_year: z
+        .number()
+        .positive()
+        .max(100_000)
+        .default(252)
+        .describe("periods per year that annualise the path Sharpe ratios of fold scoring (252 trading days)"),
+    })
     .prefault({}),
   time_decay: z
     .strictObject({
@@ -84,7 +124,11 @@ const trainingShape = {
     }),
   promotion_bars: z
     .strictObject({
-      dsr_min: z.number().min(-10).max(10).default(0).describe("lowest deflated Sharpe ratio a candidate may have"),
+      dsr_min: ratio
+        .default(0.95)
+        .describe(
+          "lowest deflated Sharpe ratio a candidate may have: a probability in [0, 1] (the probability that the true Sharpe ratio exceeds the expected maximum of the trials under no skill)",
+        ),
       pbo_max: ratio.default(0.05).describe("highest probability of backtest overfitting"),
       net_sharpe_min: z.number().min(-10).max(10).default(1).describe("lowest annualised Sharpe after costs"),
     })

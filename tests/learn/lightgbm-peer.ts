@@ -1,8 +1,8 @@
 /**
- * Runs the LightGBM peer (bench/peers/gbdt_lightgbm.py) on a panel: installs it on first use with
- * scripts/test-peers.sh (a pinned virtualenv under ~/.cache/trademl/peers), writes the panel as raw little-endian
- * columns, and reads the predictions back. A test and benchmark oracle only. When the peer cannot be installed
- * the result says why; callers skip then, or fail under CI=true.
+ * Runs the LightGBM peer (bench/peers/gbdt_lightgbm.py) on a panel with the Python of the test peers' venv
+ * (`scripts/test-services.sh install pypeers`; tests get it from `pypeersService()`, benchmarks from
+ * `pypeersPython()`): writes the panel as raw little-endian columns and reads the predictions back. A test and
+ * benchmark oracle only.
  */
 import { spawnSync } from "node:child_process";
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
@@ -12,21 +12,6 @@ import type { GbdtParams } from "../../src/config/schemas/model.ts";
 import type { LearnPanel } from "../../src/kernels/learn/index.ts";
 
 const root = path.resolve(import.meta.dirname ?? ".", "../..");
-
-export type PeerPython = { ok: true; python: string } | { ok: false; reason: string };
-
-let cached: PeerPython | undefined;
-
-/** The peer's python, installing it once (takes about half a minute from PyPI the first time). */
-export function lightgbmPython(): PeerPython {
-  if (cached !== undefined) return cached;
-  const run = spawnSync("bash", [path.join(root, "scripts/test-peers.sh"), "install", "learn"], { encoding: "utf8", timeout: 900_000 });
-  const python = run.stdout.trim().split("\n").pop() ?? "";
-  cached = run.status === 0 && python !== ""
-    ? { ok: true, python }
-    : { ok: false, reason: `scripts/test-peers.sh install learn failed (exit ${run.status ?? run.signal}): ${(run.stderr || run.error?.message || "").trim().split("\n").pop() ?? ""}` };
-  return cached;
-}
 
 export interface PeerRows {
   readonly train: Int32Array;
@@ -43,9 +28,7 @@ function bytesOf(view: Float64Array | Int32Array): Uint8Array {
 }
 
 /** Trains LightGBM (num_threads=1, L2) on rows.train with `params` and predicts rows.test; best of `repeats` times. */
-export function runLightgbm(panel: LearnPanel, rows: PeerRows, params: GbdtParams, repeats = 1): PeerRun {
-  const peer = lightgbmPython();
-  if (!peer.ok) return peer;
+export function runLightgbm(python: string, panel: LearnPanel, rows: PeerRows, params: GbdtParams, repeats = 1): PeerRun {
   const dir = mkdtempSync(path.join(tmpdir(), "trademl-lightgbm-"));
   try {
     const n = panel.label.length;
@@ -58,7 +41,7 @@ export function runLightgbm(panel: LearnPanel, rows: PeerRows, params: GbdtParam
     writeFileSync(path.join(dir, "valid.i32"), bytesOf(rows.valid));
     writeFileSync(path.join(dir, "test.i32"), bytesOf(rows.test));
     writeFileSync(path.join(dir, "params.json"), JSON.stringify(params));
-    const run = spawnSync(peer.python, [path.join(root, "bench/peers/gbdt_lightgbm.py"), dir, String(repeats)], {
+    const run = spawnSync(python, [path.join(root, "bench/peers/gbdt_lightgbm.py"), dir, String(repeats)], {
       encoding: "utf8",
       timeout: 900_000,
       // One thread for every library the peer loads, so the timing is single-core like the WASM kernel.
