@@ -182,6 +182,24 @@ export class DuckSession {
     }
   }
 
+  /**
+   * A result as columns of plain JavaScript values (name → values in row order), for callers that turn columns
+   * into typed arrays (the training datasets): no object per row. Types convert as in `rowsJs` (BIGINT → number).
+   */
+  async columns(sql: string): Promise<Record<string, unknown[]>> {
+    this.assertOpen();
+    try {
+      const reader = await this.connection.runAndReadAll(sql);
+      const out: Record<string, unknown[]> = {};
+      for (const [name, values] of Object.entries(reader.getColumnsObjectJS())) {
+        out[name] = values.some((value) => typeof value === "bigint") ? values.map(bigintsToNumbers) : values;
+      }
+      return out;
+    } catch (cause) {
+      throw wrapError((message, o) => new DataError("sql_failed", message, o), `SQL failed (${firstLine(sql)})`, cause);
+    }
+  }
+
   /** Runs `sql/<name>.sql` (e.g. "audit/coverage") from the project's sql/ folder. */
   async runFile(name: string): Promise<void> {
     await this.run(await loadSqlFile(name));

@@ -1,9 +1,11 @@
 /**
  * The simulator's synthetic market: a seeded daily price model per symbol with forward splits and quarterly
- * cash dividends applied to raw (unadjusted) prices, minute bars bridged inside each day, option chains priced
- * from a known smile, and Treasury yields. Every value is a pure function of (seed, symbol, date).
+ * cash dividends applied to raw (unadjusted) prices, a planted cross-sectional factor (below), minute bars bridged
+ * inside each day, option chains priced from a known smile, and Treasury yields. Every value is a pure function of
+ * (seed, symbol, date).
  */
 import { isSession as isNyseSession, sessionOn, sessions as nyseSessions } from "../domain/calendar/index.ts";
+import { UsageError } from "../domain/errors.ts";
 import { addDays, isoDateOf, parseIsoDate, weekdayOf } from "../domain/calendar/dates.ts";
 import { bsm } from "./bsm.ts";
 import { hashString, mulberry32, normalFor, uniformFor } from "./random.ts";
@@ -78,6 +80,41 @@ const TREASURY_TENOR_YEARS: Readonly<Record<string, number>> = {
   DGS1MO: 1 / 12, DGS3MO: 0.25, DGS6MO: 0.5, DGS1: 1, DGS2: 2, DGS5: 5, DGS10: 10, DGS30: 30,
 };
 
+/**
+ * A planted cross-sectional factor, so that a model trained on a demo lake has something true to find and honest
+ * gates can pass (docs/training.md, "The planted factor"). Each symbol carries a latent characteristic s, a
+ * stationary Gaussian AR(1) in sessions (unit variance, persistence 2^(-1/half-life)). It is observable from past
+ * data through volume: log volume carries `volumeLoading`·s on top of its own noise (0.3·z), in the spirit of the
+ * high-volume return premium (Gervais, Kaniel & Mingelgrin, "The High-Volume Return Premium", J. Finance 56(3),
+ * 2001). It predicts the next session: the close-to-close shock of the next session is ρ·s + √(1−ρ²)·z instead
+ * of z, so s and the next session's standardised return are bivariate normal with correlation ρ, and their
+ * Spearman rank correlation is (6/π)·asin(ρ/2) (Kendall & Stuart; Pearson's 1907 result for normal pairs).
+ * ρ is chosen so that this equals `rankIc`. Across a small cross-section with unequal volatilities the expected
+ * mean rank IC of s against raw next-session total returns is a little lower, about 0.095 for 30 symbols at
+ * rankIc 0.10 (finite-sample Spearman bias, the symbols' different volatilities); seed 7 over 2019–2022 measures
+ * 0.100 ± 0.006 (tests/sim/planted-factor.test.ts).
+ */
+export interface PlantedFactor {
+  /** Spearman rank IC of s at a session's close with the next session's standardised return (0 turns it off). */
+  readonly rankIc: number;
+  /** Half-life of s in sessions. */
+  readonly halfLifeSessions: number;
+  /** Loading of s on log volume (the channel through which s is observable). */
+  readonly volumeLoading: number;
+}
+
+export const PLANTED_FACTOR: PlantedFactor = { rankIc: 0.1, halfLifeSessions: 10, volumeLoading: 0.25 };
+
+/** The correlation ρ of a bivariate normal pair whose Spearman correlation is `rankIc`: ρ = 2·sin(π·rankIc/6). */
+export function plantedCorrelation(rankIc: number): number {
+  return 2 * Math.sin((Math.PI * rankIc) / 6);
+}
+
+export interface SyntheticMarketOptions {
+  /** The planted factor (default PLANTED_FACTOR). */
+  readonly factor?: PlantedFactor;
+}
+
 interface SymbolProfile {
   startPrice: number;
   annualVol: number;
@@ -87,6 +124,8 @@ interface SymbolProfile {
 
 interface SymbolSeries {
   bars: DailyBar[];
+  /** The planted factor's latent s at each bar's close, aligned with `bars`. */
+  latent: number[];
   index: Map<string, number>;
   splits: SplitEvent[];
   dividends: DividendEvent[];
@@ -125,10 +164,16 @@ export function sessionHours(date: string): { openMs: number; minutes: number } 
 
 export class SyntheticMarket {
   readonly seed: number;
+  readonly factor: PlantedFactor;
   private readonly cache = new Map<string, SymbolSeries>();
 
-  constructor(seed = 7) {
+  constructor(seed = 7, options: SyntheticMarketOptions = {}) {
     this.seed = seed >>> 0;
+    this.factor = options.factor ?? PLANTED_FACTOR;
+    const { rankIc, halfLifeSessions, volumeLoading } = this.factor;
+    if (!(Math.abs(rankIc) < 1 && halfLifeSessions > 0 && Number.isFinite(volumeLoading))) {
+      throw new UsageError("bad_planted_factor", "the planted factor needs |rankIc| < 1, halfLifeSessions > 0 and a finite volumeLoading");
+    }
   }
 
   profile(symbol: string): SymbolProfile {
@@ -175,8 +220,11 @@ export class SyntheticMarket {
     if (cached && last && last.date >= through) return cached;
     const p = this.profile(symbol);
     const dailyVol = p.annualVol / Math.sqrt(252);
-    const series: SymbolSeries = cached ?? { bars: [], index: new Map(), splits: [], dividends: [] };
+    const series: SymbolSeries = cached ?? { bars: [], latent: [], index: new Map(), splits: [], dividends: [] };
+    const rho = plantedCorrelation(this.factor.rankIc);
+    const persistence = 2 ** (-1 / this.factor.halfLifeSessions);
     let prevClose = last?.close ?? p.startPrice;
+    let prevLatent = series.latent.at(-1);
     let day = last ? parseIsoDate(last.date) + 1 : parseIsoDate(MARKET_ORIGIN);
     for (; day <= parseIsoDate(through); day++) {
       const date = isoDateOf(day);
@@ -196,18 +244,24 @@ export class SyntheticMarket {
         series.splits.push({ symbol, exDate: date, ratio });
         reference /= ratio;
       }
+      // The first session draws s from its stationary law; later ones step the AR(1).
+      const innovation = z("factor");
+      const latent = prevLatent === undefined ? innovation : persistence * prevLatent + Math.sqrt(1 - persistence * persistence) * innovation;
+      const shock = prevLatent === undefined ? z("close") : rho * prevLatent + Math.sqrt(1 - rho * rho) * z("close");
       const open = round2(reference * Math.exp(0.25 * dailyVol * z("open")));
-      const close = round2(reference * Math.exp(0.0002 + dailyVol * z("close")));
+      const close = round2(reference * Math.exp(0.0002 + dailyVol * shock));
       const high = round2(Math.max(open, close) * Math.exp(0.4 * dailyVol * Math.abs(z("high"))));
       const low = round2(Math.min(open, close) * Math.exp(-0.4 * dailyVol * Math.abs(z("low"))));
-      const volume = Math.max(100, Math.round(p.baseVolume * ratio * Math.exp(0.3 * z("volume"))));
+      const volume = Math.max(100, Math.round(p.baseVolume * ratio * Math.exp(0.3 * z("volume") + this.factor.volumeLoading * latent)));
       const bar: DailyBar = {
         date, open, high, low, close, volume,
         vwap: round4((high + low + close) / 3), trades: Math.max(1, Math.round(volume / 120)),
       };
       series.index.set(date, series.bars.length);
       series.bars.push(bar);
+      series.latent.push(latent);
       prevClose = close;
+      prevLatent = latent;
     }
     this.cache.set(symbol, series);
     return series;
@@ -222,6 +276,13 @@ export class SyntheticMarket {
     const s = this.series(symbol, date);
     const i = s.index.get(date);
     return i === undefined ? undefined : s.bars[i];
+  }
+
+  /** The planted factor's latent s for a symbol at a session's close (undefined on a non-session). */
+  plantedFactor(symbol: string, date: string): number | undefined {
+    const s = this.series(symbol, date);
+    const i = s.index.get(date);
+    return i === undefined ? undefined : s.latent[i];
   }
 
   splits(symbol: string, start: string, end: string): SplitEvent[] {

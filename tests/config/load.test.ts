@@ -81,7 +81,7 @@ describe("loadConfig", () => {
 
   it("names a training file with a bad model name", async () => {
     temp = await tempDir();
-    await temp.write("training/Equities-XS.yml", "dependencies: [equities_eod]\n");
+    await temp.write("training/Equities-XS.yml", "dependencies: [curated/equities_ohlcv_adj]\n");
     await expect(loadConfig({ configDir: temp.dir, env: {}, envFile: false, cwd: temp.dir })).rejects.toThrow(/snake_case model name/);
   });
 
@@ -124,13 +124,13 @@ describe("schema rules", () => {
       { name: "a", from: "2010-01-01", to: "2015-12-31", use_for: "fit_and_validate" },
       { name: "b", from: "2015-06-01", use_for: "monitor_only" },
     ];
-    expect(trainingSchema.safeParse({ dependencies: ["x"], regime_masks: masks }).success).toBe(false);
+    expect(trainingSchema.safeParse({ dependencies: ["curated/equities_ohlcv_adj"], regime_masks: masks }).success).toBe(false);
     const disjoint = [masks[0], { ...masks[1], from: "2016-01-01" }];
-    expect(trainingSchema.safeParse({ dependencies: ["x"], regime_masks: disjoint }).success).toBe(true);
+    expect(trainingSchema.safeParse({ dependencies: ["curated/equities_ohlcv_adj"], regime_masks: disjoint }).success).toBe(true);
   });
 
   it("keeps CPCV test folds below the fold count", () => {
-    expect(trainingSchema.safeParse({ dependencies: ["x"], cpcv: { folds: 4, test_folds: 4 } }).success).toBe(false);
+    expect(trainingSchema.safeParse({ dependencies: ["curated/equities_ohlcv_adj"], cpcv: { folds: 4, test_folds: 4 } }).success).toBe(false);
   });
 
   it("wants at least 2 CPCV test folds (as skfolio), a purge key, and dsr_min as a probability", () => {
@@ -145,8 +145,21 @@ describe("schema rules", () => {
   });
 
   it("accepts min_surface_qc_rate only for the options volatility model", () => {
-    expect(trainingSchema.safeParse({ dependencies: ["x"], min_surface_qc_rate: 0.9 }).success).toBe(false);
-    expect(optionsVolTrainingSchema.parse({ dependencies: ["options_chains"] }).min_surface_qc_rate).toBe(0.95);
+    expect(trainingSchema.safeParse({ dependencies: ["curated/equities_ohlcv_adj"], min_surface_qc_rate: 0.9 }).success).toBe(false);
+    expect(optionsVolTrainingSchema.parse({ dependencies: ["curated/options_surfaces"] }).min_surface_qc_rate).toBe(0.95);
+  });
+
+  it("names lake tables as dependencies and has one GREEN threshold, the audit's", () => {
+    // The old logical names named no table; the GREEN window comes from backfill.yml (qc and horizons).
+    const old = trainingSchema.safeParse({ dependencies: ["equities_eod", "corp_actions"] });
+    expect(old.success).toBe(false);
+    expect(old.error?.issues[0]?.message).toMatch(/lake table such as curated\/equities_ohlcv_adj/);
+    const green = trainingSchema.safeParse({ dependencies: ["curated/equities_ohlcv_adj"], green_threshold: { window_years: 15, min_ratio: 0.98 } });
+    expect(green.success).toBe(false);
+    expect(green.error?.issues[0]?.code).toBe("unrecognized_keys");
+    const parsed = trainingSchema.parse({ dependencies: ["curated/equities_ohlcv_adj", "reference/index_membership"] });
+    expect(parsed.dataset).toEqual({ universe: ["large_cap_proxy"], horizon_days: 1, morning_minutes: 120, min_names: 5 });
+    expect(optionsVolTrainingSchema.parse({ dependencies: ["curated/options_surfaces"] }).dataset).toEqual({ atm_tenor_days: 30 });
   });
 
   it("wants tick rules starting at 0 in rising price order and versions in date order", () => {

@@ -6,7 +6,13 @@
  */
 import { z } from "zod";
 import { binomial, MAX_COMBINATIONS } from "../../validate/cpcv.ts";
-import { isoDate, positiveInt, ratio, snakeName } from "./common.ts";
+import { isoDate, positiveInt, ratio } from "./common.ts";
+import { crossSectionDatasetSchema, optionsVolDatasetSchema } from "./dataset.ts";
+
+/** A lake table by its manifest name: `curated/<t>`, `reference/<t>` or `qc/<t>` (what a model may read). */
+const lakeTable = z
+  .string()
+  .regex(/^(curated|reference|qc)\/[a-z][a-z0-9_]*$/, "expected a lake table such as curated/equities_ohlcv_adj (curated/, reference/ or qc/ and a snake_case name)");
 
 const regimeMask = z
   .strictObject({
@@ -43,15 +49,12 @@ function overlappingPair(masks: readonly RegimeMask[]): [number, number] | undef
 
 const trainingShape = {
   dependencies: z
-    .array(snakeName)
+    .array(lakeTable)
     .min(1)
-    .describe("curated tables that must be GREEN before this model trains"),
-  green_threshold: z
-    .strictObject({
-      window_years: positiveInt.max(50).default(15).describe("years of history that must be GREEN"),
-      min_ratio: ratio.default(0.98).describe("share of GREEN partitions required in that window"),
-    })
-    .prefault({}),
+    .describe(
+      "lake tables the model reads (e.g. curated/equities_ohlcv_adj): each must exist, and one fed by an audited raw dataset must pass the audit's GREEN window (backfill.yml qc.green_min_ratio over horizons.<dataset>.train_window_years)",
+    ),
+  dataset: crossSectionDatasetSchema,
   cpcv: z
     .strictObject({
       folds: positiveInt.min(3).max(64).default(8).describe("groups the timeline is split into (skfolio n_folds, at least 3)"),
@@ -148,7 +151,10 @@ export const trainingSchema = z.strictObject(trainingShape);
 /** The options volatility model adds a surface-quality bar: the share of SVI fits that passed QC. */
 export const optionsVolTrainingSchema = z.strictObject({
   ...trainingShape,
-  min_surface_qc_rate: ratio.default(0.95).describe("share of daily SVI surfaces that must pass QC"),
+  dataset: optionsVolDatasetSchema,
+  min_surface_qc_rate: ratio
+    .default(0.95)
+    .describe("data gate: share of SVI surfaces that passed QC over the panel's dates; an underlier-day below it is left out of the panel"),
 });
 
 export type TrainingConfig = z.infer<typeof trainingSchema>;

@@ -123,9 +123,9 @@ export async function coverageSummary(store: ObjectStore, filter: LedgerFilter =
 
 export interface GreenWindowOptions {
   readonly table: string;
-  /** Years of history that must be GREEN (training.yml green_threshold.window_years, default 15). */
+  /** Years of history that must be GREEN (backfill.yml horizons.<table>.train_window_years). */
   readonly years: number;
-  /** Share of GREEN partitions required in the window (green_threshold.min_ratio, default 0.98). */
+  /** Share of GREEN partitions required in the window (backfill.yml qc.green_min_ratio). */
   readonly minRatio: number;
   /** Last session of the window (default: the ledger's last session for the table). */
   readonly through?: IsoDate;
