@@ -64,5 +64,5 @@ export async function runCuration(store: ObjectStore, config: CuratorConfig, opt
       return { daily, minute };
     },
   );
-  return outcome.ran ? { ran: true, ...outcome.value } : { ran: false, heldBy: outcome.holder };
+  return outcome.ran ? { ran: true, ...outcome.value } : { ran: false, heldBy: outcome.heldBy };
 }
