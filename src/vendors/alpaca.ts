@@ -177,7 +177,9 @@ export function createAlpaca(options: AlpacaOptions): AlpacaConnector {
           }
           const q = snap.data.latestQuote;
           rows.push({
-            underlying: req.underlying, contract: symbol, quote_date: q ? q.t.slice(0, 10) : req.quoteDate, expiry: occ.expiry,
+            // The row belongs to the session the snapshot was taken for; an older quote keeps its own time in
+            // quote_time, so the options pass can call it stale instead of filing it under an earlier session.
+            underlying: req.underlying, contract: symbol, quote_date: req.quoteDate, quote_time: q?.t ?? null, expiry: occ.expiry,
             strike: occ.strike, right: occ.right, bid: q?.bp ?? null, ask: q?.ap ?? null, last: snap.data.latestTrade?.p ?? null,
             iv: snap.data.impliedVolatility ?? null, delta: snap.data.greeks?.delta ?? null, open_interest: null, volume: null, ...lin,
           });
