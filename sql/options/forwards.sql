@@ -1,6 +1,7 @@
 -- Discount factor and forward per (underlier, session, expiry), T in ACT/365 from the session's close to the
 -- expiry's (whole calendar days / 365).
--- Rates: the Treasury constant-maturity curve (FRED DGS*) last published on or before the session, each yield
+-- Rates: the Treasury constant-maturity curve (FRED DGS*) of the latest day before the session (FRED publishes a
+-- day's yields the next business day, so this is the curve known at the session's close: point in time), each yield
 -- (percent, semi-annual bond-equivalent) as a continuous rate r = 2·ln(1 + y/200), linear in T between tenors
 -- and flat beyond the first and last; DF = exp(−r·T).
 -- Forward: put-call parity where both sides trade cleanly, F = K + (C − P)/DF, the median over the
@@ -25,7 +26,7 @@ curve AS (
   SELECT s.quote_date, n.tenor, 2 * ln(1 + arg_max(y.value, y.date) / 200) AS r
   FROM sessions s
   CROSS JOIN tenors n
-  JOIN treasury y ON y.series_id = n.series_id AND y.date <= s.quote_date AND y.value IS NOT NULL
+  JOIN treasury y ON y.series_id = n.series_id AND y.date < s.quote_date AND y.value IS NOT NULL
   GROUP BY ALL
 ),
 rated AS (

@@ -5,7 +5,7 @@
  * (planted-surface.ts), and Treasury yields. Every value is a pure function of
  * (seed, symbol, date).
  */
-import { isSession as isNyseSession, sessionOn, sessions as nyseSessions } from "../domain/calendar/index.ts";
+import { isSession as isNyseSession, previousSession, sessionOn, sessions as nyseSessions } from "../domain/calendar/index.ts";
 import { UsageError } from "../domain/errors.ts";
 import { addDays, isoDateOf, parseIsoDate, weekdayOf } from "../domain/calendar/dates.ts";
 import { black76, bsm } from "./bsm.ts";
@@ -213,8 +213,10 @@ export class SyntheticMarket {
     const bar = this.dailyBar(symbol, date);
     if (bar === undefined) return undefined;
     const t = (parseIsoDate(expiry) - parseIsoDate(date)) / 365;
+    // The curve known at the session's close: the previous session's (FRED publishes a day late).
+    const curveDate = previousSession(date);
     const yields = TREASURY_SERIES.flatMap((series) => {
-      const percent = this.treasuryYield(series, date);
+      const percent = this.treasuryYield(series, curveDate);
       const tenor = TREASURY_TENOR_YEARS[series];
       return percent === undefined || tenor === undefined ? [] : [{ tenor, percent }];
     });
@@ -370,8 +372,10 @@ export class SyntheticMarket {
     return [...set].sort();
   }
 
+  /** Strike spacing: the listed-looking step (0.05 … 5) nearest below 1 % of the spot, so every chain spans about ±8 %. */
   strikeStep(spot: number): number {
-    return spot < 50 ? 1 : spot < 200 ? 2.5 : 5;
+    const steps = [0.05, 0.1, 0.25, 0.5, 1, 2.5, 5];
+    return steps.filter((step) => step <= spot * 0.01).at(-1) ?? 0.05;
   }
 
   /**

@@ -5,7 +5,7 @@
  *     calendar arbitrage by their Theorems 4.1 and 4.2;
  *   - the discount factor and forward the pipeline derives (sql/options/forwards.sql), restated here as the
  *     simulator's own arithmetic (it is the oracle, so it does not call the pipeline): the Treasury curve of the
- *     session as continuous rates r = 2·ln(1 + y/200), linear in T between tenors and flat beyond; dividends
+ *     previous session (the one published by the session's close) as continuous rates r = 2·ln(1 + y/200), linear in T between tenors and flat beyond; dividends
  *     projected as the trailing year's moved one year on (the simulator announces none ahead), each discounted
  *     at the expiry's rate; F = (S − PV(dividends))/DF.
  */
