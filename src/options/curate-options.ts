@@ -115,7 +115,7 @@ async function loadInputs(duck: DuckSession, lake: LakeAccess, config: OptionsCu
   await loadParts(duck, lake, CURATE_TABLES.actions, actions?.files ?? [], "dividends",
     `SELECT symbol, ex_date::DATE AS ex_date, amount::DOUBLE AS amount FROM $FILES WHERE action_type = 'dividend' AND amount > 0`,
     "symbol VARCHAR, ex_date DATE, amount DOUBLE");
-  const underliers = new Set((await duck.rows<{ u: string }>(`SELECT DISTINCT underlying AS u FROM raw_chains`).catch(() => [])).map((r) => r.u));
+  const underliers = new Set((await duck.rows<{ u: string }>(`SELECT DISTINCT underlying AS u FROM raw_chains`)).map((r) => r.u));
   const bars = await lake.readManifest(CURATE_TABLES.adjusted);
   const barFiles = (bars?.files ?? []).filter((f) => f.symbols === undefined || f.symbols.some((s) => underliers.has(s)));
   await loadParts(duck, lake, CURATE_TABLES.adjusted, barFiles, "spots",
@@ -151,6 +151,11 @@ export async function curateOptions(options: CurateOptionsOptions): Promise<Opti
   if (fresh.length === 0) return EMPTY_REPORT;
   const sessions = [...new Set(fresh.map(partSession).filter((d): d is string => d !== undefined))].sort();
   const chainParts = allParts.filter((f) => sessions.includes(partSession(f) ?? ""));
+  if (sessions.length === 0) {
+    // Parts with no session (empty answers of the collector): consumed, nothing to curate.
+    await moveOptionsBookmark(lake, bookmark, { format: 1, consumed: [...consumed, ...fresh.map((f) => f.key)].sort() });
+    return { ...EMPTY_REPORT, newRawParts: fresh.length };
+  }
 
   const staging = await makeStaging();
   const duck = await DuckSession.create({ ...lowRssSession({ ...options.duck, tempDirectory: options.duck?.tempDirectory ?? join(staging.dir, "spill") }), kernels: true });
@@ -184,9 +189,9 @@ export async function curateOptions(options: CurateOptionsOptions): Promise<Opti
       if (n === 0) return undefined;
       return parts.writeQuery(`SELECT * FROM ${relation} WHERE ${filter} ORDER BY ${order}`, { folder: sessionFolder(table, date), symbolColumn: "underlying" });
     };
-    const fromRows = <T extends { date: string }>(table: string, columns: TableColumns, rows: readonly T[]) => async (date: string): Promise<PartFile | undefined> => {
+    const fromRows = <T extends { readonly date: string } & Readonly<Record<string, unknown>>>(table: string, columns: TableColumns, rows: readonly T[]) => async (date: string): Promise<PartFile | undefined> => {
       const mine = rows.filter((r) => r.date === date);
-      return mine.length === 0 ? undefined : parts.writeRows(columns, mine as unknown as Record<string, unknown>[], { folder: sessionFolder(table, date), symbolColumn: "underlying" });
+      return mine.length === 0 ? undefined : parts.writeRows(columns, mine, { folder: sessionFolder(table, date), symbolColumn: "underlying" });
     };
     await written(OPTIONS_TABLES.quotes, fromQuery(OPTIONS_TABLES.quotes, "quotes_merged", "reasons IS NULL", "underlying, expiry, strike, \"right\""));
     await written(OPTIONS_TABLES.quarantine, fromQuery(OPTIONS_TABLES.quarantine, "quotes_merged", "reasons IS NOT NULL", "underlying, expiry, strike, \"right\""));

@@ -45,7 +45,8 @@ export interface SurfaceExpiry {
 
 export type SurfaceStatus = "ok" | "repaired" | "rejected";
 
-export interface SurfaceRow {
+// Type aliases, not interfaces: rows go to PartWriter.writeRows as records of columns.
+export type SurfaceRow = {
   readonly underlying: string;
   readonly date: string;
   readonly expiry: string;
@@ -67,9 +68,9 @@ export interface SurfaceRow {
   readonly fit_status: string | null;
   readonly qc_status: SurfaceStatus;
   readonly reject_reason: string | null;
-}
+};
 
-export interface SurfaceQcRow {
+export type SurfaceQcRow = {
   readonly underlying: string;
   readonly date: string;
   readonly expiries: number;
@@ -77,7 +78,7 @@ export interface SurfaceQcRow {
   readonly repaired: number;
   readonly rejected: number;
   readonly surface_qc_rate: number;
-}
+};
 
 type SurfaceConfig = OptionsCurationConfig["surface"];
 

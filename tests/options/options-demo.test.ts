@@ -33,6 +33,8 @@ import { runCuration } from "../../src/curate/run-curation.ts";
 import { SyntheticMarket } from "../../src/sim/market.ts";
 import { sviTotalVariance } from "../../src/sim/planted-surface.ts";
 import { OPTIONS_TABLES } from "../../src/options/options-tables.ts";
+import { runTrademl } from "../helpers/cli.ts";
+import { readFile } from "node:fs/promises";
 
 const OK_TOLERANCE_VP = 1.5;
 const OK_TOLERANCE_LIQUID_VP = 0.75;
@@ -160,6 +162,23 @@ describe("options pipeline on the demo", () => {
     expect(stored.length).toBeGreaterThan(100);
     expect(Buffer.from(batch.vol.buffer).equals(Buffer.from(stored.buffer))).toBe(true);
     expect(kernels.engine).toBe("wasm");
+  });
+
+  it("prints a surface's slice table and writes its smile plot with `trademl options surface`", async () => {
+    const env = { LAKE_ROOT: dir, TRADEML_CONFIG_DIR: new URL("../../configs", import.meta.url).pathname };
+    const run = await runTrademl(["options", "surface", "--underlier", "amzn", "--date", "2026-12-04", "--png", "smile.png", "--log-level", "warn"], env, dir);
+    expect(run.stderr).toBe("");
+    expect(run.code).toBe(0);
+    const slices = await duck.rowsJs(`SELECT expiry::VARCHAR AS e, qc_status FROM options_surfaces WHERE underlying = 'AMZN' AND date = '2026-12-04' ORDER BY e`);
+    expect(slices.length).toBeGreaterThan(0);
+    expect(run.stdout).toContain(`AMZN 2026-12-04: ${slices.length} expiries`);
+    for (const slice of slices) expect(run.stdout).toMatch(new RegExp(`^${str(slice, "e")} .*${str(slice, "qc_status")}`, "m"));
+    const png = await readFile(join(dir, "smile.png"));
+    expect([...png.subarray(1, 4)].map((c) => String.fromCharCode(c)).join("")).toBe("PNG");
+    expect(png.length).toBeGreaterThan(10_000);
+    const missing = await runTrademl(["options", "surface", "--underlier", "NOPE", "--log-level", "warn"], env, dir);
+    expect(missing.code).toBe(3);
+    expect(missing.stderr).toContain("no_surface");
   });
 
   it("commits nothing when curation runs again", async () => {
