@@ -22,7 +22,7 @@ import { createKernels } from "../kernels/index.ts";
 import type { LakeAccess } from "../lake/lake-access.ts";
 import { rawTable } from "../lake/keys.ts";
 import type { PartFile } from "../lake/types.ts";
-import { listRawParts } from "../curate/raw-inputs.ts";
+import { listRawParts, vendorOf } from "../curate/raw-inputs.ts";
 import { CURATE_TABLES } from "../curate/curate-tables.ts";
 import { makeStaging } from "../curate/parts.ts";
 import { fitSurfaces, type SurfaceExpiry, type SurfaceQuote } from "./fit-surfaces.ts";
@@ -66,10 +66,6 @@ function partSession(file: PartFile): string | undefined {
   const bound = file.min?.["quote_date"];
   if (typeof bound === "string" && /^\d{4}-\d{2}-\d{2}/.test(bound)) return bound.slice(0, 10);
   return /\/date=(\d{4}-\d{2}-\d{2})\//.exec(file.key)?.[1];
-}
-
-function vendorOf(key: string): string {
-  return /^raw\/([^/]+)\//.exec(key)?.[1] ?? "unknown";
 }
 
 /** Loads `files` into a temp table `name` (an empty one with `columns` when there are none). */

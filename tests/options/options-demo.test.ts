@@ -160,7 +160,8 @@ describe("options pipeline on the demo", () => {
     });
     const stored = f64("iv_mid");
     expect(stored.length).toBeGreaterThan(100);
-    expect(Buffer.from(batch.vol.buffer).equals(Buffer.from(stored.buffer))).toBe(true);
+    // Bit for bit: the bytes of the two Float64Arrays.
+    expect(new Uint8Array(batch.vol.buffer)).toEqual(new Uint8Array(stored.buffer));
     expect(kernels.engine).toBe("wasm");
   });
 
