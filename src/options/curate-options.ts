@@ -156,7 +156,11 @@ export async function curateOptions(options: CurateOptionsOptions): Promise<Opti
   const staging = await makeStaging();
   const duck = await DuckSession.create({ ...lowRssSession({ ...options.duck, tempDirectory: options.duck?.tempDirectory ?? join(staging.dir, "spill") }), kernels: true });
   const parts = new PartWriter({ session: duck, store: lake.store, commit: lake.commitOptions, scratchDir: staging.dir, ...(options.signal === undefined ? {} : { signal: options.signal }) });
-  const kernels = await createKernels();
+  // The WebAssembly build when present; else the same kernels compiled by tsc (as DuckSession's SQL functions do).
+  const kernels = await createKernels().catch((error: unknown) => {
+    logger.warn("wasm kernels unavailable; the options pass uses the TypeScript engine", { error: String(error) });
+    return createKernels({ engine: "ts" });
+  });
   try {
     options.signal?.throwIfAborted();
     await loadInputs(duck, lake, config, chainParts, sessions);
