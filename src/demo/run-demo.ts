@@ -124,7 +124,7 @@ export async function runDemo(options: DemoOptions): Promise<DemoResult> {
     const text = [
       `trademl demo: simulated vendors on ${sim.url} → ${options.lakeDir} (marked simulated)`,
       formatCollection(report),
-      `option chains: ${optionSessions} past session(s) replayed before ${report.through}`,
+      `option chains: the ${optionSessions} session(s) before ${report.through} replayed (a session already in the lake plans no request)`,
       "",
       formatTableSummaries(tables),
       ...stepOutput.map((s) => `\n${s.name}:\n${s.text}`),
