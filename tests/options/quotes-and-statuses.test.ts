@@ -66,6 +66,23 @@ beforeAll(async () => {
     quote({ bid: 4.0, ask: 6.0, quote_time: null }), // loses to Alpaca's clean quote on priority
     quote({ contract: c(105), strike: 105, bid: 2.4, ask: 2.6, quote_time: null }),
   ]);
+  // ABC: calls only (no parity), so its forward is carried from its close and its dividends: one announced
+  // (pending) and one from last year that projects past the announced one, both before expiry.
+  await writeRaw(writer, "alpaca", "options_chains", [
+    quote({ underlying: "ABC", contract: "ABC240719C00050000", strike: 50, bid: 2.0, ask: 2.2 }),
+    quote({ underlying: "ABC", contract: "ABC240719C00055000", strike: 55, bid: 0.5, ask: 0.6 }),
+  ]);
+  const bars = await writer.writeRows([["symbol", "VARCHAR"], ["date", "DATE"], ["bar_time", "TIMESTAMP"], ["close", "DOUBLE"]],
+    [{ symbol: "ABC", date: SESSION, bar_time: `${SESSION}T00:00:00.000Z`, close: 51.2 }, { symbol: "XYZ", date: SESSION, bar_time: `${SESSION}T00:00:00.000Z`, close: 100 }],
+    { folder: "curated/equities_ohlcv_adj/delta" });
+  await writer.commit("curated/equities_ohlcv_adj", { kind: "append", add: [bars] });
+  const actions = await writer.writeRows([["symbol", "VARCHAR"], ["ex_date", "DATE"], ["action_type", "VARCHAR"], ["amount", "DOUBLE"], ["ratio", "DOUBLE"]], [
+    { symbol: "ABC", ex_date: "2024-06-20", action_type: "dividend", amount: 0.3, ratio: null }, // announced
+    { symbol: "ABC", ex_date: "2023-07-01", action_type: "dividend", amount: 0.25, ratio: null }, // projects to 2024-06-30
+    { symbol: "ABC", ex_date: "2023-06-10", action_type: "dividend", amount: 0.2, ratio: null }, // projects to 2024-06-09: before the announced one, dropped
+    { symbol: "ABC", ex_date: "2024-01-10", action_type: "split", amount: null, ratio: 2 },
+  ], { folder: "curated/corporate_actions" });
+  await writer.commit("curated/corporate_actions", { kind: "append", add: [actions] });
   await writeRaw(writer, "fred", "treasury_curve", ["DGS1MO", "DGS3MO", "DGS6MO", "DGS1"].map((series_id) => ({
     series_id, date: "2024-06-03", value: 5.3, realtime_start: "2024-06-04", realtime_end: "2024-06-04", source_name: "test", source_uri: "test://", ingested_at: "2024-06-04T12:00:00.000Z",
   })));
@@ -117,6 +134,16 @@ describe("options quotes", () => {
     expect(atm?.["forward_source"]).toBe("parity");
     const df = Math.exp(-2 * Math.log(1 + 5.3 / 200) * (45 / 365));
     expect(Number(atm?.["forward"])).toBeCloseTo(100 + (5.0 - 4.4) / df, 10);
+  });
+
+  it("carries the forward from the close and the projected dividends where no put-call pair trades", async () => {
+    const [row] = await duck.rowsJs(`SELECT DISTINCT forward, forward_source, spot, pv_dividends, rate, t FROM options_iv WHERE underlying = 'ABC'`);
+    expect(row?.["forward_source"]).toBe("carry");
+    expect(row?.["spot"]).toBe(51.2);
+    const r = 2 * Math.log(1 + 5.3 / 200);
+    const pv = 0.3 * Math.exp((-r * 16) / 365) + 0.25 * Math.exp((-r * 26) / 365);
+    expect(Number(row?.["pv_dividends"])).toBeCloseTo(pv, 12);
+    expect(Number(row?.["forward"])).toBeCloseTo((51.2 - pv) / Math.exp((-r * 45) / 365), 10);
   });
 
   it("names each edge case the same way in SQL and in the batch API, with the same bits", async () => {
