@@ -10,8 +10,6 @@ export const OPTIONS_TABLES = {
   surfaceQc: "qc/options_surface_qc",
 } as const;
 
-export type OptionsTable = (typeof OPTIONS_TABLES)[keyof typeof OPTIONS_TABLES];
-
 /** The raw dataset the pass reads from every vendor of curator.yml `options.source_priority`. */
 export const OPTION_CHAINS_DATASET = "options_chains";
 

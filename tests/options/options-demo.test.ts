@@ -162,6 +162,11 @@ describe("options pipeline on the demo", () => {
     expect(stored.length).toBeGreaterThan(100);
     // Bit for bit: the bytes of the two Float64Arrays.
     expect(new Uint8Array(batch.vol.buffer)).toEqual(new Uint8Array(stored.buffer));
+    // The façade's method is the same path.
+    const facade = kernels.impliedVolForward({
+      price: f64("mid"), forward: f64("forward"), strike: f64("strike"), t: f64("t"), df: f64("df"), isCall: Uint8Array.from(cols["is_call"] ?? [], Number),
+    });
+    expect(new Uint8Array(facade.vol.buffer)).toEqual(new Uint8Array(stored.buffer));
     expect(kernels.engine).toBe("wasm");
   });
 
