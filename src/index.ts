@@ -59,3 +59,4 @@ export {
   createFoldScorer, scoreFoldsReference, foldScoringShape, DEFAULT_QUANTILES, DEFAULT_PERIODS_PER_YEAR,
   type FoldScorer, type FoldScores, type FoldScoringInput, type FoldScoringPlan, type FoldScoringShape, type WasmFoldScorer,
 } from "./kernels/fold-scoring/index.ts";
+export * from "./options/index.ts";

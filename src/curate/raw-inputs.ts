@@ -28,7 +28,8 @@ export async function listRawParts(store: ObjectStore, vendors: readonly string[
   return parts.sort((a, b) => (a.key < b.key ? -1 : a.key > b.key ? 1 : 0));
 }
 
-function vendorOf(key: string): string {
+/** The vendor of a raw part: the `raw/<vendor>/` segment of its lake key. */
+export function vendorOf(key: string): string {
   return /^raw\/([^/]+)\//.exec(key)?.[1] ?? "unknown";
 }
 

@@ -10,6 +10,7 @@ import type { Logger } from "../domain/logger.ts";
 import { lakeAccess } from "../lake/lake-access.ts";
 import { withLease } from "../lake/lease.ts";
 import type { ObjectStore } from "../lake/types.ts";
+import { curateOptions, type OptionsReport } from "../options/curate-options.ts";
 import { curateEquities, curateMinuteBars, type CurateReport } from "./curate-equities.ts";
 import { CURATE_TABLES, DEFAULT_DATASETS, DEFAULT_MINUTE_DATASETS, type CurateDatasets } from "./curate-tables.ts";
 
@@ -25,7 +26,7 @@ export interface RunCurationOptions {
 }
 
 export type CurationRun =
-  | { readonly ran: true; readonly daily: CurateReport; readonly minute: CurateReport }
+  | { readonly ran: true; readonly daily: CurateReport; readonly minute: CurateReport; readonly options: OptionsReport | undefined }
   | { readonly ran: false; readonly heldBy: string | undefined };
 
 /** The raw datasets each pass reads: those the curator.yml jobs feeding its curated table name, else the defaults. */
@@ -61,7 +62,15 @@ export async function runCuration(store: ObjectStore, config: CuratorConfig, opt
       };
       const daily = await curateEquities({ ...common, datasets: datasets.daily });
       const minute = await curateMinuteBars({ ...common, datasets: datasets.minute });
-      return { daily, minute };
+      const optionsPass = config.options.enabled
+        ? await curateOptions({
+          lake: common.lake, config: config.options,
+          ...(options.duck === undefined ? {} : { duck: options.duck }),
+          ...(options.logger === undefined ? {} : { logger: options.logger }),
+          ...(options.signal === undefined ? {} : { signal: options.signal }),
+        })
+        : undefined;
+      return { daily, minute, options: optionsPass };
     },
   );
   return outcome.ran ? { ran: true, ...outcome.value } : { ran: false, heldBy: outcome.heldBy };

@@ -42,7 +42,9 @@ const ACTION_COLUMNS: TableColumns = [
 ];
 const QUOTE_COLUMNS: TableColumns = [
   ["underlying", "VARCHAR"], ["contract", "VARCHAR"], ["quote_date", "DATE"], ["expiry", "DATE"], ["strike", "DOUBLE"], ["right", "VARCHAR"],
-  ["bid", "DOUBLE"], ["ask", "DOUBLE"], ["last", "DOUBLE"], ["iv", "DOUBLE"], ["delta", "DOUBLE"], ["open_interest", "BIGINT"], ["volume", "BIGINT"], ...LINEAGE,
+  ["bid", "DOUBLE"], ["ask", "DOUBLE"], ["last", "DOUBLE"], ["iv", "DOUBLE"], ["delta", "DOUBLE"], ["open_interest", "BIGINT"], ["volume", "BIGINT"],
+  // The vendor's quote timestamp where it sends one (Alpaca), for the options pass's staleness check; NULL otherwise.
+  ["quote_time", "TIMESTAMP"], ...LINEAGE,
 ];
 const CONTRACT_COLUMNS: TableColumns = [
   ["underlying", "VARCHAR"], ["contract", "VARCHAR"], ["expiry", "DATE"], ["strike", "DOUBLE"], ["right", "VARCHAR"],

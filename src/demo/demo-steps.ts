@@ -50,7 +50,7 @@ const auditStep: DemoStep = {
 };
 
 const curateStep: DemoStep = {
-  name: "curate (equities_ohlcv_adj, equities_minute_adj)",
+  name: "curate (equities_ohlcv_adj, equities_minute_adj, options_quotes, options_iv, options_surfaces)",
   async run(context) {
     const { runCuration } = await import("../curate/run-curation.ts");
     const run = await runCuration(context.store, context.config.curator, {
@@ -66,7 +66,13 @@ const curateStep: DemoStep = {
       const commits = Object.keys(r.commits).length === 0 ? "nothing new; no commit" : `committed ${Object.entries(r.commits).map(([t, seq]) => `${t}@${seq}`).join(", ")}`;
       return `  ${label}: ${r.newRawParts} new raw part(s), ${r.barsRead} bars read, ${r.barsQuarantined} quarantined, ${rebuilt} symbol(s) rebuilt${names}, ${r.appendedRows} row(s) appended; ${commits}`;
     };
-    return [line("daily ", run.daily), line("minute", run.minute)].join("\n");
+    const o = run.options;
+    const options = o === undefined
+      ? "  options: off (curator.yml options.enabled)"
+      : o.sessions.length === 0
+        ? "  options: nothing new; no commit"
+        : `  options: ${o.newRawParts} new raw part(s), ${o.sessions.length} session(s), ${o.quotes} quote(s), ${o.quarantined} quarantined, ${o.ivRows} IV row(s), surfaces ${o.surfaces.ok} ok / ${o.surfaces.repaired} repaired / ${o.surfaces.rejected} rejected`;
+    return [line("daily ", run.daily), line("minute", run.minute), options].join("\n");
   },
 };
 

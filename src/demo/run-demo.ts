@@ -1,8 +1,10 @@
 /**
  * `trademl demo`: the node's collection against the built-in vendor simulator, into a local lake marked
  * simulated. It starts the simulator on 127.0.0.1, collects a small universe with the production connectors,
- * governor and collector (limits scaled ×1/60 so a minute's allowance takes a second), runs any
- * post-collection steps (`DEMO_STEPS`: audit, curation, reference data), and reports.
+ * governor and collector (limits scaled ×1/60 so a minute's allowance takes a second), replays the option chains
+ * of `optionDays` past sessions (vendors serve only the latest chain, so the simulator's clock is moved back one
+ * session at a time, as if the node had collected each evening), runs any post-collection steps (`DEMO_STEPS`:
+ * audit, curation with its options pass, reference data), and reports.
  */
 import type { TrademlConfig } from "../config/index.ts";
 import { packageConfigDir } from "../config/package-config-dir.ts";
@@ -16,6 +18,8 @@ import { closeHttpPool } from "../vendors/http.ts";
 import { policiesFromLimits } from "../vendors/policies.ts";
 import { defaultVendorLimits } from "../config/schemas/node.ts";
 import { runCollection, type CollectionReport } from "../ingest/collector.ts";
+import { addDays } from "../domain/calendar/dates.ts";
+import { sessions as nyseSessions } from "../domain/calendar/index.ts";
 import { formatCollection, formatTableSummaries, summarizeRawTables, type TableSummary } from "../ingest/report.ts";
 import { simConnectors } from "../ingest/sim-connectors.ts";
 
@@ -50,6 +54,8 @@ export interface DemoOptions {
   /** Calendar days of daily history. */
   readonly days?: number;
   readonly minuteDays?: number;
+  /** Past sessions of option chains, the last collected one included (default DEFAULT_OPTION_DAYS). */
+  readonly optionDays?: number;
   readonly seed?: number;
   /** The simulator's today (default: the real UTC date). */
   readonly today?: string;
@@ -65,6 +71,9 @@ export interface DemoOptions {
   readonly logger?: Logger;
   readonly signal?: AbortSignal;
 }
+
+/** Enough sessions for a next-day evaluation of every day but the last and a short backtest. */
+export const DEFAULT_OPTION_DAYS = 10;
 
 export interface DemoResult {
   readonly report: CollectionReport;
@@ -87,11 +96,21 @@ export async function runDemo(options: DemoOptions): Promise<DemoResult> {
   });
   try {
     const governor = new RateGovernor({ policies, logger });
-    const report = await runCollection({
+    const collect = (today: string, datasets?: readonly { vendor: string; dataset: string }[]): Promise<CollectionReport> => runCollection({
       store, origin: "simulated", connectors: simConnectors(sim, governor, { logger }), governor, universe: symbols,
-      today: sim.today, historyDays: options.days ?? 60, minuteDays: options.minuteDays ?? 2, workers: options.workers ?? 4,
-      holder: `demo-${process.pid}`, logger, ...(options.signal ? { signal: options.signal } : {}),
+      today, historyDays: options.days ?? 60, minuteDays: options.minuteDays ?? 2, workers: options.workers ?? 4,
+      holder: `demo-${process.pid}`, logger, ...(datasets === undefined ? {} : { datasets }), ...(options.signal ? { signal: options.signal } : {}),
     });
+    const today = sim.today;
+    const report = await collect(today);
+    const optionSessions = await replayOptionDays(report.through, options.optionDays ?? DEFAULT_OPTION_DAYS, async (session) => {
+      sim.setToday(addDays(session, 1));
+      try {
+        await collect(addDays(session, 1), OPTION_CHAIN_DATASETS);
+      } finally {
+        sim.setToday(today);
+      }
+    }, options.signal);
     const stepOutput: { name: string; text: string }[] = [];
     const steps = options.steps ?? [];
     const config = options.config ?? (steps.length === 0 ? undefined : await loadPackageConfig());
@@ -105,6 +124,7 @@ export async function runDemo(options: DemoOptions): Promise<DemoResult> {
     const text = [
       `trademl demo: simulated vendors on ${sim.url} → ${options.lakeDir} (marked simulated)`,
       formatCollection(report),
+      `option chains: the ${optionSessions} session(s) before ${report.through} replayed (a session already in the lake plans no request)`,
       "",
       formatTableSummaries(tables),
       ...stepOutput.map((s) => `\n${s.name}:\n${s.text}`),
@@ -116,6 +136,22 @@ export async function runDemo(options: DemoOptions): Promise<DemoResult> {
     await sim.close();
     await closeHttpPool();
   }
+}
+
+const OPTION_CHAIN_DATASETS = [{ vendor: "alpaca", dataset: "options_chains" }, { vendor: "finnhub", dataset: "options_chains" }] as const;
+
+/**
+ * Collects the option chains of the `days − 1` sessions before `through` (the main collection took `through`'s),
+ * oldest first; a session already in the lake plans no request, so a second demo replays nothing. Returns how many.
+ */
+async function replayOptionDays(through: string, days: number, collectSession: (session: string) => Promise<void>, signal: AbortSignal | undefined): Promise<number> {
+  const past = nyseSessions(addDays(through, -Math.max(7, 2 * days)), through).map((s) => s.date).filter((d) => d < through).slice(-(days - 1));
+  if (days <= 1) return 0;
+  for (const session of past) {
+    if (signal?.aborted) break;
+    await collectSession(session);
+  }
+  return past.length;
 }
 
 async function loadPackageConfig(): Promise<TrademlConfig> {
@@ -139,6 +175,11 @@ export const DEMO_QUERIES: readonly { readonly what: string; readonly sql: strin
     sql: "select source, table_name, status, count(*) as partitions from qc_partition_status group by all order by all",
   },
   { what: "latest closes with dividends on their ex-dates", sql: "select symbol, date, close, close_adj, div_cash from equities_ohlcv_adj order by date desc, symbol limit 10" },
+  {
+    what: "option surfaces: SVI slices and their QC per underlier and session",
+    sql: "select underlying, date, expiry, round(t * 365) as days, round(rmse_vol_points, 2) as rmse_vp, n_quotes, qc_status, reject_reason from options_surfaces order by date desc, underlying, expiry limit 12",
+  },
+  { what: "implied vols of the latest session's out-of-the-money quotes", sql: "select underlying, expiry, strike, \"right\", round(k, 4) as k, round(iv_mid, 4) as iv_mid, status from options_iv where otm and date = (select max(date) from options_iv) order by underlying, expiry, strike limit 12" },
   { what: "the large-cap proxy's members", sql: "select symbol, adv_rank, effective_from, effective_to from index_membership where index_name = 'large_cap_proxy' order by effective_from desc, adv_rank limit 10" },
 ];
 

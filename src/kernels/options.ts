@@ -4,6 +4,7 @@
  */
 import { KernelError } from "../domain/errors.ts";
 import { statusName } from "./abi/status-name.ts";
+import { impliedVolForward, type ForwardIvBatch, type ForwardIvResult } from "./implied-vol-forward.ts";
 import {
   BSM_STATUS_NAMES, IV_STATUS_NAMES, type BsmBatch, type BsmPrices, type BsmResult, type BsmStatusName, type ImpliedVolOutcome,
   type IvBatch, type IvResult, type IvStatusName, type OptionEngine, type OptionGreeks, type OptionQuote, type OptionSpec,
@@ -24,6 +25,11 @@ export interface OptionFamily {
   /** A few options as objects. */
   bsmOptions(options: readonly OptionSpec[]): OptionGreeks[];
   impliedVolOne(quote: OptionQuote): ImpliedVolOutcome;
+  /**
+   * Implied vols on the forward (Black-76: price, forward, strike, t, discount factor), with statuses the kernel
+   * cannot know first (implied-vol-forward.ts): the path options_iv is stored with and `implied_vol_fwd` runs.
+   */
+  impliedVolForward(batch: ForwardIvBatch): ForwardIvResult;
   impliedVolQuotes(quotes: readonly OptionQuote[]): ImpliedVolOutcome[];
 }
 
@@ -73,5 +79,6 @@ export function optionFamily(engine: OptionEngine): OptionFamily {
     bsmOne: (option) => only(bsmOptions([option])),
     impliedVolQuotes,
     impliedVolOne: (quote) => only(impliedVolQuotes([quote])),
+    impliedVolForward: (batch) => impliedVolForward({ impliedVol: (b, out) => engine.impliedVol(b, out) }, batch),
   };
 }

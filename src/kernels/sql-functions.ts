@@ -9,16 +9,23 @@
  *
  *   bs_price|bs_delta|bs_gamma|bs_vega|bs_theta|bs_rho(spot, strike, t, rate, div, vol, is_call BOOLEAN) -> DOUBLE
  *   implied_vol(price, spot, strike, t, rate, div, is_call BOOLEAN) -> DOUBLE
+ *   implied_vol_fwd(price, forward, strike, t, df, is_call BOOLEAN) -> DOUBLE      (Black-76 on the forward)
+ *   implied_vol_fwd_status(price, forward, strike, t, df, is_call BOOLEAN) -> VARCHAR  ('ok', 'expired', ...)
+ * The forward forms are `impliedVolForward` (implied-vol-forward.ts), the path the options pass stores
+ * `options_iv` with, so a query reproduces that table bit for bit; their status is never NULL.
  */
 import {
-  BOOLEAN, DOUBLE, DuckDBDoubleVector, DuckDBScalarFunction, type DuckDBConnection, type DuckDBDataChunk,
+  BOOLEAN, DOUBLE, DuckDBDoubleVector, DuckDBScalarFunction, DuckDBVarCharVector, VARCHAR, type DuckDBConnection, type DuckDBDataChunk,
   type DuckDBScalarMainFunction, type DuckDBVector,
 } from "@duckdb/node-api";
 import { KernelError } from "../domain/errors.ts";
+import { forwardIvStatusName, impliedVolForward, type ForwardIvResult } from "./implied-vol-forward.ts";
 import type { OptionFamily } from "./options.ts";
 import type { BsmResult } from "./types.ts";
 
-export const KERNEL_SQL_FUNCTIONS = ["bs_price", "bs_delta", "bs_gamma", "bs_vega", "bs_theta", "bs_rho", "implied_vol"] as const;
+export const KERNEL_SQL_FUNCTIONS = [
+  "bs_price", "bs_delta", "bs_gamma", "bs_vega", "bs_theta", "bs_rho", "implied_vol", "implied_vol_fwd", "implied_vol_fwd_status",
+] as const;
 
 interface ChunkColumns {
   readonly rows: number;
@@ -78,6 +85,16 @@ function guarded(main: DuckDBScalarMainFunction): DuckDBScalarMainFunction {
   };
 }
 
+/** `impliedVolForward` over one chunk (price, forward, strike, t, df, is_call). */
+function forwardChunk(kernels: OptionFamily, chunk: DuckDBDataChunk): { cols: ChunkColumns; r: ForwardIvResult } {
+  const cols = readChunk(chunk, 5);
+  const r = impliedVolForward(kernels, {
+    price: column(cols, 0), forward: column(cols, 1), strike: column(cols, 2), t: column(cols, 3), df: column(cols, 4),
+    isCall: cols.isCall, isNull: cols.isNull,
+  });
+  return { cols, r };
+}
+
 type GreekName = "delta" | "gamma" | "vega" | "theta" | "rho";
 
 /** Registers the seven functions on `connection`, evaluated by `kernels` (either engine). */
@@ -129,6 +146,37 @@ export function registerKernelFunctions(connection: DuckDBConnection, kernels: O
           rate: column(cols, 4), div: column(cols, 5), isCall: cols.isCall,
         });
         writeOutput(output, r.vol, r.status, cols.isNull);
+      }),
+    }),
+  );
+
+  const forwardParameters = [DOUBLE, DOUBLE, DOUBLE, DOUBLE, DOUBLE, BOOLEAN];
+  connection.registerScalarFunction(
+    DuckDBScalarFunction.create({
+      name: "implied_vol_fwd",
+      returnType: DOUBLE,
+      parameterTypes: forwardParameters,
+      // Called for NULL arguments too, so that the status function can name them (missing_input).
+      specialHandling: true,
+      mainFunction: guarded((_info, chunk, output) => {
+        const { cols, r } = forwardChunk(kernels, chunk);
+        writeOutput(output, r.vol, r.status, cols.isNull);
+      }),
+    }),
+  );
+  connection.registerScalarFunction(
+    DuckDBScalarFunction.create({
+      name: "implied_vol_fwd_status",
+      returnType: VARCHAR,
+      parameterTypes: forwardParameters,
+      specialHandling: true,
+      mainFunction: guarded((_info, chunk, output) => {
+        const { r } = forwardChunk(kernels, chunk);
+        if (!(output instanceof DuckDBVarCharVector)) {
+          throw new KernelError("kernel_sql_output", `expected a VARCHAR output vector, got ${output.type.toString()}`);
+        }
+        for (let i = 0; i < r.status.length; i++) output.setItem(i, forwardIvStatusName(r.status[i] ?? -1));
+        output.flush();
       }),
     }),
   );

@@ -4,7 +4,7 @@
  * type, option snapshots keyed by OCC symbol. Errors are `{code, message}`.
  */
 import { addDays, isoDateOf, parseIsoDate } from "../domain/calendar/dates.ts";
-import { easternOffsetHours, OPTION_RATE, sessionsBetween } from "./market.ts";
+import { easternOffsetHours, sessionHours, sessionsBetween } from "./market.ts";
 import { clampLimit, makePageToken, readPageToken } from "./paging.ts";
 import type { SimHandler, SimRequest, SimResponse } from "./types.ts";
 
@@ -113,17 +113,21 @@ const optionSnapshots: SimHandler = (req) => {
   const offset = readPageToken(req.query.get("page_token"), queryKey);
   if (offset === undefined) return error(400, 40010001, "invalid page_token");
   const snapshots: Record<string, unknown> = {};
-  const stamp = `${date}T20:00:00Z`;
+  // Quotes stamped a minute before the session's close; a stale one a day earlier.
+  const hours = sessionHours(date);
+  const closeMs = hours === undefined ? parseIsoDate(date) * 86_400_000 : hours.openMs + hours.minutes * 60_000;
+  const stamp = new Date(closeMs - 60_000).toISOString();
+  const staleStamp = new Date(closeMs - 86_400_000).toISOString();
   for (const q of chain.slice(offset, offset + limit)) {
     snapshots[q.occ] = {
-      latestQuote: { ap: q.ask, as: 10, ax: "C", bp: q.bid, bs: 10, bx: "C", c: "A", t: stamp },
+      latestQuote: { ap: q.ask, as: 10, ax: "C", bp: q.bid, bs: 10, bx: "C", c: "A", t: q.stale ? staleStamp : stamp },
       latestTrade: { p: q.mid, s: 1, x: "C", t: stamp },
       impliedVolatility: q.vol,
       greeks: { delta: q.delta, gamma: q.gamma, theta: q.theta / 365, vega: q.vega / 100, rho: q.rho / 100 },
     };
   }
   const next = offset + limit < chain.length ? makePageToken(queryKey, offset + limit) : null;
-  return { status: 200, body: { snapshots, next_page_token: next, rate: OPTION_RATE } };
+  return { status: 200, body: { snapshots, next_page_token: next } };
 };
 
 export function alpacaRoute(path: string): SimHandler | undefined {

@@ -62,3 +62,11 @@ export function bsm(input: BsmInput): BsmOutput {
   const rho = sign * strike * years * df * normCdf(sign * d2);
   return { price, delta, gamma, vega, theta, rho };
 }
+
+/** Black (1976), undiscounted: the forward price of an option on F struck at K with total standard deviation sd = σ√T. */
+export function black76(forward: number, strike: number, sd: number, isCall: boolean): number {
+  const sign = isCall ? 1 : -1;
+  if (!(sd > 0)) return Math.max(sign * (forward - strike), 0);
+  const d1 = (Math.log(forward / strike) + 0.5 * sd * sd) / sd;
+  return sign * (forward * normCdf(sign * d1) - strike * normCdf(sign * (d1 - sd)));
+}

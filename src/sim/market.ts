@@ -1,13 +1,15 @@
 /**
  * The simulator's synthetic market: a seeded daily price model per symbol with forward splits and quarterly
  * cash dividends applied to raw (unadjusted) prices, a planted cross-sectional factor (below), minute bars bridged
- * inside each day, option chains priced from a known smile, and Treasury yields. Every value is a pure function of
+ * inside each day, option chains priced from a planted SVI surface on the forward the pipeline derives
+ * (planted-surface.ts), and Treasury yields. Every value is a pure function of
  * (seed, symbol, date).
  */
-import { isSession as isNyseSession, sessionOn, sessions as nyseSessions } from "../domain/calendar/index.ts";
+import { isSession as isNyseSession, previousSession, sessionOn, sessions as nyseSessions } from "../domain/calendar/index.ts";
 import { UsageError } from "../domain/errors.ts";
 import { addDays, isoDateOf, parseIsoDate, weekdayOf } from "../domain/calendar/dates.ts";
-import { bsm } from "./bsm.ts";
+import { black76, bsm } from "./bsm.ts";
+import { curveRate, projectedDividendPv, ssviSlice, sviTotalVariance, TREASURY_TENOR_YEARS, type PlantedSsvi, type PlantedSvi } from "./planted-surface.ts";
 import { hashString, mulberry32, normalFor, uniformFor } from "./random.ts";
 
 /** Prices start here; any requested date before it has no data. */
@@ -45,12 +47,15 @@ export interface DividendEvent {
   cash: number;
 }
 
-export interface SmileParams {
-  atmVol: number;
-  /** d sigma / d log-moneyness. */
-  skew: number;
-  /** d² sigma / d log-moneyness². */
-  curvature: number;
+/** Discounting and forward of one expiry, as the options pipeline derives them (planted-surface.ts). */
+export interface OptionForward {
+  readonly spot: number;
+  /** ACT/365 from the session's close to the expiry's. */
+  readonly t: number;
+  readonly rate: number;
+  readonly df: number;
+  readonly dividendPv: number;
+  readonly forward: number;
 }
 
 export interface OptionQuote {
@@ -60,8 +65,11 @@ export interface OptionQuote {
   expiry: string;
   strike: number;
   isCall: boolean;
-  /** The smile's vol used to price this quote (the truth a fitter should recover). */
+  /** The planted smile's vol used to price this quote (the truth a fitter should recover). */
   vol: number;
+  /** The forward and discount factor it was priced on. */
+  forward: number;
+  df: number;
   mid: number;
   bid: number;
   ask: number;
@@ -72,13 +80,11 @@ export interface OptionQuote {
   rho: number;
   openInterest: number;
   volume: number;
+  /** A quote the vendor last updated the session before (about 1 in 100): the pipeline must call it stale. */
+  stale: boolean;
 }
 
-export const OPTION_RATE = 0.04;
 export const TREASURY_SERIES = ["DGS1MO", "DGS3MO", "DGS6MO", "DGS1", "DGS2", "DGS5", "DGS10", "DGS30"] as const;
-const TREASURY_TENOR_YEARS: Readonly<Record<string, number>> = {
-  DGS1MO: 1 / 12, DGS3MO: 0.25, DGS6MO: 0.5, DGS1: 1, DGS2: 2, DGS5: 5, DGS10: 10, DGS30: 30,
-};
 
 /**
  * A planted cross-sectional factor, so that a model trained on a demo lake has something true to find and honest
@@ -186,10 +192,38 @@ export class SyntheticMarket {
     };
   }
 
-  /** The volatility smile the simulator prices a symbol's options from. */
-  smile(symbol: string): SmileParams {
+  /** The SSVI surface the simulator prices a symbol's options from (planted-surface.ts). */
+  plantedSurface(symbol: string): PlantedSsvi {
     const p = this.profile(symbol);
-    return { atmVol: round4(p.annualVol), skew: -0.2 - 0.2 * uniformFor(this.seed, "skew", symbol), curvature: 0.6 };
+    return {
+      atmVol: round4(p.annualVol),
+      rho: -(0.3 + 0.4 * uniformFor(this.seed, "svi-rho", symbol)),
+      eta: 0.6 + 0.4 * uniformFor(this.seed, "svi-eta", symbol),
+      gamma: 0.4,
+    };
+  }
+
+  /** The planted raw SVI slice of an expiry seen from a session (T in ACT/365 between the two dates). */
+  plantedSmile(symbol: string, date: string, expiry: string): PlantedSvi {
+    return ssviSlice(this.plantedSurface(symbol), (parseIsoDate(expiry) - parseIsoDate(date)) / 365);
+  }
+
+  /** The forward and discount factor of an expiry on a session, as the pipeline derives them; undefined without a bar. */
+  optionForward(symbol: string, date: string, expiry: string): OptionForward | undefined {
+    const bar = this.dailyBar(symbol, date);
+    if (bar === undefined) return undefined;
+    const t = (parseIsoDate(expiry) - parseIsoDate(date)) / 365;
+    // The curve known at the session's close: the previous session's (FRED publishes a day late).
+    const curveDate = previousSession(date);
+    const yields = TREASURY_SERIES.flatMap((series) => {
+      const percent = this.treasuryYield(series, curveDate);
+      const tenor = TREASURY_TENOR_YEARS[series];
+      return percent === undefined || tenor === undefined ? [] : [{ tenor, percent }];
+    });
+    const rate = curveRate(yields, t);
+    const df = Math.exp(-rate * t);
+    const dividendPv = projectedDividendPv(this.dividends(symbol, addDays(date, -400), date), date, expiry, rate);
+    return { spot: bar.close, t, rate, df, dividendPv, forward: (bar.close - dividendPv) / df };
   }
 
   private splitOn(symbol: string, date: string): number {
@@ -338,18 +372,16 @@ export class SyntheticMarket {
     return [...set].sort();
   }
 
+  /** Strike spacing: the listed-looking step (0.05 … 5) nearest below 1 % of the spot, so every chain spans about ±8 %. */
   strikeStep(spot: number): number {
-    return spot < 50 ? 1 : spot < 200 ? 2.5 : 5;
+    const steps = [0.05, 0.1, 0.25, 0.5, 1, 2.5, 5];
+    return steps.filter((step) => step <= spot * 0.01).at(-1) ?? 0.05;
   }
 
-  /** The smile vol for a strike and expiry: quadratic in log-moneyness, flattened by √T. */
-  smileVol(symbol: string, spot: number, strike: number, years: number): number {
-    const s = this.smile(symbol);
-    const forward = spot * Math.exp(OPTION_RATE * years);
-    const k = Math.log(strike / forward) / Math.sqrt(Math.max(years, 1 / 365));
-    return Math.max(0.05, s.atmVol + s.skew * k * 0.1 + s.curvature * k * k * 0.01);
-  }
-
+  /**
+   * The chain of a session: strikes around the close, calls and puts, priced by Black-76 on the expiry's forward
+   * at the planted smile's vol, mids rounded to cents and a 2 % (at least a cent) half-spread around them.
+   */
   optionChain(symbol: string, date: string, expiries?: readonly string[]): OptionQuote[] {
     const day = this.dailyBar(symbol, date);
     if (!day) return [];
@@ -358,22 +390,27 @@ export class SyntheticMarket {
     const atm = Math.round(spot / step) * step;
     const out: OptionQuote[] = [];
     for (const expiry of expiries ?? this.expiries(date)) {
-      const years = (parseIsoDate(expiry) - parseIsoDate(date)) / 365;
-      if (years <= 0) continue;
+      const fwd = this.optionForward(symbol, date, expiry);
+      if (fwd === undefined || fwd.t <= 0) continue;
+      const smile = this.plantedSmile(symbol, date, expiry);
+      // The dividend yield that makes S·e^{(r−q)T} the forward, for the spot Greeks the vendors send.
+      const q = fwd.rate - Math.log(fwd.forward / spot) / fwd.t;
       for (let i = -8; i <= 8; i++) {
         const strike = round2(atm + i * step);
         if (strike <= 0) continue;
-        const vol = this.smileVol(symbol, spot, strike, years);
+        const vol = Math.sqrt(sviTotalVariance(smile, Math.log(strike / fwd.forward)) / fwd.t);
         for (const isCall of [true, false]) {
-          const g = bsm({ spot, strike, years, rate: OPTION_RATE, dividendYield: 0, vol, isCall });
-          const mid = Math.max(0.01, g.price);
+          const price = fwd.df * black76(fwd.forward, strike, vol * Math.sqrt(fwd.t), isCall);
+          const g = bsm({ spot, strike, years: fwd.t, rate: fwd.rate, dividendYield: q, vol, isCall });
+          const mid = Math.max(0.01, round2(price));
           const half = Math.max(0.01, mid * 0.02);
           const oi = Math.round(5000 * Math.exp(-Math.abs(i) / 3) * (0.5 + uniformFor(this.seed, "oi", symbol, date, expiry, i)));
+          const occ = occSymbol(symbol, expiry, isCall, strike);
           out.push({
-            underlying: symbol, occ: occSymbol(symbol, expiry, isCall, strike), expiry, strike, isCall, vol: round4(vol),
-            mid: round2(mid), bid: round2(Math.max(0, mid - half)), ask: round2(mid + half),
+            underlying: symbol, occ, expiry, strike, isCall, vol, forward: fwd.forward, df: fwd.df,
+            mid, bid: round2(Math.max(0, mid - half)), ask: round2(mid + half),
             delta: round4(g.delta), gamma: round4(g.gamma), vega: round4(g.vega), theta: round4(g.theta), rho: round4(g.rho),
-            openInterest: oi, volume: Math.round(oi / 10),
+            openInterest: oi, volume: Math.round(oi / 10), stale: uniformFor(this.seed, "stale", symbol, date, occ) < 0.01,
           });
         }
       }

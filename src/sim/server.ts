@@ -39,8 +39,14 @@ export interface SimulatorOptions {
 export interface Simulator {
   /** Base URL, e.g. http://127.0.0.1:40123 (vendors live under /alpaca, /polygon, /finnhub, /fred). */
   readonly url: string;
+  /** The simulator's today (setToday moves it). */
   readonly today: string;
   readonly market: SyntheticMarket;
+  /**
+   * Moves the simulator's clock: from now on data exists for sessions before `date`. The demo replays past
+   * sessions' option chains this way, since vendors serve only the latest chain.
+   */
+  setToday(date: string): void;
   /** Every request so far, in arrival order. */
   readonly log: readonly RequestLogEntry[];
   baseUrl(vendor: SimVendor): string;
@@ -124,7 +130,7 @@ function injectBadRows(body: unknown): void {
 
 export async function startSimulator(options: SimulatorOptions = {}): Promise<Simulator> {
   const seed = options.seed ?? 7;
-  const today = options.today ?? todayUtc();
+  let today = options.today ?? todayUtc();
   addDays(today, 0); // validates the date
   const market = new SyntheticMarket(seed);
   const universe = [...(options.universe ?? DEFAULT_UNIVERSE)];
@@ -298,7 +304,13 @@ export async function startSimulator(options: SimulatorOptions = {}): Promise<Si
 
   return {
     url: baseUrl,
-    today,
+    get today() {
+      return today;
+    },
+    setToday: (date) => {
+      addDays(date, 0); // validates the date
+      today = date;
+    },
     market,
     log,
     baseUrl: (vendor) => `${baseUrl}/${vendor}`,

@@ -177,13 +177,18 @@ export function createAlpaca(options: AlpacaOptions): AlpacaConnector {
           }
           const q = snap.data.latestQuote;
           rows.push({
-            underlying: req.underlying, contract: symbol, quote_date: q ? q.t.slice(0, 10) : req.quoteDate, expiry: occ.expiry,
+            underlying: req.underlying, contract: symbol, quote_date: req.quoteDate, quote_time: q?.t ?? null, expiry: occ.expiry,
             strike: occ.strike, right: occ.right, bid: q?.bp ?? null, ask: q?.ap ?? null, last: snap.data.latestTrade?.p ?? null,
             iv: snap.data.impliedVolatility ?? null, delta: snap.data.greeks?.delta ?? null, open_interest: null, volume: null, ...lin,
           });
         }
       }
-      return { rows, rejected, pages: pageCount };
+      // Every row belongs to the snapshot's session: the New York date of its freshest quote (the requested
+      // session when no quote has a time). An older quote keeps its own time in quote_time, so the options pass
+      // calls it stale instead of filing it under an earlier session.
+      const stamps = rows.map((r) => Date.parse(r.quote_time ?? "")).filter(Number.isFinite);
+      const session = stamps.length === 0 ? req.quoteDate : newYorkDate(Math.max(...stamps));
+      return { rows: rows.map((r) => ({ ...r, quote_date: session })), rejected, pages: pageCount };
     },
   };
 }

@@ -106,7 +106,8 @@ export function createFinnhub(options: FinnhubOptions): FinnhubConnector {
             right: occ.right, bid: o.data.bid, ask: o.data.ask, last: o.data.lastPrice ?? null,
             // Finnhub sends implied volatility in percent.
             iv: o.data.impliedVolatility == null ? null : o.data.impliedVolatility / 100,
-            delta: o.data.delta ?? null, open_interest: o.data.openInterest ?? null, volume: o.data.volume ?? null, ...lin,
+            // Finnhub stamps the chain's last trade, not each quote: no quote time, so never judged stale.
+            delta: o.data.delta ?? null, open_interest: o.data.openInterest ?? null, volume: o.data.volume ?? null, quote_time: null, ...lin,
           });
         }
       }

@@ -57,6 +57,8 @@ export interface OptionQuoteRow extends Lineage {
   delta: number | null;
   open_interest: number | null;
   volume: number | null;
+  /** The vendor's timestamp of this quote (ISO), when it sends one; `quote_date` is the snapshot's session. */
+  quote_time: string | null;
 }
 
 export interface OptionContractRow extends Lineage {

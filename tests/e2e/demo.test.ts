@@ -15,6 +15,7 @@ import { addDays, todayUtc } from "../../src/domain/calendar/dates.ts";
 import { LocalStore } from "../../src/lake/local-store.ts";
 import { readManifest } from "../../src/lake/manifest.ts";
 import { runTrademl, type CliRun } from "../helpers/cli.ts";
+import { DEFAULT_OPTION_DAYS } from "../../src/demo/run-demo.ts";
 
 const SYMBOLS = ["AAPL", "MSFT", "NVDA", "AMZN", "SPY"] as const; // the demo's default universe
 const DAYS = 60; // the demo's default daily window (calendar days)
@@ -50,6 +51,7 @@ interface Snapshot {
   readonly minute: unknown;
   readonly ledger: unknown;
   readonly membership: unknown;
+  readonly options: unknown;
   /** Rows of the raw option tables (not exposed to `trademl sql`), from their manifests. */
   readonly rawOptions: Readonly<Record<string, number>>;
 }
@@ -59,14 +61,15 @@ async function snapshot(): Promise<Snapshot> {
       (select count(*) from equities_ohlcv_adj) as curated,
       (select count(*) from equities_minute_adj) as minute,
       (select count(*) from qc_partition_status) as ledger,
-      (select count(*) from index_membership) as membership`);
+      (select count(*) from index_membership) as membership,
+      (select count(*) from options_iv) + (select count(*) from options_surfaces) as options`);
   const store = new LocalStore({ root: lake });
   const rawOptions: Record<string, number> = {};
   for (const table of ["raw/alpaca/options_chains", "raw/finnhub/options_chains", "raw/polygon/options_contracts"]) {
     rawOptions[table] = ((await readManifest(store, table))?.files ?? []).reduce((n, file) => n + file.rows, 0);
   }
   await store.close();
-  return { curated: row?.["curated"], minute: row?.["minute"], ledger: row?.["ledger"], membership: row?.["membership"], rawOptions };
+  return { curated: row?.["curated"], minute: row?.["minute"], ledger: row?.["ledger"], membership: row?.["membership"], options: row?.["options"], rawOptions };
 }
 
 let afterFirst: Snapshot;
@@ -97,6 +100,17 @@ describe("trademl demo → audited, curated lake with reference data", () => {
     expect(firstSeconds).toBeLessThan(45);
     expect(first.stdout).toContain("(the package's own; no ./configs here)");
     expect(first.stdout).toContain(`collected through ${through}`);
+  });
+
+  it("leaves option quotes, implied vols and surfaces for each of the default option sessions queryable", async () => {
+    const sessions = sessionsBetween(addDays(through, -30), through).slice(-DEFAULT_OPTION_DAYS);
+    const rows = await sql(`select strftime(d, '%Y-%m-%d') as d, sum(q) as q, sum(i) as i, sum(s) as s from (
+        select quote_date as d, 1 as q, 0 as i, 0 as s from options_quotes
+        union all select date, 0, 1, 0 from options_iv
+        union all select date, 0, 0, 1 from options_surfaces) group by d order by d`);
+    expect(rows.map((r) => r["d"])).toEqual(sessions);
+    for (const row of rows) expect(Number(row["q"]) > 0 && Number(row["i"]) > 0 && Number(row["s"]) > 0, String(row["d"])).toBe(true);
+    expect(first.stdout).toMatch(/options: \d+ new raw part\(s\), 10 session\(s\)/);
   });
 
   it("select * from equities_ohlcv_adj limit 5 works", async () => {

@@ -4,7 +4,7 @@ import { networkInterfaces } from "node:os";
 import { request } from "undici";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { bsm } from "../../src/sim/bsm.ts";
-import { OPTION_RATE, SyntheticMarket, sessionsBetween } from "../../src/sim/market.ts";
+import { SyntheticMarket, sessionsBetween } from "../../src/sim/market.ts";
 import { startSimulator, type Simulator } from "../../src/sim/server.ts";
 import { parseIsoDate } from "../../src/domain/calendar/dates.ts";
 
@@ -74,26 +74,33 @@ describe("vendor simulator", () => {
     expect(checkedSplit && checkedDividend).toBe(true);
   });
 
-  it("prices option chains from its known smile (BSM at the smile's vol reproduces the mid)", () => {
+  it("prices option chains from its planted SVI smile on the forward, and put-call parity holds on the marks", () => {
     const market = new SyntheticMarket(7);
     const date = "2026-11-18";
-    const spot = market.dailyBar("SPY", date)?.close ?? 0;
     const chain = market.optionChain("SPY", date);
     expect(chain.length).toBeGreaterThan(100);
     for (const q of chain) {
-      const years = (parseIsoDate(q.expiry) - parseIsoDate(date)) / 365;
-      expect(q.vol).toBeCloseTo(market.smileVol("SPY", spot, q.strike, years), 4);
-      const price = bsm({ spot, strike: q.strike, years, rate: OPTION_RATE, dividendYield: 0, vol: market.smileVol("SPY", spot, q.strike, years), isCall: q.isCall }).price;
+      const fwd = market.optionForward("SPY", date, q.expiry);
+      if (fwd === undefined) throw new Error("no forward");
+      expect(q.forward).toBe(fwd.forward);
+      const smile = market.plantedSmile("SPY", date, q.expiry);
+      const k = Math.log(q.strike / fwd.forward);
+      const w = smile.a + smile.b * (smile.rho * (k - smile.m) + Math.sqrt((k - smile.m) ** 2 + smile.sigma ** 2));
+      expect(q.vol).toBeCloseTo(Math.sqrt(w / fwd.t), 12);
+      // The vendors' spot Greeks use q with S·e^{(r−q)T} = F, so BSM on the spot reprices the Black-76 mid.
+      const div = fwd.rate - Math.log(fwd.forward / fwd.spot) / fwd.t;
+      const price = bsm({ spot: fwd.spot, strike: q.strike, years: fwd.t, rate: fwd.rate, dividendYield: div, vol: q.vol, isCall: q.isCall }).price;
       expect(Math.abs(Math.max(0.01, price) - q.mid)).toBeLessThanOrEqual(0.006);
       expect(q.bid).toBeLessThanOrEqual(q.ask);
     }
-    // Put-call parity on the mids: C − P ≈ S − K·e^{−rT} (within cents of rounding and the 0.01 floor).
-    const call = chain.find((q) => q.isCall && Math.abs(q.strike - spot) < 5);
-    const put = chain.find((q) => !q.isCall && q.strike === call?.strike && q.expiry === call.expiry);
-    if (call && put) {
-      const years = (parseIsoDate(call.expiry) - parseIsoDate(date)) / 365;
-      expect(call.mid - put.mid).toBeCloseTo(spot - call.strike * Math.exp(-OPTION_RATE * years), 1);
+    // Put-call parity on the mids: C − P = DF·(F − K) within the cents of rounding.
+    for (const call of chain.filter((q) => q.isCall && q.mid > 0.05)) {
+      const put = chain.find((q) => !q.isCall && q.strike === call.strike && q.expiry === call.expiry);
+      if (put === undefined || put.mid <= 0.05) continue;
+      expect(Math.abs(call.mid - put.mid - call.df * (call.forward - call.strike))).toBeLessThanOrEqual(0.011);
     }
+    // The Treasury curve's 1-month yield sets the short rate: the discount factor is below 1 for a positive curve.
+    expect(chain.every((q) => q.df < 1 && q.df > 0.9)).toBe(true);
   });
 
   it("enforces a sliding window with vendor-shaped 429s and Retry-After / X-RateLimit headers", async () => {

@@ -15,6 +15,7 @@ export const demoCommand: GroupSpec = {
     { flags: "--symbols <list>", description: "Comma-separated symbols (default AAPL,MSFT,NVDA,AMZN,SPY)" },
     { flags: "--days <n>", description: "Calendar days of daily history (default 60: enough sessions before a month start for one universe rebalance)" },
     { flags: "--minute-days <n>", description: "Calendar days of minute bars (default 2)" },
+    { flags: "--option-days <n>", description: "Past sessions of option chains to replay (default 10)" },
     { flags: "--seed <n>", description: "Seed of the synthetic market (default 7)" },
   ],
   examples: ["trademl demo", "trademl demo --symbols AAPL,SPY --days 90 --lake /tmp/lake-demo"],
@@ -33,7 +34,7 @@ export const demoCommand: GroupSpec = {
     if (symbols !== undefined && (symbols.length === 0 || symbols.some((s) => !/^[A-Z][A-Z0-9.]{0,9}$/.test(s)))) {
       throw new UsageError("bad_symbols", `--symbols must be comma-separated tickers such as AAPL,MSFT, not "${String(rawSymbols)}"`);
     }
-    const { runDemo } = await import("../../demo/run-demo.ts");
+    const { runDemo, DEFAULT_OPTION_DAYS } = await import("../../demo/run-demo.ts");
     const { DEMO_STEPS } = await import("../../demo/demo-steps.ts");
     const { loadConfig } = await import("../../config/index.ts");
     // Without --config-dir / TRADEML_CONFIG_DIR and without ./configs, the globals point at the shipped configs/.
@@ -46,6 +47,7 @@ export const demoCommand: GroupSpec = {
       ...(symbols ? { symbols } : {}),
       days: parse(options["days"], "--days", 60),
       minuteDays: parse(options["minuteDays"], "--minute-days", 2),
+      optionDays: parse(options["optionDays"], "--option-days", DEFAULT_OPTION_DAYS),
       seed: parse(options["seed"], "--seed", 7),
       steps: DEMO_STEPS,
       config,

@@ -12,6 +12,7 @@ import { demoCommand } from "./demo.ts";
 import { doctorCommand } from "./doctor.ts";
 import { lakeCommand } from "./lake.ts";
 import { nodeCommand } from "./node.ts";
+import { optionsCommand } from "./options.ts";
 import { referenceCommand } from "./reference.ts";
 import { sqlCommand } from "./sql.ts";
 import { trainerCommand } from "./trainer.ts";
@@ -28,6 +29,7 @@ export const commandGroups: readonly GroupSpec[] = [
   backfillCommand,
   curateCommand,
   referenceCommand,
+  optionsCommand,
   calendarCommand,
   sqlCommand,
   catalogCommand,

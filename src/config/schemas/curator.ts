@@ -7,6 +7,7 @@
  */
 import { z } from "zod";
 import { leaseTiming, snakeName, vendorName, VENDORS } from "./common.ts";
+import { optionsCurationSchema } from "./options.ts";
 
 /** The curated tables a job can feed: the adjusted daily bars and the adjusted minute bars. */
 export const CURATED_OUTPUTS = ["curated/equities_ohlcv_adj", "curated/equities_minute_adj"] as const;
@@ -32,6 +33,7 @@ export const curatorSchema = z.strictObject({
     .default(() => [...VENDORS.filter((vendor) => vendor !== "fred")])
     .refine((list) => new Set(list).size === list.length, "each vendor may appear only once")
     .describe("when vendors disagree on the same bar, the first vendor in this list wins"),
+  options: optionsCurationSchema.prefault({}).describe("the options pass: chains → quotes → implied vols → SVI surfaces (docs/options.md)"),
 });
 
 export type CuratorConfig = z.infer<typeof curatorSchema>;
