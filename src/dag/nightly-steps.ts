@@ -119,7 +119,7 @@ const curate: DagStep = {
   timeoutMs: 2 * HOUR,
   lease: "curate",
   inputs: { kind: "tables", prefixes: ["raw/"] },
-  outputs: ["curated/"],
+  outputs: ["curated/", "quarantine/"],
   async run(ctx) {
     const { runCuration } = await import("../curate/run-curation.ts");
     const run = await runCuration(ctx.store, ctx.config.curator, { holder: ctx.holder, duck: duck(ctx.config), logger: ctx.logger, signal: ctx.signal });
