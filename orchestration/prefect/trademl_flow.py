@@ -10,7 +10,9 @@ DuckDB job); a step whose dependency failed is not run, and the flow fails when 
 Each step carries its role (`node` or `trainer`): run one deployment of this flow per role, each on its own work
 pool (`--role node` on the Pi's pool, `--role trainer` on the Windows trainer's), as docs/operations.md shows.
 
-    python trademl_flow.py RUN_ID [--role node|trainer] [--from STEP]
+    python trademl_flow.py RUN_ID [--role node|trainer] [--from STEP]         # run the flow here, now
+    python trademl_flow.py deploy NAME --pool POOL [--role node|trainer] [--cron "30 22 * * 1-5"]
+                                                                               # a deployment a worker of POOL runs
 
 `TRADEML_CMD` is the command that runs trademl (default `trademl`; shell-split, e.g.
 `node /opt/trademl/bin/trademl.js`). The lake and configuration come from the environment as for any trademl command.
@@ -23,6 +25,7 @@ import subprocess
 import sys
 
 from prefect import flow, get_run_logger, task
+from prefect.runtime import flow_run
 
 
 def trademl_command() -> list:
@@ -66,7 +69,9 @@ def step_task(step: dict):
 
 
 @flow(name="trademl-nightly")
-def nightly(run_id: str, role: str = "", from_step: str = "") -> dict:
+def nightly(run_id: str = "", role: str = "", from_step: str = "") -> dict:
+    # A scheduled deployment passes no run id: the flow run's own id names the trademl run.
+    run_id = run_id or f"prefect-{flow_run.get_id()}"
     graph = load_graph(role, from_step)
     outcome = {}
     for step in graph["steps"]:
@@ -83,21 +88,47 @@ def nightly(run_id: str, role: str = "", from_step: str = "") -> dict:
     return outcome
 
 
+def parse_options(rest: list, allowed: set):
+    options = {}
+    while rest:
+        flag, value, rest = rest[0], rest[1] if len(rest) > 1 else "", rest[2:]
+        if flag not in allowed or value == "":
+            raise SystemExit(f"unknown option or missing value: {flag} (options: {', '.join(sorted(allowed))})")
+        options[flag] = value
+    return options
+
+
+def deploy(name: str, options: dict) -> int:
+    """Registers this flow from this folder as deployment NAME on work pool --pool; a worker of that pool runs it."""
+    role = options.get("--role", "")
+    deployment = nightly.from_source(source=os.path.dirname(os.path.abspath(__file__)), entrypoint="trademl_flow.py:nightly")
+    deployment_id = deployment.deploy(
+        name=name,
+        work_pool_name=options["--pool"],
+        parameters={"role": role},
+        cron=options.get("--cron"),
+        build=False,
+        push=False,
+        print_next_steps=False,
+    )
+    print(json.dumps({"deployment_id": str(deployment_id), "name": f"trademl-nightly/{name}", "pool": options["--pool"], "role": role}))
+    return 0
+
+
 def main(argv: list) -> int:
     if not argv or argv[0].startswith("-"):
         print(__doc__, file=sys.stderr)
         return 2
-    run_id, role, from_step = argv[0], "", ""
-    rest = argv[1:]
-    while rest:
-        flag, value, rest = rest[0], rest[1] if len(rest) > 1 else "", rest[2:]
-        if flag == "--role":
-            role = value
-        elif flag == "--from":
-            from_step = value
-        else:
-            print(f"unknown option {flag}", file=sys.stderr)
+    if argv[0] == "deploy":
+        if len(argv) < 2:
+            print(__doc__, file=sys.stderr)
             return 2
+        options = parse_options(argv[2:], {"--pool", "--role", "--cron"})
+        if "--pool" not in options:
+            raise SystemExit("deploy needs --pool POOL")
+        return deploy(argv[1], options)
+    options = parse_options(argv[1:], {"--role", "--from"})
+    run_id, role, from_step = argv[0], options.get("--role", ""), options.get("--from", "")
     state = nightly(run_id, role, from_step, return_state=True)
     completed = state.is_completed()
     print(json.dumps({

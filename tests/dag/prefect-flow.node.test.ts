@@ -1,8 +1,11 @@
 // The nightly DAG as a Prefect 3 flow (orchestration/prefect/trademl_flow.py) against the Prefect server the test
-// services start: the flow reads `trademl dag graph --json`, runs each step as `trademl dag step NAME --run RUN`,
-// and leaves the same derived tables as the in-process runner over a copy of the same raw demo lake. The server's
-// own API then holds the flow run and one completed task run per step. Node only (*.node.test.ts).
+// services start, the way a node runs it: the flow is deployed on a `process` work pool with the `node` role, a flow
+// run is created from the deployment, and one local worker (`prefect worker start --run-once`) runs it. The flow
+// reads `trademl dag graph --json`, runs each step as `trademl dag step NAME --run RUN`, and must leave the same
+// derived tables as the in-process runner over a copy of the same raw demo lake; the server's own API then holds the
+// flow run and one completed task run per step. Node only (*.node.test.ts).
 import { spawn } from "node:child_process";
+import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { afterAll, beforeAll, expect, it } from "vitest";
 import { loadConfig } from "../../src/config/index.ts";
@@ -16,24 +19,12 @@ const FLOW = fileURLToPath(new URL("../../orchestration/prefect/trademl_flow.py"
 const CHILD = fileURLToPath(new URL("./fixtures/trademl-child.ts", import.meta.url));
 const REPO = fileURLToPath(new URL("../..", import.meta.url));
 
-interface Printed {
-  flow_run_id: string;
-  state: string;
-  steps: Record<string, string> | null;
-}
-
-function runFlow(prefect: PrefectService, lake: string, configDir: string, runId: string): Promise<{ code: number; stdout: string; stderr: string }> {
+function python(prefect: PrefectService, args: readonly string[], env: Record<string, string>): Promise<{ code: number; stdout: string; stderr: string }> {
   return new Promise((done, fail) => {
-    const child = spawn(prefect.python, [FLOW, runId], {
+    const child = spawn(args[0] === "prefect" ? join(dirname(prefect.python), "prefect") : prefect.python, args[0] === "prefect" ? args.slice(1) : args, {
       cwd: REPO,
       stdio: ["ignore", "pipe", "pipe"],
-      env: {
-        PATH: process.env["PATH"], HOME: process.env["HOME"], TMPDIR: process.env["TMPDIR"],
-        ...prefectEnv(prefect),
-        // trademl from the TypeScript sources; no vendor keys, so `collect` and `backfill` are skipped.
-        TRADEML_CMD: `node --import tsx ${CHILD}`,
-        LAKE_ROOT: lake, TRADEML_CONFIG_DIR: configDir,
-      },
+      env: { PATH: process.env["PATH"], HOME: process.env["HOME"], TMPDIR: process.env["TMPDIR"], ...prefectEnv(prefect), ...env },
     });
     let stdout = "";
     let stderr = "";
@@ -44,8 +35,9 @@ function runFlow(prefect: PrefectService, lake: string, configDir: string, runId
   });
 }
 
-async function api(prefect: PrefectService, path: string, body: unknown): Promise<unknown> {
-  const response = await fetch(`${prefect.apiUrl}${path}`, { method: "POST", headers: { "content-type": "application/json" }, body: JSON.stringify(body) });
+async function api(prefect: PrefectService, path: string, body?: unknown): Promise<unknown> {
+  const init: RequestInit = body === undefined ? { method: "GET" } : { method: "POST", headers: { "content-type": "application/json" }, body: JSON.stringify(body) };
+  const response = await fetch(`${prefect.apiUrl}${path}`, init);
   if (!response.ok) throw new Error(`Prefect POST ${path} → ${response.status}: ${await response.text()}`);
   return response.json() as Promise<unknown>;
 }
@@ -66,7 +58,7 @@ describeWithPrefect("the nightly DAG as a Prefect flow", () => {
   }, 240_000);
   afterAll(() => removeAll(dirs));
 
-  it("runs every step through trademl dag step and leaves the lake the in-process runner leaves", async () => {
+  it("a local worker runs the deployed flow; every step runs through trademl dag step and the lake equals the in-process runner's", async () => {
     const inProcess = await copyLake(raw);
     const viaPrefect = await copyLake(raw);
     dirs.push(inProcess, viaPrefect);
@@ -74,12 +66,21 @@ describeWithPrefect("the nightly DAG as a Prefect flow", () => {
     const local = await runDag({ store: new LocalStore({ root: inProcess }), config, steps: NIGHTLY_STEPS, runId: "local" });
     expect(local.ok).toBe(true);
 
-    const run = await runFlow(prefect, viaPrefect, configDir, "prefect-1");
-    const printed = JSON.parse(run.stdout.trim().split("\n").at(-1) ?? "{}") as Printed;
-    expect(run.code, run.stderr).toBe(0);
-    expect(printed.state).toBe("COMPLETED");
-    expect(printed.steps).toEqual(Object.fromEntries(NIGHTLY_STEPS.map((s) => [s.name, "COMPLETED"])));
-    expect(run.stderr).not.toMatch(/Starting temporary server/i);
+    const pool = await python(prefect, ["prefect", "work-pool", "create", "trademl-node-e2e", "--type", "process", "--overwrite"], {});
+    expect(pool.code, pool.stderr).toBe(0);
+    const deployed = await python(prefect, [FLOW, "deploy", "nightly-node-e2e", "--pool", "trademl-node-e2e", "--role", "node"], {});
+    expect(deployed.code, deployed.stderr).toBe(0);
+    const deployment = JSON.parse(deployed.stdout.trim().split("\n").at(-1) ?? "{}") as { deployment_id: string };
+    const flowRun = (await api(prefect, `/deployments/${deployment.deployment_id}/create_flow_run`, { parameters: { run_id: "prefect-1" } })) as { id: string };
+    // The worker's environment reaches the flow run's process: trademl from the TypeScript sources, the lake, the
+    // short-lease configuration, and no vendor keys (so `collect` and `backfill` are skipped).
+    const worker = await python(prefect, ["prefect", "worker", "start", "--pool", "trademl-node-e2e", "--run-once"], {
+      TRADEML_CMD: `node --import tsx ${CHILD}`, LAKE_ROOT: viaPrefect, TRADEML_CONFIG_DIR: configDir,
+    });
+    expect(worker.code, worker.stderr).toBe(0);
+    expect(`${worker.stdout}${worker.stderr}`).not.toMatch(/Starting temporary server/i);
+    const finished = (await api(prefect, `/flow_runs/${flowRun.id}`)) as { state_type: string };
+    expect(finished.state_type, `${worker.stdout}\n${worker.stderr}`).toBe("COMPLETED");
 
     // The run's records in the lake are those of the in-process run: same steps, same outcomes.
     const record = (await readRun(new LocalStore({ root: viaPrefect }), "prefect-1"))?.value;
@@ -93,7 +94,7 @@ describeWithPrefect("the nightly DAG as a Prefect flow", () => {
     for (const table of Object.keys(want)) expect(got[table], table).toEqual(want[table]);
 
     // The server recorded one completed task run per step, named after it.
-    const tasks = (await api(prefect, "/task_runs/filter", { flow_runs: { id: { any_: [printed.flow_run_id] } } })) as { name: string; state_type: string }[];
+    const tasks = (await api(prefect, "/task_runs/filter", { flow_runs: { id: { any_: [flowRun.id] } } })) as { name: string; state_type: string }[];
     expect(tasks.map((t) => t.state_type)).toEqual(NIGHTLY_STEPS.map(() => "COMPLETED"));
     expect(tasks.map((t) => t.name.replace(/-[0-9a-f]+$/, "")).sort()).toEqual(NIGHTLY_STEPS.map((s) => s.name).sort());
   }, 900_000);
