@@ -74,6 +74,7 @@ const audit: DagStep = {
     const { VENDORS } = await import("../config/index.ts");
     const report = await auditLake(ctx.store, {
       vendors: VENDORS, holder: ctx.holder, qc: qcFromConfig(ctx.config), duckdb: duck(ctx.config), signal: ctx.signal,
+      ...(ctx.through === undefined ? {} : { through: ctx.through }),
       leaseTtlMs: ctx.config.node.lake.lease_seconds * 1000, leaseRenewMs: ctx.config.node.lake.renew_seconds * 1000,
     });
     if (!report.ran) return busy("audit", report.heldBy);

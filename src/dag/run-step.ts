@@ -25,6 +25,7 @@ export interface StepRunOptions {
   readonly signal?: AbortSignal;
   /** Run even when the inputs are unchanged since the last success. */
   readonly force?: boolean;
+  readonly through?: string;
   readonly universe?: readonly string[];
   readonly vendorUrls?: Partial<Record<Vendor, string>>;
   /** Backoff jitter source (tests make it deterministic). */
@@ -129,6 +130,7 @@ export async function runStep(step: DagStep, options: StepRunOptions): Promise<S
         if (step.lease !== undefined) await waitForLease(store, step.lease, signal);
         result = await withTimeout((stepSignal) => step.run({
           store, config: options.config, logger: logger.child({ step: step.name, run: runId }), signal: stepSignal, runId, holder: defaultLeaseHolder(`dag-${step.name}`),
+          ...(options.through === undefined ? {} : { through: options.through }),
           ...(options.universe === undefined ? {} : { universe: options.universe }),
           ...(options.vendorUrls === undefined ? {} : { vendorUrls: options.vendorUrls }),
         }), step.timeoutMs, signal);

@@ -24,6 +24,7 @@ export interface RunDagOptions {
   readonly logger?: Logger;
   readonly signal?: AbortSignal;
   readonly force?: boolean;
+  readonly through?: string;
   readonly universe?: readonly string[];
   readonly vendorUrls?: Partial<Record<Vendor, string>>;
   readonly random?: () => number;
@@ -69,6 +70,7 @@ export async function runDag(options: RunDagOptions): Promise<DagRunResult> {
         store, config: options.config, runId, logger,
         ...(options.signal === undefined ? {} : { signal: options.signal }),
         ...(options.force === undefined ? {} : { force: options.force }),
+        ...(options.through === undefined ? {} : { through: options.through }),
         ...(options.universe === undefined ? {} : { universe: options.universe }),
         ...(options.vendorUrls === undefined ? {} : { vendorUrls: options.vendorUrls }),
         ...(options.random === undefined ? {} : { random: options.random }),

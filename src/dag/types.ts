@@ -36,6 +36,8 @@ export interface StepContext {
   readonly runId: string;
   /** `host:pid:dag-<step>-…`: the holder name for the leases the step's function takes. */
   readonly holder: string;
+  /** The last session the run covers (the node: the night's session; the demo: what it collected); default: the steps' own (the session before today). */
+  readonly through?: string;
   /** Symbols to collect (default: edge.yml `universe`). */
   readonly universe?: readonly string[];
   /** Vendor roots (the simulator's in the demo and tests; default: the real services). */

@@ -1,13 +1,17 @@
 /**
  * `trademl demo`: the node's collection against the built-in vendor simulator, into a local lake marked
  * simulated. It starts the simulator on 127.0.0.1, collects a small universe with the production connectors,
- * governor and collector (limits scaled ×1/60 so a minute's allowance takes a second), runs any
- * post-collection steps (`DEMO_STEPS`: audit, curation, reference data), and reports.
+ * governor and collector (limits scaled ×1/60 so a minute's allowance takes a second) — the demo's stand-in for
+ * the DAG's `collect` step, which calls the real vendors — then runs the node's nightly DAG from `audit` on
+ * (`steps`: audit, backfill (skipped without keys), curation, reference data) with the in-process runner, and
+ * reports: the run's table (also `trademl dag status`) and the audit ledger's coverage.
  */
 import type { TrademlConfig } from "../config/index.ts";
 import { packageConfigDir } from "../config/package-config-dir.ts";
 import type { Logger } from "../domain/logger.ts";
 import { silentLogger } from "../domain/logger.ts";
+import type { DagRunResult } from "../dag/runner.ts";
+import type { DagStep } from "../dag/types.ts";
 import { LocalStore } from "../lake/local-store.ts";
 import type { ObjectStore } from "../lake/types.ts";
 import { startSimulator } from "../sim/server.ts";
@@ -18,24 +22,6 @@ import { defaultVendorLimits } from "../config/schemas/node.ts";
 import { runCollection, type CollectionReport } from "../ingest/collector.ts";
 import { formatCollection, formatTableSummaries, summarizeRawTables, type TableSummary } from "../ingest/report.ts";
 import { simConnectors } from "../ingest/sim-connectors.ts";
-
-/** Something the demo runs after collection; returns lines for the report. */
-export interface DemoStep {
-  readonly name: string;
-  run(context: DemoStepContext): Promise<string | void>;
-}
-
-export interface DemoStepContext {
-  readonly store: ObjectStore;
-  readonly lakeDir: string;
-  readonly symbols: readonly string[];
-  /** Last session collected. */
-  readonly through: string;
-  readonly logger: Logger;
-  readonly signal?: AbortSignal;
-  /** The configuration the stages run with (curator.yml, backfill.yml qc, node.yml duckdb and reference). */
-  readonly config: TrademlConfig;
-}
 
 /**
  * The configs/ folder shipped with the package (next to src/ and dist/), for a demo run from a folder without its
@@ -54,7 +40,8 @@ export interface DemoOptions {
   /** The simulator's today (default: the real UTC date). */
   readonly today?: string;
   readonly workers?: number;
-  readonly steps?: readonly DemoStep[];
+  /** The DAG steps to run after collection (the CLI: the nightly DAG from `audit`); none: collection only. */
+  readonly steps?: readonly DagStep[];
   /** Configuration for the steps (default: the package's configs/, loaded with an empty environment). */
   readonly config?: TrademlConfig;
   /**
@@ -69,7 +56,8 @@ export interface DemoOptions {
 export interface DemoResult {
   readonly report: CollectionReport;
   readonly tables: readonly TableSummary[];
-  readonly stepOutput: readonly { name: string; text: string }[];
+  /** The DAG run after collection, when steps were given. */
+  readonly dag: DagRunResult | undefined;
   readonly text: string;
 }
 
@@ -92,14 +80,15 @@ export async function runDemo(options: DemoOptions): Promise<DemoResult> {
       today: sim.today, historyDays: options.days ?? 60, minuteDays: options.minuteDays ?? 2, workers: options.workers ?? 4,
       holder: `demo-${process.pid}`, logger, ...(options.signal ? { signal: options.signal } : {}),
     });
-    const stepOutput: { name: string; text: string }[] = [];
     const steps = options.steps ?? [];
     const config = options.config ?? (steps.length === 0 ? undefined : await loadPackageConfig());
-    for (const step of steps) {
-      if (config === undefined) break;
-      if (options.signal?.aborted) break;
-      const text = await step.run({ store, lakeDir: options.lakeDir, symbols, through: report.through, logger, config, ...(options.signal ? { signal: options.signal } : {}) });
-      stepOutput.push({ name: step.name, text: text ?? "done" });
+    let dag: DagRunResult | undefined;
+    let dagText: string[] = [];
+    if (config !== undefined && steps.length > 0 && !(options.signal?.aborted ?? false)) {
+      const { runDag } = await import("../dag/runner.ts");
+      // The last session the simulator served, not the session before the real today: the steps cover what was collected.
+      dag = await runDag({ store, config, steps, through: report.through, logger, ...(options.signal ? { signal: options.signal } : {}) });
+      dagText = await formatDag(store, dag, options.lakeDir);
     }
     const tables = await summarizeRawTables(store);
     const text = [
@@ -107,15 +96,33 @@ export async function runDemo(options: DemoOptions): Promise<DemoResult> {
       formatCollection(report),
       "",
       formatTableSummaries(tables),
-      ...stepOutput.map((s) => `\n${s.name}:\n${s.text}`),
+      ...dagText,
       "",
-      ...closingText(options.lakeDir, stepOutput.length > 0, options.queryConfigDir),
+      ...closingText(options.lakeDir, dag !== undefined, options.queryConfigDir),
     ].join("\n");
-    return { report, tables, stepOutput, text };
+    return { report, tables, dag, text };
   } finally {
     await sim.close();
     await closeHttpPool();
   }
+}
+
+/** The run's table (as `trademl dag status` prints it) and the audit ledger's coverage per vendor and table. */
+async function formatDag(store: ObjectStore, dag: DagRunResult, lakeDir: string): Promise<string[]> {
+  const { formatRun } = await import("../dag/format-run.ts");
+  const { coverageSummary } = await import("../quality/audit/index.ts");
+  const coverage = await coverageSummary(store, {});
+  const width = Math.max(0, ...coverage.map((c) => `${c.source}/${c.table}`.length));
+  return [
+    "",
+    `the node's nightly DAG (LAKE_ROOT=${shellPath(lakeDir)} trademl dag status ${dag.runId}):`,
+    formatRun(dag.run).trimEnd(),
+    "",
+    "audit ledger (qc/partition_status):",
+    ...(coverage.length === 0
+      ? ["  the ledger is empty (no raw bars collected)"]
+      : coverage.map((c) => `  ${`${c.source}/${c.table}`.padEnd(width)}  GREEN ${c.green}  AMBER ${c.amber}  RED ${c.red}  (${c.symbols} symbols, ${c.firstSession ?? "-"}..${c.lastSession ?? "-"})`)),
+  ];
 }
 
 async function loadPackageConfig(): Promise<TrademlConfig> {

@@ -1,11 +1,12 @@
-import type { CliContext, CommandOptions } from "../context.ts";
+import type { StepSelection } from "../../dag/graph.ts";
+import type { CommandOptions } from "../context.ts";
 import type { GroupSpec } from "../group.ts";
 
 function list(text: string | undefined): string[] | undefined {
   return text === undefined ? undefined : [...new Set(text.split(",").map((s) => s.trim()).filter((s) => s !== ""))];
 }
 
-async function selection(options: CommandOptions): Promise<import("../../dag/graph.ts").StepSelection> {
+async function selection(options: CommandOptions): Promise<StepSelection> {
   const { stringOption } = await import("../options.ts");
   const { UsageError } = await import("../../domain/errors.ts");
   const { STEP_ROLES } = await import("../../dag/types.ts");
@@ -18,11 +19,6 @@ async function selection(options: CommandOptions): Promise<import("../../dag/gra
     ...(from === undefined ? {} : { from }),
     ...(role === "node" || role === "trainer" ? { role } : {}),
   };
-}
-
-function printRun(ctx: CliContext, run: import("../../dag/run-state.ts").RunRecord, table: (header: readonly string[], rows: readonly (readonly string[])[]) => string, rows: string[][], header: readonly string[]): void {
-  ctx.out(`run ${run.run} (started ${run.created_at}, updated ${run.updated_at})\n`);
-  ctx.out(table(header, rows));
 }
 
 export const dagCommand: GroupSpec = {
@@ -49,8 +45,7 @@ export const dagCommand: GroupSpec = {
         const { stringOption, flagOption } = await import("../options.ts");
         const { NIGHTLY_STEPS, checkGraph, selectSteps, runDag } = await import("../../dag/index.ts");
         const { assertRunId } = await import("../../dag/run-state.ts");
-        const { runRows, RUN_HEADER } = await import("../../dag/format-run.ts");
-        const { textTable } = await import("../text-table.ts");
+        const { formatRun } = await import("../../dag/format-run.ts");
         const { openConfiguredLake } = await import("../open-lake.ts");
         const { closeHttpPool } = await import("../../vendors/http.ts");
         const steps = selectSteps(checkGraph(NIGHTLY_STEPS), await selection(options));
@@ -69,7 +64,7 @@ export const dagCommand: GroupSpec = {
             },
           });
           if (flagOption(options, "json")) ctx.out(`${JSON.stringify(result.run, null, 2)}\n`);
-          else printRun(ctx, result.run, textTable, runRows(result.run), RUN_HEADER);
+          else ctx.out(formatRun(result.run));
           if (result.interrupted) return 130;
           return result.ok ? 0 : 3;
         } finally {
@@ -87,8 +82,7 @@ export const dagCommand: GroupSpec = {
         if (args.length > 1) throw new UsageError("unexpected_argument", "dag status takes at most one run id");
         const { flagOption } = await import("../options.ts");
         const { listRuns, readRun } = await import("../../dag/run-state.ts");
-        const { runRows, RUN_HEADER } = await import("../../dag/format-run.ts");
-        const { textTable } = await import("../text-table.ts");
+        const { formatRun } = await import("../../dag/format-run.ts");
         const { openConfiguredLake } = await import("../open-lake.ts");
         const opened = await openConfiguredLake({ configDir: ctx.globals.configDir, env: ctx.env, envFile: ctx.globals.envFile, cwd: ctx.cwd });
         try {
@@ -96,7 +90,7 @@ export const dagCommand: GroupSpec = {
           const run = wanted === undefined ? (await listRuns(opened.store, ctx.signal))[0] : (await readRun(opened.store, wanted, ctx.signal))?.value;
           if (run === undefined) throw new DataError("dag_run_missing", wanted === undefined ? "no DAG run is recorded in this lake yet (trademl dag run)" : `no DAG run "${wanted}" in this lake`);
           if (flagOption(options, "json")) ctx.out(`${JSON.stringify(run, null, 2)}\n`);
-          else printRun(ctx, run, textTable, runRows(run), RUN_HEADER);
+          else ctx.out(formatRun(run));
           return 0;
         } finally {
           await opened.close();

@@ -34,7 +34,7 @@ export const demoCommand: GroupSpec = {
       throw new UsageError("bad_symbols", `--symbols must be comma-separated tickers such as AAPL,MSFT, not "${String(rawSymbols)}"`);
     }
     const { runDemo } = await import("../../demo/run-demo.ts");
-    const { DEMO_STEPS } = await import("../../demo/demo-steps.ts");
+    const { NIGHTLY_STEPS, checkGraph, selectSteps } = await import("../../dag/index.ts");
     const { loadConfig } = await import("../../config/index.ts");
     // Without --config-dir / TRADEML_CONFIG_DIR and without ./configs, the globals point at the shipped configs/.
     const configDir = resolve(ctx.cwd, ctx.globals.configDir);
@@ -47,7 +47,8 @@ export const demoCommand: GroupSpec = {
       days: parse(options["days"], "--days", 60),
       minuteDays: parse(options["minuteDays"], "--minute-days", 2),
       seed: parse(options["seed"], "--seed", 7),
-      steps: DEMO_STEPS,
+      // The demo's own collection stands in for the DAG's `collect` (which calls the real vendors).
+      steps: selectSteps(checkGraph(NIGHTLY_STEPS), { from: "audit" }),
       config,
       // Printed `trademl sql` lines need the folder only when it was chosen explicitly; otherwise sql finds it too.
       ...(ctx.globals.configDirSource === "explicit" ? { queryConfigDir: configDir } : {}),

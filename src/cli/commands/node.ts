@@ -46,8 +46,7 @@ export const nodeCommand: GroupSpec = {
           }
           const { runNodeLoop } = await import("../../dag/node-loop.ts");
           const { NIGHTLY_STEPS, checkGraph, selectSteps, runDag, readRun } = await import("../../dag/index.ts");
-          const { runRows, RUN_HEADER } = await import("../../dag/format-run.ts");
-          const { textTable } = await import("../text-table.ts");
+          const { formatRun } = await import("../../dag/format-run.ts");
           const schedule = config.node.schedule;
           await runNodeLoop({
             intervalMs: (intervalOption ?? schedule.collect_interval_minutes) * 60_000,
@@ -63,10 +62,10 @@ export const nodeCommand: GroupSpec = {
             runNightly: async (session, runId) => {
               ctx.logger.info("nightly DAG starting", { session, run: runId });
               const result = await runDag({
-                store, config, steps: selectSteps(checkGraph(NIGHTLY_STEPS), { role: "node" }), runId, logger: ctx.logger, signal: ctx.signal,
+                store, config, steps: selectSteps(checkGraph(NIGHTLY_STEPS), { role: "node" }), runId, through: session, logger: ctx.logger, signal: ctx.signal,
                 ...(universe ? { universe } : {}),
               });
-              ctx.out(`nightly DAG for ${session}: run ${runId}\n${textTable(RUN_HEADER, runRows(result.run))}`);
+              ctx.out(`nightly DAG for ${session}:\n${formatRun(result.run)}`);
             },
           });
           return ctx.signal.aborted ? 130 : 0;
