@@ -137,7 +137,8 @@ const reference: DagStep = {
   role: "node",
   retry: PATIENT,
   timeoutMs: HOUR,
-  // No lease, like `trademl reference`: its commits are epoch 0 (see src/demo/demo-steps.ts).
+  // No lease, like `trademl reference`: its commits are epoch 0, and a leased (higher-epoch) commit here would fence
+  // every later unleased `trademl reference` run on this lake (manifest.ts refuses older epochs).
   lease: undefined,
   inputs: { kind: "tables", prefixes: ["curated/"] },
   outputs: ["reference/"],

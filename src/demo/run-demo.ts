@@ -11,6 +11,7 @@ import { packageConfigDir } from "../config/package-config-dir.ts";
 import type { Logger } from "../domain/logger.ts";
 import { silentLogger } from "../domain/logger.ts";
 import type { DagRunResult } from "../dag/runner.ts";
+import type { StepProgress } from "../dag/run-step.ts";
 import type { DagStep } from "../dag/types.ts";
 import { LocalStore } from "../lake/local-store.ts";
 import type { ObjectStore } from "../lake/types.ts";
@@ -51,6 +52,8 @@ export interface DemoOptions {
   readonly queryConfigDir?: string;
   readonly logger?: Logger;
   readonly signal?: AbortSignal;
+  /** Progress of the DAG's steps (the CLI's spinner or log lines). */
+  readonly onProgress?: (event: StepProgress) => void;
 }
 
 export interface DemoResult {
@@ -87,7 +90,11 @@ export async function runDemo(options: DemoOptions): Promise<DemoResult> {
     if (config !== undefined && steps.length > 0 && !(options.signal?.aborted ?? false)) {
       const { runDag } = await import("../dag/runner.ts");
       // The last session the simulator served, not the session before the real today: the steps cover what was collected.
-      dag = await runDag({ store, config, steps, through: report.through, logger, ...(options.signal ? { signal: options.signal } : {}) });
+      dag = await runDag({
+        store, config, steps, through: report.through, logger,
+        ...(options.signal ? { signal: options.signal } : {}),
+        ...(options.onProgress ? { onProgress: options.onProgress } : {}),
+      });
       dagText = await formatDag(store, dag, options.lakeDir);
     }
     const tables = await summarizeRawTables(store);

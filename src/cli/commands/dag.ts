@@ -52,22 +52,21 @@ export const dagCommand: GroupSpec = {
         if (steps.length === 0) throw new UsageError("dag_nothing_selected", "the selection holds no step");
         const runId = stringOption(options, "run");
         if (runId !== undefined) assertRunId(runId);
+        const { dagProgress } = await import("../dag-progress.ts");
+        const progress = await dagProgress(ctx);
         const opened = await openConfiguredLake({ configDir: ctx.globals.configDir, env: ctx.env, envFile: ctx.globals.envFile, cwd: ctx.cwd });
         try {
           const result = await runDag({
             store: opened.store, config: opened.config, steps, logger: ctx.logger, signal: ctx.signal, force: flagOption(options, "force"),
             ...(runId === undefined ? {} : { runId }),
-            onProgress: (event) => {
-              if (event.kind === "attempt") ctx.logger.info("DAG step started", { step: event.step, attempt: event.attempt, of: event.of });
-              else if (event.kind === "retry") ctx.logger.warn("DAG step retrying", { step: event.step, attempt: event.attempt, error: event.error, wait_ms: event.waitMs });
-              else ctx.logger.info("DAG step finished", { step: event.step, status: event.record.status, duration_ms: event.record.duration_ms });
-            },
+            onProgress: progress.onProgress,
           });
           if (flagOption(options, "json")) ctx.out(`${JSON.stringify(result.run, null, 2)}\n`);
           else ctx.out(formatRun(result.run));
           if (result.interrupted) return 130;
           return result.ok ? 0 : 3;
         } finally {
+          progress.stop();
           await closeHttpPool();
           await opened.close();
         }

@@ -41,6 +41,8 @@ export const demoCommand: GroupSpec = {
     const packaged = ctx.globals.configDirSource === "package";
     const config = await loadConfig({ configDir, env: ctx.env, envFile: ctx.globals.envFile, cwd: ctx.cwd });
     ctx.logger.info("demo configuration", { configDir, packaged });
+    const { dagProgress } = await import("../dag-progress.ts");
+    const progress = await dagProgress(ctx);
     const result = await runDemo({
       lakeDir: resolve(ctx.cwd, String(options["lake"] ?? "lake-demo")),
       ...(symbols ? { symbols } : {}),
@@ -54,7 +56,8 @@ export const demoCommand: GroupSpec = {
       ...(ctx.globals.configDirSource === "explicit" ? { queryConfigDir: configDir } : {}),
       logger: ctx.logger,
       signal: ctx.signal,
-    });
+      onProgress: progress.onProgress,
+    }).finally(() => progress.stop());
     ctx.out(`configuration: ${configDir}${packaged ? " (the package's own; no ./configs here)" : ""}\n${result.text}\n`);
     return result.report.interrupted ? 130 : 0;
   },

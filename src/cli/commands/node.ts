@@ -47,6 +47,7 @@ export const nodeCommand: GroupSpec = {
           const { runNodeLoop } = await import("../../dag/node-loop.ts");
           const { NIGHTLY_STEPS, checkGraph, selectSteps, runDag, readRun } = await import("../../dag/index.ts");
           const { formatRun } = await import("../../dag/format-run.ts");
+          const { dagProgress } = await import("../dag-progress.ts");
           const schedule = config.node.schedule;
           await runNodeLoop({
             intervalMs: (intervalOption ?? schedule.collect_interval_minutes) * 60_000,
@@ -61,10 +62,11 @@ export const nodeCommand: GroupSpec = {
             },
             runNightly: async (session, runId) => {
               ctx.logger.info("nightly DAG starting", { session, run: runId });
+              const progress = await dagProgress(ctx);
               const result = await runDag({
                 store, config, steps: selectSteps(checkGraph(NIGHTLY_STEPS), { role: "node" }), runId, through: session, logger: ctx.logger, signal: ctx.signal,
-                ...(universe ? { universe } : {}),
-              });
+                onProgress: progress.onProgress, ...(universe ? { universe } : {}),
+              }).finally(() => progress.stop());
               ctx.out(`nightly DAG for ${session}:\n${formatRun(result.run)}`);
             },
           });
