@@ -9,7 +9,7 @@ import type { Readable } from "node:stream";
 import { cac } from "cac";
 import { packageConfigDir } from "../config/package-config-dir.ts";
 import { AppError, exitCodeFor, UsageError } from "../domain/errors.ts";
-import { createLogger, type LogFormat, type LogLevel, type LogSink } from "../domain/logger.ts";
+import { createLogger, type LogLevel, type LogSink } from "../domain/logger.ts";
 import { redact } from "../domain/redact.ts";
 import { longNames, prepareArgv, takesValue, type PreparedArgv } from "./argv.ts";
 import { commandGroups } from "./commands/index.ts";

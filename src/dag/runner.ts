@@ -5,30 +5,19 @@
  * DuckDB job at a time.
  */
 import { randomUUID } from "node:crypto";
-import type { TrademlConfig } from "../config/index.ts";
-import type { Vendor } from "../config/schemas/common.ts";
 import type { Logger } from "../domain/logger.ts";
 import { silentLogger } from "../domain/logger.ts";
-import type { ObjectStore } from "../lake/types.ts";
 import { openRun, readRun, updateStep, type RunRecord, type StepRecord } from "./run-state.ts";
-import { runStep, type StepProgress } from "./run-step.ts";
+import { runStep, type StepRunOptions } from "./run-step.ts";
 import type { DagStep } from "./types.ts";
 
-export interface RunDagOptions {
-  readonly store: ObjectStore;
-  readonly config: TrademlConfig;
+/** What every step of the run gets (`StepRunOptions`), and the run's steps, id and logger. */
+export interface RunDagOptions extends Omit<StepRunOptions, "runId" | "logger"> {
   /** The steps of this run, in run order (`selectSteps`). */
   readonly steps: readonly DagStep[];
   /** Resume this run, or start it under this id (default: a new id). */
   readonly runId?: string;
   readonly logger?: Logger;
-  readonly signal?: AbortSignal;
-  readonly force?: boolean;
-  readonly through?: string;
-  readonly universe?: readonly string[];
-  readonly vendorUrls?: Partial<Record<Vendor, string>>;
-  readonly random?: () => number;
-  readonly onProgress?: (event: StepProgress) => void;
 }
 
 export interface DagRunResult {
@@ -66,16 +55,8 @@ export async function runDag(options: RunDagOptions): Promise<DagRunResult> {
       continue;
     }
     try {
-      const record = await runStep(step, {
-        store, config: options.config, runId, logger,
-        ...(options.signal === undefined ? {} : { signal: options.signal }),
-        ...(options.force === undefined ? {} : { force: options.force }),
-        ...(options.through === undefined ? {} : { through: options.through }),
-        ...(options.universe === undefined ? {} : { universe: options.universe }),
-        ...(options.vendorUrls === undefined ? {} : { vendorUrls: options.vendorUrls }),
-        ...(options.random === undefined ? {} : { random: options.random }),
-        ...(options.onProgress === undefined ? {} : { onProgress: options.onProgress }),
-      });
+      const { steps: _steps, runId: _runId, logger: _logger, ...perStep } = options;
+      const record = await runStep(step, { ...perStep, runId, logger });
       status.set(step.name, record.status);
     } catch (error) {
       if (options.signal?.aborted) {
