@@ -55,7 +55,7 @@ export interface DagStep {
   readonly role: StepRole;
   readonly retry: RetryPolicy;
   readonly timeoutMs: number;
-  /** The lease job the step's function takes (fencing its commits against other writers), if any. */
+  /** The lease job the step's function takes (fencing its commits against other writers), if any; the runner waits for it to be free. */
   readonly lease: string | undefined;
   readonly inputs: StepInputs;
   /** Table-name prefixes the step commits to: the commits it made are recorded as its outputs. */

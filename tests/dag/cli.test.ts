@@ -51,6 +51,14 @@ describe("trademl dag", () => {
     expect(json).toMatchObject({ run: "cli-2", steps: ["collect"] });
   });
 
+  it("declares the leases the steps' functions really take (the runner waits for them)", async () => {
+    const { AUDIT_LEASE } = await import("../../src/quality/audit/index.ts");
+    const { BACKFILL_LEASE } = await import("../../src/quality/backfill/index.ts");
+    const { CURATE_LEASE } = await import("../../src/curate/run-curation.ts");
+    const lease = (name: string): string | undefined => NIGHTLY_STEPS.find((s) => s.name === name)?.lease;
+    expect([lease("audit"), lease("backfill"), lease("curate")]).toEqual([AUDIT_LEASE, BACKFILL_LEASE, CURATE_LEASE]);
+  });
+
   it("refuses bad usage with exit 2 and a sentence", async () => {
     const env = await lakeEnv();
     expect((await runTrademl(["dag", "graph", "--json", "--dot"])).code).toBe(2);
