@@ -17,11 +17,14 @@ export interface CliContext {
   readonly signal: AbortSignal;
   /** Standard input for interactive commands (`trademl sql` REPL); absent when the caller gives none. */
   readonly stdin?: Readable;
+  /** stderr when it is a terminal (runMain): long commands draw progress on it; absent, they log plain lines only. */
+  readonly terminal?: NodeJS.WriteStream;
 }
 
 export interface GlobalOptions {
   logLevel: "debug" | "info" | "warn" | "error" | "silent";
-  logFormat: "json" | "pretty";
+  /** `text` by default when stderr is a terminal, else `json` (`pretty` is accepted for `text`). */
+  logFormat: "json" | "text";
   /** Folder of YAML configuration files. */
   configDir: string;
   /** Where configDir came from: --config-dir/TRADEML_CONFIG_DIR, ./configs, or the package's shipped files. */

@@ -9,7 +9,7 @@ import type { Readable } from "node:stream";
 import { cac } from "cac";
 import { packageConfigDir } from "../config/package-config-dir.ts";
 import { AppError, exitCodeFor, UsageError } from "../domain/errors.ts";
-import { createLogger, type LogFormat, type LogLevel, type LogSink } from "../domain/logger.ts";
+import { createLogger, type LogLevel, type LogSink } from "../domain/logger.ts";
 import { redact } from "../domain/redact.ts";
 import { longNames, prepareArgv, takesValue, type PreparedArgv } from "./argv.ts";
 import { commandGroups } from "./commands/index.ts";
@@ -24,6 +24,8 @@ export interface CliIo {
   signal?: AbortSignal;
   /** Standard input; runMain passes process.stdin, tests may pass any Readable. */
   stdin?: Readable;
+  /** stderr when it is a terminal: logs default to text and long commands draw progress on it. */
+  terminal?: NodeJS.WriteStream;
 }
 
 const LOG_LEVELS: readonly LogLevel[] = ["debug", "info", "warn", "error", "silent"];
@@ -31,7 +33,7 @@ const LOG_LEVELS: readonly LogLevel[] = ["debug", "info", "warn", "error", "sile
 /** The global options: given before or after the command, each takes a value. */
 const GLOBAL_OPTIONS = [
   { flags: "--log-level <level>", description: "debug | info | warn | error | silent (default: info)" },
-  { flags: "--log-format <format>", description: "json (default) or pretty" },
+  { flags: "--log-format <format>", description: "text (default in a terminal) or json (default otherwise)" },
   { flags: "--config-dir <dir>", description: "Folder of YAML configuration files (default: ./configs if present, else the shipped ones)" },
   { flags: "--env-file <file>", description: "A .env file with vendor keys and lake settings (default: .env if present)" },
 ] as const;
@@ -64,7 +66,7 @@ function checkFlagsBeforeCommand(prepared: PreparedArgv): void {
   const names = [...known].map((name) => `--${name}`).join(", ");
   throw new UsageError("unknown_option", `unknown option ${unknown} before the command; the options allowed there are ${names}`);
 }
-const LOG_FORMATS: readonly LogFormat[] = ["json", "pretty"];
+const LOG_FORMATS: readonly string[] = ["json", "text", "pretty"];
 
 export function packageVersion(): string {
   const text = readFileSync(new URL("../../package.json", import.meta.url), "utf8");
@@ -72,19 +74,20 @@ export function packageVersion(): string {
   return typeof parsed.version === "string" ? parsed.version : "0.0.0";
 }
 
-function parseGlobals(options: Record<string, unknown>, env: CliIo["env"], cwd: string): GlobalOptions {
+function parseGlobals(options: Record<string, unknown>, env: CliIo["env"], cwd: string, terminal: boolean): GlobalOptions {
   const level = String(options["logLevel"] ?? env["TRADEML_LOG_LEVEL"] ?? "info");
-  const format = String(options["logFormat"] ?? env["TRADEML_LOG_FORMAT"] ?? "json");
+  // Readable lines for a person at a terminal; JSON for whatever reads a pipe or a journal.
+  const format = String(options["logFormat"] ?? env["TRADEML_LOG_FORMAT"] ?? (terminal ? "text" : "json"));
   if (!LOG_LEVELS.includes(level as LogLevel)) {
     throw new UsageError("bad_log_level", `--log-level must be one of ${LOG_LEVELS.join(", ")}, not "${level}"`);
   }
-  if (!LOG_FORMATS.includes(format as LogFormat)) {
+  if (!LOG_FORMATS.includes(format)) {
     throw new UsageError("bad_log_format", `--log-format must be one of ${LOG_FORMATS.join(", ")}, not "${format}"`);
   }
   const envFile = options["envFile"];
   return {
     logLevel: level as LogLevel,
-    logFormat: format as LogFormat,
+    logFormat: format === "json" ? "json" : "text",
     ...resolveConfigDir(options["configDir"] ?? env["TRADEML_CONFIG_DIR"], cwd),
     envFile: typeof envFile === "string" ? envFile : undefined,
   };
@@ -129,9 +132,13 @@ export async function runCli(argv: readonly string[], io: CliIo): Promise<number
   const signal = io.signal ?? new AbortController().signal;
   const makeContext = (): CliContext => {
     if (context) return context;
-    const globals = parseGlobals(cli.options, io.env, io.cwd);
+    const globals = parseGlobals(cli.options, io.env, io.cwd, io.terminal !== undefined);
     const logger = createLogger({ level: globals.logLevel, format: globals.logFormat, sink: io.stderr });
-    context = { out: (text) => io.stdout(text), logger, env: io.env, cwd: io.cwd, globals, signal, ...(io.stdin === undefined ? {} : { stdin: io.stdin }) };
+    context = {
+      out: (text) => io.stdout(text), logger, env: io.env, cwd: io.cwd, globals, signal,
+      ...(io.stdin === undefined ? {} : { stdin: io.stdin }),
+      ...(io.terminal === undefined ? {} : { terminal: io.terminal }),
+    };
     return context;
   };
   let prepared: PreparedArgv | undefined;
@@ -191,6 +198,7 @@ export async function runMain(): Promise<void> {
     cwd: process.cwd(),
     signal: controller.signal,
     stdin: process.stdin,
+    ...(process.stderr.isTTY === true ? { terminal: process.stderr } : {}),
   });
   process.off("SIGINT", onSignal);
   process.off("SIGTERM", onSignal);

@@ -1,15 +1,20 @@
 /**
  * `trademl demo`: the node's collection against the built-in vendor simulator, into a local lake marked
  * simulated. It starts the simulator on 127.0.0.1, collects a small universe with the production connectors,
- * governor and collector (limits scaled ×1/60 so a minute's allowance takes a second), replays the option chains
- * of `optionDays` past sessions (vendors serve only the latest chain, so the simulator's clock is moved back one
- * session at a time, as if the node had collected each evening), runs any post-collection steps (`DEMO_STEPS`:
- * audit, curation with its options pass, reference data), and reports.
+ * governor and collector (limits scaled ×1/60 so a minute's allowance takes a second) — the demo's stand-in for
+ * the DAG's `collect` step, which calls the real vendors — replays the option chains of `optionDays` past sessions
+ * (vendors serve only the latest chain, so the simulator's clock is moved back one session at a time, as if the
+ * node had collected each evening), then runs the node's nightly DAG from `audit` on (`steps`: audit, backfill
+ * (skipped without keys), curation with its options pass, reference data) with the in-process runner, and
+ * reports: the run's table (also `trademl dag status`) and the audit ledger's coverage.
  */
 import type { TrademlConfig } from "../config/index.ts";
 import { packageConfigDir } from "../config/package-config-dir.ts";
 import type { Logger } from "../domain/logger.ts";
 import { silentLogger } from "../domain/logger.ts";
+import type { DagRunResult } from "../dag/runner.ts";
+import type { StepProgress } from "../dag/run-step.ts";
+import type { DagStep } from "../dag/types.ts";
 import { LocalStore } from "../lake/local-store.ts";
 import type { ObjectStore } from "../lake/types.ts";
 import { startSimulator } from "../sim/server.ts";
@@ -22,24 +27,6 @@ import { addDays } from "../domain/calendar/dates.ts";
 import { sessions as nyseSessions } from "../domain/calendar/index.ts";
 import { formatCollection, formatTableSummaries, summarizeRawTables, type TableSummary } from "../ingest/report.ts";
 import { simConnectors } from "../ingest/sim-connectors.ts";
-
-/** Something the demo runs after collection; returns lines for the report. */
-export interface DemoStep {
-  readonly name: string;
-  run(context: DemoStepContext): Promise<string | void>;
-}
-
-export interface DemoStepContext {
-  readonly store: ObjectStore;
-  readonly lakeDir: string;
-  readonly symbols: readonly string[];
-  /** Last session collected. */
-  readonly through: string;
-  readonly logger: Logger;
-  readonly signal?: AbortSignal;
-  /** The configuration the stages run with (curator.yml, backfill.yml qc, node.yml duckdb and reference). */
-  readonly config: TrademlConfig;
-}
 
 /**
  * The configs/ folder shipped with the package (next to src/ and dist/), for a demo run from a folder without its
@@ -60,7 +47,8 @@ export interface DemoOptions {
   /** The simulator's today (default: the real UTC date). */
   readonly today?: string;
   readonly workers?: number;
-  readonly steps?: readonly DemoStep[];
+  /** The DAG steps to run after collection (the CLI: the nightly DAG from `audit`); none: collection only. */
+  readonly steps?: readonly DagStep[];
   /** Configuration for the steps (default: the package's configs/, loaded with an empty environment). */
   readonly config?: TrademlConfig;
   /**
@@ -70,6 +58,8 @@ export interface DemoOptions {
   readonly queryConfigDir?: string;
   readonly logger?: Logger;
   readonly signal?: AbortSignal;
+  /** Progress of the DAG's steps (the CLI's spinner or log lines). */
+  readonly onProgress?: (event: StepProgress) => void;
 }
 
 /** Enough sessions for a next-day evaluation of every day but the last and a short backtest. */
@@ -78,7 +68,8 @@ export const DEFAULT_OPTION_DAYS = 10;
 export interface DemoResult {
   readonly report: CollectionReport;
   readonly tables: readonly TableSummary[];
-  readonly stepOutput: readonly { name: string; text: string }[];
+  /** The DAG run after collection, when steps were given. */
+  readonly dag: DagRunResult | undefined;
   readonly text: string;
 }
 
@@ -111,14 +102,19 @@ export async function runDemo(options: DemoOptions): Promise<DemoResult> {
         sim.setToday(today);
       }
     }, options.signal);
-    const stepOutput: { name: string; text: string }[] = [];
     const steps = options.steps ?? [];
     const config = options.config ?? (steps.length === 0 ? undefined : await loadPackageConfig());
-    for (const step of steps) {
-      if (config === undefined) break;
-      if (options.signal?.aborted) break;
-      const text = await step.run({ store, lakeDir: options.lakeDir, symbols, through: report.through, logger, config, ...(options.signal ? { signal: options.signal } : {}) });
-      stepOutput.push({ name: step.name, text: text ?? "done" });
+    let dag: DagRunResult | undefined;
+    let dagText: string[] = [];
+    if (config !== undefined && steps.length > 0 && !(options.signal?.aborted ?? false)) {
+      const { runDag } = await import("../dag/runner.ts");
+      // The last session the simulator served, not the session before the real today: the steps cover what was collected.
+      dag = await runDag({
+        store, config, steps, through: report.through, logger,
+        ...(options.signal ? { signal: options.signal } : {}),
+        ...(options.onProgress ? { onProgress: options.onProgress } : {}),
+      });
+      dagText = await formatDag(store, dag, options.lakeDir);
     }
     const tables = await summarizeRawTables(store);
     const text = [
@@ -127,11 +123,11 @@ export async function runDemo(options: DemoOptions): Promise<DemoResult> {
       `option chains: the ${optionSessions} session(s) before ${report.through} replayed (a session already in the lake plans no request)`,
       "",
       formatTableSummaries(tables),
-      ...stepOutput.map((s) => `\n${s.name}:\n${s.text}`),
+      ...dagText,
       "",
-      ...closingText(options.lakeDir, stepOutput.length > 0, options.queryConfigDir),
+      ...closingText(options.lakeDir, dag !== undefined, options.queryConfigDir),
     ].join("\n");
-    return { report, tables, stepOutput, text };
+    return { report, tables, dag, text };
   } finally {
     await sim.close();
     await closeHttpPool();
@@ -152,6 +148,24 @@ async function replayOptionDays(through: string, days: number, collectSession: (
     await collectSession(session);
   }
   return past.length;
+}
+
+/** The run's table (as `trademl dag status` prints it) and the audit ledger's coverage per vendor and table. */
+async function formatDag(store: ObjectStore, dag: DagRunResult, lakeDir: string): Promise<string[]> {
+  const { formatRun } = await import("../dag/format-run.ts");
+  const { coverageSummary } = await import("../quality/audit/index.ts");
+  const coverage = await coverageSummary(store, {});
+  const width = Math.max(0, ...coverage.map((c) => `${c.source}/${c.table}`.length));
+  return [
+    "",
+    `the node's nightly DAG (LAKE_ROOT=${shellPath(lakeDir)} trademl dag status ${dag.runId}):`,
+    formatRun(dag.run).trimEnd(),
+    "",
+    "audit ledger (qc/partition_status):",
+    ...(coverage.length === 0
+      ? ["  the ledger is empty (no raw bars collected)"]
+      : coverage.map((c) => `  ${`${c.source}/${c.table}`.padEnd(width)}  GREEN ${c.green}  AMBER ${c.amber}  RED ${c.red}  (${c.symbols} symbols, ${c.firstSession ?? "-"}..${c.lastSession ?? "-"})`)),
+  ];
 }
 
 async function loadPackageConfig(): Promise<TrademlConfig> {

@@ -1,11 +1,11 @@
 /**
- * Structured logging: JSON lines on stderr by default, a readable one-line format on request.
+ * Structured logging: JSON lines on stderr (the default when stderr is not a terminal), or readable one-line text.
  * Results go to stdout elsewhere; nothing here ever writes to stdout. Every line passes through `redact`.
  */
 import { redact } from "./redact.ts";
 
 export type LogLevel = "debug" | "info" | "warn" | "error" | "silent";
-export type LogFormat = "json" | "pretty";
+export type LogFormat = "json" | "text";
 
 const LEVEL_RANK: Readonly<Record<LogLevel, number>> = { debug: 10, info: 20, warn: 30, error: 40, silent: 99 };
 
@@ -45,7 +45,7 @@ function jsonReplacer(_key: string, value: unknown): unknown {
   return value;
 }
 
-function formatPretty(level: LogLevel, time: string, msg: string, fields: Record<string, unknown>): string {
+function formatText(level: LogLevel, time: string, msg: string, fields: Record<string, unknown>): string {
   const extras = Object.entries(fields)
     .map(([k, v]) => `${k}=${typeof v === "string" ? v : JSON.stringify(v, jsonReplacer)}`)
     .join(" ");
@@ -64,8 +64,8 @@ export function createLogger(options: LoggerOptions = {}): Logger {
     const time = new Date().toISOString();
     const merged = { ...bindings, ...fields };
     const line =
-      format === "pretty"
-        ? formatPretty(lvl, time, msg, merged)
+      format === "text"
+        ? formatText(lvl, time, msg, merged)
         : `${JSON.stringify({ time, level: lvl, msg, ...merged }, jsonReplacer)}\n`;
     sink.write(redact(line));
   };

@@ -165,8 +165,10 @@ describe("trademl demo → audited, curated lake with reference data", () => {
         (select count(*) from (select symbol, bar_time from equities_minute_adj group by all having count(*) > 1)) as minute,
         (select count(*) from (select source, table_name, symbol, session from qc_partition_status group by all having count(*) > 1)) as ledger`);
     expect(dupes).toEqual({ daily: "0", minute: "0", ledger: "0" });
-    expect(second.stdout).toContain("daily : 0 new raw part(s)");
-    expect(second.stdout).toContain("nothing changed; no commit");
+    // The second run's DAG finds nothing new to read: audit, curation and reference data are skipped.
+    expect(first.stdout).toMatch(/curate\s+succeeded/);
+    for (const step of ["audit", "curate", "reference"]) expect(second.stdout).toMatch(new RegExp(`\\n${step}\\s+skipped`));
+    expect(second.stdout).toMatch(/curate\s+inputs unchanged since run /);
   });
 
   it("closes with trademl sql command lines that work as printed", async () => {

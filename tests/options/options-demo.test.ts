@@ -21,7 +21,7 @@ import { mkdtemp, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { DEMO_STEPS } from "../../src/demo/demo-steps.ts";
+import { NIGHTLY_STEPS, checkGraph, selectSteps } from "../../src/dag/index.ts";
 import { runDemo } from "../../src/demo/run-demo.ts";
 import { loadConfig } from "../../src/config/index.ts";
 import { createTableView } from "../../src/db/lake-tables.ts";
@@ -54,7 +54,7 @@ beforeAll(async () => {
   maxRmse = config.curator.options.surface.max_rmse_vol_points;
   await runDemo({
     lakeDir: dir, symbols: ["AAPL", "NVDA", "AMZN"], days: 30, minuteDays: 1, optionDays: OPTION_DAYS, today: TODAY, config,
-    steps: DEMO_STEPS.filter((step) => step.name.startsWith("curate")),
+    steps: selectSteps(checkGraph(NIGHTLY_STEPS), { steps: ["curate"] }),
   });
   store = new LocalStore({ root: dir });
   duck = await DuckSession.create();

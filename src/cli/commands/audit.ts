@@ -31,7 +31,7 @@ async function runAuditAction(options: CommandOptions, ctx: CliContext): Promise
   const { auditLake, coverageSummary, qcFromConfig } = await import("../../quality/audit/index.ts");
   const { AUDITED_TABLES, isAuditedTable } = await import("../../quality/audited-tables.ts");
   const { VENDORS } = await import("../../config/index.ts");
-  const { textTable, percent } = await import("../text-table.ts");
+  const { textTable, percent } = await import("../../domain/text-table.ts");
   const { isIsoDate } = await import("../../domain/calendar/index.ts");
 
   const only = text(options, "table", "--table");
@@ -95,7 +95,7 @@ function coverageTable(
 async function coverageAction(options: CommandOptions, ctx: CliContext): Promise<number> {
   const { openConfiguredLake } = await import("../open-lake.ts");
   const { coverageSummary } = await import("../../quality/audit/index.ts");
-  const { textTable, percent } = await import("../text-table.ts");
+  const { textTable, percent } = await import("../../domain/text-table.ts");
   const format = formatOf(options);
   const table = text(options, "table", "--table");
   const opened = await openConfiguredLake({ configDir: ctx.globals.configDir, env: ctx.env, envFile: ctx.globals.envFile, cwd: ctx.cwd });

@@ -36,7 +36,7 @@ export const backfillCommand: GroupSpec = {
     const { backfillTargets, backfillFromConfig, BACKFILL_VENDORS, DEFAULT_BACKFILL_TABLES } = await import("../../quality/backfill/from-config.ts");
     const { ledgerSymbols, defaultThrough } = await import("../../quality/audit/index.ts");
     const { isIsoDate } = await import("../../domain/calendar/index.ts");
-    const { textTable } = await import("../text-table.ts");
+    const { textTable } = await import("../../domain/text-table.ts");
 
     const vendor = text(options, "source", "--source") ?? "alpaca";
     if (!(BACKFILL_VENDORS as readonly string[]).includes(vendor)) {

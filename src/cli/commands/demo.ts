@@ -35,13 +35,15 @@ export const demoCommand: GroupSpec = {
       throw new UsageError("bad_symbols", `--symbols must be comma-separated tickers such as AAPL,MSFT, not "${String(rawSymbols)}"`);
     }
     const { runDemo, DEFAULT_OPTION_DAYS } = await import("../../demo/run-demo.ts");
-    const { DEMO_STEPS } = await import("../../demo/demo-steps.ts");
+    const { NIGHTLY_STEPS, checkGraph, selectSteps } = await import("../../dag/index.ts");
     const { loadConfig } = await import("../../config/index.ts");
     // Without --config-dir / TRADEML_CONFIG_DIR and without ./configs, the globals point at the shipped configs/.
     const configDir = resolve(ctx.cwd, ctx.globals.configDir);
     const packaged = ctx.globals.configDirSource === "package";
     const config = await loadConfig({ configDir, env: ctx.env, envFile: ctx.globals.envFile, cwd: ctx.cwd });
     ctx.logger.info("demo configuration", { configDir, packaged });
+    const { dagProgress } = await import("../dag-progress.ts");
+    const progress = await dagProgress(ctx);
     const result = await runDemo({
       lakeDir: resolve(ctx.cwd, String(options["lake"] ?? "lake-demo")),
       ...(symbols ? { symbols } : {}),
@@ -49,13 +51,15 @@ export const demoCommand: GroupSpec = {
       minuteDays: parse(options["minuteDays"], "--minute-days", 2),
       optionDays: parse(options["optionDays"], "--option-days", DEFAULT_OPTION_DAYS),
       seed: parse(options["seed"], "--seed", 7),
-      steps: DEMO_STEPS,
+      // The demo's own collection stands in for the DAG's `collect` (which calls the real vendors).
+      steps: selectSteps(checkGraph(NIGHTLY_STEPS), { from: "audit" }),
       config,
       // Printed `trademl sql` lines need the folder only when it was chosen explicitly; otherwise sql finds it too.
       ...(ctx.globals.configDirSource === "explicit" ? { queryConfigDir: configDir } : {}),
       logger: ctx.logger,
       signal: ctx.signal,
-    });
+      onProgress: progress.onProgress,
+    }).finally(() => progress.stop());
     ctx.out(`configuration: ${configDir}${packaged ? " (the package's own; no ./configs here)" : ""}\n${result.text}\n`);
     return result.report.interrupted ? 130 : 0;
   },

@@ -8,6 +8,7 @@ import { calendarCommand } from "./calendar.ts";
 import { catalogCommand } from "./catalog.ts";
 import { configCommand } from "./config.ts";
 import { curateCommand } from "./curate.ts";
+import { dagCommand } from "./dag.ts";
 import { demoCommand } from "./demo.ts";
 import { doctorCommand } from "./doctor.ts";
 import { lakeCommand } from "./lake.ts";
@@ -20,6 +21,7 @@ import { validateCommand } from "./validate.ts";
 
 export const commandGroups: readonly GroupSpec[] = [
   nodeCommand,
+  dagCommand,
   trainerCommand,
   demoCommand,
   doctorCommand,

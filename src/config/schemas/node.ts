@@ -141,8 +141,25 @@ const referenceSchema = z.strictObject({
     .describe("minimum price increments, versioned by effective date"),
 });
 
+/**
+ * What `trademl node up` runs when: collection passes every `collect_interval_minutes`, and the nightly DAG
+ * (`trademl dag graph`) once per NYSE session, `after_close_minutes` after its close — early closes included,
+ * none on holidays and weekends.
+ */
+const scheduleSchema = z.strictObject({
+  collect_interval_minutes: z.number().positive().max(24 * 60).default(15).describe("minutes between intraday collection passes (--interval-minutes overrides)"),
+  nightly: z
+    .strictObject({
+      enabled: z.boolean().default(true).describe("run the nightly DAG after each session's close"),
+      // Under a day, so the previous session's run is always due by the next session's date (nightly-schedule.ts).
+      after_close_minutes: z.number().int().nonnegative().max(12 * 60).default(30).describe("minutes after the session's close (New York) the DAG starts; vendors finalise the day's bars in the meantime"),
+    })
+    .prefault({}),
+});
+
 export const nodeSchema = z.strictObject({
   vendors: vendorsSchema.prefault({}),
+  schedule: scheduleSchema.prefault({}),
   duckdb: duckdbSchema.prefault({}),
   lake: lakeSchema.prefault({}),
   reference: referenceSchema.prefault({}),

@@ -17,6 +17,9 @@ export interface AuditLakeOptions extends AuditOptions {
   readonly tables?: readonly AuditedTable[];
   /** Lease holder name (host:pid). */
   readonly holder: string;
+  /** Lease timing (configs/node.yml `lake`); default the lease module's 120 s / 45 s. */
+  readonly leaseTtlMs?: number;
+  readonly leaseRenewMs?: number;
   /** Called after each dataset (progress logging). */
   readonly onTarget?: (result: TargetAuditResult) => void;
 }
@@ -27,7 +30,12 @@ export type AuditLakeReport =
 
 export async function auditLake(store: ObjectStore, options: AuditLakeOptions): Promise<AuditLakeReport> {
   const tables = (options.tables ?? Object.keys(AUDITED_TABLES)).filter(isAuditedTable);
-  const outcome = await withLease(store, AUDIT_LEASE, { holder: options.holder, ...(options.signal === undefined ? {} : { signal: options.signal }) }, async (lease) => {
+  const outcome = await withLease(store, AUDIT_LEASE, {
+    holder: options.holder,
+    ...(options.leaseTtlMs === undefined ? {} : { ttlMs: options.leaseTtlMs }),
+    ...(options.leaseRenewMs === undefined ? {} : { renewMs: options.leaseRenewMs }),
+    ...(options.signal === undefined ? {} : { signal: options.signal }),
+  }, async (lease) => {
     const audited: TargetAuditResult[] = [];
     for (const vendor of options.vendors) {
       for (const table of tables) {

@@ -1,0 +1,157 @@
+/**
+ * The node's nightly DAG, declared once: adding a step is one entry here (the runner, `trademl dag`, the node's
+ * schedule and the Prefect adapter all read this list). Entries are in run order, each after its dependencies.
+ *
+ *   collect → audit → backfill
+ *               └──→ curate → reference
+ *
+ * `collect` is the end-of-day completion pass of the edge collector: it takes the same per-table `ingest/…` leases
+ * as the intraday passes, so whichever runs, a unit is committed once. Backfill re-audits what it fills, so no
+ * second audit step follows it. Curation does not wait for backfill (a vendor outage must not leave the curated
+ * tables stale); what backfill fills is curated the next night. Training steps (role `trainer`) join as the
+ * training issue lands; the daily report joins as `report` once `src/report/` exists.
+ * Heavy modules load inside `run`, so importing this file stays cheap (`trademl dag graph`).
+ */
+import type { TrademlConfig } from "../config/index.ts";
+import { DataError } from "../domain/errors.ts";
+import type { DagStep, RetryPolicy } from "./types.ts";
+
+const MINUTE = 60_000;
+const HOUR = 60 * MINUTE;
+
+/** Vendors and the lake fail for minutes at a time; three tries spread over a few minutes ride that out. */
+const PATIENT: RetryPolicy = { attempts: 3, baseMs: 30_000, capMs: 5 * MINUTE };
+
+function duck(config: TrademlConfig): { memoryLimit: string; threads: number } {
+  return { memoryLimit: config.node.duckdb.memory_limit, threads: config.node.duckdb.threads };
+}
+
+function busy(job: string, heldBy: string | undefined): never {
+  throw new DataError("step_busy", `the ${job} lease is ${heldBy ?? "held by another run"}`);
+}
+
+function commitsText(commits: Readonly<Record<string, number>>): string {
+  const entries = Object.entries(commits);
+  return entries.length === 0 ? "no commit" : `committed ${entries.map(([t, seq]) => `${t}@${seq}`).join(", ")}`;
+}
+
+const collect: DagStep = {
+  name: "collect",
+  summary: "end-of-day collection pass (edge.yml tasks, vendors with keys)",
+  dependsOn: [],
+  role: "node",
+  retry: { attempts: 2, baseMs: 60_000, capMs: 5 * MINUTE },
+  timeoutMs: 3 * HOUR,
+  lease: undefined,
+  inputs: { kind: "external" },
+  outputs: ["raw/"],
+  async run(ctx) {
+    const { runNodePass } = await import("../ingest/node-pass.ts");
+    const pass = await runNodePass({
+      config: ctx.config, store: ctx.store, logger: ctx.logger, signal: ctx.signal,
+      ...(ctx.universe === undefined ? {} : { universe: ctx.universe }),
+      ...(ctx.vendorUrls === undefined ? {} : { baseUrls: ctx.vendorUrls }),
+    });
+    if (pass.report === undefined) return { status: "skipped", summary: "no vendor has keys configured" };
+    const r = pass.report;
+    if (r.interrupted) throw new DataError("step_interrupted", "the collection pass was interrupted");
+    return { status: "succeeded", summary: `${r.committed} of ${r.units} unit(s) committed, ${r.failed} failed, through ${r.through}` };
+  },
+};
+
+const audit: DagStep = {
+  name: "audit",
+  summary: "raw bars into the partition_status ledger",
+  dependsOn: ["collect"],
+  role: "node",
+  retry: PATIENT,
+  timeoutMs: HOUR,
+  lease: "audit",
+  inputs: { kind: "tables", prefixes: ["raw/"] },
+  outputs: ["qc/"],
+  async run(ctx) {
+    const { auditLake, qcFromConfig } = await import("../quality/audit/index.ts");
+    const { VENDORS } = await import("../config/index.ts");
+    const report = await auditLake(ctx.store, {
+      vendors: VENDORS, holder: ctx.holder, qc: qcFromConfig(ctx.config), duckdb: duck(ctx.config), signal: ctx.signal,
+      ...(ctx.through === undefined ? {} : { through: ctx.through }),
+      leaseTtlMs: ctx.config.node.lake.lease_seconds * 1000, leaseRenewMs: ctx.config.node.lake.renew_seconds * 1000,
+    });
+    if (!report.ran) return busy("audit", report.heldBy);
+    const counts = report.audited.reduce((sum, t) => ({ GREEN: sum.GREEN + t.counts.GREEN, AMBER: sum.AMBER + t.counts.AMBER, RED: sum.RED + t.counts.RED }), { GREEN: 0, AMBER: 0, RED: 0 });
+    return { status: "succeeded", summary: `${report.audited.length} dataset(s) audited: GREEN ${counts.GREEN}, AMBER ${counts.AMBER}, RED ${counts.RED}` };
+  },
+};
+
+const backfill: DagStep = {
+  name: "backfill",
+  summary: "fill ledger gaps within the vendors' backfill budgets",
+  dependsOn: ["audit"],
+  role: "node",
+  retry: PATIENT,
+  timeoutMs: 3 * HOUR,
+  lease: "backfill",
+  inputs: { kind: "external" },
+  outputs: ["raw/", "qc/"],
+  async run(ctx) {
+    const { hasVendorKeys } = await import("../config/index.ts");
+    const { backfillFromConfig, BACKFILL_VENDORS } = await import("../quality/backfill/from-config.ts");
+    const { ledgerSymbols } = await import("../quality/audit/index.ts");
+    const vendors = BACKFILL_VENDORS.filter((v) => hasVendorKeys(ctx.config.env, v));
+    if (vendors.length === 0) return { status: "skipped", summary: `no backfill vendor (${BACKFILL_VENDORS.join(", ")}) has keys configured` };
+    const symbols = await ledgerSymbols(ctx.store, undefined, ctx.signal);
+    if (symbols.length === 0) return { status: "skipped", summary: "the ledger holds no symbols yet" };
+    const lines: string[] = [];
+    for (const vendor of vendors) {
+      const report = await backfillFromConfig(ctx.config, ctx.store, { vendor, symbols, holder: ctx.holder, logger: ctx.logger, signal: ctx.signal });
+      if (!report.ran) return busy("backfill", report.heldBy);
+      lines.push(`${vendor}: ${report.tasks.length} of ${report.planned} task(s)${report.stoppedBy === "budget" ? " (budget spent)" : ""}`);
+    }
+    return { status: "succeeded", summary: lines.join("; ") };
+  },
+};
+
+const curate: DagStep = {
+  name: "curate",
+  summary: "curated daily and minute bars, adjusted for corporate actions; option quotes, implied vols and SVI surfaces",
+  dependsOn: ["audit"],
+  role: "node",
+  retry: PATIENT,
+  timeoutMs: 2 * HOUR,
+  lease: "curate",
+  inputs: { kind: "tables", prefixes: ["raw/"] },
+  outputs: ["curated/", "quarantine/", "qc/options_surface_qc"],
+  async run(ctx) {
+    const { runCuration } = await import("../curate/run-curation.ts");
+    const run = await runCuration(ctx.store, ctx.config.curator, { holder: ctx.holder, duck: duck(ctx.config), logger: ctx.logger, signal: ctx.signal });
+    if (!run.ran) return busy("curate", run.heldBy);
+    const line = (label: string, r: typeof run.daily): string => `${label}: ${r.newRawParts} new raw part(s), ${r.rebuiltSymbols.length} symbol(s) rebuilt, ${r.appendedRows} row(s) appended, ${commitsText(r.commits)}`;
+    const o = run.options;
+    const options = o === undefined
+      ? "options: off (curator.yml options.enabled)"
+      : `options: ${o.sessions.length} session(s), ${o.quotes} quote(s), ${o.quarantined} quarantined, ${o.ivRows} IV row(s), surfaces ${o.surfaces.ok} ok / ${o.surfaces.repaired} repaired / ${o.surfaces.rejected} rejected`;
+    return { status: "succeeded", summary: `${line("daily", run.daily)}; ${line("minute", run.minute)}; ${options}` };
+  },
+};
+
+const reference: DagStep = {
+  name: "reference",
+  summary: "universe, index membership and tick-size regimes from the curated bars",
+  dependsOn: ["curate"],
+  role: "node",
+  retry: PATIENT,
+  timeoutMs: HOUR,
+  // No lease, like `trademl reference`: its commits are epoch 0, and a leased (higher-epoch) commit here would fence
+  // every later unleased `trademl reference` run on this lake (manifest.ts refuses older epochs).
+  lease: undefined,
+  inputs: { kind: "tables", prefixes: ["curated/"] },
+  outputs: ["reference/"],
+  async run(ctx) {
+    const { buildReference } = await import("../reference/index.ts");
+    const { lakeAccess } = await import("../lake/lake-access.ts");
+    const r = await buildReference({ lake: lakeAccess(ctx.store), tickSize: ctx.config.node.reference.tick_size, duck: duck(ctx.config), logger: ctx.logger });
+    return { status: "succeeded", summary: `${r.universeRows} universe row(s), ${r.membershipRows} membership row(s), ${commitsText(r.commits)}` };
+  },
+};
+
+export const NIGHTLY_STEPS: readonly DagStep[] = [collect, audit, backfill, curate, reference];
