@@ -6,7 +6,7 @@
  * used, so it is not configurable).
  */
 import { z } from "zod";
-import { leaseTiming, snakeName, vendorName, VENDORS } from "./common.ts";
+import { leaseTiming, positiveInt, snakeName, vendorName, VENDORS } from "./common.ts";
 
 /** The curated tables a job can feed: the adjusted daily bars and the adjusted minute bars. */
 export const CURATED_OUTPUTS = ["curated/equities_ohlcv_adj", "curated/equities_minute_adj"] as const;
@@ -32,6 +32,17 @@ export const curatorSchema = z.strictObject({
     .default(() => [...VENDORS.filter((vendor) => vendor !== "fred")])
     .refine((list) => new Set(list).size === list.length, "each vendor may appear only once")
     .describe("when vendors disagree on the same bar, the first vendor in this list wins"),
+  compaction: z
+    .strictObject({
+      min_parts: positiveInt
+        .min(2)
+        .default(20)
+        .describe("small parts a group may hold before the curate job rewrites them as one (about a month of daily delta parts)"),
+    })
+    .prefault({})
+    .describe(
+      "after its passes, the curate job compacts the adjusted tables' delta parts and the raw minute parts it has consumed; compactions keep every row (content-preserving commits)",
+    ),
 });
 
 export type CuratorConfig = z.infer<typeof curatorSchema>;
