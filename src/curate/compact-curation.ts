@@ -4,11 +4,13 @@
  * manifest lists them):
  *   - the adjusted tables' `delta/` parts (one per daily pass) merge into one delta part, sorted by symbol and time,
  *     so a localized rebuild rewrites one delta part instead of one per session since the last rebuild;
- *   - the collector's minute parts (one per unit: per symbol and session for Polygon) merge per session and unit
- *     range once the minute pass has consumed them, and the minute bookmark follows the swap, so the compacted
- *     parts are not read again as new bars.
+ *   - the collector's minute parts (one per group commit of units) merge per folder and collection range (the
+ *     default groups of compactTable: a merged part claims exactly the ranges and series its inputs claimed, so
+ *     the collector's coverage is unchanged) once the minute pass has consumed them, and the minute bookmark
+ *     follows the swap, so the compacted parts are not read again as new bars.
+ * Nothing to merge: no commit, so a re-run without new passes changes nothing.
  */
-import { compactTable, type CompactResult } from "../db/compaction.ts";
+import { compactTable, defaultCompactGroup, type CompactResult } from "../db/compaction.ts";
 import type { PartWriter } from "../db/part-writer.ts";
 import { DataError } from "../domain/errors.ts";
 import type { LakeAccess } from "../lake/lake-access.ts";
@@ -40,7 +42,7 @@ async function compactRawMinute(parts: PartWriter, lake: LakeAccess, table: stri
   const consumed = new Set(bookmark.state.consumed.bars);
   const result = await compactTable(parts, table, {
     minParts,
-    groupOf: (part) => (consumed.has(part.key) ? `${part.key.slice(0, part.key.lastIndexOf("/"))}|${JSON.stringify(part.unit ?? null)}` : undefined),
+    groupOf: (part) => (consumed.has(part.key) ? defaultCompactGroup(part) : undefined),
   });
   if (result.manifest === undefined) return result;
   const removed = new Set(result.manifest.removed);
@@ -54,7 +56,18 @@ async function compactRawMinute(parts: PartWriter, lake: LakeAccess, table: stri
   return result;
 }
 
-export async function compactCuration(parts: PartWriter, lake: LakeAccess, args: { readonly vendors: readonly string[]; readonly minuteDatasets: readonly string[]; readonly minParts: number }): Promise<CurationCompaction> {
+export interface CurationCompactionArgs {
+  /** Vendors whose raw minute tables are compacted (source_priority). */
+  readonly vendors: readonly string[];
+  /** The raw minute datasets the minute pass reads. */
+  readonly minuteDatasets: readonly string[];
+  /** curator.yml `compaction.min_parts`: delta parts that trigger a merge. */
+  readonly minParts: number;
+  /** curator.yml `compaction.raw_min_parts`: consumed raw minute parts of one group that trigger a merge. */
+  readonly rawMinParts: number;
+}
+
+export async function compactCuration(parts: PartWriter, lake: LakeAccess, args: CurationCompactionArgs): Promise<CurationCompaction> {
   const tables: Record<string, CompactResult> = {};
   const keep = (table: string, result: CompactResult): void => {
     if (result.manifest !== undefined) tables[table] = result;
@@ -63,7 +76,7 @@ export async function compactCuration(parts: PartWriter, lake: LakeAccess, args:
   for (const vendor of args.vendors) {
     for (const dataset of args.minuteDatasets) {
       const table = rawTable(vendor, dataset);
-      keep(table, await compactRawMinute(parts, lake, table, args.minParts));
+      keep(table, await compactRawMinute(parts, lake, table, args.rawMinParts));
     }
   }
   return { tables };

@@ -78,7 +78,10 @@ export async function runCuration(store: ObjectStore, config: CuratorConfig, opt
       };
       const daily = await curateEquities({ ...common, datasets: datasets.daily });
       const minute = await curateMinuteBars({ ...common, datasets: datasets.minute });
-      const compaction = await compact(common.lake, { vendors: config.source_priority, minuteDatasets: datasets.minute.bars, minParts: config.compaction.min_parts }, options);
+      const { enabled, min_parts: minParts, raw_min_parts: rawMinParts } = config.compaction;
+      const compaction = enabled
+        ? await compact(common.lake, { vendors: config.source_priority, minuteDatasets: datasets.minute.bars, minParts, rawMinParts }, options)
+        : { tables: {} };
       return { daily, minute, compaction };
     },
   );

@@ -41,7 +41,8 @@ export interface CompactResult {
   readonly added: readonly PartFile[];
 }
 
-function defaultGroup(part: PartFile): string {
+/** The default group of a part: its folder and its collection range (`unit`), so a merged raw part claims what its inputs did. */
+export function defaultCompactGroup(part: PartFile): string {
   return `${dirname(part.key)}|${part.unit === undefined ? "" : JSON.stringify(part.unit)}`;
 }
 
@@ -88,7 +89,7 @@ export async function compactTable(writer: PartWriter, table: string, options: C
   if (manifest === undefined) return { manifest: undefined, groups: 0, partsRemoved: 0, partsAdded: 0, added: [] };
   const smallRows = options.smallRows ?? 1_000_000;
   const minParts = Math.max(2, options.minParts ?? 4);
-  const groupOf = options.groupOf ?? defaultGroup;
+  const groupOf = options.groupOf ?? defaultCompactGroup;
   const groups = new Map<string, PartFile[]>();
   for (const part of manifest.files) {
     if (part.rows >= smallRows) continue;

@@ -35,12 +35,16 @@ export const curateCommand: GroupSpec = {
         signal: ctx.signal,
       });
       if (!run.ran) throw new DataError("curate_busy", `another curator (${run.heldBy ?? "unknown"}) holds the curate lease; nothing was done`);
-      const { daily, minute, compaction } = run;
-      const compacted = Object.entries(compaction.tables).map(([table, done]) => `  ${table}: ${done.partsRemoved} part(s) into ${done.partsAdded}, seq ${done.manifest?.seq ?? "-"}`);
+      const { daily, minute } = run;
+      const compaction = Object.entries(run.compaction.tables).map(([table, done]) => ({
+        table, partsRemoved: done.partsRemoved, partsAdded: done.partsAdded, seq: done.manifest?.seq,
+      }));
+      const compacted = compaction.map((c) => `  ${c.table}: ${c.partsRemoved} part(s) into ${c.partsAdded}, seq ${c.seq ?? "-"}`);
       ctx.out(
         options["json"] === true
-          ? `${JSON.stringify({ daily, minute, compaction: Object.fromEntries(Object.entries(compaction.tables).map(([table, done]) => [table, { partsRemoved: done.partsRemoved, partsAdded: done.partsAdded, seq: done.manifest?.seq }])) }, null, 2)}\n`
-          : `${summary("daily bars and corporate actions", daily)}\n\n${summary("minute bars", minute)}\n${compacted.length === 0 ? "" : `\ncompacted (rows unchanged):\n${compacted.join("\n")}\n`}`,
+          ? `${JSON.stringify({ daily, minute, compaction }, null, 2)}\n`
+          : `${summary("daily bars and corporate actions", daily)}\n\n${summary("minute bars", minute)}\n` +
+              (compacted.length === 0 ? "" : `\ncompacted (rows unchanged):\n${compacted.join("\n")}\n`),
       );
       return 0;
     } finally {

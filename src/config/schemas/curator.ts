@@ -34,14 +34,19 @@ export const curatorSchema = z.strictObject({
     .describe("when vendors disagree on the same bar, the first vendor in this list wins"),
   compaction: z
     .strictObject({
+      enabled: z.boolean().default(true).describe("compact after the curate passes (false: the tables keep one part per pass)"),
       min_parts: positiveInt
         .min(2)
         .default(20)
-        .describe("small parts a group may hold before the curate job rewrites them as one (about a month of daily delta parts)"),
+        .describe("delta parts of an adjusted table (one per daily pass) that trigger their merge into one (about a month of sessions)"),
+      raw_min_parts: positiveInt
+        .min(2)
+        .default(4)
+        .describe("consumed raw minute parts of one folder and collection range that trigger their merge into one"),
     })
     .prefault({})
     .describe(
-      "after its passes, the curate job compacts the adjusted tables' delta parts and the raw minute parts it has consumed; compactions keep every row (content-preserving commits)",
+      "after its passes, the curate job merges the adjusted tables' delta parts and the raw minute parts it has consumed into fewer parts; rows never change (content-preserving `compact` commits, which pinned seqs and retained manifests still see)",
     ),
 });
 
