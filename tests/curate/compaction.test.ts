@@ -3,7 +3,7 @@
  * after N daily passes the adjusted tables' delta parts and the consumed raw minute parts are few, every row is
  * kept, the commits are `compact` (so a step whose inputs were only compacted need not re-run), the minute
  * bookmark follows the swap (merged parts are not curated again), pinned seqs keep their parts through expiry
- * and gc, and a re-run changes nothing.
+ * and gc, and a re-run changes nothing. Run on a LocalStore and on an S3Store against real MinIO.
  */
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { curatorSchema, type CuratorConfig } from "../../src/config/schemas/curator.ts";
@@ -14,6 +14,9 @@ import { contentChangedSince } from "../../src/lake/content-changes.ts";
 import { collectGarbage } from "../../src/lake/gc.ts";
 import { pinSnapshots } from "../../src/lake/pins.ts";
 import { expireManifests } from "../../src/lake/retention.ts";
+import { S3Store } from "../../src/lake/s3-store.ts";
+import type { ObjectStore } from "../../src/lake/types.ts";
+import { describeWithMinio, minioService, uniqueBucketName } from "../helpers/services.ts";
 import { createTestLake, type BarRow, type TestLake } from "./lake-fixture.ts";
 
 const SYMBOLS = ["AAA", "BBB", "CCC"];
@@ -21,12 +24,6 @@ const DAYS = ["2024-06-03", "2024-06-04", "2024-06-05", "2024-06-06", "2024-06-0
 const RAW_MINUTE = "raw/polygon/equities_bars_minute";
 
 let t: TestLake;
-beforeEach(async () => {
-  t = await createTestLake();
-});
-afterEach(async () => {
-  await t.close();
-});
 
 function config(compaction: Record<string, unknown>): CuratorConfig {
   // Short leases, so that gc below may run with a grace of a few seconds (it refuses one shorter than a lease TTL).
@@ -85,7 +82,18 @@ async function listed(prefix: string): Promise<string[]> {
 
 const deltas = (list: readonly string[]): string[] => list.filter((key) => key.includes("/delta/"));
 
-describe("compaction after the curate passes", () => {
+/** The suite on the store `makeStore` gives (a LocalStore when undefined). */
+function compactionSuite(makeStore: (() => Promise<ObjectStore>) | undefined): void {
+  let store: ObjectStore | undefined;
+  beforeEach(async () => {
+    store = makeStore === undefined ? undefined : await makeStore();
+    t = await createTestLake(store === undefined ? {} : { store });
+  });
+  afterEach(async () => {
+    await t.close();
+    await store?.close();
+  });
+
   it("keeps few parts and every row over N daily passes, follows the minute bookmark, and a re-run changes nothing", async () => {
     const cfg = config({ min_parts: 3, raw_min_parts: 2 });
     let pinnedSeq = 0;
@@ -154,7 +162,7 @@ describe("compaction after the curate passes", () => {
     expect([...left].filter((key) => !pinnedKeys.includes(key) && !currentKeys.has(key))).toEqual([]);
     expect(await rows(CURATE_TABLES.adjusted, pinnedSeq)).toEqual(pinnedRows);
     expect(pinnedRows).toEqual(expected(3, false));
-  });
+  }, 240_000); // seven curate jobs; on MinIO each pass makes many small requests
 
   it("does nothing when disabled, and below the thresholds", async () => {
     for (const [index, day] of DAYS.slice(0, 3).entries()) {
@@ -166,5 +174,19 @@ describe("compaction after the curate passes", () => {
     await collect(DAYS[3] ?? "", 3);
     // Defaults: 20 delta parts, 4 raw parts per group: nothing reaches them yet.
     expect((await curate(config({}))).compaction.tables).toEqual({});
-  });
-});
+  }, 120_000);
+}
+
+describe("compaction after the curate passes (LocalStore)", () => compactionSuite(undefined));
+
+describeWithMinio("compaction after the curate passes (S3Store on real MinIO)", () =>
+  compactionSuite(async () => {
+    const minio = minioService();
+    if (minio === undefined) throw new Error("MinIO vanished");
+    const s3 = new S3Store({
+      bucket: uniqueBucketName("compact"), endpoint: minio.endpoint, region: minio.region, accessKeyId: minio.accessKeyId,
+      secretAccessKey: minio.secretAccessKey,
+    });
+    await s3.ensureBucket();
+    return s3;
+  }));
