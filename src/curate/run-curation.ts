@@ -85,5 +85,5 @@ export async function runCuration(store: ObjectStore, config: CuratorConfig, opt
       return { daily, minute, compaction };
     },
   );
-  return outcome.ran ? { ran: true, ...outcome.value } : { ran: false, heldBy: outcome.holder };
+  return outcome.ran ? { ran: true, ...outcome.value } : { ran: false, heldBy: outcome.heldBy };
 }

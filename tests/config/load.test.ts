@@ -134,14 +134,14 @@ describe("schema rules", () => {
   });
 
   it("wants at least 2 CPCV test folds (as skfolio), a purge key, and dsr_min as a probability", () => {
-    expect(trainingSchema.safeParse({ dependencies: ["x"], cpcv: { folds: 8, test_folds: 1 } }).success).toBe(false);
-    const parsed = trainingSchema.parse({ dependencies: ["x"] });
+    expect(trainingSchema.safeParse({ dependencies: ["curated/equities_ohlcv_adj"], cpcv: { folds: 8, test_folds: 1 } }).success).toBe(false);
+    const parsed = trainingSchema.parse({ dependencies: ["curated/equities_ohlcv_adj"] });
     expect(parsed.cpcv).toMatchObject({ test_folds: 2, purge_days: 5, purge_label_horizon: true });
     expect(parsed.promotion_bars.dsr_min).toBe(0.95);
     expect(parsed.scoring).toEqual({ quantiles: 5, periods_per_year: 252 });
-    expect(trainingSchema.safeParse({ dependencies: ["x"], promotion_bars: { dsr_min: 1.5 } }).success).toBe(false);
-    expect(trainingSchema.safeParse({ dependencies: ["x"], promotion_bars: { dsr_min: -0.1 } }).success).toBe(false);
-    expect(trainingSchema.safeParse({ dependencies: ["x"], cpcv: { folds: 40, test_folds: 20 } }).success).toBe(false);
+    expect(trainingSchema.safeParse({ dependencies: ["curated/equities_ohlcv_adj"], promotion_bars: { dsr_min: 1.5 } }).success).toBe(false);
+    expect(trainingSchema.safeParse({ dependencies: ["curated/equities_ohlcv_adj"], promotion_bars: { dsr_min: -0.1 } }).success).toBe(false);
+    expect(trainingSchema.safeParse({ dependencies: ["curated/equities_ohlcv_adj"], cpcv: { folds: 40, test_folds: 20 } }).success).toBe(false);
   });
 
   it("accepts min_surface_qc_rate only for the options volatility model", () => {

@@ -1,6 +1,6 @@
 /** Shared helpers for the ingestion tests: temp lakes, reading a raw table's committed rows, child collectors. */
 import { spawn, type ChildProcess } from "node:child_process";
-import { mkdtempSync, rmSync } from "node:fs";
+import { existsSync, mkdtempSync, readFileSync, rmSync } from "node:fs";
 import { mkdtemp, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
@@ -67,19 +67,39 @@ export interface ChildArgs {
 const CHILD = fileURLToPath(new URL("./fixtures/collector-child.ts", import.meta.url));
 const REPO = fileURLToPath(new URL("../../", import.meta.url));
 
+/** What a child collector left: exit, output, and its report (the JSON line it wrote, read from a file). */
+export interface ChildResult {
+  code: number | null;
+  signal: NodeJS.Signals | null;
+  stdout: string;
+  stderr: string;
+  /**
+   * The child's report JSON, from the file it writes beside stdout ("" when it wrote none, e.g. after SIGKILL).
+   * Read from a file because Deno's child_process can report `close` before the last stdout chunk of a child
+   * that exits right after a signal; the file is complete once the child has exited.
+   */
+  report: string;
+}
+
 /** Starts a collector in its own Node process (so it can be SIGKILLed), via tsx. */
-export function spawnCollector(args: ChildArgs): { child: ChildProcess; done: Promise<{ code: number | null; signal: NodeJS.Signals | null; stdout: string; stderr: string }> } {
+export function spawnCollector(args: ChildArgs): { child: ChildProcess; done: Promise<ChildResult> } {
   // The child's temp files (DuckDB staging) go to a folder removed when it exits, even after SIGKILL.
   const scratch = mkdtempSync(join(tmpdir(), "trademl-child-"));
-  const child = spawn("node", ["--import", "tsx", CHILD, JSON.stringify(args)], { cwd: REPO, stdio: ["ignore", "pipe", "pipe"], env: { ...process.env, TMPDIR: scratch } });
+  const reportDir = mkdtempSync(join(tmpdir(), "trademl-child-report-"));
+  const reportFile = join(reportDir, "report.json");
+  const child = spawn("node", ["--import", "tsx", CHILD, JSON.stringify(args)], {
+    cwd: REPO, stdio: ["ignore", "pipe", "pipe"], env: { ...process.env, TMPDIR: scratch, TRADEML_CHILD_REPORT: reportFile },
+  });
   let stdout = "";
   let stderr = "";
   child.stdout?.on("data", (d: Buffer) => { stdout += d.toString(); });
   child.stderr?.on("data", (d: Buffer) => { stderr += d.toString(); });
-  const done = new Promise<{ code: number | null; signal: NodeJS.Signals | null; stdout: string; stderr: string }>((resolve) => {
+  const done = new Promise<ChildResult>((resolve) => {
     child.on("close", (code, signal) => {
       rmSync(scratch, { recursive: true, force: true });
-      resolve({ code, signal, stdout, stderr });
+      const report = existsSync(reportFile) ? readFileSync(reportFile, "utf8").trim() : "";
+      rmSync(reportDir, { recursive: true, force: true });
+      resolve({ code, signal, stdout, stderr, report });
     });
   });
   return { child, done };

@@ -90,7 +90,7 @@ describe("kill and resume", () => {
     expect(killed).toBeGreaterThanOrEqual(4);
     const final = await spawnCollector(args(t.dir, "resumer")).done;
     expect(final.code, final.stderr).toBe(0);
-    const report = JSON.parse(final.stdout.trim().split("\n").at(-1) ?? "{}") as { failed: number };
+    const report = JSON.parse(final.report || "{}") as { failed: number };
     expect(report.failed, final.stderr).toBe(0);
     await expectSameAsClean(t.dir);
   }, 180_000);
@@ -105,11 +105,13 @@ describe("kill and resume", () => {
     const sentAt = performance.now();
     child.kill("SIGTERM");
     const result = await done;
-    expect(performance.now() - sentAt).toBeLessThan(3000);
+    // A bound on "stops" (no hang till the lease TTL or the pass's end), not a speed target: generous for a
+    // loaded 2-core CI machine, far below a pass's length.
+    expect(performance.now() - sentAt).toBeLessThan(10_000);
     // Exit 130 from the child's own handler. (Deno's child_process reports the signal it sent instead of the
-    // exit code; the report on stdout, written after the abort, proves the handler ran either way.)
+    // exit code; the report, written after the abort, proves the handler ran either way.)
     expect(result.code === 130 || (result.code === null && result.signal === "SIGTERM"), result.stderr).toBe(true);
-    const report = JSON.parse(result.stdout.trim().split("\n").at(-1) ?? "{}") as { interrupted: boolean };
+    const report = JSON.parse(result.report || "{}") as { interrupted: boolean };
     expect(report.interrupted).toBe(true);
     const final = await spawnCollector(args(t.dir, "termed")).done;
     expect(final.code, final.stderr).toBe(0);

@@ -66,7 +66,7 @@ describe("one budget and one pace per vendor", () => {
 
       // The budget ran out for everyone: the backfill stopped on it, and so did at least one collector.
       expect(backfill).toMatchObject({ ran: true, stoppedBy: "budget", budgetVendor: "alpaca" });
-      const reports = [a, b].map((r) => JSON.parse(r?.stdout.trim().split("\n").at(-1) ?? "{}") as { skipped: { vendor: string; reason: string }[]; committed: number });
+      const reports = [a, b].map((r) => JSON.parse(r?.report || "{}") as { skipped: { vendor: string; reason: string }[]; committed: number });
       expect(reports.some((r) => r.skipped.some((s) => s.vendor === "alpaca" && /daily budget/.test(s.reason)))).toBe(true);
       expect(reports.every((r) => r.committed > 0)).toBe(true);
 

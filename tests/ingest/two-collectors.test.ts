@@ -29,8 +29,8 @@ describe("two collectors on one lake", () => {
       const [a, b] = await Promise.all([spawnCollector(args("collector-a")).done, spawnCollector(args("collector-b")).done]);
       expect(a.code, a.stderr).toBe(0);
       expect(b.code, b.stderr).toBe(0);
-      const ra = JSON.parse(a.stdout.trim().split("\n").at(-1) ?? "{}") as { committed: number; failed: number };
-      const rb = JSON.parse(b.stdout.trim().split("\n").at(-1) ?? "{}") as { committed: number; failed: number };
+      const ra = JSON.parse(a.report || "{}") as { committed: number; failed: number };
+      const rb = JSON.parse(b.report || "{}") as { committed: number; failed: number };
       expect(ra.failed + rb.failed, `${a.stderr}\n${b.stderr}`).toBe(0);
       expect(ra.committed).toBeGreaterThan(0);
       expect(rb.committed).toBeGreaterThan(0);

@@ -43,6 +43,8 @@ describe("format-1 manifests", () => {
     // The collector's planning sees the same coverage and cursor as before the upgrade.
     expect(coverageOf(manifest)).toEqual({ bySeries: new Map([["*", [{ start: "2026-01-02", end: "2026-01-02" }, { start: "2026-01-05", end: "2026-01-05" }]]]), cursor: { asOf: "2026-01-05", next: "abc" } });
     // The next commit writes the current format, with the upgraded entries.
+    // A commit refuses parts that are not in the lake, so the part exists (its bytes do not matter here).
+    await store.put(`${table}/date=2026-01-06/part-c.parquet`, "x");
     const next = await commitParts(store, table, [{ key: `${table}/date=2026-01-06/part-c.parquet`, rows: 1, bytes: 1 }]);
     const stored = JSON.parse(new TextDecoder().decode((await store.get(manifestKey(table, 2)))?.body)) as { format: number; files: { unit?: unknown; min?: unknown }[] };
     expect(stored.format).toBe(2);
@@ -71,6 +73,7 @@ describe("format-1 manifests", () => {
 
   it("leaves a current-format part's column bounds alone, even for columns named like the old facts", async () => {
     const table = "curated/odd_names";
+    await store.put(`${table}/part-a.parquet`, "x");
     await commitParts(store, table, [{ key: `${table}/part-a.parquet`, rows: 1, bytes: 1, min: { unit_start: "2024-01-01", green: 1, amber: 2, red: 3 }, max: { unit_end: "2024-01-02" } }]);
     const [part] = (await readManifest(store, table))?.files ?? [];
     expect(part).toEqual({ key: `${table}/part-a.parquet`, rows: 1, bytes: 1, min: { unit_start: "2024-01-01", green: 1, amber: 2, red: 3 }, max: { unit_end: "2024-01-02" } });

@@ -34,7 +34,7 @@ export const curateCommand: GroupSpec = {
         logger: ctx.logger,
         signal: ctx.signal,
       });
-      if (!run.ran) throw new DataError("curate_busy", `another curator (${run.heldBy ?? "unknown"}) holds the curate lease; nothing was done`);
+      if (!run.ran) throw new DataError("curate_busy", `the curate lease is ${run.heldBy ?? "held by another curator"}; nothing was done`);
       const { daily, minute } = run;
       const compaction = Object.entries(run.compaction.tables).map(([table, done]) => ({
         table, partsRemoved: done.partsRemoved, partsAdded: done.partsAdded, seq: done.manifest?.seq,
