@@ -2,15 +2,18 @@
  * The curate job — what `trademl curate`, the demo and the nightly node run: under the `curate` lease (one
  * curator at a time; the lease's epoch fences every commit, so a curator that lost its lease cannot commit over
  * the one that took over), the daily pass, then the minute pass (it adjusts with the factors the daily pass just
- * committed), then compaction of what the passes keep appending to. Callers compose nothing themselves.
+ * committed), then compaction of what the passes keep appending to (compact-curation.ts). Callers compose nothing
+ * themselves.
  */
 import type { CuratorConfig } from "../config/index.ts";
-import type { DuckResourceOptions } from "../db/session.ts";
+import { PartWriter } from "../db/part-writer.ts";
+import { DuckSession, lowRssSession, type DuckResourceOptions } from "../db/session.ts";
 import type { Logger } from "../domain/logger.ts";
-import { lakeAccess } from "../lake/lake-access.ts";
+import { lakeAccess, type LakeAccess } from "../lake/lake-access.ts";
 import { withLease } from "../lake/lease.ts";
 import type { ObjectStore } from "../lake/types.ts";
 import { curateOptions, type OptionsReport } from "../options/curate-options.ts";
+import { compactCuration, type CurationCompaction } from "./compact-curation.ts";
 import { curateEquities, curateMinuteBars, type CurateReport } from "./curate-equities.ts";
 import { CURATE_TABLES, DEFAULT_DATASETS, DEFAULT_MINUTE_DATASETS, type CurateDatasets } from "./curate-tables.ts";
 
@@ -26,7 +29,7 @@ export interface RunCurationOptions {
 }
 
 export type CurationRun =
-  | { readonly ran: true; readonly daily: CurateReport; readonly minute: CurateReport; readonly options: OptionsReport | undefined }
+  | { readonly ran: true; readonly daily: CurateReport; readonly minute: CurateReport; readonly options: OptionsReport | undefined; readonly compaction: CurationCompaction }
   | { readonly ran: false; readonly heldBy: string | undefined };
 
 /** The raw datasets each pass reads: those the curator.yml jobs feeding its curated table name, else the defaults. */
@@ -37,6 +40,20 @@ export function curationDatasets(config: CuratorConfig): { readonly daily: Curat
     daily: { ...DEFAULT_DATASETS, bars: daily.length > 0 ? daily : DEFAULT_DATASETS.bars },
     minute: { ...DEFAULT_DATASETS, bars: [...new Set([...minute, ...DEFAULT_MINUTE_DATASETS])] },
   };
+}
+
+/** Compaction on a DuckDB session of its own (the passes' sessions are closed by then). */
+async function compact(lake: LakeAccess, args: Parameters<typeof compactCuration>[2], options: RunCurationOptions): Promise<CurationCompaction> {
+  const session = await DuckSession.create(lowRssSession(options.duck));
+  const parts = new PartWriter({ session, store: lake.store, commit: lake.commitOptions, ...(options.signal === undefined ? {} : { signal: options.signal }) });
+  try {
+    const result = await compactCuration(parts, lake, args);
+    for (const [table, done] of Object.entries(result.tables)) options.logger?.info("compacted", { table, partsRemoved: done.partsRemoved, partsAdded: done.partsAdded, seq: done.manifest?.seq });
+    return result;
+  } finally {
+    await parts.close();
+    session.close();
+  }
 }
 
 /** Runs the curate job; `{ ran: false }` when another curator holds the lease (nothing was done). */
@@ -70,7 +87,11 @@ export async function runCuration(store: ObjectStore, config: CuratorConfig, opt
           ...(options.signal === undefined ? {} : { signal: options.signal }),
         })
         : undefined;
-      return { daily, minute, options: optionsPass };
+      const { enabled, min_parts: minParts, raw_min_parts: rawMinParts } = config.compaction;
+      const compaction = enabled
+        ? await compact(common.lake, { vendors: config.source_priority, minuteDatasets: datasets.minute.bars, minParts, rawMinParts }, options)
+        : { tables: {} };
+      return { daily, minute, options: optionsPass, compaction };
     },
   );
   return outcome.ran ? { ran: true, ...outcome.value } : { ran: false, heldBy: outcome.heldBy };

@@ -32,13 +32,17 @@ export interface CompactOptions {
 }
 
 export interface CompactResult {
+  /** The compact commit; undefined when nothing was merged. */
   readonly manifest: Manifest | undefined;
   readonly groups: number;
   readonly partsRemoved: number;
   readonly partsAdded: number;
+  /** The parts written, one per group. */
+  readonly added: readonly PartFile[];
 }
 
-function defaultGroup(part: PartFile): string {
+/** The default group of a part: its folder and its collection range (`unit`), so a merged raw part claims what its inputs did. */
+export function defaultCompactGroup(part: PartFile): string {
   return `${dirname(part.key)}|${part.unit === undefined ? "" : JSON.stringify(part.unit)}`;
 }
 
@@ -82,10 +86,10 @@ export function mergedFacts(parts: readonly PartFile[]): PartFacts {
  */
 export async function compactTable(writer: PartWriter, table: string, options: CompactOptions = {}): Promise<CompactResult> {
   const manifest = await readManifest(writer.store, table);
-  if (manifest === undefined) return { manifest: undefined, groups: 0, partsRemoved: 0, partsAdded: 0 };
+  if (manifest === undefined) return { manifest: undefined, groups: 0, partsRemoved: 0, partsAdded: 0, added: [] };
   const smallRows = options.smallRows ?? 1_000_000;
   const minParts = Math.max(2, options.minParts ?? 4);
-  const groupOf = options.groupOf ?? defaultGroup;
+  const groupOf = options.groupOf ?? defaultCompactGroup;
   const groups = new Map<string, PartFile[]>();
   for (const part of manifest.files) {
     if (part.rows >= smallRows) continue;
@@ -94,7 +98,7 @@ export async function compactTable(writer: PartWriter, table: string, options: C
     groups.set(group, [...(groups.get(group) ?? []), part]);
   }
   const chosen = [...groups.values()].filter((parts) => parts.length >= minParts);
-  if (chosen.length === 0) return { manifest: undefined, groups: 0, partsRemoved: 0, partsAdded: 0 };
+  if (chosen.length === 0) return { manifest: undefined, groups: 0, partsRemoved: 0, partsAdded: 0, added: [] };
   const cache = options.cache ?? new ReadCache({ dir: join(tmpdir(), "trademl-compact-cache") });
   const added: PartFile[] = [];
   const removed: string[] = [];
@@ -117,5 +121,5 @@ export async function compactTable(writer: PartWriter, table: string, options: C
     removed.push(...parts.map((part) => part.key));
   }
   const committed = await writer.commit(table, { kind: "replace", operation: "compact", add: added, remove: removed }, options.commit ?? {});
-  return { manifest: committed, groups: chosen.length, partsRemoved: removed.length, partsAdded: added.length };
+  return { manifest: committed, groups: chosen.length, partsRemoved: removed.length, partsAdded: added.length, added };
 }

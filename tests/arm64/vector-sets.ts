@@ -9,6 +9,8 @@
 import type { CallArgs } from "../../src/kernels/abi/run.ts";
 import type { KernelInstance } from "../../src/kernels/instance.ts";
 import { parkMiller, sviSurfaceWorkload } from "../../bench/kernel-peers.ts";
+import { FOLD_SCORING_EXPORTS, runFoldScoringVectors } from "./fold-scoring-vectors.ts";
+import { HEDGE_EXPORTS, runHedgeVectors } from "./hedge-vectors.ts";
 import { LEARN_EXPORTS, runLearnVectors } from "./learn-vectors.ts";
 
 export interface Reference {
@@ -136,4 +138,6 @@ export const VECTOR_SETS: readonly VectorSet[] = [
     },
   },
   { name: "learn", covers: LEARN_EXPORTS, run: runLearnVectors },
+  { name: "fold scoring", covers: FOLD_SCORING_EXPORTS, run: runFoldScoringVectors },
+  { name: "hedge", covers: HEDGE_EXPORTS, run: runHedgeVectors },
 ];

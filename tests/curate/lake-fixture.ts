@@ -8,6 +8,7 @@ import { DuckDBInstance } from "@duckdb/node-api";
 import { LocalStore } from "../../src/lake/local-store.ts";
 import { commitParts } from "../../src/lake/manifest.ts";
 import { lakeAccess, type LakeAccess } from "../../src/lake/lake-access.ts";
+import type { ObjectStore } from "../../src/lake/types.ts";
 
 export interface BarRow {
   symbol: string;
@@ -31,7 +32,7 @@ export interface ActionRow {
 
 export interface TestLake {
   root: string;
-  store: LocalStore;
+  store: ObjectStore;
   lake: LakeAccess;
   /** Writes one raw part and returns its key. */
   putBars(vendor: string, rows: readonly BarRow[], dataset?: string): Promise<string>;
@@ -52,11 +53,12 @@ function lit(value: unknown): string {
 
 let counter = 0;
 
-export async function createTestLake(): Promise<TestLake> {
+/** A test lake on a LocalStore in a temp folder, or on `options.store` (e.g. an S3Store on MinIO). */
+export async function createTestLake(options: { readonly store?: ObjectStore } = {}): Promise<TestLake> {
   const root = await mkdtemp(join(tmpdir(), "trademl-curate-test-"));
   const scratch = await mkdtemp(join(tmpdir(), "trademl-curate-scratch-"));
-  const store = new LocalStore({ root: join(root, "lake") });
-  const lake = lakeAccess(store);
+  const store = options.store ?? new LocalStore({ root: join(root, "lake") });
+  const lake = lakeAccess(store, { cacheDir: join(scratch, "cache") });
   const instance = await DuckDBInstance.create(":memory:");
   const connection = await instance.connect();
 

@@ -4,11 +4,15 @@
 import { readFileSync } from "node:fs";
 import { describe, expect, it } from "vitest";
 import { KernelError } from "../../src/domain/errors.ts";
-import { BSM_BATCH, KERNEL_ABI, SVI_FIT_BATCH, statusName } from "../../src/kernels/abi/index.ts";
+import { BSM_BATCH, HEDGE_RUN, KERNEL_ABI, SVI_FIT_BATCH, statusName } from "../../src/kernels/abi/index.ts";
+import { createFoldScorer } from "../../src/kernels/fold-scoring/index.ts";
+import { createWasmFoldScorer } from "../../src/kernels/fold-scoring/wasm.ts";
+import { bookFromLegs, createHedgeKernels } from "../../src/kernels/hedge/index.ts";
+import { PATH_OUT, PATH_OUT_SLOTS } from "../../src/kernels/hedge/layout.ts";
 import { createOptionEngine } from "../../src/kernels/option-engine.ts";
 import { optionFamily } from "../../src/kernels/options.ts";
 import type { KernelInstance } from "../../src/kernels/instance.ts";
-import { loadKernelModule } from "../../src/kernels/load.ts";
+import { loadKernelModule, type KernelModule } from "../../src/kernels/load.ts";
 import * as bsm from "../../src/kernels/portable/bsm/row.ts";
 import * as iv from "../../src/kernels/portable/iv/lets-be-rational.ts";
 import * as svi from "../../src/kernels/portable/svi/constants.ts";
@@ -104,6 +108,47 @@ describe("status codes", () => {
     const slice = { k: [-0.2, -0.1, 0, 0.1, 0.2], w: [0.044, 0.041, 0.04, 0.041, 0.044] };
     expect(createSviKernels("ts").sviFit(slice).status).toBe("ok"); // the unwrapped kernels fit it
     expect(() => sviFamily({ instance: reporting("sviFitBatch", 42) }).sviFit(slice)).toThrow(/sviFitBatch reported status 42/);
+  });
+});
+
+describe("status codes of the WebAssembly-only families", () => {
+  /** The release module with `name` replaced by `wrap(real)`. */
+  type Wrap = (real: (...args: number[]) => unknown, memory: { readonly buffer: ArrayBuffer }) => (...args: number[]) => unknown;
+  async function wrapping(name: string, wrap: Wrap): Promise<KernelModule> {
+    const module = await loadKernelModule();
+    const real = module.raw[name];
+    if (typeof real !== "function") throw new Error(`no export ${name}`);
+    const call = (...args: number[]): unknown => Reflect.apply(real, undefined, args);
+    return { ...module, raw: { ...module.raw, [name]: wrap(call, module.memory) } };
+  }
+
+  it("fold scoring: a status outside the ABI's list is a KernelError", async () => {
+    const input = {
+      names: 3, predictions: Float64Array.from([0.1, 0.2, 0.3]), outcomes: Float64Array.from([0.3, 0.1, 0.2]),
+      rowDate: Int32Array.from([0]), rowPath: Int32Array.from([0]), paths: 1,
+    };
+    expect((await createFoldScorer()).score(input).validNames[0]).toBe(3); // the real kernel scores it
+    const broken = createWasmFoldScorer(await wrapping("scoreFolds", () => () => 9));
+    expect(() => broken.score(input)).toThrow(/scoreFolds reported status 9/);
+    const refused = createWasmFoldScorer(await wrapping("scoreFolds", () => () => 2));
+    expect(() => refused.score(input)).toThrow(/date is outside the outcome panel/);
+  });
+
+  it("hedge: a path status outside the ABI's list is a KernelError", async () => {
+    const input = {
+      paths: 1, steps: 3, book: bookFromLegs([{ strike: 100, expiry: 0.25, type: "call", quantity: -10 }]),
+      spot: { perPathStep: [100, 101, 99] }, time: { perStep: [0, 1 / 365, 2 / 365] }, rate: 0.03, vol: 0.2,
+    } as const;
+    expect(createHedgeKernels(await loadKernelModule()).hedge(input).totals.status[0]).toBe(0);
+    const statusAt = HEDGE_RUN.params.findIndex((p) => p.name === "pathOut");
+    // The real call, then path 0's status overwritten with 42 through the path output table.
+    const module = await wrapping("hedgeRun", (real, memory) => (...args: number[]) => {
+      const result = real(...args);
+      const column = new Int32Array(memory.buffer, args[statusAt] ?? 0, PATH_OUT_SLOTS)[PATH_OUT.status] ?? 0;
+      new Int32Array(memory.buffer, column, 1)[0] = 42;
+      return result;
+    });
+    expect(() => createHedgeKernels(module).hedge(input, {}, { steps: false })).toThrow(/hedgeRun reported status 42/);
   });
 });
 

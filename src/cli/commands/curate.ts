@@ -36,10 +36,15 @@ export const curateCommand: GroupSpec = {
       });
       if (!run.ran) throw new DataError("curate_busy", `the curate lease is ${run.heldBy ?? "held by another curator"}; nothing was done`);
       const { daily, minute } = run;
+      const compaction = Object.entries(run.compaction.tables).map(([table, done]) => ({
+        table, partsRemoved: done.partsRemoved, partsAdded: done.partsAdded, seq: done.manifest?.seq,
+      }));
+      const compacted = compaction.map((c) => `  ${c.table}: ${c.partsRemoved} part(s) into ${c.partsAdded}, seq ${c.seq ?? "-"}`);
       ctx.out(
         options["json"] === true
-          ? `${JSON.stringify({ daily, minute }, null, 2)}\n`
-          : `${summary("daily bars and corporate actions", daily)}\n\n${summary("minute bars", minute)}\n`,
+          ? `${JSON.stringify({ daily, minute, compaction }, null, 2)}\n`
+          : `${summary("daily bars and corporate actions", daily)}\n\n${summary("minute bars", minute)}\n` +
+              (compacted.length === 0 ? "" : `\ncompacted (rows unchanged):\n${compacted.join("\n")}\n`),
       );
       return 0;
     } finally {

@@ -6,7 +6,7 @@
  * used, so it is not configurable).
  */
 import { z } from "zod";
-import { leaseTiming, snakeName, vendorName, VENDORS } from "./common.ts";
+import { leaseTiming, positiveInt, snakeName, vendorName, VENDORS } from "./common.ts";
 import { optionsCurationSchema } from "./options.ts";
 
 /** The curated tables a job can feed: the adjusted daily bars and the adjusted minute bars. */
@@ -34,6 +34,22 @@ export const curatorSchema = z.strictObject({
     .refine((list) => new Set(list).size === list.length, "each vendor may appear only once")
     .describe("when vendors disagree on the same bar, the first vendor in this list wins"),
   options: optionsCurationSchema.prefault({}).describe("the options pass: chains → quotes → implied vols → SVI surfaces (docs/options.md)"),
+  compaction: z
+    .strictObject({
+      enabled: z.boolean().default(true).describe("compact after the curate passes (false: the tables keep one part per pass)"),
+      min_parts: positiveInt
+        .min(2)
+        .default(20)
+        .describe("delta parts of an adjusted table (one per daily pass) that trigger their merge into one (about a month of sessions)"),
+      raw_min_parts: positiveInt
+        .min(2)
+        .default(4)
+        .describe("consumed raw minute parts of one folder and collection range that trigger their merge into one"),
+    })
+    .prefault({})
+    .describe(
+      "after its passes, the curate job merges the adjusted tables' delta parts and the raw minute parts it has consumed into fewer parts; rows never change (content-preserving `compact` commits, which pinned seqs and retained manifests still see)",
+    ),
 });
 
 export type CuratorConfig = z.infer<typeof curatorSchema>;

@@ -11,13 +11,15 @@ import { KernelError } from "../../domain/errors.ts";
 import type { KernelInstance } from "../instance.ts";
 import { ABI_VERSION } from "../portable/abi-version.ts";
 import { ARENA_ABI } from "./arena.ts";
+import { FOLD_SCORING_ABI } from "./fold-scoring.ts";
+import { HEDGE_ABI } from "./hedge.ts";
 import { LEARN_ABI } from "./learn.ts";
 import { BSM_ABI, IV_ABI, MATH_ABI } from "./options.ts";
 import { SVI_ABI } from "./svi.ts";
 import type { AbiExport } from "./types.ts";
 
 export const KERNEL_ABI: readonly AbiExport[] = [
-  ...ARENA_ABI, ...MATH_ABI, ...BSM_ABI, ...IV_ABI, ...SVI_ABI, ...LEARN_ABI,
+  ...ARENA_ABI, ...MATH_ABI, ...BSM_ABI, ...IV_ABI, ...SVI_ABI, ...LEARN_ABI, ...FOLD_SCORING_ABI, ...HEDGE_ABI,
 ];
 
 /** The ABI version the host speaks (the kernels' own constant; typed for the published declarations). */
@@ -29,6 +31,8 @@ export {
   GBDT_FIT_BEGIN, GBDT_FIT_STEP, GBDT_PREDICT, GBDT_SCRATCH_BYTES, LEARN_LAYOUT_DIGEST, LINEAR_PREDICT, RIDGE_FIT,
   RIDGE_SCRATCH_BYTES,
 } from "./learn.ts";
+export { FOLD_SCORING_SCRATCH_BYTES, SCORE_FOLDS } from "./fold-scoring.ts";
+export { HEDGE_LAYOUT_DIGEST, HEDGE_RUN, HEDGE_SCRATCH_BYTES } from "./hedge.ts";
 export * from "./types.ts";
 export { statusName } from "./status-name.ts";
 

@@ -44,14 +44,15 @@ export interface FoldScores {
 export const DEFAULT_QUANTILES = 5;
 export const DEFAULT_PERIODS_PER_YEAR = 252;
 
-/** The kernel's status codes (assembly/validate/fold-scoring.ts). */
-export const FOLD_SCORING_STATUS: Readonly<Record<number, string>> = {
-  0: "ok",
-  1: "bad shape: names, dates and paths must be >= 1, quantiles >= 2 and periodsPerYear > 0",
-  2: "a row's date is outside the outcome panel",
-  3: "a row's path is outside 0..paths-1",
+/** The kernel's status codes by code (assembly/validate/fold-scoring.ts), and what each means. */
+export const FOLD_SCORING_STATUS_NAMES = ["ok", "bad_shape", "bad_row_date", "bad_row_path"] as const;
+export type FoldScoringStatusName = (typeof FOLD_SCORING_STATUS_NAMES)[number];
+export const FOLD_SCORING_STATUS: Readonly<Record<FoldScoringStatusName, string>> = {
+  ok: "ok",
+  bad_shape: "bad shape: names, dates and paths must be >= 1, quantiles >= 2 and periodsPerYear > 0",
+  bad_row_date: "a row's date is outside the outcome panel",
+  bad_row_path: "a row's path is outside 0..paths-1",
 };
-
 export interface FoldScorer {
   readonly engine: "wasm" | "ts";
   score(input: FoldScoringInput): FoldScores;

@@ -8,20 +8,16 @@
  * The kernel's results do not depend on the chunking: each path is computed on its own.
  */
 import { DataError, KernelError, UsageError } from "../../domain/errors.ts";
+import { bindExport, HEDGE_LAYOUT_DIGEST, HEDGE_RUN, HEDGE_SCRATCH_BYTES, statusName } from "../abi/index.ts";
 import { Arena } from "../arena.ts";
 import { copyRows } from "../columns.ts";
-import { requireFunction, type KernelModule } from "../load.ts";
+import type { KernelInstance } from "../instance.ts";
 import {
-  HEDGE_STATUS, IN, IN_COLUMNS, IN_SLOTS, layoutDigest, PARAM_SLOTS, PATH_OUT, PATH_OUT_SLOTS, SLOT, STEP_OUT,
+  HEDGE_STATUS, HEDGE_STATUS_NAMES, IN, IN_COLUMNS, IN_SLOTS, layoutDigest, PARAM_SLOTS, PATH_OUT, PATH_OUT_SLOTS, SLOT, STEP_OUT,
   STEP_OUT_SLOTS,
 } from "./layout.ts";
 import { perPathLength, type HedgePlan, type PlannedLegSeries, type PlannedSeries, type SeriesKind } from "./plan.ts";
 import type { HedgePathTotals, HedgeResult, HedgeStepColumns } from "./types.ts";
-
-type HedgeRunFn = (
-  nPaths: number, nSteps: number, nLegs: number, params: number, inputs: number, stepOut: number, pathOut: number,
-  scratch: number,
-) => number;
 
 /** Arena bytes a chunk of paths may use (the module's memory grows to about this once and is reused). */
 const CHUNK_BUDGET_BYTES = 32 * 2 ** 20;
@@ -55,6 +51,11 @@ function slice(kind: SeriesKind, p0: number, paths: number, steps: number) {
     case "path": return { from: p0, count: paths, pathStride: 1, stepStride: 0 };
     case "pathStep": return { from: p0 * steps, count: paths * steps, pathStride: steps, stepStride: 1 };
   }
+}
+
+/** Fails on a status code the ABI does not define (a kernel bug, or a build older than the host). */
+function checkStatuses(codes: Int32Array): void {
+  for (const code of codes) if (code < 0 || code >= HEDGE_STATUS_NAMES.length) statusName(HEDGE_STATUS_NAMES, code, HEDGE_RUN.name);
 }
 
 function emptyResult(plan: HedgePlan, withSteps: boolean, out: HedgeResult | undefined): { perStep: HedgeStepColumns | undefined; totals: HedgePathTotals } {
@@ -94,14 +95,14 @@ function bytesPerPath(plan: HedgePlan, withSteps: boolean): number {
   return values * 8 + book + outputs;
 }
 
-export function createWasmHedgeEngine(module: KernelModule): HedgeEngine {
-  const digest = requireFunction<() => number>(module.raw, "hedgeLayoutDigest")();
+export function createWasmHedgeEngine(instance: KernelInstance): HedgeEngine {
+  const digest = bindExport(instance, HEDGE_LAYOUT_DIGEST)({});
   if (digest !== layoutDigest()) {
     throw new KernelError("kernel_abi_mismatch", "the hedging kernel's buffer layout does not match the host's; rebuild with `npm run build`");
   }
-  const hedgeRun = requireFunction<HedgeRunFn>(module.raw, "hedgeRun");
-  const hedgeScratchBytes = requireFunction<(nLegs: number) => number>(module.raw, "hedgeScratchBytes");
-  const arena = new Arena(module);
+  const hedgeRun = bindExport(instance, HEDGE_RUN);
+  const hedgeScratchBytes = bindExport(instance, HEDGE_SCRATCH_BYTES);
+  const arena = new Arena(instance);
 
   function stageBookF64(column: number, values: ArrayLike<number>, plan: HedgePlan, p0: number, count: number): Staged {
     const n = plan.book.perPath ? count * plan.legs : plan.legs;
@@ -153,7 +154,7 @@ export function createWasmHedgeEngine(module: KernelModule): HedgeEngine {
   return {
     run(plan, params, withSteps, out) {
       const { paths, steps, legs } = plan;
-      const scratchBytes = hedgeScratchBytes(legs);
+      const scratchBytes = hedgeScratchBytes({ nLegs: legs });
       if (scratchBytes < 0) throw new UsageError("hedge_too_many_legs", `hedge: ${legs} legs per book is more than the kernel takes`);
       const { perStep, totals } = emptyResult(plan, withSteps, out);
       const chunk = Math.max(1, Math.floor(CHUNK_BUDGET_BYTES / bytesPerPath(plan, withSteps)));
@@ -209,14 +210,20 @@ export function createWasmHedgeEngine(module: KernelModule): HedgeEngine {
         PATH_F64.forEach((name, j) => (pathTable[PATH_OUT[name]] = pathF64Ptrs[j] ?? 0));
         PATH_I32.forEach((name, j) => (pathTable[PATH_OUT[name]] = pathI32Ptrs[j] ?? 0));
 
-        const rc = hedgeRun(count, steps, legs, paramsPtr, tablePtr, withSteps ? stepTablePtr : 0, pathTablePtr, scratchPtr);
+        const rc = hedgeRun({
+          nPaths: count, nSteps: steps, nLegs: legs, params: paramsPtr, inputs: tablePtr, stepOut: withSteps ? stepTablePtr : 0,
+          pathOut: pathTablePtr, scratch: scratchPtr,
+        });
         if (rc < 0) throw new KernelError("kernel_hedge_refused", `hedgeRun refused the call (code ${rc}): a façade check is missing`);
         failed += rc;
 
         if (perStep !== undefined) {
           STEP_F64.forEach((name, j) => perStep[name].set(arena.f64(stepPtrs[j] ?? 0, n), p0 * steps));
-          perStep.status.set(arena.i32(stepStatusPtr, n), p0 * steps);
+          const stepStatus = arena.i32(stepStatusPtr, n);
+          checkStatuses(stepStatus);
+          perStep.status.set(stepStatus, p0 * steps);
         }
+        checkStatuses(arena.i32(pathI32Ptrs[PATH_I32.indexOf("status")] ?? 0, count));
         PATH_F64.forEach((name, j) => totals[name].set(arena.f64(pathF64Ptrs[j] ?? 0, count), p0));
         PATH_I32.forEach((name, j) => totals[name].set(arena.i32(pathI32Ptrs[j] ?? 0, count), p0));
       }

@@ -19,7 +19,7 @@
 import { parseParams } from "../../config/issues.ts";
 import { hedgeParamsSchema, type HedgeParams, type HedgeParamsInput } from "../../config/schemas/hedge.ts";
 import { KernelError } from "../../domain/errors.ts";
-import type { KernelModule } from "../load.ts";
+import type { KernelInstance } from "../instance.ts";
 import { createWasmHedgeEngine, type HedgeEngine } from "./engine.ts";
 import { MARK_CODE, MODE_CODE, PARAM, PARAM_SLOTS, REBALANCE_TO_CODE } from "./layout.ts";
 import { planHedge } from "./plan.ts";
@@ -36,7 +36,7 @@ export interface HedgeFamily {
 }
 
 /** The hedge method as a kernel family for createKernels (src/kernels/index.ts). */
-export function hedgeFamily(ctx: { readonly module: KernelModule | undefined }): HedgeFamily {
+export function hedgeFamily(ctx: { readonly module: KernelInstance | undefined }): HedgeFamily {
   const module = ctx.module;
   if (module === undefined) {
     return {
@@ -48,7 +48,7 @@ export function hedgeFamily(ctx: { readonly module: KernelModule | undefined }):
   return createHedgeKernels(module);
 }
 
-export function createHedgeKernels(module: KernelModule): HedgeFamily {
+export function createHedgeKernels(module: KernelInstance): HedgeFamily {
   let engine: HedgeEngine | undefined;
   return {
     hedge(input, params, options) {

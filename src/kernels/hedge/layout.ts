@@ -3,6 +3,7 @@
  * folds every constant in the same order as the module's `hedgeLayoutDigest` export; the engine checks the two
  * agree when it is created, so a stale build or a one-sided edit fails loudly instead of misreading buffers.
  */
+import { statusName } from "../abi/status-name.ts";
 
 /** Per-step and per-path status codes, by code. Codes from `invalid_input` (2) on leave the row's numbers NaN. */
 export const HEDGE_STATUS_NAMES = [
@@ -66,6 +67,7 @@ export function layoutDigest(): number {
   return h;
 }
 
-export function hedgeStatusName(code: number): HedgeStatusName | `unknown_${number}` {
-  return HEDGE_STATUS_NAMES[code] ?? `unknown_${code}`;
+/** The name of a hedge status code; a code the layout lacks is a KernelError (a kernel and host out of step). */
+export function hedgeStatusName(code: number): HedgeStatusName {
+  return statusName(HEDGE_STATUS_NAMES, code, "hedgeRun");
 }
