@@ -13,6 +13,7 @@ import { doctorCommand } from "./doctor.ts";
 import { lakeCommand } from "./lake.ts";
 import { nodeCommand } from "./node.ts";
 import { referenceCommand } from "./reference.ts";
+import { reportCommand } from "./report.ts";
 import { sqlCommand } from "./sql.ts";
 import { trainerCommand } from "./trainer.ts";
 import { validateCommand } from "./validate.ts";
@@ -28,6 +29,7 @@ export const commandGroups: readonly GroupSpec[] = [
   backfillCommand,
   curateCommand,
   referenceCommand,
+  reportCommand,
   calendarCommand,
   sqlCommand,
   catalogCommand,
