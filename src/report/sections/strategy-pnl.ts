@@ -95,7 +95,7 @@ export const strategyPnlSection: ReportSection = {
         data: { values: curve },
         mark: { type: "line", strokeWidth: 1.5 },
         encoding: {
-          x: { field: "date", type: "temporal", title: null },
+          x: { field: "date", type: "temporal", timeUnit: "utcyearmonthdate", title: null, axis: { format: "%Y-%m-%d", labelAngle: -30 } },
           y: { field: "cumulative", type: "quantitative", title: "cumulative net return", axis: { format: "%" } },
           color: { field: "run", type: "nominal", title: "run" },
         },

@@ -116,7 +116,7 @@ async function modelHtml(client: MlflowClient, status: ModelStatus, signal: Abor
         data: { values: points },
         mark: { type: "line", point: true },
         encoding: {
-          x: { field: "session", type: "temporal", title: null },
+          x: { field: "session", type: "temporal", timeUnit: "utcyearmonthdate", title: null, axis: { format: "%Y-%m-%d", labelAngle: -30 } },
           y: { field: "score", type: "quantitative", title: "daily score" },
           color: { field: "model", type: "nominal", title: null },
         },
