@@ -72,7 +72,7 @@ describe("daily report sections on a demo lake", () => {
 
   it("audit: coverage per source and table, RED before AMBER, and the heatmap as a PNG", async () => {
     const { coverage, flagged } = await withContext(lake, async (context) => ({ coverage: await ledgerCoverage(context), flagged: await flaggedPartitions(context) }));
-    const alpaca = coverage?.find((row) => row.source === "alpaca" && row.table === "equities_eod");
+    const alpaca = coverage?.coverage.find((row) => row.source === "alpaca" && row.table === "equities_eod");
     expect(alpaca?.red).toBe(1);
     expect(alpaca?.symbols).toBe(SYMBOLS.length + 1);
     expect(flagged.total).toBe(2);

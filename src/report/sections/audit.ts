@@ -3,7 +3,9 @@
  * per source and table, the RED and AMBER partitions themselves (newest sessions first), and a status heatmap of
  * the latest sessions — as a PNG, since a heatmap of a whole universe is thousands of cells.
  */
+import { coverageSummary } from "../../quality/audit/coverage.ts";
 import { LEDGER_TABLE } from "../../quality/audit/ledger.ts";
+import type { CoverageSummary } from "../../quality/audit/types.ts";
 import { STATUS_COLOURS, VEGA_LITE_SCHEMA, chartFigure } from "../figures.ts";
 import { badge, formatNumber, htmlTable, paragraph } from "../html.ts";
 import type { ReportContext } from "../report-context.ts";
@@ -14,19 +16,6 @@ export const LISTED_PARTITIONS = 50;
 /** Sessions and series shown in the heatmap. */
 const HEATMAP_SESSIONS = 40;
 const HEATMAP_SERIES = 40;
-
-export interface CoverageRow {
-  readonly source: string;
-  readonly table: string;
-  readonly symbols: number;
-  readonly partitions: number;
-  readonly green: number;
-  readonly amber: number;
-  readonly red: number;
-  readonly firstSession: string;
-  readonly lastSession: string;
-  readonly auditedAt: string;
-}
 
 export interface FlaggedPartition {
   readonly source: string;
@@ -39,16 +28,14 @@ export interface FlaggedPartition {
   readonly reasons: string;
 }
 
-export async function ledgerCoverage(context: ReportContext): Promise<CoverageRow[] | undefined> {
-  if ((await context.tableView("ledger", LEDGER_TABLE)) === undefined) return undefined;
-  return context.duck.rows<CoverageRow & Record<string, string | number>>(`
-    SELECT source, table_name AS "table", count(DISTINCT symbol)::INTEGER AS symbols, count(*)::INTEGER AS partitions,
-           count(*) FILTER (WHERE status = 'GREEN')::INTEGER AS green,
-           count(*) FILTER (WHERE status = 'AMBER')::INTEGER AS amber,
-           count(*) FILTER (WHERE status = 'RED')::INTEGER AS red,
-           strftime(min(session), '%Y-%m-%d') AS "firstSession", strftime(max(session), '%Y-%m-%d') AS "lastSession",
-           strftime(max(audited_at), '%Y-%m-%d %H:%M UTC') AS "auditedAt"
-    FROM ledger GROUP BY ALL ORDER BY source, "table"`);
+/**
+ * The ledger's coverage per source and table (the audit's own `coverageSummary`), and a view `ledger` over the
+ * same snapshot for the partition list and the heatmap; undefined when the ledger is empty.
+ */
+export async function ledgerCoverage(context: ReportContext): Promise<{ coverage: CoverageSummary[]; committed: string } | undefined> {
+  const view = await context.tableView("ledger", LEDGER_TABLE);
+  if (view === undefined) return undefined;
+  return { coverage: await coverageSummary(context.store, {}, context.signal), committed: view.manifest.created };
 }
 
 /** RED first, then AMBER; newest sessions first within each. Call after `ledgerCoverage`. */
@@ -94,19 +81,20 @@ export const auditSection: ReportSection = {
   id: "audit",
   title: "Audit coverage",
   async build(context): Promise<SectionBody> {
-    const coverage = await ledgerCoverage(context);
-    if (coverage === undefined || coverage.length === 0) {
+    const ledger = await ledgerCoverage(context);
+    if (ledger === undefined || ledger.coverage.length === 0) {
       return noDataYet("the audit ledger (qc/partition_status) is empty: `trademl audit` (or the nightly DAG's audit step) writes it");
     }
     const summary = htmlTable(
-      ["source", "table", "symbols", "partitions", "GREEN", "AMBER", "RED", "GREEN share", "sessions", "audited"],
-      coverage.map((row) => [
+      ["source", "table", "symbols", "partitions", "GREEN", "AMBER", "RED", "GREEN share", "sessions"],
+      ledger.coverage.map((row) => [
         row.source, row.table, row.symbols, row.partitions, row.green,
         row.amber > 0 ? { html: badge(formatNumber(row.amber), "warn").html } : 0,
         row.red > 0 ? { html: badge(formatNumber(row.red), "bad").html } : 0,
-        row.partitions === 0 ? "–" : `${((row.green / row.partitions) * 100).toFixed(2)}%`,
-        `${row.firstSession} … ${row.lastSession}`, row.auditedAt,
+        `${(row.greenShare * 100).toFixed(2)}%`,
+        `${row.firstSession ?? "?"} … ${row.lastSession ?? "?"}`,
       ]),
+      { caption: `Ledger as committed ${ledger.committed.replace("T", " ").slice(0, 16)} UTC` },
     );
     const flagged = await flaggedPartitions(context);
     const list = flagged.total === 0
