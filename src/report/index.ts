@@ -8,4 +8,4 @@ export { dailyReportKey, readDailyReport, writeDailyReport, DAILY_REPORTS_PREFIX
 export { DAILY_SECTIONS } from "./sections/index.ts";
 export type { ReportSection, SectionBody } from "./section.ts";
 export { ReportContext } from "./report-context.ts";
-export { openInBrowser, type OpenResult } from "./open-file.ts";
+export { openInBrowser, openerCommand, type OpenResult } from "./open-file.ts";

@@ -17,14 +17,19 @@ export interface OpenOptions {
   readonly timeoutMs?: number;
 }
 
-function openerFor(platform: string, path: string): { command: string; args: string[] } {
-  if (platform === "win32") return { command: "cmd", args: ["/c", "start", '""', path] };
+/**
+ * The opener and its arguments. Windows: `start` is a cmd built-in whose first quoted argument is the window
+ * title, so an empty title goes first (Node quotes the empty argument as `""`) and a path with spaces stays one
+ * argument.
+ */
+export function openerCommand(platform: string, path: string): { command: string; args: string[] } {
+  if (platform === "win32") return { command: "cmd", args: ["/c", "start", "", path] };
   if (platform === "darwin") return { command: "open", args: [path] };
   return { command: "xdg-open", args: [path] };
 }
 
 export function openInBrowser(path: string, options: OpenOptions = {}): Promise<OpenResult> {
-  const { command, args } = openerFor(options.platform ?? process.platform, path);
+  const { command, args } = openerCommand(options.platform ?? process.platform, path);
   const timeoutMs = options.timeoutMs ?? 10_000;
   return new Promise((resolvePromise) => {
     let settled = false;

@@ -8,7 +8,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { LocalStore } from "../../src/lake/local-store.ts";
-import { dailyReportKey, openInBrowser, readDailyReport } from "../../src/report/index.ts";
+import { dailyReportKey, openInBrowser, openerCommand, readDailyReport } from "../../src/report/index.ts";
 import { runTrademl } from "../helpers/cli.ts";
 import { CONFIGS } from "./fixture.ts";
 
@@ -83,5 +83,14 @@ describe.skipIf(isWindows)("trademl report and the OS opener", () => {
     const parsed = JSON.parse(run.stdout) as { key: string; sections: { id: string; state: string }[] };
     expect(parsed.key).toBe(dailyReportKey("2026-12-04"));
     expect(parsed.sections.map((s) => s.id)).toEqual(["usage", "audit", "backfill", "curation", "options", "pnl", "trainer", "dag"]);
+  });
+});
+
+describe("the opener of each platform", () => {
+  it("is xdg-open on Linux, open on macOS, and cmd's start with an empty window title on Windows", () => {
+    expect(openerCommand("linux", "/r/daily.html")).toEqual({ command: "xdg-open", args: ["/r/daily.html"] });
+    expect(openerCommand("freebsd", "/r/daily.html")).toEqual({ command: "xdg-open", args: ["/r/daily.html"] });
+    expect(openerCommand("darwin", "/r/daily.html")).toEqual({ command: "open", args: ["/r/daily.html"] });
+    expect(openerCommand("win32", "C:\\My Reports\\daily.html")).toEqual({ command: "cmd", args: ["/c", "start", "", "C:\\My Reports\\daily.html"] });
   });
 });
