@@ -18,6 +18,7 @@ import type { UsageCounters } from "../vendors/governor.ts";
 import type { RejectedRecord } from "../vendors/rows.ts";
 import { contiguousThrough, coverageOf, type TableCoverage } from "./coverage.ts";
 import type { ParquetWriter } from "./parquet-writer.ts";
+import { quarantineFolder } from "./quarantine-records.ts";
 import { readUsage, usageKey, usageSchema } from "./usage-state.ts";
 
 export type LakeOrigin = "simulated" | "real";
@@ -135,7 +136,7 @@ export class IngestLake {
     if (args.records.length === 0) return undefined;
     const byReason: Record<string, number> = {};
     for (const r of args.records) byReason[r.reason] = (byReason[r.reason] ?? 0) + 1;
-    const key = `quarantine/${rawTable(args.vendor, args.dataset)}/date=${args.day}/part-${uuidv7()}.json`;
+    const key = `${quarantineFolder(args.vendor, args.dataset, args.day)}/part-${uuidv7()}.json`;
     const body = { format: 1, vendor: args.vendor, dataset: args.dataset, unit: args.unitId, created: new Date().toISOString(), counts: byReason, records: args.records };
     await this.store.put(key, JSON.stringify(body), { condition: { ifNoneMatch: "*" }, contentType: "application/json" });
     return key;

@@ -11,6 +11,7 @@ import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { CURATE_TABLES } from "../../src/curate/curate-tables.ts";
 import { DuckSession } from "../../src/db/session.ts";
+import { quarantinedOnDay } from "../../src/ingest/quarantine-records.ts";
 import { collectGarbage } from "../../src/lake/gc.ts";
 import { lakeAccess } from "../../src/lake/lake-access.ts";
 import { LocalStore } from "../../src/lake/local-store.ts";
@@ -68,6 +69,9 @@ describe("daily report sections on a demo lake", () => {
     expect(polygon?.budget).toBe(PLANTED.budget.total);
     expect(polygon?.consumers).toEqual({ [PLANTED.budget.consumer]: PLANTED.budget.want });
     expect(report.html).toContain((PLANTED.budget.total - PLANTED.budget.want).toLocaleString("en-US"));
+    const refused = await quarantinedOnDay(lake.store, lake.date);
+    expect(Object.fromEntries(refused.filter((q) => q.table === "raw/finnhub/equities_bars").map((q) => [q.reason, q.rows]))).toEqual(PLANTED.ingestQuarantine);
+    expect(report.html).toContain("Rows the collector refused, by reason");
   });
 
   it("audit: coverage per source and table, RED before AMBER, and the heatmap as a PNG", async () => {

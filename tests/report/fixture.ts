@@ -28,6 +28,8 @@ export const PLANTED = {
   /** October 2026: 22 weekdays, no NYSE holiday. */
   marks: { source: "alpaca", table: "equities_eod", symbol: "AAPL", complete: ["2026-10-01", "2026-10-31"] as [string, string], sessions: 22 },
   budget: { vendor: "polygon", consumer: "backfill", want: 40, total: 7000 },
+  /** Refused by the collector (quarantine/raw/finnhub/equities_bars): two objects of the day. */
+  ingestQuarantine: { bad_symbol: 3, non_positive_price: 1 },
   quarantine: [
     { reasons: "high < low", n: 3 },
     { reasons: "negative volume; high < low", n: 2 },
@@ -106,6 +108,11 @@ export async function reportLake(): Promise<ReportLake> {
   } finally {
     await writer.close();
     duck.close();
+  }
+
+  // What the collector keeps of a refused response (ingest-lake.ts quarantine()): counts by reason and the rows.
+  for (const [i, counts] of [{ bad_symbol: 2, non_positive_price: 1 }, { bad_symbol: 1 }].entries()) {
+    await store.put(`quarantine/raw/finnhub/equities_bars/date=${date}/part-0000000${i}.json`, JSON.stringify({ format: 1, vendor: "finnhub", dataset: "equities_bars", unit: `u${i}`, created: new Date().toISOString(), counts, records: [] }), { condition: { ifNoneMatch: "*" } });
   }
 
   // The DAG runner's run record (src/dag/run-state.ts on its branch): steps with states, attempts and timings.

@@ -3,8 +3,10 @@
  * requests, 429s, 5xx, rows, quarantined rows) and the shared daily budget (`state/budgets/daily/<vendor>/<day>.json`:
  * requests booked by every consumer against the vendor's total). A vendor with no budget object booked nothing
  * through the lake's quota that day; its total is then node.yml's `daily_budget` when the configuration is known.
+ * Rows the collector refused that day are counted by reason from its quarantine objects (quarantine/raw/…).
  */
 import { VENDORS } from "../../config/index.ts";
+import { quarantinedOnDay } from "../../ingest/quarantine-records.ts";
 import { readDayUsage } from "../../ingest/usage-state.ts";
 import { readDailyBudget, type DailyBudgetState } from "../../vendors/lake-quota.ts";
 import { VEGA_LITE_SCHEMA, chartFigure } from "../figures.ts";
@@ -109,6 +111,10 @@ export const usageSection: ReportSection = {
       },
       `Daily budget used per vendor on ${context.date} (UTC)`,
     );
-    return sectionHtml(`${paragraph(`Counters of ${context.date} (UTC day), summed over every process on the lake.`)}${table}${consumerText}${figure}`);
+    const refused = await quarantinedOnDay(context.store, context.date, context.signal);
+    const quarantine = refused.length === 0
+      ? ""
+      : htmlTable(["raw table", "reason", "rows"], refused.map((q) => [q.table, q.reason, q.rows]), { caption: "Rows the collector refused, by reason (kept under quarantine/raw/)" });
+    return sectionHtml(`${paragraph(`Counters of ${context.date} (UTC day), summed over every process on the lake.`)}${table}${consumerText}${quarantine}${figure}`);
   },
 };
