@@ -26,9 +26,6 @@ import { noDataYet, sectionHtml, type ReportSection, type SectionBody } from "..
 export const CALIBRATION_ARTIFACT = "calibration.json";
 /** Versions listed per model, newest first. */
 const LISTED_VERSIONS = 5;
-/** Models looked up when the caller gives no configuration (the shipped configs/training/). */
-const DEFAULT_MODELS: Readonly<Record<string, number>> = { equities_xs: 20, intraday_xs: 20, options_vol: 20 };
-
 const calibrationSchema = z.object({
   n: z.number(),
   brier: z.number(),
@@ -45,11 +42,9 @@ function gatesBadge(gates: VersionSummary["gates"]): { html: string } {
   return badge(gates, gates === "passed" ? "good" : gates === "failed" ? "bad" : "neutral");
 }
 
-/** The models to look up and their required shadow sessions. */
+/** The models of configs/training/ and their required shadow sessions (none without a configuration). */
 function modelsOf(context: ReportContext): Readonly<Record<string, number>> {
-  const training = context.config?.training;
-  if (training === undefined) return DEFAULT_MODELS;
-  return Object.fromEntries(Object.entries(training).map(([model, config]) => [model, config.promotion_policy.require_shadow_days]));
+  return Object.fromEntries(Object.entries(context.config?.training ?? {}).map(([model, config]) => [model, config.promotion_policy.require_shadow_days]));
 }
 
 /** The newest version's calibration report, undefined when its run logged none. */
@@ -136,6 +131,9 @@ export const trainerResultsSection: ReportSection = {
       return noDataYet("MLflow is not configured here (set MLFLOW_TRACKING_URI): the trainer records its runs, gates and promotions there");
     }
     const models = modelsOf(context);
+    if (Object.keys(models).length === 0) {
+      return noDataYet("no model is configured (configs/training/<model>.yml names the models the trainer trains and this section looks up)");
+    }
     const statuses: ModelStatus[] = [];
     for (const [model, requireShadowDays] of Object.entries(models)) {
       statuses.push(await modelStatus({ client, model, policy: { require_shadow_days: requireShadowDays }, ...(context.signal === undefined ? {} : { signal: context.signal }) }, { limit: LISTED_VERSIONS }));
