@@ -72,7 +72,7 @@ describe.skipIf(isWindows)("trademl report and the OS opener", () => {
   it("refuses a bad --date and a bad --format with exit 2", async () => {
     const date = await runTrademl(["report", "--date", "12/04/2026"], env(noOpener), dir);
     expect(date.code).toBe(2);
-    expect(date.stderr).toContain("--date must be YYYY-MM-DD");
+    expect(date.stderr).toContain("--date must be a date as YYYY-MM-DD");
     const format = await runTrademl(["report", "--format", "xml"], env(noOpener), dir);
     expect(format.code).toBe(2);
   });

@@ -1,13 +1,6 @@
 import { UsageError } from "../../domain/errors.ts";
-import type { CommandOptions } from "../context.ts";
 import type { GroupSpec } from "../group.ts";
-
-function text(options: CommandOptions, name: string, flag: string): string | undefined {
-  const value = options[name];
-  if (value === undefined) return undefined;
-  if (typeof value !== "string" && typeof value !== "number") throw new UsageError("bad_option", `${flag} needs a value`);
-  return String(value);
-}
+import { dateOption, enumOption, flagOption, stringOption } from "../options.ts";
 
 export const reportCommand: GroupSpec = {
   name: "report",
@@ -21,13 +14,11 @@ export const reportCommand: GroupSpec = {
   examples: ["trademl report", "trademl report --date 2026-12-04 --open", "trademl report --out /srv/reports"],
   run: async (args, options, ctx) => {
     if (args.length > 0) throw new UsageError("unexpected_argument", `report takes no positional arguments, got "${args.join(" ")}"`);
-    const { isIsoDate } = await import("../../domain/calendar/index.ts");
-    const date = text(options, "date", "--date");
-    if (date !== undefined && !isIsoDate(date)) throw new UsageError("bad_date", `--date must be YYYY-MM-DD, not "${date}"`);
-    const format = text(options, "format", "--format") ?? "text";
-    if (format !== "text" && format !== "json") throw new UsageError("bad_format", `--format must be text or json, not "${format}"`);
+    const date = dateOption(options, "date");
+    const format = enumOption(options, "format", ["text", "json"], "text");
+    const open = flagOption(options, "open");
     const { resolve } = await import("node:path");
-    const outDir = resolve(ctx.cwd, text(options, "out", "--out") ?? "reports");
+    const outDir = resolve(ctx.cwd, stringOption(options, "out") ?? "reports");
     const { openConfiguredLake } = await import("../open-lake.ts");
     const { buildDailyReport, openInBrowser } = await import("../../report/index.ts");
     const opened = await openConfiguredLake({ configDir: ctx.globals.configDir, env: ctx.env, envFile: ctx.globals.envFile, cwd: ctx.cwd, signal: ctx.signal });
@@ -40,7 +31,7 @@ export const reportCommand: GroupSpec = {
         signal: ctx.signal,
         ...(date === undefined ? {} : { date }),
       });
-      const openResult = options["open"] === true && report.localPath !== undefined ? await openInBrowser(report.localPath, { env: ctx.env }) : undefined;
+      const openResult = open && report.localPath !== undefined ? await openInBrowser(report.localPath, { env: ctx.env }) : undefined;
       if (format === "json") {
         ctx.out(`${JSON.stringify({ date: report.date, key: report.key, localPath: report.localPath, sections: report.sections, inputs: report.inputs, ...(openResult === undefined ? {} : { open: openResult }) }, null, 2)}\n`);
         return 0;
