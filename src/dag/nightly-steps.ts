@@ -154,4 +154,31 @@ const reference: DagStep = {
   },
 };
 
-export const NIGHTLY_STEPS: readonly DagStep[] = [collect, audit, backfill, curate, reference];
+const report: DagStep = {
+  name: "report",
+  summary: "the daily report: one HTML page for the session (usage, audit, backfill, curation, surfaces, trainer, DAG runs)",
+  dependsOn: ["reference"],
+  role: "node",
+  retry: PATIENT,
+  timeoutMs: HOUR,
+  // It rewrites its own object (CAS on the ETag), so it needs no lease.
+  lease: undefined,
+  // Never skipped on unchanged tables: it also reads usage, budgets, marks, DAG runs and MLflow, which no manifest
+  // seq covers.
+  inputs: { kind: "external" },
+  outputs: [],
+  async run(ctx) {
+    const { buildDailyReport } = await import("../report/index.ts");
+    const built = await buildDailyReport({
+      store: ctx.store, config: ctx.config, logger: ctx.logger, signal: ctx.signal,
+      ...(ctx.through === undefined ? {} : { date: ctx.through }),
+    });
+    const { LocalStore } = await import("../lake/local-store.ts");
+    const local = ctx.store instanceof LocalStore ? await ctx.store.resolvePath(built.key) : undefined;
+    const failed = built.sections.filter((section) => section.state === "failed").map((section) => section.id);
+    const where = local === undefined ? built.key : local;
+    return { status: "succeeded", summary: `report for ${built.date} at ${where}${failed.length === 0 ? "" : `; sections that failed: ${failed.join(", ")}`}` };
+  },
+};
+
+export const NIGHTLY_STEPS: readonly DagStep[] = [collect, audit, backfill, curate, reference, report];

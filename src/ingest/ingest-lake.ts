@@ -18,6 +18,8 @@ import type { UsageCounters } from "../vendors/governor.ts";
 import type { RejectedRecord } from "../vendors/rows.ts";
 import { contiguousThrough, coverageOf, type TableCoverage } from "./coverage.ts";
 import type { ParquetWriter } from "./parquet-writer.ts";
+import { quarantineFolder } from "./quarantine-records.ts";
+import { readUsage, usageKey, usageSchema } from "./usage-state.ts";
 
 export type LakeOrigin = "simulated" | "real";
 export const ORIGIN_KEY = LAKE_ORIGIN_KEY;
@@ -64,7 +66,6 @@ export interface UnitCommit {
   readonly windowStart: string;
 }
 
-const usageSchema = z.strictObject({ format: z.literal(1), vendor: z.string(), day: z.string(), counters: z.record(z.string(), z.number()), updated_at: z.string() });
 
 export class IngestLake {
   readonly store: ObjectStore;
@@ -135,17 +136,17 @@ export class IngestLake {
     if (args.records.length === 0) return undefined;
     const byReason: Record<string, number> = {};
     for (const r of args.records) byReason[r.reason] = (byReason[r.reason] ?? 0) + 1;
-    const key = `quarantine/${rawTable(args.vendor, args.dataset)}/date=${args.day}/part-${uuidv7()}.json`;
+    const key = `${quarantineFolder(args.vendor, args.dataset, args.day)}/part-${uuidv7()}.json`;
     const body = { format: 1, vendor: args.vendor, dataset: args.dataset, unit: args.unitId, created: new Date().toISOString(), counts: byReason, records: args.records };
     await this.store.put(key, JSON.stringify(body), { condition: { ifNoneMatch: "*" }, contentType: "application/json" });
     return key;
   }
 
-  /** Adds counters to `state/usage/<day>/<vendor>.json` by CAS (processes add up, none overwrites another). */
+  /** Adds counters to `state/usage/<day>/<vendor>.json` (usage-state.ts) by CAS (processes add up, none overwrites another). */
   async addUsage(vendor: string, day: string, delta: Partial<UsageCounters> & Record<string, number>): Promise<void> {
     const nonZero = Object.entries(delta).filter(([, v]) => v !== 0);
     if (nonZero.length === 0) return;
-    await updateState(this.store, `state/usage/${day}/${vendor}.json`, usageSchema, (current) => {
+    await updateState(this.store, usageKey(day, vendor), usageSchema, (current) => {
       const counters: Record<string, number> = { ...(current?.counters ?? {}) };
       for (const [k, v] of nonZero) counters[k] = (counters[k] ?? 0) + v;
       return { format: 1 as const, vendor, day, counters, updated_at: new Date().toISOString() };
@@ -153,7 +154,7 @@ export class IngestLake {
   }
 
   async readUsage(vendor: string, day: string): Promise<Record<string, number> | undefined> {
-    return (await readState(this.store, `state/usage/${day}/${vendor}.json`, usageSchema))?.value.counters;
+    return (await readUsage(this.store, vendor, day))?.counters;
   }
 }
 

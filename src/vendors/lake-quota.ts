@@ -49,6 +49,11 @@ export function dailyBudgetKey(vendor: string, day: string): string {
   return `state/budgets/daily/${vendor}/${day}.json`;
 }
 
+/** A vendor's booked requests of one UTC day (undefined when nothing was booked): what the daily report shows. */
+export async function readDailyBudget(store: ObjectStore, vendor: string, day: string, signal?: AbortSignal): Promise<DailyBudgetState | undefined> {
+  return (await readState(store, dailyBudgetKey(vendor, day), dailyBudgetSchema, signal))?.value;
+}
+
 export function paceKey(vendor: string): string {
   return `state/budgets/pace/${vendor}.json`;
 }
@@ -169,8 +174,6 @@ export function lakeQuota(store: ObjectStore): LakeQuota {
       );
     },
 
-    async dailyUsage(vendor, day) {
-      return (await readState(store, dailyBudgetKey(vendor, day), dailyBudgetSchema))?.value;
-    },
+    dailyUsage: (vendor, day) => readDailyBudget(store, vendor, day),
   };
 }

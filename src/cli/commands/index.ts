@@ -15,6 +15,7 @@ import { lakeCommand } from "./lake.ts";
 import { nodeCommand } from "./node.ts";
 import { optionsCommand } from "./options.ts";
 import { referenceCommand } from "./reference.ts";
+import { reportCommand } from "./report.ts";
 import { sqlCommand } from "./sql.ts";
 import { trainerCommand } from "./trainer.ts";
 import { validateCommand } from "./validate.ts";
@@ -32,6 +33,7 @@ export const commandGroups: readonly GroupSpec[] = [
   curateCommand,
   referenceCommand,
   optionsCommand,
+  reportCommand,
   calendarCommand,
   sqlCommand,
   catalogCommand,

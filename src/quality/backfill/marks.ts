@@ -28,8 +28,21 @@ export interface SymbolMarks {
 /** Backfill workers update one marks object concurrently; each lost race re-runs the merge, so allow many. */
 const CAS_ATTEMPTS = 200;
 
+const MARKS_PREFIX = "state/marks/backfill/";
+
 export function marksKey(source: string, table: string): string {
-  return `state/marks/backfill/${source}/${table}.json`;
+  return `${MARKS_PREFIX}${source}/${table}.json`;
+}
+
+/** Every (source, table) marks object in the lake: what the daily report shows as backfill progress. */
+export async function listMarks(store: ObjectStore, signal?: AbortSignal): Promise<BackfillMarks[]> {
+  const found: BackfillMarks[] = [];
+  for await (const entry of store.list(MARKS_PREFIX, signal === undefined ? {} : { signal })) {
+    if (!/^[^/]+\/[^/]+\.json$/.test(entry.key.slice(MARKS_PREFIX.length))) continue;
+    const marks = await readState(store, entry.key, marksSchema, signal);
+    if (marks !== undefined) found.push(marks.value);
+  }
+  return found;
 }
 
 export async function readMarks(store: ObjectStore, source: string, table: string, signal?: AbortSignal): Promise<Map<string, SymbolMarks>> {
