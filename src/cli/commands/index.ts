@@ -11,6 +11,8 @@ import { curateCommand } from "./curate.ts";
 import { demoCommand } from "./demo.ts";
 import { doctorCommand } from "./doctor.ts";
 import { lakeCommand } from "./lake.ts";
+import { modelsCommand } from "./models.ts";
+import { borrowCommand } from "./borrow.ts";
 import { nodeCommand } from "./node.ts";
 import { referenceCommand } from "./reference.ts";
 import { sqlCommand } from "./sql.ts";
@@ -20,6 +22,7 @@ import { validateCommand } from "./validate.ts";
 export const commandGroups: readonly GroupSpec[] = [
   nodeCommand,
   trainerCommand,
+  modelsCommand,
   demoCommand,
   doctorCommand,
   configCommand,
@@ -28,6 +31,7 @@ export const commandGroups: readonly GroupSpec[] = [
   backfillCommand,
   curateCommand,
   referenceCommand,
+  borrowCommand,
   calendarCommand,
   sqlCommand,
   catalogCommand,
