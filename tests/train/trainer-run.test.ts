@@ -20,6 +20,11 @@ import { getRun } from "../../src/mlflow/runs.ts";
 import { auditLake, qcFromConfig } from "../../src/quality/audit/index.ts";
 import { SyntheticMarket } from "../../src/sim/market.ts";
 import { runTrainer, type TrainerRunReport } from "../../src/train/trainer-run.ts";
+import { shadowScorer } from "../../src/train/shadow-scorer.ts";
+import { createLearnKernels } from "../../src/kernels/learn/index.ts";
+import { loadKernelModule } from "../../src/kernels/load.ts";
+import { modelStatus } from "../../src/mlflow/promotion/model-status.ts";
+import { shadowScoreDay } from "../../src/mlflow/promotion/operations.ts";
 import { describeWithMlflow } from "../helpers/services.ts";
 import { testServerClient } from "../mlflow/test-server.ts";
 import { curateEquities } from "../../src/curate/curate-equities.ts";
@@ -87,16 +92,18 @@ describeWithMlflow("trainer run against a real MLflow server", () => {
     await lake?.close();
   });
 
-  function run(model: string, cfg: TrainingConfig, windowYears = 1): Promise<TrainerRunReport> {
+  function run(model: string, cfg: TrainingConfig, windowYears = 1, today = "2026-02-02"): Promise<TrainerRunReport> {
     return runTrainer({
       model, config: { ...config, training: { [model]: cfg } }, lake: lake.lake, mlflow: client, windowYears,
-      codeVersion: "test", progress: (line) => lines.push(line), today: "2026-02-02",
+      codeVersion: "test", progress: (line) => lines.push(line), today,
     });
   }
 
   it("registers a version that passed its gates as the challenger, with its run and artifacts", async () => {
     const model = modelKey("xs_pass");
-    const report = await run(model, training({ promotion_bars: LENIENT_BARS }));
+    const cfg = training({ promotion_bars: LENIENT_BARS });
+    // The shadow starts on 2026-01-20, so the lake's last labelled sessions can be scored as live ones.
+    const report = await run(model, cfg, 1, "2026-01-20");
     expect(report.outcome.gates.checks.every((check) => check.passed)).toBe(true);
     expect(report.mlflow?.challenger?.kind).toBe("challenger_set");
     const registered = await getRegisteredModel(client, `trademl.${model}`);
@@ -114,6 +121,18 @@ describeWithMlflow("trainer run against a real MLflow server", () => {
     expect(await lake.lake.readManifest(report.backtest.tables.daily)).toBeDefined();
     // Every date of the panel is tested by some split, so the out-of-fold backtest covers them all.
     expect(report.outcome.selected.backtest.days.length).toBe(report.dates);
+
+    // The daily shadow step scores the challenger's model file, downloaded from the registry, on a session.
+    const kernels = createLearnKernels(await loadKernelModule({ build: "release" }));
+    const context = { client, model, policy: cfg.promotion_policy };
+    const scored = await shadowScoreDay(context, "2026-01-21", shadowScorer(lake.lake, client, cfg, kernels));
+    expect(scored).toMatchObject({ kind: "day_recorded", session: "2026-01-21", days: 1, required: 20 });
+    const again = await shadowScoreDay(context, "2026-01-21", () => Promise.reject(new Error("must not score twice")));
+    expect(again.kind).toBe("day_already_recorded");
+    const status = await modelStatus(context);
+    const day = status.challenger?.shadow?.days[0];
+    expect(day?.champion).toBeNull();
+    expect(Math.abs(day?.challenger ?? NaN)).toBeLessThanOrEqual(1);
   }, 300_000);
 
   it("leaves a version that failed its gates registered but without the challenger alias; trials accumulate", async () => {
