@@ -64,7 +64,8 @@ export interface TrainerRunReport {
   };
 }
 
-function trainingConfigOf(config: TrademlConfig, model: string): TrainingConfig {
+/** Models the trainer cannot train yet, refused before anything is opened. */
+export function refuseUnbuiltModel(model: string): void {
   if (model === "options_vol") {
     throw new DataError(
       "options_vol_needs_surfaces",
@@ -74,6 +75,10 @@ function trainingConfigOf(config: TrademlConfig, model: string): TrainingConfig 
   if (model === "intraday_xs") {
     throw new NotImplementedError("training intraday_xs (its minute-bar dataset)", "issue 14 item 1");
   }
+}
+
+function trainingConfigOf(config: TrademlConfig, model: string): TrainingConfig {
+  refuseUnbuiltModel(model);
   const training = config.training[model];
   if (training === undefined) {
     const known = Object.keys(config.training).sort().join(", ") || "none";

@@ -5,9 +5,10 @@ async function runAction(_args: readonly string[], options: CommandOptions, ctx:
   const { stringOption, optionalInteger } = await import("../options.ts");
   const model = stringOption(options, "model") ?? "equities_xs";
   const windowYears = optionalInteger(options, "windowYears", { min: 1, max: 50 });
+  const { runTrainer, refuseUnbuiltModel } = await import("../../train/trainer-run.ts");
+  refuseUnbuiltModel(model);
   const { openConfiguredLake } = await import("../open-lake.ts");
   const { mlflowConnectionFromEnv, createMlflowClient } = await import("../../mlflow/index.ts");
-  const { runTrainer } = await import("../../train/trainer-run.ts");
   const { packageVersion } = await import("../main.ts");
   const opened = await openConfiguredLake({ configDir: ctx.globals.configDir, env: ctx.env, envFile: ctx.globals.envFile, cwd: ctx.cwd, signal: ctx.signal });
   const connection = mlflowConnectionFromEnv(opened.config.env);
