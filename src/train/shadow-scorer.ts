@@ -1,11 +1,12 @@
 /**
  * The daily shadow score (`trademl models shadow-score --date D`): each version's live prediction for session D
  * is its model applied to D's cross-section (the same point-in-time features and transform as in training),
- * scored by its rank IC against D's forward return once that return is known (after the next session's close).
+ * scored by its rank IC (fold scoring's definition, kernels/fold-scoring) against D's forward return once that return is known (after the next session's close).
  * Higher is better, as the promotion model expects.
  */
 import type { TrainingConfig } from "../config/schemas/training.ts";
 import { DataError } from "../domain/errors.ts";
+import { scoreFoldsReference } from "../kernels/fold-scoring/reference.ts";
 import { deserialiseModel, type LearnKernels } from "../kernels/learn/index.ts";
 import type { LakeAccess } from "../lake/lake-access.ts";
 import { downloadArtifact } from "../mlflow/artifacts.ts";
@@ -14,30 +15,13 @@ import type { ShadowScores, ShadowTarget } from "../mlflow/promotion/operations.
 import type { ModelVersion } from "../mlflow/schemas.ts";
 import { buildEquitiesXs } from "./equities-xs.ts";
 import { modelPanel } from "./model-features.ts";
-import { rankNormalise } from "./rank-normalise.ts";
 
-/** Pearson correlation of two equal-length arrays; NaN without dispersion. */
-function correlation(a: ArrayLike<number>, b: ArrayLike<number>): number {
-  const n = a.length;
-  let ma = 0;
-  let mb = 0;
-  for (let i = 0; i < n; i++) {
-    ma += a[i] ?? 0;
-    mb += b[i] ?? 0;
-  }
-  ma /= n;
-  mb /= n;
-  let sab = 0;
-  let saa = 0;
-  let sbb = 0;
-  for (let i = 0; i < n; i++) {
-    const da = (a[i] ?? 0) - ma;
-    const db = (b[i] ?? 0) - mb;
-    sab += da * db;
-    saa += da * da;
-    sbb += db * db;
-  }
-  return saa > 0 && sbb > 0 ? sab / Math.sqrt(saa * sbb) : Number.NaN;
+/** The day's rank IC, as fold scoring defines it (average ranks, Pearson on ranks): one row of one path. */
+function rankIc(predictions: Float64Array, outcomes: Float64Array): number {
+  const scores = scoreFoldsReference({
+    names: predictions.length, predictions, outcomes, rowDate: Int32Array.of(0), rowPath: Int32Array.of(0), paths: 1,
+  });
+  return scores.rankIc[0] ?? Number.NaN;
 }
 
 export function shadowScorer(
@@ -59,7 +43,7 @@ export function shadowScorer(
       const bytes = await downloadArtifact(client, version.source, "model.json");
       const model = deserialiseModel(new TextDecoder().decode(bytes));
       const predictions = kernels.predict(model, panel);
-      return correlation(rankNormalise(predictions, dataset.group), dataset.label);
+      return rankIc(predictions, Float64Array.from(dataset.target));
     };
     const challenger = await score(target.challenger);
     const champion = target.champion === undefined ? null : await score(target.champion);
