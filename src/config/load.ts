@@ -1,7 +1,7 @@
 /**
  * Loads the configuration folder and the environment into one validated TrademlConfig.
  *
- * Layout of the folder (default `configs/`): edge.yml, backfill.yml, curator.yml, router.yml, node.yml
+ * Layout of the folder (default `configs/`): edge.yml, backfill.yml, curator.yml, router.yml, node.yml, borrow.yml
  * and training/<model>.yml. A missing file means "all defaults" (the schemas hold them); an unknown file
  * name is an error, because a misspelt file name would otherwise be ignored silently.
  */
@@ -13,6 +13,7 @@ import { closestName } from "./did-you-mean.ts";
 import { loadEnvironment, type Environment, type LakeTarget } from "./env.ts";
 import { validateSource } from "./issues.ts";
 import { backfillSchema, type BackfillConfig } from "./schemas/backfill.ts";
+import { borrowSchema, type BorrowConfig } from "./schemas/borrow.ts";
 import { VENDORS } from "./schemas/common.ts";
 import { curatorSchema, type CuratorConfig } from "./schemas/curator.ts";
 import { edgeSchema, type EdgeConfig } from "./schemas/edge.ts";
@@ -28,6 +29,7 @@ export const CONFIG_FILES = {
   curator: { file: "curator.yml", schema: curatorSchema },
   router: { file: "router.yml", schema: routerSchema },
   node: { file: "node.yml", schema: nodeSchema },
+  borrow: { file: "borrow.yml", schema: borrowSchema },
 } as const;
 
 export type ConfigSection = keyof typeof CONFIG_FILES;
@@ -57,6 +59,7 @@ export interface TrademlConfig {
   readonly curator: CuratorConfig;
   readonly router: RouterConfig;
   readonly node: NodeConfig;
+  readonly borrow: BorrowConfig;
   /** One entry per configs/training/<model>.yml. */
   readonly training: Readonly<Record<string, AnyTrainingConfig>>;
   /** The validated environment (secrets included: print it only through `redactedConfig`). */
@@ -186,6 +189,7 @@ export async function loadConfig(options: LoadConfigOptions): Promise<TrademlCon
   const backfill = await loadSection("backfill", backfillSchema);
   const curator = await loadSection("curator", curatorSchema);
   const router = await loadSection("router", routerSchema);
+  const borrow = await loadSection("borrow", borrowSchema);
 
   const training: Record<string, AnyTrainingConfig> = {};
   const trainingDir = path.join(dir, TRAINING_DIR);
@@ -209,6 +213,7 @@ export async function loadConfig(options: LoadConfigOptions): Promise<TrademlCon
     backfill,
     curator,
     router,
+    borrow,
     node,
     training,
     env: environment.env,

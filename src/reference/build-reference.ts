@@ -55,8 +55,9 @@ function positiveInt(name: string, value: number): number {
   return value;
 }
 
-async function registerTable(duck: DuckSession, lake: LakeAccess, table: string, name: string, select: string, empty: string): Promise<void> {
-  const manifest = await lake.readManifest(table);
+/** Binds a lake table as a temp view (an empty temp table with the `empty` columns when it has no parts). */
+export async function registerTable(duck: DuckSession, lake: LakeAccess, table: string, name: string, select: string, empty: string, seq?: number): Promise<void> {
+  const manifest = await lake.readManifest(table, seq);
   const files = manifest?.files ?? [];
   if (files.length === 0) {
     await duck.run(`CREATE OR REPLACE TEMP TABLE ${name} (${empty})`);

@@ -15,4 +15,4 @@ export {
 } from "./calibration.ts";
 export { reliabilitySpec } from "./reliability-plot.ts";
 export { parseNumericCsv, readNumericCsv, csvColumn, type NumericCsv } from "./read-csv.ts";
-export { pairwiseSum, mean, sampleStd, sharpeRatio, averageRanks } from "./numeric.ts";
+export { pairwiseSum, mean, sampleStd, sharpeRatio, averageRanks, moments } from "./numeric.ts";

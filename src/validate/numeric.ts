@@ -83,3 +83,28 @@ export function averageRanks(values: ArrayLike<number>, out = new Float64Array(v
   }
   return out;
 }
+
+/**
+ * Skewness γ₃ and non-excess kurtosis γ₄ of a sample, the moment estimators (scipy.stats.skew and
+ * kurtosis(fisher=False) with bias=True) that the deflated Sharpe ratio takes. NaN for fewer than 2 values or no
+ * dispersion.
+ */
+export function moments(values: ArrayLike<number>): { readonly skew: number; readonly kurtosis: number } {
+  const n = values.length;
+  if (n < 2) return { skew: Number.NaN, kurtosis: Number.NaN };
+  const m = mean(values);
+  let m2 = 0;
+  let m3 = 0;
+  let m4 = 0;
+  for (let i = 0; i < n; i++) {
+    const d = (values[i] ?? 0) - m;
+    m2 += d * d;
+    m3 += d * d * d;
+    m4 += d * d * d * d;
+  }
+  m2 /= n;
+  m3 /= n;
+  m4 /= n;
+  if (!(m2 > 0)) return { skew: Number.NaN, kurtosis: Number.NaN };
+  return { skew: m3 / m2 ** 1.5, kurtosis: m4 / (m2 * m2) };
+}

@@ -12,6 +12,8 @@ import { dagCommand } from "./dag.ts";
 import { demoCommand } from "./demo.ts";
 import { doctorCommand } from "./doctor.ts";
 import { lakeCommand } from "./lake.ts";
+import { modelsCommand } from "./models.ts";
+import { borrowCommand } from "./borrow.ts";
 import { nodeCommand } from "./node.ts";
 import { optionsCommand } from "./options.ts";
 import { referenceCommand } from "./reference.ts";
@@ -24,6 +26,7 @@ export const commandGroups: readonly GroupSpec[] = [
   nodeCommand,
   dagCommand,
   trainerCommand,
+  modelsCommand,
   demoCommand,
   doctorCommand,
   configCommand,
@@ -34,6 +37,7 @@ export const commandGroups: readonly GroupSpec[] = [
   referenceCommand,
   optionsCommand,
   reportCommand,
+  borrowCommand,
   calendarCommand,
   sqlCommand,
   catalogCommand,

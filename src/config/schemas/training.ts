@@ -6,8 +6,10 @@
  */
 import { z } from "zod";
 import { binomial, MAX_COMBINATIONS } from "../../validate/cpcv.ts";
-import { isoDate, positiveInt, ratio } from "./common.ts";
+import { isoDate, positiveInt, ratio, snakeName } from "./common.ts";
 import { crossSectionDatasetSchema, optionsVolDatasetSchema } from "./dataset.ts";
+import { equitiesBacktestSchema } from "./equities-backtest.ts";
+import { gbdtParamsSchema, ridgeParamsSchema } from "./model.ts";
 
 /** A lake table by its manifest name: `curated/<t>`, `reference/<t>` or `qc/<t>` (what a model may read). */
 const lakeTable = z
@@ -46,6 +48,29 @@ function overlappingPair(masks: readonly RegimeMask[]): [number, number] | undef
   }
   return undefined;
 }
+
+/**
+ * A model configuration the trainer evaluates by CPCV. Every candidate of every run is a trial for the deflated
+ * Sharpe ratio and a column of the PBO matrix; the best by out-of-fold net Sharpe becomes the run's model.
+ */
+const candidate = z.discriminatedUnion("kind", [
+  z.strictObject({
+    name: snakeName.describe("the candidate's name in logs and MLflow"),
+    kind: z.literal("ridge"),
+    params: ridgeParamsSchema.prefault({}),
+  }),
+  z.strictObject({
+    name: snakeName.describe("the candidate's name in logs and MLflow"),
+    kind: z.literal("gbdt"),
+    params: gbdtParamsSchema.prefault({}),
+    valid_share: z
+      .number()
+      .gt(0)
+      .max(0.5)
+      .default(0.15)
+      .describe("share of each split's training dates (its latest) held out for early stopping, purged from the rest; never a CPCV test fold"),
+  }),
+]);
 
 const trainingShape = {
   dependencies: z
@@ -122,6 +147,24 @@ const trainingShape = {
         ctx.addIssue({ code: "custom", message: "regime names must be unique" });
       }
     }),
+  candidates: z
+    .array(candidate)
+    .min(1)
+    .max(32)
+    .prefault(() => [
+      { name: "ridge", kind: "ridge" as const, params: { lambda: 10 } },
+      {
+        name: "gbdt",
+        kind: "gbdt" as const,
+        params: { num_iterations: 200, learning_rate: 0.05, num_leaves: 15, min_data_in_leaf: 50, feature_fraction: 0.8, early_stopping_rounds: 20 },
+        valid_share: 0.15,
+      },
+    ])
+    .superRefine((list, ctx) => {
+      if (new Set(list.map((c) => c.name)).size !== list.length) ctx.addIssue({ code: "custom", message: "candidate names must be unique" });
+    })
+    .describe("model configurations evaluated by CPCV (ridge and gbdt parameters as docs/learn.md); at least two make PBO meaningful"),
+  backtest: equitiesBacktestSchema,
   promotion_bars: z
     .strictObject({
       dsr_min: ratio
@@ -131,6 +174,9 @@ const trainingShape = {
         ),
       pbo_max: ratio.default(0.05).describe("highest probability of backtest overfitting"),
       net_sharpe_min: z.number().min(-10).max(10).default(1).describe("lowest annualised Sharpe after costs"),
+      calibration_ece_max: ratio
+        .default(0.05)
+        .describe("highest expected calibration error of P(forward return > 0), a monotone map of the score fitted out of fold"),
     })
     .prefault({}),
   promotion_policy: z
@@ -159,3 +205,8 @@ export const optionsVolTrainingSchema = z.strictObject({
 
 export type TrainingConfig = z.infer<typeof trainingSchema>;
 export type OptionsVolTrainingConfig = z.infer<typeof optionsVolTrainingSchema>;
+
+/** A cross-sectional model's config (equities_xs, intraday_xs) rather than options_vol's. */
+export function isCrossSectionTraining(config: TrainingConfig | OptionsVolTrainingConfig): config is TrainingConfig {
+  return "universe" in config.dataset;
+}

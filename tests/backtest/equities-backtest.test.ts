@@ -1,0 +1,93 @@
+/**
+ * The equities backtester's arithmetic, reconciled by hand: a two-name dollar-neutral book (the smallest
+ * long-short portfolio: one name long, one short) without costs, then the same book with trading costs and with
+ * borrow, each of which must change PnL by exactly its own amount.
+ */
+import { describe, expect, it } from "vitest";
+import { equitiesBacktestSchema } from "../../src/config/schemas/equities-backtest.ts";
+import { portfolioWeights, simulateEquitiesBacktest, type BacktestPanel, type BorrowFees } from "../../src/backtest/equities/index.ts";
+
+const noBorrow: BorrowFees = { dailyFee: () => 0, rateOf: () => ({ tier: "gc" }) };
+
+/** Three dates; A scores higher on the first two, B on the last (a full flip). */
+const panel: BacktestPanel = {
+  dates: ["2026-03-02", "2026-03-03", "2026-03-06"],
+  group: [0, 0, 1, 1, 2, 2],
+  names: ["A", "B", "A", "B", "A", "B"],
+  score: [2, 1, 2, 1, 1, 2],
+  forwardReturn: [0.01, -0.02, 0.03, 0.01, -0.01, 0.02],
+  adv: [5e6, 2e8, 5e6, 2e8, 5e6, 2e8],
+  exitDates: ["2026-03-03", "2026-03-03", "2026-03-06", "2026-03-06", "2026-03-09", "2026-03-09"],
+};
+
+const zeroCosts = equitiesBacktestSchema.parse({ quantiles: 2, cost_bps_by_adv: [{ min_adv_usd: 0, bps: 0 }] });
+
+describe("equities backtester", () => {
+  it("reconciles a no-cost long-short book by hand", () => {
+    const result = simulateEquitiesBacktest(panel, zeroCosts, noBorrow, 252);
+    // Day 1: long A 0.5, short B 0.5: 0.5·0.01 − 0.5·(−0.02) = 0.015. Day 2: 0.5·0.03 − 0.5·0.01 = 0.01.
+    // Day 3: flipped, long B, short A: 0.5·0.02 − 0.5·(−0.01) = 0.015.
+    const byHand = [0.015, 0.01, 0.015];
+    result.days.forEach((day, i) => {
+      expect(day.gross).toBeCloseTo(byHand[i] ?? NaN, 15);
+      expect(day.net).toBe(day.gross);
+    });
+    // Turnover: entering (0.5 + 0.5), holding (0), flipping (1 + 1).
+    expect(result.days.map((d) => d.turnover)).toEqual([1, 0, 2]);
+    const mean = (0.015 + 0.01 + 0.015) / 3;
+    const sd = Math.sqrt(((0.015 - mean) ** 2 * 2 + (0.01 - mean) ** 2) / 2);
+    expect(result.summary.netSharpe).toBeCloseTo((mean / sd) * Math.sqrt(252), 12);
+    expect(result.summary.grossReturn).toBeCloseTo(0.04, 15);
+  });
+
+  it("costs change PnL by exactly |trade| × bps of the name's ADV bucket", () => {
+    const costs = equitiesBacktestSchema.parse({ quantiles: 2, cost_bps_by_adv: [{ min_adv_usd: 0, bps: 20 }, { min_adv_usd: 1e8, bps: 5 }] });
+    const base = simulateEquitiesBacktest(panel, zeroCosts, noBorrow, 252);
+    const withCosts = simulateEquitiesBacktest(panel, costs, noBorrow, 252);
+    // A (ADV 5e6) pays 20 bps, B (ADV 2e8) pays 5 bps per unit traded.
+    const expected = [0.5 * 0.002 + 0.5 * 0.0005, 0, 1 * 0.002 + 1 * 0.0005];
+    withCosts.days.forEach((day, i) => {
+      expect(day.cost).toBeCloseTo(expected[i] ?? NaN, 15);
+      expect(day.net).toBeCloseTo((base.days[i]?.net ?? NaN) - (expected[i] ?? NaN), 15);
+      expect(day.gross).toBe(base.days[i]?.gross);
+    });
+  });
+
+  it("borrow changes PnL by exactly the short's value × fee per calendar day held", () => {
+    const feePerDay = 0.0001;
+    const borrow: BorrowFees = { dailyFee: (_s, _d, days = 1) => feePerDay * days, rateOf: () => ({ tier: "htb" }) };
+    const base = simulateEquitiesBacktest(panel, zeroCosts, noBorrow, 252);
+    const withBorrow = simulateEquitiesBacktest(panel, zeroCosts, borrow, 252);
+    // Short 0.5 each day, held 1, 3 (Tuesday → Friday) and 3 calendar days.
+    const expected = [0.5 * feePerDay * 1, 0.5 * feePerDay * 3, 0.5 * feePerDay * 3];
+    withBorrow.days.forEach((day, i) => {
+      expect(day.borrow).toBeCloseTo(expected[i] ?? NaN, 18);
+      expect(day.net).toBeCloseTo((base.days[i]?.net ?? NaN) - (expected[i] ?? NaN), 15);
+    });
+    expect(withBorrow.positions.filter((p) => p.weight < 0).every((p) => p.borrowTier === "htb")).toBe(true);
+  });
+
+  it("is deterministic and closes a name that leaves the cross-section", () => {
+    const gone: BacktestPanel = { ...panel, score: [2, 1, 2, Number.NaN, 1, 2] };
+    const a = simulateEquitiesBacktest(gone, zeroCosts, noBorrow, 252);
+    const b = simulateEquitiesBacktest(gone, zeroCosts, noBorrow, 252);
+    expect(a).toEqual(b);
+    // Day 2 has one scored name: no book; both of yesterday's positions are closed.
+    expect(a.days[1]?.turnover).toBe(1);
+    expect(a.days[1]?.gross).toBe(0);
+  });
+
+  it("weights are dollar neutral under both schemes", () => {
+    const scores = [0.3, -1, 2, 0.1, 0.7, -0.2, 1.5, 0];
+    for (const weighting of ["quantile", "rank"] as const) {
+      const w = portfolioWeights(scores, { weighting, quantiles: 4, gross_leverage: 1 });
+      const long = [...w].filter((x) => x > 0).reduce((s, x) => s + x, 0);
+      const short = [...w].filter((x) => x < 0).reduce((s, x) => s + x, 0);
+      expect(long).toBeCloseTo(0.5, 15);
+      expect(short).toBeCloseTo(-0.5, 15);
+      // The highest score is long, the lowest short.
+      expect(w[2]).toBeGreaterThan(0);
+      expect(w[1]).toBeLessThan(0);
+    }
+  });
+});
