@@ -31,7 +31,7 @@ describe("trademl dag", () => {
     expect(dot.stdout).toMatch(/^digraph trademl_dag \{/);
     expect(dot.stdout).toContain("curate -> reference;");
     const from = JSON.parse((await runTrademl(["dag", "graph", "--json", "--from", "curate"])).stdout) as { steps: { name: string }[] };
-    expect(from.steps.map((s) => s.name)).toEqual(["curate", "reference"]);
+    expect(from.steps.map((s) => s.name)).toEqual(["curate", "reference", "report"]);
   });
 
   it("runs, shows the run as a table, and runs one step of a named run", async () => {
