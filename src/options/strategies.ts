@@ -133,7 +133,7 @@ function legSpec(kernels: StrategyKernels, slice: StrategySlice, strike: number,
 
 /** Prices legs on their slices; undefined when a slice is missing or a price is not finite. */
 function priceLegs(kernels: StrategyKernels, legs: readonly Leg[], sliceOf: (expiry: string) => StrategySlice | undefined): PricedLeg[] | undefined {
-  const inputs = [];
+  const inputs: { leg: Leg; spec: OptionSpec; k: number; vol: number }[] = [];
   for (const leg of legs) {
     const slice = sliceOf(leg.expiry);
     if (slice === undefined || !(slice.t > 0)) return undefined;
