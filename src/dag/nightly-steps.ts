@@ -129,7 +129,7 @@ const curate: DagStep = {
     const o = run.options;
     const options = o === undefined
       ? "options: off (curator.yml options.enabled)"
-      : `options: ${o.sessions.length} session(s), ${o.quotes} quote(s), ${o.quarantined} quarantined, ${o.ivRows} IV row(s), surfaces ${o.surfaces.ok} ok / ${o.surfaces.repaired} repaired / ${o.surfaces.rejected} rejected`;
+      : `options: ${o.newRawParts} new raw part(s), ${o.sessions.length} session(s), ${o.quotes} quote(s), ${o.quarantined} quarantined, ${o.ivRows} IV row(s), surfaces ${o.surfaces.ok} ok / ${o.surfaces.repaired} repaired / ${o.surfaces.rejected} rejected`;
     return { status: "succeeded", summary: `${line("daily", run.daily)}; ${line("minute", run.minute)}; ${options}` };
   },
 };
