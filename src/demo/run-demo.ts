@@ -193,6 +193,10 @@ export const DEMO_QUERIES: readonly { readonly what: string; readonly sql: strin
     what: "option surfaces: SVI slices and their QC per underlier and session",
     sql: "select underlying, date, expiry, round(t * 365) as days, round(rmse_vol_points, 2) as rmse_vp, n_quotes, qc_status, reject_reason from options_surfaces order by date desc, underlying, expiry limit 12",
   },
+  {
+    what: "option strategies: next-day delta-hedged PnL explained by gamma, vega, theta and residual",
+    sql: "select underlying, date, strategy, tenor_days, round(pnl, 4) as pnl, round(gamma_pnl, 4) as gamma, round(vega_pnl, 4) as vega, round(theta_pnl, 4) as theta, round(residual, 4) as residual from options_strategy_pnl order by date desc, underlying, strategy, tenor_days limit 12",
+  },
   { what: "implied vols of the latest session's out-of-the-money quotes", sql: "select underlying, expiry, strike, \"right\", round(k, 4) as k, round(iv_mid, 4) as iv_mid, status from options_iv where otm and date = (select max(date) from options_iv) order by underlying, expiry, strike limit 12" },
   { what: "the large-cap proxy's members", sql: "select symbol, adv_rank, effective_from, effective_to from index_membership where index_name = 'large_cap_proxy' order by effective_from desc, adv_rank limit 10" },
 ];

@@ -5,6 +5,7 @@
  *   2. transform  for those sessions, in DuckDB (sql/options/): quotes checked and merged by source priority
  *                 (quotes_checked.sql), discount factors and forwards (forwards.sql), implied vols through the
  *                 kernel's SQL functions (options_iv.sql); then SVI slices per expiry in TypeScript (fit-surfaces.ts);
+ *                 then, on the committed surfaces, candidate strategies and their next-session PnL (strategies-pass.ts);
  *   3. commit     one part per session per table, replacing that session's earlier part (a session re-curated when
  *                 a vendor's chain for it arrives late is rewritten whole);
  *   4. bookmark   moves only after every commit.
@@ -28,6 +29,8 @@ import { makeStaging } from "../curate/parts.ts";
 import { fitSurfaces, type SurfaceExpiry, type SurfaceQuote } from "./fit-surfaces.ts";
 import { moveOptionsBookmark, readOptionsBookmark } from "./options-state.ts";
 import { OPTION_CHAINS_DATASET, OPTIONS_TABLES, sessionFolder } from "./options-tables.ts";
+import { replaceSessionParts, sessionRowsWriter } from "./replace-sessions.ts";
+import { writeStrategies } from "./strategies-pass.ts";
 
 export interface CurateOptionsOptions {
   readonly lake: LakeAccess;
@@ -173,15 +176,8 @@ export async function curateOptions(options: CurateOptionsOptions): Promise<Opti
 
     const commits: Record<string, number> = {};
     const written = async (table: string, write: (date: string) => Promise<PartFile | undefined>): Promise<void> => {
-      const add: PartFile[] = [];
-      for (const date of sessions) {
-        const part = await write(date);
-        if (part !== undefined) add.push(part);
-      }
-      const previous = await lake.readManifest(table);
-      const remove = (previous?.files ?? []).filter((f) => sessions.some((d) => f.key.startsWith(`${sessionFolder(table, d)}/`))).map((f) => f.key);
-      if (add.length === 0 && remove.length === 0) return;
-      commits[table] = (await parts.commit(table, remove.length === 0 ? { kind: "append", add } : { kind: "replace", add, remove })).seq;
+      const seq = await replaceSessionParts(lake, parts, table, sessions, write);
+      if (seq !== undefined) commits[table] = seq;
     };
     const fromQuery = (table: string, relation: string, where: string, order: string) => async (date: string): Promise<PartFile | undefined> => {
       const filter = `${where} AND ${relation === "quotes_merged" ? "quote_date" : "date"} = DATE ${sqlString(date)}`;
@@ -189,15 +185,12 @@ export async function curateOptions(options: CurateOptionsOptions): Promise<Opti
       if (n === 0) return undefined;
       return parts.writeQuery(`SELECT * FROM ${relation} WHERE ${filter} ORDER BY ${order}`, { folder: sessionFolder(table, date), symbolColumn: "underlying" });
     };
-    const fromRows = <T extends { readonly date: string } & Readonly<Record<string, unknown>>>(table: string, columns: TableColumns, rows: readonly T[]) => async (date: string): Promise<PartFile | undefined> => {
-      const mine = rows.filter((r) => r.date === date);
-      return mine.length === 0 ? undefined : parts.writeRows(columns, mine, { folder: sessionFolder(table, date), symbolColumn: "underlying" });
-    };
     await written(OPTIONS_TABLES.quotes, fromQuery(OPTIONS_TABLES.quotes, "quotes_merged", "reasons IS NULL", "underlying, expiry, strike, \"right\""));
     await written(OPTIONS_TABLES.quarantine, fromQuery(OPTIONS_TABLES.quarantine, "quotes_merged", "reasons IS NOT NULL", "underlying, expiry, strike, \"right\""));
     await written(OPTIONS_TABLES.iv, fromQuery(OPTIONS_TABLES.iv, "options_iv_rows", "true", "underlying, expiry, strike, \"right\""));
-    await written(OPTIONS_TABLES.surfaces, fromRows(OPTIONS_TABLES.surfaces, SURFACE_COLUMNS, surfaces));
-    await written(OPTIONS_TABLES.surfaceQc, fromRows(OPTIONS_TABLES.surfaceQc, QC_COLUMNS, qc));
+    await written(OPTIONS_TABLES.surfaces, sessionRowsWriter(parts, OPTIONS_TABLES.surfaces, SURFACE_COLUMNS, surfaces));
+    await written(OPTIONS_TABLES.surfaceQc, sessionRowsWriter(parts, OPTIONS_TABLES.surfaceQc, QC_COLUMNS, qc));
+    Object.assign(commits, await writeStrategies({ duck, lake, parts, kernels, config: config.strategies, sessions }));
 
     await moveOptionsBookmark(lake, bookmark, { format: 1, consumed: [...consumed, ...fresh.map((f) => f.key)].sort() });
     const count = async (sql: string): Promise<number> => (await duck.rows<{ n: number }>(`SELECT (${sql})::DOUBLE AS n`))[0]?.n ?? 0;

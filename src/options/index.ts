@@ -6,3 +6,7 @@ export { readSurface, smileSpec, type SurfaceQuotePoint, type SurfaceReport, typ
 export {
   FORWARD_IV_STATUS_NAMES, forwardIvStatusName, impliedVolForward, type ForwardIvBatch, type ForwardIvResult, type ForwardIvStatusName,
 } from "../kernels/implied-vol-forward.ts";
+export {
+  buildStrategies, remarkStrategy, strategyRow, STRATEGY_NAMES, type Strategy, type StrategyConfig, type StrategyKernels, type StrategyName,
+  type StrategyPnlRow, type StrategyRow, type StrategySlice,
+} from "./strategies.ts";

@@ -8,6 +8,8 @@ export const OPTIONS_TABLES = {
   iv: "curated/options_iv",
   surfaces: "curated/options_surfaces",
   surfaceQc: "qc/options_surface_qc",
+  strategies: "curated/options_strategies",
+  strategyPnl: "curated/options_strategy_pnl",
 } as const;
 
 /** The raw dataset the pass reads from every vendor of curator.yml `options.source_priority`. */

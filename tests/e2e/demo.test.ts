@@ -52,6 +52,8 @@ interface Snapshot {
   readonly ledger: unknown;
   readonly membership: unknown;
   readonly options: unknown;
+  readonly strategies: unknown;
+  readonly strategyPnl: unknown;
   /** Rows of the raw option tables (not exposed to `trademl sql`), from their manifests. */
   readonly rawOptions: Readonly<Record<string, number>>;
 }
@@ -62,14 +64,19 @@ async function snapshot(): Promise<Snapshot> {
       (select count(*) from equities_minute_adj) as minute,
       (select count(*) from qc_partition_status) as ledger,
       (select count(*) from index_membership) as membership,
-      (select count(*) from options_iv) + (select count(*) from options_surfaces) as options`);
+      (select count(*) from options_iv) + (select count(*) from options_surfaces) as options,
+      (select count(*) from options_strategies) as strategies,
+      (select count(*) from options_strategy_pnl) as strategy_pnl`);
   const store = new LocalStore({ root: lake });
   const rawOptions: Record<string, number> = {};
   for (const table of ["raw/alpaca/options_chains", "raw/finnhub/options_chains", "raw/polygon/options_contracts"]) {
     rawOptions[table] = ((await readManifest(store, table))?.files ?? []).reduce((n, file) => n + file.rows, 0);
   }
   await store.close();
-  return { curated: row?.["curated"], minute: row?.["minute"], ledger: row?.["ledger"], membership: row?.["membership"], options: row?.["options"], rawOptions };
+  return {
+    curated: row?.["curated"], minute: row?.["minute"], ledger: row?.["ledger"], membership: row?.["membership"], options: row?.["options"],
+    strategies: row?.["strategies"], strategyPnl: row?.["strategy_pnl"], rawOptions,
+  };
 }
 
 let afterFirst: Snapshot;
@@ -111,6 +118,9 @@ describe("trademl demo → audited, curated lake with reference data", () => {
     expect(rows.map((r) => r["d"])).toEqual(sessions);
     for (const row of rows) expect(Number(row["q"]) > 0 && Number(row["i"]) > 0 && Number(row["s"]) > 0, String(row["d"])).toBe(true);
     expect(first.stdout).toMatch(/options: \d+ new raw part\(s\), 10 session\(s\)/);
+    // Candidate strategies on the accepted surfaces, and their next-session evaluation (the second demo adds none: snapshot).
+    expect(Number(afterFirst.strategies)).toBeGreaterThan(0);
+    expect(Number(afterFirst.strategyPnl)).toBeGreaterThan(0);
   });
 
   it("select * from equities_ohlcv_adj limit 5 works", async () => {

@@ -28,6 +28,7 @@ import { createTableView } from "../../src/db/lake-tables.ts";
 import { DuckSession } from "../../src/db/session.ts";
 import { createKernels, type Kernels } from "../../src/kernels/index.ts";
 import { impliedVolForward } from "../../src/kernels/implied-vol-forward.ts";
+import { lakeAccess } from "../../src/lake/lake-access.ts";
 import { LocalStore } from "../../src/lake/local-store.ts";
 import { runCuration } from "../../src/curate/run-curation.ts";
 import { SyntheticMarket } from "../../src/sim/market.ts";
@@ -187,10 +188,30 @@ describe("options pipeline on the demo", () => {
     expect(missing.stderr).toContain("no_surface");
   });
 
+  it("builds candidate strategies on every session with an accepted slice and evaluates them on the next session", async () => {
+    const accepted = await duck.rowsJs(`SELECT DISTINCT underlying, date::VARCHAR AS d FROM options_surfaces WHERE qc_status <> 'rejected' ORDER BY ALL`);
+    const built = await duck.rowsJs(`SELECT DISTINCT underlying, date::VARCHAR AS d FROM options_strategies ORDER BY ALL`);
+    expect(built.length).toBeGreaterThan(0);
+    // Strategies only where a surface was accepted.
+    const acceptedKeys = new Set(accepted.map((r) => `${str(r, "underlying")}|${str(r, "d")}`));
+    for (const r of built) expect(acceptedKeys.has(`${str(r, "underlying")}|${str(r, "d")}`)).toBe(true);
+    const pnl = await duck.rowsJs(`SELECT strategy, date::VARCHAR AS d, mark_date::VARCHAR AS md, pnl, gamma_pnl, vega_pnl, theta_pnl, residual, delta_pnl, hedge_pnl FROM options_strategy_pnl`);
+    expect(pnl.length).toBeGreaterThan(0);
+    for (const r of pnl) {
+      expect(str(r, "md") > str(r, "d")).toBe(true);
+      expect(Math.abs(num(r, "gamma_pnl") + num(r, "vega_pnl") + num(r, "theta_pnl") + num(r, "residual") - num(r, "pnl"))).toBeLessThanOrEqual(1e-9);
+      expect(num(r, "delta_pnl") + num(r, "hedge_pnl")).toBe(0);
+    }
+  });
+
   it("commits nothing when curation runs again", async () => {
+    const seqs = async (): Promise<(number | undefined)[]> => Promise.all([OPTIONS_TABLES.strategies, OPTIONS_TABLES.strategyPnl].map(async (t) => (await lakeAccess(store).readManifest(t))?.seq));
+    const before = await seqs();
+    expect(before.every((s) => s !== undefined)).toBe(true);
     const config = await loadConfig({ configDir: new URL("../../configs", import.meta.url).pathname, env: {}, envFile: false });
     const run = await runCuration(store, config.curator, { holder: "options-test" });
     expect(run.ran).toBe(true);
     if (run.ran) expect(run.options?.sessions).toEqual([]);
+    expect(await seqs()).toEqual(before);
   }, 300_000);
 });

@@ -30,6 +30,17 @@ export const optionsCurationSchema = z.strictObject({
       min_days: positiveInt.default(2).describe("expiries closer than this many calendar days are not fitted (rejected, too_short)"),
     })
     .prefault({}),
+  strategies: z
+    .strictObject({
+      enabled: z.boolean().default(true).describe("build candidate structures on each session's surfaces and evaluate them on the next session's (docs/options.md, section 4)"),
+      tenors_days: z
+        .array(positiveInt)
+        .min(1)
+        .default(() => [7, 14])
+        .describe("tenors in calendar days: each picks the accepted expiry nearest to it; consecutive tenors make a calendar"),
+      wing_delta: z.number().gt(0).lt(0.5).default(0.25).describe("the |delta| of the wing strikes (strangle, risk reversal, butterfly wings, verticals' short leg)"),
+    })
+    .prefault({}),
 });
 
 export type OptionsCurationConfig = z.infer<typeof optionsCurationSchema>;
