@@ -26,7 +26,11 @@ function describeFailure(error: unknown): string {
   const code = typeof cause === "object" && cause !== null ? (cause as { code?: unknown }).code : undefined;
   if (error.name === "TimeoutError") return `no answer within ${REACH_TIMEOUT_MS / 1000} s`;
   if (typeof code === "string") return code;
-  return cause instanceof Error ? cause.message : error.message;
+  const message = cause instanceof Error ? cause.message : error.message;
+  // Deno's fetch gives no code, only the socket error's text ("... Connection refused (os error 111)"): say the
+  // same thing on both runtimes.
+  if (/connection refused/i.test(message)) return "ECONNREFUSED";
+  return message;
 }
 
 export async function reachVendor(baseUrl: string, signal: AbortSignal): Promise<{ ok: boolean; detail: string }> {
