@@ -5,7 +5,7 @@
  *   value is joined to it (`--skew=-3`); `-3` is never a flag of trademl.
  * - mri converts every value `Number()` accepts into a number (`0x10` became 16, `1e999` Infinity), losing what
  *   the user typed. The raw text of each value option is kept here and handed to the commands (src/cli/group.ts),
- *   whose parsers (src/cli/options.ts) accept decimal numbers only.
+ *   whose parsers (src/cli/option-parsers.ts) accept decimal numbers only.
  * It also records every long flag given, so a command can refuse the flags that do not apply to it.
  */
 

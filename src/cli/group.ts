@@ -6,7 +6,7 @@ import type { CAC } from "cac";
 import { UsageError } from "../domain/errors.ts";
 import { camelOption, type PreparedArgv } from "./argv.ts";
 import type { CliContext, CommandAction, CommandOptions, GroupAction } from "./context.ts";
-import { flagName } from "./options.ts";
+import { flagName } from "./option-parsers.ts";
 
 export interface OptionSpec {
   readonly flags: string;

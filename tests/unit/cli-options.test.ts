@@ -1,7 +1,7 @@
 // The defects of issue 11 item 8 in option parsing (each test failed before the fix), and the shared option
-// parsers of src/cli/options.ts that every command can use.
+// parsers of src/cli/option-parsers.ts that every command can use.
 import { describe, expect, it } from "vitest";
-import { dateOption, enumOption, integerOption, numberOption, optionalNumber, stringOption } from "../../src/cli/options.ts";
+import { dateOption, enumOption, integerOption, numberOption, optionalNumber, stringOption } from "../../src/cli/option-parsers.ts";
 import { runTrademl } from "../helpers/cli.ts";
 
 const BSM = ["calc", "bsm", "--strike", "100", "--t", "0.5", "--vol", "0.2"];

@@ -19,7 +19,7 @@ async function importAction(args: readonly string[], _options: CommandOptions, c
 }
 
 async function showAction(_args: readonly string[], options: CommandOptions, ctx: CliContext): Promise<number> {
-  const { requiredString, dateOption } = await import("../options.ts");
+  const { requiredString, dateOption } = await import("../option-parsers.ts");
   const { UsageError } = await import("../../domain/errors.ts");
   const symbol = requiredString(options, "symbol", "a symbol").toUpperCase();
   const date = dateOption(options, "date");

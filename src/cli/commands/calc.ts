@@ -6,7 +6,7 @@ import { DataError, UsageError } from "../../domain/errors.ts";
 import type { CliContext, CommandOptions } from "../context.ts";
 import type { GroupSpec } from "../group.ts";
 import { jsonText } from "../json.ts";
-import { enumOption, flagOption, numberOption, stringOption } from "../options.ts";
+import { enumOption, flagOption, numberOption, stringOption } from "../option-parsers.ts";
 
 function optionType(options: CommandOptions): "call" | "put" {
   const text = stringOption(options, "type")?.toLowerCase();

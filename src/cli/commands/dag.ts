@@ -7,7 +7,7 @@ function list(text: string | undefined): string[] | undefined {
 }
 
 async function selection(options: CommandOptions): Promise<StepSelection> {
-  const { stringOption } = await import("../options.ts");
+  const { stringOption } = await import("../option-parsers.ts");
   const { UsageError } = await import("../../domain/errors.ts");
   const { STEP_ROLES } = await import("../../dag/types.ts");
   const steps = list(stringOption(options, "steps"));
@@ -42,7 +42,7 @@ export const dagCommand: GroupSpec = {
       run: async (args, options, ctx) => {
         const { UsageError } = await import("../../domain/errors.ts");
         if (args.length > 0) throw new UsageError("unexpected_argument", `dag run takes no positional arguments, got "${args.join(" ")}"`);
-        const { stringOption, flagOption } = await import("../options.ts");
+        const { stringOption, flagOption } = await import("../option-parsers.ts");
         const { NIGHTLY_STEPS, checkGraph, selectSteps, runDag } = await import("../../dag/index.ts");
         const { assertRunId } = await import("../../dag/run-state.ts");
         const { formatRun } = await import("../../dag/format-run.ts");
@@ -79,7 +79,7 @@ export const dagCommand: GroupSpec = {
       run: async (args, options, ctx) => {
         const { UsageError, DataError } = await import("../../domain/errors.ts");
         if (args.length > 1) throw new UsageError("unexpected_argument", "dag status takes at most one run id");
-        const { flagOption } = await import("../options.ts");
+        const { flagOption } = await import("../option-parsers.ts");
         const { listRuns, readRun } = await import("../../dag/run-state.ts");
         const { formatRun } = await import("../../dag/format-run.ts");
         const { openConfiguredLake } = await import("../open-lake.ts");
@@ -101,7 +101,7 @@ export const dagCommand: GroupSpec = {
       options: ["json", "dot", "steps", "from", "role"],
       run: async (_args, options, ctx) => {
         const { UsageError } = await import("../../domain/errors.ts");
-        const { flagOption } = await import("../options.ts");
+        const { flagOption } = await import("../option-parsers.ts");
         const { NIGHTLY_STEPS, checkGraph, selectSteps, graphDot, graphJson, graphText } = await import("../../dag/index.ts");
         const json = flagOption(options, "json");
         const dot = flagOption(options, "dot");
@@ -119,7 +119,7 @@ export const dagCommand: GroupSpec = {
         const { UsageError } = await import("../../domain/errors.ts");
         const name = args[0];
         if (name === undefined || args.length > 1) throw new UsageError("missing_argument", "dag step takes one step name, e.g. trademl dag step curate --run RUN");
-        const { requiredString, flagOption } = await import("../options.ts");
+        const { requiredString, flagOption } = await import("../option-parsers.ts");
         const { NIGHTLY_STEPS, checkGraph, runStep } = await import("../../dag/index.ts");
         const { assertRunId, openRun } = await import("../../dag/run-state.ts");
         const { openConfiguredLake } = await import("../open-lake.ts");

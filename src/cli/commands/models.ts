@@ -11,7 +11,7 @@ interface ModelsSession {
 
 /** Opens the configuration, the lake and MLflow (required: promotion lives in its registry). */
 async function openModels(options: CommandOptions, ctx: CliContext): Promise<ModelsSession> {
-  const { stringOption } = await import("../options.ts");
+  const { stringOption } = await import("../option-parsers.ts");
   const { openConfiguredLake } = await import("../open-lake.ts");
   const { requireMlflowConnection, createMlflowClient } = await import("../../mlflow/index.ts");
   const { ConfigError } = await import("../../domain/errors.ts");
@@ -90,7 +90,7 @@ async function statusAction(_args: readonly string[], options: CommandOptions, c
 
 async function promoteAction(_args: readonly string[], options: CommandOptions, ctx: CliContext): Promise<number> {
   const { promoteIfDue } = await import("../../mlflow/index.ts");
-  const { dateOption } = await import("../options.ts");
+  const { dateOption } = await import("../option-parsers.ts");
   const today = dateOption(options, "date");
   const session = await openModels(options, ctx);
   try {
@@ -104,7 +104,7 @@ async function promoteAction(_args: readonly string[], options: CommandOptions, 
 
 async function shadowScoreAction(_args: readonly string[], options: CommandOptions, ctx: CliContext): Promise<number> {
   const { shadowScoreDay } = await import("../../mlflow/index.ts");
-  const { dateOption } = await import("../options.ts");
+  const { dateOption } = await import("../option-parsers.ts");
   const { UsageError } = await import("../../domain/errors.ts");
   const { shadowScorer } = await import("../../train/shadow-scorer.ts");
   const { createLearnKernels } = await import("../../kernels/learn/index.ts");

@@ -27,7 +27,7 @@ export const nodeCommand: GroupSpec = {
           const problems = universe.map(keySegmentProblem).filter((p): p is string => p !== undefined);
           if (problems.length > 0) throw new UsageError("bad_option", `--symbols: ${problems.join("; ")}`);
         }
-        const { optionalNumber } = await import("../options.ts");
+        const { optionalNumber } = await import("../option-parsers.ts");
         const intervalOption = optionalNumber(options, "intervalMinutes", { greaterThan: 0 });
         const { config, store, close } = await openConfiguredLake({ configDir: ctx.globals.configDir, env: ctx.env, envFile: ctx.globals.envFile, cwd: ctx.cwd });
         try {

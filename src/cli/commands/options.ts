@@ -5,7 +5,7 @@
 import type { CliContext, CommandOptions } from "../context.ts";
 import type { GroupSpec } from "../group.ts";
 import { jsonText } from "../json.ts";
-import { dateOption, enumOption, requiredString, stringOption } from "../options.ts";
+import { dateOption, enumOption, requiredString, stringOption } from "../option-parsers.ts";
 import { textTable } from "../../domain/text-table.ts";
 
 async function surface(_args: readonly string[], options: CommandOptions, ctx: CliContext): Promise<number> {

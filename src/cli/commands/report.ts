@@ -1,6 +1,6 @@
 import { UsageError } from "../../domain/errors.ts";
 import type { GroupSpec } from "../group.ts";
-import { dateOption, enumOption, flagOption, stringOption } from "../options.ts";
+import { dateOption, enumOption, flagOption, stringOption } from "../option-parsers.ts";
 
 export const reportCommand: GroupSpec = {
   name: "report",

@@ -2,7 +2,7 @@ import type { CliContext, CommandOptions } from "../context.ts";
 import type { GroupSpec } from "../group.ts";
 
 async function runAction(_args: readonly string[], options: CommandOptions, ctx: CliContext): Promise<number> {
-  const { stringOption, optionalInteger } = await import("../options.ts");
+  const { stringOption, optionalInteger } = await import("../option-parsers.ts");
   const model = stringOption(options, "model") ?? "equities_xs";
   const windowYears = optionalInteger(options, "windowYears", { min: 1, max: 50 });
   const { runTrainer, refuseUnbuiltModel } = await import("../../train/trainer-run.ts");

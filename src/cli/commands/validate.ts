@@ -7,7 +7,7 @@ import { AppError, DataError } from "../../domain/errors.ts";
 import type { CliContext, CommandOptions } from "../context.ts";
 import type { GroupSpec } from "../group.ts";
 import { jsonText } from "../json.ts";
-import { enumOption, integerOption, numberOption, optionalInteger, requiredString, stringOption } from "../options.ts";
+import { enumOption, integerOption, numberOption, optionalInteger, requiredString, stringOption } from "../option-parsers.ts";
 
 type Format = "table" | "json";
 
