@@ -26,6 +26,7 @@ import { DuckSession } from "../../src/db/session.ts";
 import { runDemo } from "../../src/demo/run-demo.ts";
 import { AppError } from "../../src/domain/errors.ts";
 import { createKernels, type Kernels } from "../../src/kernels/index.ts";
+import { collectGarbage } from "../../src/lake/gc.ts";
 import { lakeAccess, type LakeAccess } from "../../src/lake/lake-access.ts";
 import { LocalStore } from "../../src/lake/local-store.ts";
 import { OPTIONS_TABLES } from "../../src/options/options-tables.ts";
@@ -351,6 +352,35 @@ describe("options backtester on the demo lake", () => {
     expect(cli.code).toBe(2);
     expect(await countBacktestManifests()).toBe(tablesBefore);
   }, 60_000);
+});
+
+describe("backtest tables and lake gc", () => {
+  it("keeps every committed backtest part and lists an orphaned one", async () => {
+    const copy = await mkdtemp(join(tmpdir(), "trademl-options-backtest-gc-"));
+    try {
+      await cp(dir, copy, { recursive: true });
+      // The demo's released lease records would hold the grace to their TTL; this lake has no job running.
+      await rm(join(copy, "leases"), { recursive: true, force: true });
+      const copyStore = new LocalStore({ root: copy });
+      await run(ONE_POSITION, { lake: lakeAccess(copyStore) });
+      const committed: string[] = [];
+      for await (const entry of copyStore.list("backtests/")) committed.push(entry.key);
+      expect(committed.length).toBeGreaterThan(0);
+      // A run killed after writing a part and before committing it leaves an orphan.
+      const session = await DuckSession.create({ kernels: false });
+      const writer = new PartWriter({ session, store: copyStore });
+      const orphan = await writer.writeRows([["run_id", "VARCHAR"]], [{ run_id: "killed" }], { folder: "backtests/options/0000000000000000/daily" });
+      await writer.close();
+      session.close();
+      const dry = await collectGarbage(copyStore, { graceMs: 0 });
+      expect(dry.orphans.map((o) => o.key)).toEqual([orphan.key]);
+      await collectGarbage(copyStore, { graceMs: 0, apply: true });
+      expect(await copyStore.head(orphan.key)).toBeUndefined();
+      for (const key of committed) expect(await copyStore.head(key), key).toBeDefined();
+    } finally {
+      await rm(copy, { recursive: true, force: true });
+    }
+  }, 120_000);
 });
 
 async function countBacktestManifests(): Promise<number> {
