@@ -7,8 +7,9 @@
  *   - costs and borrow change each day's PnL by exactly the configured amounts (stock bps and per share on the hedge
  *     trades, option bps on the marks traded, the tier's bps/360 per calendar day on the short hedge's value);
  *   - a re-run of the same config writes nothing and its tables equal the run's;
- *   - a session without a surface carries the last good mark with a flag; an underlier without a chain and an
- *     unknown strategy are coded errors that leave no table behind.
+ *   - a session stripped of its surfaces and chain carries the last good marks with a flag and takes its spot from
+ *     the curated close; an underlier without a chain and an unknown strategy are coded errors that leave no table
+ *     behind; lake gc deletes an orphaned backtest part and keeps the committed ones.
  */
 import { cp, mkdtemp, rm, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
@@ -304,12 +305,15 @@ describe("options backtester on the demo lake", () => {
       const copyLake = lakeAccess(new LocalStore({ root: copy }));
       const sessions = (await duck.rowsJs(`SELECT DISTINCT date::VARCHAR AS d FROM surfaces WHERE underlying = '${UNDERLIER}' ORDER BY d`)).map((r) => String(r["d"]));
       const gap = sessions[2] ?? "";
-      const manifest = await copyLake.readManifest(OPTIONS_TABLES.surfaces);
-      const removed = (manifest?.files ?? []).filter((f) => f.key.includes(`/date=${gap}/`)).map((f) => f.key);
-      expect(removed.length).toBe(1);
+      // The session loses its surfaces and its whole chain (implied vols, and with them the chain's spot).
       const session = await DuckSession.create({ kernels: false });
       const writer = new PartWriter({ session, store: copyLake.store });
-      await writer.commit(OPTIONS_TABLES.surfaces, { kind: "replace", add: [], remove: removed });
+      for (const table of [OPTIONS_TABLES.surfaces, OPTIONS_TABLES.iv]) {
+        const manifest = await copyLake.readManifest(table);
+        const removed = (manifest?.files ?? []).filter((f) => f.key.includes(`/date=${gap}/`)).map((f) => f.key);
+        expect(removed.length).toBe(1);
+        await writer.commit(table, { kind: "replace", add: [], remove: removed });
+      }
       await writer.close();
       session.close();
 
@@ -318,6 +322,11 @@ describe("options backtester on the demo lake", () => {
       const positions = await tableRows(result.tables["positions"] ?? "", "date, leg", copyLake);
       const gapDay = daily.find((d) => String(d["date"]) === gap);
       expect(gapDay?.["status"]).toBe("carried");
+      // Without a chain the spot is the session's curated close.
+      await createTableView(duck, store, "curated/equities_ohlcv_adj", { viewName: "bars" });
+      const close = await duck.rowsJs(`SELECT arg_max(close, bar_time) AS close FROM bars WHERE symbol = '${UNDERLIER}' AND date::DATE = DATE '${gap}'`);
+      expect(num(gapDay, "spot")).toBe(num(close[0], "close"));
+      expect(gapDay?.["spot_carried"]).toBe(false);
       expect(num(gapDay, "carried_legs")).toBe(2);
       const previous = sessions[1] ?? "";
       for (const right of ["C", "P"]) {

@@ -6,7 +6,8 @@
  * accepted slice, is an error before anything is written.
  */
 import type { DuckSession } from "../../db/session.ts";
-import { sqlString } from "../../db/session.ts";
+import { sqlList, sqlString } from "../../db/session.ts";
+import { CURATE_TABLES } from "../../curate/curate-tables.ts";
 import { sessions as calendarSessions } from "../../domain/calendar/index.ts";
 import { DataError } from "../../domain/errors.ts";
 import type { LakeAccess } from "../../lake/lake-access.ts";
@@ -88,5 +89,28 @@ export async function readOptionsMarket(duck: DuckSession, lake: LakeAccess, opt
   // Without an explicit range the run spans the sessions with an accepted surface.
   const sessions = all.filter((d) => (options.start !== undefined || d >= firstAccepted) && (options.end !== undefined || d <= lastAccepted));
   const spotOf = new Map(chain.map((row) => [row.date, Number(row.spot)]));
+  const missing = sessions.filter((d) => !spotOf.has(d));
+  if (missing.length > 0) {
+    for (const [date, close] of await curatedCloses(duck, lake, underlier, missing, snapshot)) spotOf.set(date, close);
+  }
   return { underlier, sessions, slices, spot: sessions.map((d) => spotOf.get(d) ?? Number.NaN), snapshot };
+}
+
+/**
+ * The underlier's curated close on sessions without a chain: the close options_iv takes its spot from (the
+ * curated daily bars, src/options/curate-options.ts), so a session without a chain still moves the hedge.
+ * Records the bars' seq in `snapshot` when it reads them.
+ */
+async function curatedCloses(duck: DuckSession, lake: LakeAccess, underlier: string, dates: readonly string[], snapshot: Record<string, number>): Promise<Map<string, number>> {
+  const manifest = await lake.readManifest(CURATE_TABLES.adjusted);
+  const files = (manifest?.files ?? []).filter((f) => f.symbols === undefined || f.symbols.includes(underlier));
+  if (manifest === undefined || files.length === 0) return new Map();
+  snapshot[CURATE_TABLES.adjusted] = manifest.seq;
+  const paths = await lake.localPaths(files, CURATE_TABLES.adjusted);
+  const rows = await duck.rows<{ date: string; close: number }>(
+    `SELECT date::DATE::VARCHAR AS date, arg_max(close::DOUBLE, bar_time) AS close
+     FROM read_parquet(${sqlList(paths)}, union_by_name = true, hive_partitioning = false)
+     WHERE symbol = ${sqlString(underlier)} AND date::DATE IN (${dates.map((d) => `DATE ${sqlString(d)}`).join(", ")}) GROUP BY ALL`,
+  );
+  return new Map(rows.filter((r) => Number(r.close) > 0).map((r) => [r.date, Number(r.close)]));
 }

@@ -5,7 +5,8 @@
  * one historical path (one step per session) with its costs, financing and borrow.
  *
  * What goes into the kernel, per step k (session d_k, time (d_k − d_0)/365, ACT/365 like the surfaces' t):
- *  - spot: options_iv's close of the session (a session without a chain carries the last one, flagged);
+ *  - spot: options_iv's close of the session, else the curated daily close (market.ts); a session with neither
+ *    carries the last one, flagged;
  *  - per leg: the surface mark and vol; NaN when the session has no accepted slice of the leg's expiry, which the
  *    kernel (carry_bad_marks) turns into "carried": the leg keeps its last good mark and Greeks, the step is flagged;
  *  - rate and dividend yield (rates: surface) implied by the front live leg's slice, r = −ln(DF)/t and
