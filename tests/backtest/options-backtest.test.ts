@@ -344,6 +344,18 @@ describe("options backtester on the demo lake", () => {
     }
   }, 180_000);
 
+  it("runs the shipped example config through the CLI and prints its summary", async () => {
+    const config = new URL("../../configs/backtest/options.yml", import.meta.url).pathname;
+    const first = await runTrademl(["backtest", "options", "--config", config], { LAKE_ROOT: dir, TRADEML_SERVICES: "off" });
+    expect(first.code, first.stderr).toBe(0);
+    for (const measure of ["return", "sharpe", "max drawdown", "hedging cost", "hedge turnover", "option turnover"]) expect(first.stdout).toContain(measure);
+    expect(first.stdout).toMatch(/options backtest [0-9a-f]{16}: straddle on AMZN, \d{4}-\d{2}-\d{2} … \d{4}-\d{2}-\d{2} \(\d+ sessions, [1-9]\d* positions/);
+    expect(first.stdout).toContain("wrote backtests/options/");
+    const second = await runTrademl(["backtest", "options", "--config", config], { LAKE_ROOT: dir, TRADEML_SERVICES: "off" });
+    expect(second.code, second.stderr).toBe(0);
+    expect(second.stdout).toContain("nothing written");
+  }, 120_000);
+
   it("refuses an underlier without a chain and an unknown strategy with coded errors, writing nothing", async () => {
     const tablesBefore = await countBacktestManifests();
     const error = await run({ ...ONE_POSITION, underlier: "ZZZZ" }).catch((e: unknown) => e);
