@@ -14,7 +14,8 @@ import type { LakeAccess } from "../../lake/lake-access.ts";
 import { loadBorrowTiers } from "../../reference/borrow-tiers.ts";
 import { backtestRunId, writeRunTables, type WrittenRun } from "../run-tables.ts";
 import { readOptionsMarket } from "./market.ts";
-import { simulateOptionsBacktest, type BacktestKernels, type OptionsBacktestResult } from "./simulate.ts";
+import { simulateOptionsBacktest } from "./simulate.ts";
+import type { BacktestKernels, OptionsBacktestResult } from "./types.ts";
 
 export const OPTIONS_BACKTEST_KIND = "options";
 

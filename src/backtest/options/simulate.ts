@@ -16,172 +16,24 @@
  * Legs are entered at their mark (paying option_cost_bps of it), sold at their mark at the exit step, and settle
  * at intrinsic value at expiry (no cost).
  */
-import type { Kernels } from "../../kernels/index.ts";
-import { HEDGE_FIRST_FAILURE, hedgeStatusName, type HedgeResult, type HedgeStatusName } from "../../kernels/hedge/index.ts";
+import { HEDGE_FIRST_FAILURE, hedgeStatusName, type HedgeStepColumns } from "../../kernels/hedge/index.ts";
 import type { OptionSpec } from "../../kernels/types.ts";
 import type { OptionsBacktestConfig } from "../../config/schemas/options-backtest.ts";
 import { KernelError } from "../../domain/errors.ts";
 import { dateStartMs } from "../../domain/calendar/dates.ts";
-import { buildStrategies, priceLegs, type Strategy, type StrategySlice } from "../../options/strategies.ts";
-import { summarise, type BacktestDay, type BacktestSummary } from "../equities/simulate.ts";
+import { priceLegs, type StrategySlice } from "../../options/strategies.ts";
+import { summarise, type BacktestDay } from "../equities/simulate.ts";
 import type { OptionsMarket } from "./market.ts";
-
-/** What the backtester needs of the kernel façade. */
-export type BacktestKernels = Pick<Kernels, "bsmOptions" | "sviEval" | "hedge">;
-
-/** Borrow fee per calendar day per unit of short value (src/reference/borrow-tiers.ts). */
-export interface BorrowLookup {
-  dailyFee(symbol: string, date: string, calendarDays?: number): number;
-  rateOf(symbol: string, date: string): { readonly tier: string; readonly bpsPerYear: number };
-}
+import { planLegs } from "./plan-legs.ts";
+import type {
+  BacktestKernels, BacktestLeg, BorrowLookup, OptionsBacktestResult, OptionsBacktestSummary, OptionsDailyRow, OptionsPositionRow, OptionsTradeRow,
+} from "./types.ts";
 
 const DAY_MS = 86_400_000;
 const TRADING_DAYS = 252;
 
-export interface BacktestLeg {
-  readonly position: number;
-  readonly leg: number;
-  readonly expiry: string;
-  readonly strike: number;
-  readonly right: "C" | "P";
-  /** Units of the underlier (leg qty × quantity × multiplier), signed. */
-  readonly quantity: number;
-  readonly entryStep: number;
-  /** -1: held to the end of the run. */
-  readonly exitStep: number;
-}
-
-export interface SkippedEntry {
-  readonly date: string;
-  readonly reason: string;
-}
-
-export type OptionsDailyRow = {
-  readonly date: string;
-  readonly spot: number;
-  readonly spot_carried: boolean;
-  readonly pnl: number;
-  readonly delta_pnl: number;
-  readonly gamma_pnl: number;
-  readonly vega_pnl: number;
-  readonly theta_pnl: number;
-  readonly residual: number;
-  readonly financing: number;
-  readonly borrow: number;
-  readonly stock_cost: number;
-  readonly option_cost: number;
-  readonly hedge_shares: number;
-  readonly hedge_trade: number;
-  readonly book_value: number;
-  readonly book_delta: number;
-  readonly cash: number;
-  readonly equity: number;
-  readonly net: number;
-  readonly open_legs: number;
-  readonly carried_legs: number;
-  readonly status: HedgeStatusName;
-  readonly rate: number;
-  readonly div: number;
-  readonly borrow_tier: string;
-  readonly borrow_bps: number;
-};
-
-export type OptionsPositionRow = {
-  readonly date: string;
-  readonly position_id: number;
-  readonly leg: number;
-  readonly expiry: string;
-  readonly strike: number;
-  readonly right: string;
-  readonly quantity: number;
-  readonly t: number;
-  readonly vol: number;
-  readonly mark: number;
-  readonly value: number;
-  readonly delta: number;
-  readonly gamma: number;
-  readonly vega: number;
-  readonly theta: number;
-  /** True when the session had no accepted slice of the leg's expiry: mark and Greeks are the last good ones. */
-  readonly carried: boolean;
-  readonly mark_date: string;
-};
-
-export type OptionsTradeRow = {
-  readonly date: string;
-  readonly position_id: number | null;
-  readonly leg: number | null;
-  readonly instrument: "option" | "stock";
-  readonly action: "open" | "close" | "expire" | "hedge";
-  readonly expiry: string | null;
-  readonly strike: number | null;
-  readonly right: string | null;
-  /** Signed units bought (+) or sold (−). */
-  readonly quantity: number;
-  readonly price: number;
-  readonly cost: number;
-};
-
-export interface OptionsBacktestSummary extends BacktestSummary {
-  readonly totalPnl: number;
-  readonly stockCost: number;
-  readonly optionCost: number;
-  readonly borrow: number;
-  readonly financing: number;
-  /** Stock costs and borrow of the hedge (currency, ≤ 0). */
-  readonly hedgingCost: number;
-  /** Hedge shares traded × spot, over the capital. */
-  readonly hedgeTurnover: number;
-  /** Option premium traded (entries and exits at their marks), over the capital. */
-  readonly optionTurnover: number;
-  readonly positions: number;
-  readonly carriedSteps: number;
-}
-
-export interface OptionsBacktestResult {
-  readonly legs: readonly BacktestLeg[];
-  readonly skipped: readonly SkippedEntry[];
-  readonly daily: readonly OptionsDailyRow[];
-  readonly positions: readonly OptionsPositionRow[];
-  readonly trades: readonly OptionsTradeRow[];
-  readonly summary: OptionsBacktestSummary;
-}
-
 const days = (from: string, to: string): number => Math.round((dateStartMs(to) - dateStartMs(from)) / DAY_MS);
 
-/** The configured structure on a session's slices, as the strategies pass builds it; undefined when it cannot be built. */
-function entryStructure(kernels: BacktestKernels, slices: readonly StrategySlice[] | undefined, config: OptionsBacktestConfig): Strategy | undefined {
-  if (slices === undefined) return undefined;
-  const tenors = config.strategy === "calendar" ? [config.tenor_days, config.far_tenor_days] : [config.tenor_days];
-  return buildStrategies(kernels, slices, { tenors_days: tenors, wing_delta: config.wing_delta })
-    .find((s) => s.strategy === config.strategy && s.tenorDays === config.tenor_days);
-}
-
-/** Entries every `every_sessions` sessions (none on the last session), each held `hold_sessions` sessions. */
-export function planLegs(kernels: BacktestKernels, market: OptionsMarket, config: OptionsBacktestConfig): { legs: BacktestLeg[]; skipped: SkippedEntry[] } {
-  const legs: BacktestLeg[] = [];
-  const skipped: SkippedEntry[] = [];
-  const n = market.sessions.length;
-  let position = 0;
-  for (let k = 0; k < n - 1; k += config.entry.every_sessions) {
-    const date = market.sessions[k] ?? "";
-    const slices = market.slices.get(date);
-    const structure = entryStructure(kernels, slices, config);
-    if (structure === undefined) {
-      skipped.push({ date, reason: slices === undefined ? "no accepted surface" : `no ${config.strategy} at tenor ${config.tenor_days} on the accepted slices` });
-      continue;
-    }
-    const exit = k + config.entry.hold_sessions;
-    structure.legs.forEach((leg, i) => {
-      legs.push({
-        position, leg: i, expiry: leg.expiry, strike: leg.strike, right: leg.right, quantity: leg.qty * config.quantity * config.multiplier,
-        entryStep: k, exitStep: exit < n ? exit : -1,
-      });
-    });
-    position++;
-  }
-  return { legs, skipped };
-}
 
 interface LegMark {
   readonly vol: number;
@@ -215,39 +67,54 @@ function filledSpot(spot: readonly number[]): { value: number[]; carried: boolea
   return { value, carried };
 }
 
-export function simulateOptionsBacktest(
-  kernels: BacktestKernels,
-  market: OptionsMarket,
-  config: OptionsBacktestConfig,
-  borrow: BorrowLookup,
-): OptionsBacktestResult {
-  const { sessions } = market;
+/** The run's time axis (years since the first session) and each leg's live range. */
+interface Schedule {
+  readonly n: number;
+  readonly time: readonly number[];
+  readonly expiryTime: readonly number[];
+  /** Live at step k: from entry through its exit or settlement step (both still mark it). */
+  live(l: number, k: number): boolean;
+  /** Step k is the leg's settlement at intrinsic value: the first step at or past its expiry (the kernel's rule, T − t ≤ 0). */
+  settles(l: number, k: number): boolean;
+}
+
+function scheduleOf(sessions: readonly string[], legs: readonly BacktestLeg[]): Schedule {
   const n = sessions.length;
   const day0 = sessions[0] ?? "";
-  const { legs, skipped } = planLegs(kernels, market, config);
-  const spot = filledSpot(market.spot);
   const time = sessions.map((d) => days(day0, d) / 365);
   const expiryTime = legs.map((leg) => days(day0, leg.expiry) / 365);
-  // A leg settles at the first step at or past its expiry (the kernel's rule: T − t ≤ 0), and is live from its
-  // entry through its exit or settlement step (both of which still mark it).
   const settleStep = legs.map((leg, l) => {
     const k = time.findIndex((t, i) => i >= leg.entryStep && !((expiryTime[l] ?? 0) - t > 0));
     return k < 0 ? n : k;
   });
-  const live = (l: number, k: number): boolean => {
-    const leg = legs[l];
-    return leg !== undefined && leg.entryStep <= k && (leg.exitStep < 0 || k <= leg.exitStep) && k <= (settleStep[l] ?? n);
+  return {
+    n, time, expiryTime,
+    live: (l, k) => {
+      const leg = legs[l];
+      return leg !== undefined && leg.entryStep <= k && (leg.exitStep < 0 || k <= leg.exitStep) && k <= (settleStep[l] ?? n);
+    },
+    settles: (l, k) => settleStep[l] === k,
   };
-  const settles = (l: number, k: number): boolean => settleStep[l] === k;
+}
 
-  // Marks and vols per leg and step, and the steps' carry.
+/** Per leg and step the surface mark and vol (NaN without one), and per step the carry (see the file comment). */
+interface SurfaceInputs {
+  readonly marks: readonly Float64Array[];
+  readonly vols: readonly Float64Array[];
+  readonly rate: Float64Array;
+  readonly div: Float64Array;
+}
+
+function surfaceInputs(kernels: BacktestKernels, market: OptionsMarket, config: OptionsBacktestConfig, legs: readonly BacktestLeg[], schedule: Schedule): SurfaceInputs {
+  const { n, live, expiryTime } = schedule;
   const marks = legs.map(() => new Float64Array(n).fill(Number.NaN));
   const vols = legs.map(() => new Float64Array(n).fill(Number.NaN));
   const rate = new Float64Array(n);
   const div = new Float64Array(n);
   let lastCarry: { rate: number; div: number } | undefined;
+  let firstCarry = -1;
   for (let k = 0; k < n; k++) {
-    const slices = market.slices.get(sessions[k] ?? "");
+    const slices = market.slices.get(market.sessions[k] ?? "");
     let front: { expiry: number; rate: number; div: number } | undefined;
     legs.forEach((leg, l) => {
       if (!live(l, k)) return;
@@ -258,115 +125,144 @@ export function simulateOptionsBacktest(
       const e = expiryTime[l] ?? Number.POSITIVE_INFINITY;
       if (front === undefined || e < front.expiry) front = { expiry: e, rate: mark.rate, div: mark.div };
     });
-    if (front !== undefined) lastCarry = { rate: front.rate, div: front.div };
+    if (front !== undefined) {
+      lastCarry = { rate: front.rate, div: front.div };
+      if (firstCarry < 0) firstCarry = k;
+    }
     rate[k] = config.rates === "zero" ? 0 : (lastCarry?.rate ?? 0);
     div[k] = config.rates === "zero" ? 0 : (lastCarry?.div ?? 0);
   }
-  // Sessions before the first live leg's carry take the first one known (they hold no option; only cash carries).
-  if (config.rates === "surface") {
-    const first = rate.findIndex((_, k) => legs.some((__, l) => live(l, k) && Number.isFinite(marks[l]?.[k] ?? Number.NaN)));
-    for (let k = 0; k < first; k++) {
-      rate[k] = rate[first] ?? 0;
-      div[k] = div[first] ?? 0;
-    }
+  // Sessions before the first carry known take it (they hold no option; only the cash account carries).
+  for (let k = 0; k < firstCarry; k++) {
+    rate[k] = rate[firstCarry] ?? 0;
+    div[k] = div[firstCarry] ?? 0;
   }
-  const borrowBps = sessions.map((d) => borrow.dailyFee(market.underlier, d, 1) * 365 * 10_000);
+  return { marks, vols, rate, div };
+}
 
-  let result: HedgeResult;
-  if (legs.length === 0) {
-    result = emptyResult(n);
-  } else {
-    result = kernels.hedge(
-      {
-        paths: 1, steps: n,
-        book: {
-          strike: Float64Array.from(legs, (leg) => leg.strike),
-          expiry: Float64Array.from(expiryTime),
-          isCall: Int32Array.from(legs, (leg) => (leg.right === "C" ? 1 : 0)),
-          quantity: Float64Array.from(legs, (leg) => leg.quantity),
-          entryStep: Int32Array.from(legs, (leg) => leg.entryStep),
-          exitStep: Int32Array.from(legs, (leg) => leg.exitStep),
-        },
-        spot: { perStep: spot.value }, time: { perStep: time }, rate: { perStep: rate }, div: { perStep: div },
-        borrowBps: { perStep: borrowBps },
-        vol: { perLeg: vols.map((v) => ({ perStep: v })) },
-        mark: { perLeg: marks.map((m) => ({ perStep: m })) },
+/** The hedging kernel along the session path; a failed path is a KernelError naming the session. */
+function hedgeRun(
+  kernels: BacktestKernels, config: OptionsBacktestConfig, sessions: readonly string[], legs: readonly BacktestLeg[], schedule: Schedule,
+  spot: readonly number[], inputs: SurfaceInputs, borrowBps: readonly number[],
+): HedgeStepColumns {
+  // The kernel refuses an empty book: a run without positions is zero every step.
+  if (legs.length === 0) return emptySteps(schedule.n);
+  const result = kernels.hedge(
+    {
+      paths: 1, steps: schedule.n,
+      book: {
+        strike: Float64Array.from(legs, (leg) => leg.strike),
+        expiry: Float64Array.from(schedule.expiryTime),
+        isCall: Int32Array.from(legs, (leg) => (leg.right === "C" ? 1 : 0)),
+        quantity: Float64Array.from(legs, (leg) => leg.quantity),
+        entryStep: Int32Array.from(legs, (leg) => leg.entryStep),
+        exitStep: Int32Array.from(legs, (leg) => leg.exitStep),
       },
-      { ...config.hedge, carry_bad_marks: true },
-    );
+      spot: { perStep: spot }, time: { perStep: schedule.time }, rate: { perStep: inputs.rate }, div: { perStep: inputs.div },
+      borrowBps: { perStep: borrowBps },
+      vol: { perLeg: inputs.vols.map((v) => ({ perStep: v })) },
+      mark: { perLeg: inputs.marks.map((m) => ({ perStep: m })) },
+    },
+    { ...config.hedge, carry_bad_marks: true },
+  );
+  if (result.failed > 0) {
     const failed = result.totals.failedStep[0] ?? -1;
-    if (result.failed > 0) {
-      const code = result.totals.status[0] ?? HEDGE_FIRST_FAILURE;
-      throw new KernelError("backtest_hedge_failed", `the hedging kernel failed the run at ${sessions[failed] ?? `step ${failed}`}: ${hedgeStatusName(code)}`, { details: { step: failed } });
-    }
+    const code = result.totals.status[0] ?? HEDGE_FIRST_FAILURE;
+    throw new KernelError("backtest_hedge_failed", `the hedging kernel failed the run at ${sessions[failed] ?? `step ${failed}`}: ${hedgeStatusName(code)}`, { details: { step: failed } });
   }
-  const steps = result.perStep;
-  if (steps === undefined) throw new KernelError("backtest_hedge_failed", "the hedging kernel returned no per-step columns");
+  if (result.perStep === undefined) throw new KernelError("backtest_hedge_failed", "the hedging kernel returned no per-step columns");
+  return result.perStep;
+}
 
-  // Per leg and step: the mark the kernel used (last good when carried) and the Greeks of its hedge.
+interface LegRows {
+  readonly positions: OptionsPositionRow[];
+  readonly trades: OptionsTradeRow[];
+  readonly openLegs: Int32Array;
+  readonly carriedLegs: Int32Array;
+  /** Σ |q| × price of the option trades. */
+  readonly premium: number;
+}
+
+/**
+ * Per step, the legs the kernel held and traded, as it did: a leg without a mark that step keeps its last good mark
+ * and Greeks (carried); its Greeks are the BSM kernel's at the step's spot, carry and vol (those the hedge used).
+ */
+function legRows(kernels: BacktestKernels, config: OptionsBacktestConfig, sessions: readonly string[], legs: readonly BacktestLeg[], schedule: Schedule, spot: readonly number[], inputs: SurfaceInputs): LegRows {
+  const { n, live, settles, expiryTime, time } = schedule;
   const positions: OptionsPositionRow[] = [];
   const trades: OptionsTradeRow[] = [];
   const last = legs.map((): { mark: number; vol: number; date: string; greeks: [number, number, number, number] } | undefined => undefined);
   const carriedLegs = new Int32Array(n);
   const openLegs = new Int32Array(n);
   const optionBps = config.hedge.option_cost_bps / 10_000;
-  let optionPremium = 0;
+  let premium = 0;
+  const tauOf = (l: number, k: number): number => (expiryTime[l] ?? 0) - (time[k] ?? 0);
+  const optionTrade = (date: string, leg: BacktestLeg, action: "open" | "close" | "expire", quantity: number, price: number, cost: number): void => {
+    trades.push({ date, position_id: leg.position, leg: leg.leg, instrument: "option", action, expiry: leg.expiry, strike: leg.strike, right: leg.right, quantity, price, cost });
+    premium += Math.abs(quantity) * price;
+  };
   for (let k = 0; k < n; k++) {
     const date = sessions[k] ?? "";
-    const S = spot.value[k] ?? Number.NaN;
+    const S = spot[k] ?? Number.NaN;
     const closing = config.hedge.close_at_end && k === n - 1;
     const specs: { l: number; spec: OptionSpec }[] = [];
     legs.forEach((leg, l) => {
       if (!live(l, k)) return;
-      const tau = (expiryTime[l] ?? 0) - (time[k] ?? 0);
       if (settles(l, k)) {
-        // Settles at intrinsic value, no cost.
-        const intrinsic = Math.max(leg.right === "C" ? S - leg.strike : leg.strike - S, 0);
-        trades.push({ date, position_id: leg.position, leg: leg.leg, instrument: "option", action: "expire", expiry: leg.expiry, strike: leg.strike, right: leg.right,
-          quantity: -leg.quantity, price: intrinsic, cost: 0 });
-        optionPremium += Math.abs(leg.quantity) * intrinsic;
+        optionTrade(date, leg, "expire", -leg.quantity, Math.max(leg.right === "C" ? S - leg.strike : leg.strike - S, 0), 0);
         return;
       }
-      const vol = vols[l]?.[k] ?? Number.NaN;
-      if (Number.isFinite(vol) && Number.isFinite(marks[l]?.[k] ?? Number.NaN)) {
-        specs.push({ l, spec: { spot: S, strike: leg.strike, t: tau, rate: rate[k] ?? 0, div: div[k] ?? 0, vol, type: leg.right === "C" ? "call" : "put" } });
+      const vol = inputs.vols[l]?.[k] ?? Number.NaN;
+      if (Number.isFinite(vol) && Number.isFinite(inputs.marks[l]?.[k] ?? Number.NaN)) {
+        specs.push({ l, spec: { spot: S, strike: leg.strike, t: tauOf(l, k), rate: inputs.rate[k] ?? 0, div: inputs.div[k] ?? 0, vol, type: leg.right === "C" ? "call" : "put" } });
       }
     });
     const greeks = kernels.bsmOptions(specs.map((s) => s.spec));
     specs.forEach(({ l }, i) => {
       const g = greeks[i];
-      const mark = marks[l]?.[k] ?? Number.NaN;
-      if (g !== undefined && g.status === "ok") last[l] = { mark, vol: vols[l]?.[k] ?? Number.NaN, date, greeks: [g.delta, g.gamma, g.vega, g.theta] };
+      if (g !== undefined && g.status === "ok") {
+        last[l] = { mark: inputs.marks[l]?.[k] ?? Number.NaN, vol: inputs.vols[l]?.[k] ?? Number.NaN, date, greeks: [g.delta, g.gamma, g.vega, g.theta] };
+      }
     });
     legs.forEach((leg, l) => {
-      if (!live(l, k)) return;
-      if (settles(l, k)) return;
-      const tau = (expiryTime[l] ?? 0) - (time[k] ?? 0);
       const held = last[l];
-      if (held === undefined) return;
+      if (!live(l, k) || settles(l, k) || held === undefined) return;
       const carried = held.date !== date;
       if (carried) carriedLegs[k] = (carriedLegs[k] ?? 0) + 1;
       const cost = Math.abs(leg.quantity) * optionBps * held.mark;
-      if (leg.entryStep === k) {
-        trades.push({ date, position_id: leg.position, leg: leg.leg, instrument: "option", action: "open", expiry: leg.expiry, strike: leg.strike, right: leg.right,
-          quantity: leg.quantity, price: held.mark, cost });
-        optionPremium += Math.abs(leg.quantity) * held.mark;
-      }
+      if (leg.entryStep === k) optionTrade(date, leg, "open", leg.quantity, held.mark, cost);
       if (leg.exitStep === k || closing) {
-        trades.push({ date, position_id: leg.position, leg: leg.leg, instrument: "option", action: "close", expiry: leg.expiry, strike: leg.strike, right: leg.right,
-          quantity: -leg.quantity, price: held.mark, cost });
-        optionPremium += Math.abs(leg.quantity) * held.mark;
+        optionTrade(date, leg, "close", -leg.quantity, held.mark, cost);
         return;
       }
       openLegs[k] = (openLegs[k] ?? 0) + 1;
       const [delta, gamma, vega, theta] = held.greeks;
       positions.push({
-        date, position_id: leg.position, leg: leg.leg, expiry: leg.expiry, strike: leg.strike, right: leg.right, quantity: leg.quantity, t: tau,
+        date, position_id: leg.position, leg: leg.leg, expiry: leg.expiry, strike: leg.strike, right: leg.right, quantity: leg.quantity, t: tauOf(l, k),
         vol: held.vol, mark: held.mark, value: leg.quantity * held.mark, delta, gamma, vega, theta, carried, mark_date: held.date,
       });
     });
   }
+  return { positions, trades, openLegs, carriedLegs, premium };
+}
 
+export function simulateOptionsBacktest(
+  kernels: BacktestKernels,
+  market: OptionsMarket,
+  config: OptionsBacktestConfig,
+  borrow: BorrowLookup,
+): OptionsBacktestResult {
+  const { sessions } = market;
+  const n = sessions.length;
+  const { legs, skipped } = planLegs(kernels, market, config);
+  const spot = filledSpot(market.spot);
+  const schedule = scheduleOf(sessions, legs);
+  const inputs = surfaceInputs(kernels, market, config, legs, schedule);
+  const borrowBps = sessions.map((d) => borrow.dailyFee(market.underlier, d, 1) * 365 * 10_000);
+  const steps = hedgeRun(kernels, config, sessions, legs, schedule, spot.value, inputs, borrowBps);
+  const held = legRows(kernels, config, sessions, legs, schedule, spot.value, inputs);
+
+  const trades = [...held.trades];
   const daily: OptionsDailyRow[] = [];
   let equity = config.capital;
   let previousHedge = 0;
@@ -391,12 +287,20 @@ export function simulateOptionsBacktest(
       theta_pnl: at(steps.theta), residual: at(steps.residual), financing: at(steps.financing), borrow: at(steps.borrow),
       stock_cost: at(steps.stockCost), option_cost: at(steps.optionCost), hedge_shares: hedge, hedge_trade: trade,
       book_value: at(steps.bookValue), book_delta: at(steps.bookDelta), cash: at(steps.cash), equity, net: pnl / config.capital,
-      open_legs: openLegs[k] ?? 0, carried_legs: carriedLegs[k] ?? 0, status: hedgeStatusName(steps.status[k] ?? 0),
-      rate: rate[k] ?? 0, div: div[k] ?? 0, borrow_tier: tier.tier, borrow_bps: tier.bpsPerYear,
+      open_legs: held.openLegs[k] ?? 0, carried_legs: held.carriedLegs[k] ?? 0, status: hedgeStatusName(steps.status[k] ?? 0),
+      rate: inputs.rate[k] ?? 0, div: inputs.div[k] ?? 0, borrow_tier: tier.tier, borrow_bps: tier.bpsPerYear,
     });
   }
+  // Stable: on a session, option trades before the hedge's.
   trades.sort((a, b) => (a.date < b.date ? -1 : a.date > b.date ? 1 : 0));
+  return {
+    legs, skipped, daily, positions: held.positions, trades,
+    summary: summaryOf(daily, config, { hedgeNotional, premium: held.premium, positions: new Set(legs.map((l) => l.position)).size }),
+  };
+}
 
+/** The equities backtester's summary (Sharpe, drawdown: one definition) of the daily returns on capital, and the options totals. */
+function summaryOf(daily: readonly OptionsDailyRow[], config: OptionsBacktestConfig, counts: { hedgeNotional: number; premium: number; positions: number }): OptionsBacktestSummary {
   const sum = (pick: (d: OptionsDailyRow) => number): number => daily.reduce((s, d) => s + pick(d), 0);
   const base = summarise(daily.map((d): BacktestDay => {
     const cost = -(d.stock_cost + d.option_cost) / config.capital;
@@ -405,30 +309,18 @@ export function simulateOptionsBacktest(
       longNames: 0, shortNames: 0, capacityUsd: Number.POSITIVE_INFINITY };
   }), TRADING_DAYS);
   return {
-    legs, skipped, daily, positions, trades,
-    summary: {
-      ...base,
-      totalPnl: sum((d) => d.pnl), stockCost: sum((d) => d.stock_cost), optionCost: sum((d) => d.option_cost), borrow: sum((d) => d.borrow),
-      financing: sum((d) => d.financing), hedgingCost: sum((d) => d.stock_cost + d.borrow), hedgeTurnover: hedgeNotional / config.capital,
-      optionTurnover: optionPremium / config.capital, positions: new Set(legs.map((l) => l.position)).size,
-      carriedSteps: daily.filter((d) => d.status === "carried").length,
-    },
+    ...base,
+    totalPnl: sum((d) => d.pnl), stockCost: sum((d) => d.stock_cost), optionCost: sum((d) => d.option_cost), borrow: sum((d) => d.borrow),
+    financing: sum((d) => d.financing), hedgingCost: sum((d) => d.stock_cost + d.borrow), hedgeTurnover: counts.hedgeNotional / config.capital,
+    optionTurnover: counts.premium / config.capital, positions: counts.positions, carriedSteps: daily.filter((d) => d.status === "carried").length,
   };
 }
 
-/** A run without positions: every step zero (the hedging kernel refuses an empty book). */
-function emptyResult(n: number): HedgeResult {
+/** Every step zero: the per-step columns of a run without positions. */
+function emptySteps(n: number): HedgeStepColumns {
   const zeros = (): Float64Array => new Float64Array(n);
   return {
-    paths: 1, steps: n, legs: 0, failed: 0, carried: 0,
-    perStep: {
-      pnl: zeros(), delta: zeros(), gamma: zeros(), vega: zeros(), theta: zeros(), financing: zeros(), borrow: zeros(), stockCost: zeros(),
-      optionCost: zeros(), residual: zeros(), hedge: zeros(), cash: zeros(), bookValue: zeros(), bookDelta: zeros(), status: new Int32Array(n),
-    },
-    totals: {
-      pnl: zeros(), delta: zeros(), gamma: zeros(), vega: zeros(), theta: zeros(), financing: zeros(), borrow: zeros(), stockCost: zeros(),
-      optionCost: zeros(), residual: zeros(), sharesTraded: zeros(), notionalTraded: zeros(), rebalances: new Int32Array(1), status: new Int32Array(1),
-      failedStep: new Int32Array(1).fill(-1),
-    },
+    pnl: zeros(), delta: zeros(), gamma: zeros(), vega: zeros(), theta: zeros(), financing: zeros(), borrow: zeros(), stockCost: zeros(),
+    optionCost: zeros(), residual: zeros(), hedge: zeros(), cash: zeros(), bookValue: zeros(), bookDelta: zeros(), status: new Int32Array(n),
   };
 }
