@@ -50,6 +50,7 @@ async function loadSessions(duck: DuckSession, lake: LakeAccess, table: string, 
 /**
  * Accepted slices of `dates` with their spot, discount factor and listed strikes, grouped by underlier|session
  * (the options backtester reads its market with it too, at the seqs it pins: `seqs[table]`, default latest).
+ * The sessions' rows stay in temp tables `strategy_surfaces` and `strategy_iv` until the caller drops them.
  */
 export async function readSlices(duck: DuckSession, lake: LakeAccess, dates: readonly string[], seqs: Readonly<Record<string, number>> = {}): Promise<Map<string, StrategySlice[]>> {
   await loadSessions(duck, lake, OPTIONS_TABLES.surfaces, dates, "strategy_surfaces",
