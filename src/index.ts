@@ -60,3 +60,7 @@ export {
   type FoldScorer, type FoldScores, type FoldScoringInput, type FoldScoringPlan, type FoldScoringShape, type WasmFoldScorer,
 } from "./kernels/fold-scoring/index.ts";
 export * from "./options/index.ts";
+export {
+  OPTIONS_BACKTEST_KIND, runOptionsBacktest, simulateOptionsBacktest, type OptionsBacktestOptions, type OptionsBacktestResult, type OptionsBacktestRun,
+  type OptionsBacktestSummary,
+} from "./backtest/options/index.ts";

@@ -3,13 +3,16 @@
  * of the table's current manifest (or a pinned seq), so a query sees one consistent snapshot per table.
  * View names: `curated/<t>` and `reference/<t>` → `<t>`; anything else → its path with "/" as "_"
  * (`quarantine/equities_bars` → `quarantine_equities_bars`). Raw vendor tables are not exposed.
+ * Backtest runs (`backtests/<kind>/<run_id>/<name>`, src/backtest/run-tables.ts) are one view per kind and name
+ * over every run, `backtests_<kind>_<name>` (each row carries its `run_id`), each run at its own current seq.
  */
 import { AppError, DataError, UsageError } from "../domain/errors.ts";
 import type { ObjectStore } from "../lake/types.ts";
 import { sqlIdentifier, sqlList } from "../db/session.ts";
 import type { LakeAccess } from "../lake/lake-access.ts";
 
-const EXPOSED_PREFIXES = ["curated/", "reference/", "quarantine/", "qc/"];
+const EXPOSED_PREFIXES = ["curated/", "reference/", "quarantine/", "qc/", "backtests/"];
+const BACKTEST_TABLE = /^backtests\/([a-z0-9_]+)\/[^/]+\/([a-z0-9_]+)$/;
 
 export interface LakeView {
   readonly view: string;
@@ -24,6 +27,8 @@ export interface LakeView {
 }
 
 export function viewNameFor(table: string): string {
+  const run = BACKTEST_TABLE.exec(table);
+  if (run !== null) return `backtests_${run[1] ?? ""}_${run[2] ?? ""}`;
   for (const prefix of ["curated/", "reference/"]) {
     if (table.startsWith(prefix)) return table.slice(prefix.length).replace(/\//g, "_");
   }
@@ -124,7 +129,31 @@ export async function resolveLakeTables(lake: LakeAccess, options: ResolveOption
   if (pins.size > 0) {
     throw new UsageError("unknown_table", `--as-of names tables the lake does not have: ${[...pins.keys()].join(", ")}`);
   }
-  return { views, unavailable };
+  return { views: mergeRunViews(views), unavailable };
+}
+
+/**
+ * The runs of one backtest kind and table name as one view: their parts concatenated (the tables share their
+ * columns, and each row names its run). `table` becomes a pattern with `*` for the run id, `seq` the newest.
+ */
+function mergeRunViews(views: readonly LakeView[]): LakeView[] {
+  const out: LakeView[] = [];
+  const at = new Map<string, number>();
+  for (const view of views) {
+    const run = BACKTEST_TABLE.exec(view.table);
+    const index = at.get(view.view);
+    const merged = index === undefined ? undefined : out[index];
+    if (run === null || index === undefined || merged === undefined) {
+      if (run !== null) at.set(view.view, out.length);
+      out.push(run === null ? view : { ...view, table: `backtests/${run[1] ?? ""}/*/${run[2] ?? ""}` });
+      continue;
+    }
+    out[index] = {
+      ...merged, seq: Math.max(merged.seq, view.seq), files: merged.files + view.files, rows: merged.rows + view.rows,
+      paths: [...merged.paths, ...view.paths], keys: [...merged.keys, ...view.keys],
+    };
+  }
+  return out;
 }
 
 /** Like resolveLakeTables, but a damaged table is an error (the catalog export must not silently miss a table). */

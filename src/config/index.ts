@@ -11,6 +11,7 @@ export { backfillSchema, type BackfillConfig, type BackfillTable } from "./schem
 export { curatorSchema, type CuratorConfig } from "./schemas/curator.ts";
 export { routerSchema, type RouterConfig } from "./schemas/router.ts";
 export { trainingSchema, optionsVolTrainingSchema, type TrainingConfig, type OptionsVolTrainingConfig } from "./schemas/training.ts";
+export { optionsBacktestSchema, type OptionsBacktestConfig, type OptionsBacktestConfigInput } from "./schemas/options-backtest.ts";
 export { borrowSchema, BORROW_TIERS, type BorrowConfig, type BorrowTier } from "./schemas/borrow.ts";
 export { nodeSchema, type NodeConfig, type VendorLimits, type TickSizeVersion } from "./schemas/node.ts";
 export { ridgeParamsSchema, gbdtParamsSchema, type RidgeParams, type RidgeParamsInput, type GbdtParams, type GbdtParamsInput } from "./schemas/model.ts";

@@ -7,6 +7,7 @@ import { mkdir, writeFile } from "node:fs/promises";
 import path from "node:path";
 import { z } from "zod";
 import { CONFIG_FILES } from "./load.ts";
+import { optionsBacktestSchema } from "./schemas/options-backtest.ts";
 import { optionsVolTrainingSchema, trainingSchema } from "./schemas/training.ts";
 
 interface SchemaEntry {
@@ -23,6 +24,7 @@ export const SCHEMA_ENTRIES: readonly SchemaEntry[] = [
   })),
   { name: "training", title: "trademl configs/training/<model>.yml", schema: trainingSchema },
   { name: "training-options-vol", title: "trademl configs/training/options_vol.yml", schema: optionsVolTrainingSchema },
+  { name: "backtest-options", title: "trademl configs/backtest/options.yml", schema: optionsBacktestSchema },
 ];
 
 /** File name → JSON text (2-space indent, trailing newline), deterministic for a given zod version. */

@@ -211,5 +211,7 @@ function closingText(lakeDir: string, curated: boolean, configDir: string | unde
     "Query the curated lake (views over the curated, reference and qc manifests; see docs/querying.md):",
     ...DEMO_QUERIES.flatMap((q) => [`  # ${q.what}`, `  ${env} trademl sql -c "${q.sql}"`]),
     `  ${env} trademl sql        # interactive; .tables lists the views`,
+    "Backtest an option strategy marked on the surfaces (configs/backtest/options.yml; docs/options.md, section 5):",
+    `  ${env} trademl backtest options`,
   ];
 }

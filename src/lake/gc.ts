@@ -30,7 +30,7 @@ import { parseManifest } from "./manifest.ts";
 import { listPins } from "./pins.ts";
 import type { LeaseRecord, ObjectStore } from "./types.ts";
 
-export const DATA_PREFIXES = ["raw/", "curated/", "reference/"] as const;
+export const DATA_PREFIXES = ["raw/", "curated/", "reference/", "backtests/"] as const;
 const PART_NAME = /\/part-[0-9a-f]{8}-[0-9a-f]{4}-7[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}\.[a-z0-9]+$/;
 /**
  * Parts written this long before a live lease was taken are still counted as the job's: an S3 store's clock is

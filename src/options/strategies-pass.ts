@@ -36,9 +36,9 @@ export interface StrategiesStepOptions {
   readonly sessions: readonly string[];
 }
 
-/** Reads a table's parts of `dates` into temp table `name` (empty when none). */
-async function loadSessions(duck: DuckSession, lake: LakeAccess, table: string, dates: readonly string[], name: string, columns: string): Promise<void> {
-  const files = ((await lake.readManifest(table))?.files ?? []).filter((f) => dates.some((d) => f.key.startsWith(`${sessionFolder(table, d)}/`)));
+/** Reads a table's parts of `dates` (at its latest seq, or `seq`) into temp table `name` (empty when none). */
+async function loadSessions(duck: DuckSession, lake: LakeAccess, table: string, dates: readonly string[], name: string, columns: string, seq?: number): Promise<void> {
+  const files = ((await lake.readManifest(table, seq))?.files ?? []).filter((f) => dates.some((d) => f.key.startsWith(`${sessionFolder(table, d)}/`)));
   if (files.length === 0) {
     await duck.run(`CREATE OR REPLACE TEMP TABLE ${name} (${columns})`);
     return;
@@ -47,12 +47,17 @@ async function loadSessions(duck: DuckSession, lake: LakeAccess, table: string, 
   await duck.run(`CREATE OR REPLACE TEMP TABLE ${name} AS SELECT ${columns.split(",").map((c) => c.trim().split(" ")[0]).join(", ")} FROM read_parquet(${sqlList(paths)}, union_by_name = true, hive_partitioning = false)`);
 }
 
-/** Accepted slices of `dates` with their spot, discount factor and listed strikes, grouped by underlier|session. */
-async function readSlices(duck: DuckSession, lake: LakeAccess, dates: readonly string[]): Promise<Map<string, StrategySlice[]>> {
+/**
+ * Accepted slices of `dates` with their spot, discount factor and listed strikes, grouped by underlier|session
+ * (the options backtester reads its market with it too, at the seqs it pins: `seqs[table]`, default latest).
+ * The sessions' rows stay in temp tables `strategy_surfaces` and `strategy_iv` until the caller drops them.
+ */
+export async function readSlices(duck: DuckSession, lake: LakeAccess, dates: readonly string[], seqs: Readonly<Record<string, number>> = {}): Promise<Map<string, StrategySlice[]>> {
   await loadSessions(duck, lake, OPTIONS_TABLES.surfaces, dates, "strategy_surfaces",
-    "underlying VARCHAR, date DATE, expiry DATE, t DOUBLE, forward DOUBLE, a DOUBLE, b DOUBLE, rho DOUBLE, m DOUBLE, sigma DOUBLE, k_min DOUBLE, k_max DOUBLE, qc_status VARCHAR");
+    "underlying VARCHAR, date DATE, expiry DATE, t DOUBLE, forward DOUBLE, a DOUBLE, b DOUBLE, rho DOUBLE, m DOUBLE, sigma DOUBLE, k_min DOUBLE, k_max DOUBLE, qc_status VARCHAR",
+    seqs[OPTIONS_TABLES.surfaces]);
   await loadSessions(duck, lake, OPTIONS_TABLES.iv, dates, "strategy_iv",
-    "underlying VARCHAR, date DATE, expiry DATE, strike DOUBLE, spot DOUBLE, df DOUBLE, t DOUBLE");
+    "underlying VARCHAR, date DATE, expiry DATE, strike DOUBLE, spot DOUBLE, df DOUBLE, t DOUBLE", seqs[OPTIONS_TABLES.iv]);
   const rows = await duck.rowsJs(`
     SELECT s.underlying, s.date::VARCHAR AS date, s.expiry::VARCHAR AS expiry, s.t, s.forward, s.a, s.b, s.rho, s.m, s.sigma, s.k_min, s.k_max,
            i.spot, i.df, i.strikes

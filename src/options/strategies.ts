@@ -16,6 +16,7 @@
  */
 import type { OptionGreeks, OptionSpec } from "../kernels/types.ts";
 import type { RawSviParams } from "../kernels/svi/index.ts";
+import { STRATEGY_NAMES, type StrategyName } from "../domain/option-strategies.ts";
 
 /** What strategies need from the kernel façade (createKernels()). */
 export interface StrategyKernels {
@@ -40,15 +41,14 @@ export interface StrategySlice {
   readonly strikes: readonly number[];
 }
 
-export const STRATEGY_NAMES = ["straddle", "strangle", "call_vertical", "put_vertical", "risk_reversal", "butterfly", "calendar"] as const;
-export type StrategyName = (typeof STRATEGY_NAMES)[number];
+export { STRATEGY_NAMES, type StrategyName } from "../domain/option-strategies.ts";
 
 export interface StrategyConfig {
   readonly tenors_days: readonly number[];
   readonly wing_delta: number;
 }
 
-interface Leg {
+export interface Leg {
   readonly expiry: string;
   readonly strike: number;
   readonly right: "C" | "P";
@@ -131,8 +131,8 @@ function legSpec(kernels: StrategyKernels, slice: StrategySlice, strike: number,
   return { spec: { spot: slice.spot, strike, t: slice.t, rate, div, vol, type: right === "C" ? "call" : "put" }, k, vol };
 }
 
-/** Prices legs on their slices; undefined when a slice is missing or a price is not finite. */
-function priceLegs(kernels: StrategyKernels, legs: readonly Leg[], sliceOf: (expiry: string) => StrategySlice | undefined): PricedLeg[] | undefined {
+/** Prices legs on their slices; undefined when a slice is missing or a price is not finite (the backtester marks with it too). */
+export function priceLegs(kernels: StrategyKernels, legs: readonly Leg[], sliceOf: (expiry: string) => StrategySlice | undefined): PricedLeg[] | undefined {
   const inputs: { leg: Leg; spec: OptionSpec; k: number; vol: number }[] = [];
   for (const leg of legs) {
     const slice = sliceOf(leg.expiry);

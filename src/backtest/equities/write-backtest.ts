@@ -1,15 +1,13 @@
 /**
  * An equities backtest run as lake tables: `backtests/equities/<run_id>/daily` (one row per date) and
- * `backtests/equities/<run_id>/positions` (one row per name held or traded per date), written through the lake
- * write path. The run id is a hash of the config, the input snapshot (manifest seqs), the predictions and the
+ * `backtests/equities/<run_id>/positions` (one row per name held or traded per date), written by the backtests'
+ * shared run writer (src/backtest/run-tables.ts). The run id is a hash of the config, the input snapshot (manifest seqs), the predictions and the
  * code version, so re-running the same inputs finds its tables already committed and writes nothing. The input
  * snapshot is pinned (lake/pins.ts) so the data behind the run stays readable.
  */
-import { createHash } from "node:crypto";
-import { DuckSession } from "../../db/session.ts";
-import { PartWriter, type TableColumns } from "../../db/part-writer.ts";
+import type { TableColumns } from "../../db/part-writer.ts";
 import type { LakeAccess } from "../../lake/lake-access.ts";
-import { pinSnapshots } from "../../lake/pins.ts";
+import { backtestRunId as runIdOf, backtestTable, writeRunTables } from "../run-tables.ts";
 import type { BacktestResult } from "./simulate.ts";
 
 const DAILY_COLUMNS: TableColumns = [
@@ -30,16 +28,16 @@ export interface BacktestIdentity {
   readonly codeVersion: string;
 }
 
-/** 16 hex digits of SHA-256 over the canonical inputs: same inputs, same id. */
+/** 16 hex digits of SHA-256 over the canonical inputs and the predictions: same inputs, same id. */
 export function backtestRunId(identity: BacktestIdentity): string {
-  const hash = createHash("sha256");
-  hash.update(JSON.stringify({ model: identity.model, config: identity.config, snapshot: Object.entries(identity.snapshot).sort(), code: identity.codeVersion }));
-  hash.update(new Uint8Array(identity.predictions.buffer, identity.predictions.byteOffset, identity.predictions.byteLength));
-  return hash.digest("hex").slice(0, 16);
+  return runIdOf(
+    { model: identity.model, config: identity.config, snapshot: Object.entries(identity.snapshot).sort(), code: identity.codeVersion },
+    new Uint8Array(identity.predictions.buffer, identity.predictions.byteOffset, identity.predictions.byteLength),
+  );
 }
 
 export function backtestTables(runId: string): { readonly daily: string; readonly positions: string } {
-  return { daily: `backtests/equities/${runId}/daily`, positions: `backtests/equities/${runId}/positions` };
+  return { daily: backtestTable("equities", runId, "daily"), positions: backtestTable("equities", runId, "positions") };
 }
 
 export interface WrittenBacktest {
@@ -52,34 +50,18 @@ export interface WrittenBacktest {
 const nullable = (v: number): number | null => (Number.isFinite(v) ? v : null);
 
 export async function writeBacktest(lake: LakeAccess, runId: string, result: BacktestResult, snapshot: Readonly<Record<string, number>>): Promise<WrittenBacktest> {
-  const tables = backtestTables(runId);
-  if ((await lake.readManifest(tables.daily)) !== undefined && (await lake.readManifest(tables.positions)) !== undefined) {
-    return { runId, tables, written: false };
-  }
-  if (Object.keys(snapshot).length > 0) {
-    await pinSnapshots(lake.store, { kind: "backtest", id: `equities-${runId}`, tables: snapshot, note: `equities backtest ${runId}` });
-  }
-  const duck = await DuckSession.create({ kernels: false, memoryLimit: "512MB", threads: 1 });
-  const writer = new PartWriter({ session: duck, store: lake.store, commit: lake.commitOptions });
-  try {
-    const daily = await writer.writeRows(
-      DAILY_COLUMNS,
-      result.days.map((d) => ({ date: d.date, gross: d.gross, cost: d.cost, borrow: d.borrow, net: d.net, turnover: d.turnover,
-        long_names: d.longNames, short_names: d.shortNames, capacity_usd: nullable(d.capacityUsd) })),
-      { folder: tables.daily, bounds: ["date"] },
-    );
-    const positions = await writer.writeRows(
-      POSITION_COLUMNS,
-      result.positions.map((p) => ({ date: p.date, symbol: p.symbol, score: nullable(p.score), weight: p.weight, trade: p.trade,
+  // Positions first: a run whose daily table exists is complete.
+  const written = await writeRunTables(lake, "equities", runId, [
+    {
+      name: "positions", columns: POSITION_COLUMNS, part: { bounds: ["date"], symbolColumn: "symbol", maxSymbols: 0 },
+      rows: result.positions.map((p) => ({ date: p.date, symbol: p.symbol, score: nullable(p.score), weight: p.weight, trade: p.trade,
         forward_return: nullable(p.forwardReturn), pnl: p.pnl, cost: p.cost, borrow: p.borrow, borrow_tier: p.borrowTier === "" ? null : p.borrowTier })),
-      { folder: tables.positions, bounds: ["date"], symbolColumn: "symbol", maxSymbols: 0 },
-    );
-    // Positions first: a run whose daily table exists is complete.
-    if ((await lake.readManifest(tables.positions)) === undefined) await writer.append(tables.positions, [positions]);
-    if ((await lake.readManifest(tables.daily)) === undefined) await writer.append(tables.daily, [daily]);
-    return { runId, tables, written: true };
-  } finally {
-    await writer.close();
-    duck.close();
-  }
+    },
+    {
+      name: "daily", columns: DAILY_COLUMNS, part: { bounds: ["date"] },
+      rows: result.days.map((d) => ({ date: d.date, gross: d.gross, cost: d.cost, borrow: d.borrow, net: d.net, turnover: d.turnover,
+        long_names: d.longNames, short_names: d.shortNames, capacity_usd: nullable(d.capacityUsd) })),
+    },
+  ], snapshot);
+  return { runId, tables: backtestTables(runId), written: written.written };
 }

@@ -2,6 +2,7 @@
 import type { GroupSpec } from "../group.ts";
 import { auditCommand } from "./audit.ts";
 import { backfillCommand } from "./backfill.ts";
+import { backtestCommand } from "./backtest.ts";
 import { benchCommand } from "./bench.ts";
 import { calcCommand } from "./calc.ts";
 import { calendarCommand } from "./calendar.ts";
@@ -36,6 +37,7 @@ export const commandGroups: readonly GroupSpec[] = [
   curateCommand,
   referenceCommand,
   optionsCommand,
+  backtestCommand,
   reportCommand,
   borrowCommand,
   calendarCommand,
