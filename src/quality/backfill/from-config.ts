@@ -33,12 +33,6 @@ export type BackfillVendor = (typeof BACKFILL_VENDORS)[number];
 export const BACKFILL_TABLES = ["corp_actions", ...(Object.keys(AUDITED_TABLES) as AuditedTable[]), "options_chains"] as const;
 
 /**
- * Past chain sessions are marked, not fetched, so a task's size costs nothing but the lines it reports: a decade
- * per task keeps `trademl backfill` readable.
- */
-const CHAIN_MARK_CHUNK_DAYS = 3660;
-
-/**
  * Corporate actions have no entry in backfill.yml `targets`: they are wanted as far back as the daily bars they
  * adjust, a year per request (they are sparse).
  */
@@ -66,7 +60,7 @@ export function backfillTargets(config: TrademlConfig, args: { vendor: BackfillV
       return {
         source: args.vendor, table, lakeTable: rawTable(args.vendor, "options_chains"), granularity: "chains",
         priority: config.backfill.priorities.options_chains, earliest: config.backfill.targets.options_chains.earliest,
-        chunkDays: CHAIN_MARK_CHUNK_DAYS, symbols: args.symbols,
+        chunkDays: config.backfill.targets.options_chains.chunk_days, symbols: args.symbols,
       };
     }
     if (!isAuditedTable(table)) {
