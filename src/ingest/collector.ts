@@ -228,7 +228,11 @@ export async function runCollection(options: CollectorOptions): Promise<Collecti
       for (let page = 0; page < (paged ? MAX_PAGES_PER_UNIT : 1); page++) {
         if (stopped) return { kind: "stop_job", reason: stopped };
         const allowance = paged ? contracts?.reserve(series) : undefined;
-        if (allowance === 0) return { kind: "enough", reason: `the day's option-contract cap is reached (edge.yml option_contracts_per_day ${contractCap})` };
+        if (allowance === 0) {
+          // The day's cap spent: no other underlier lists anything either. Only this underlier's cap: it is done.
+          if (contracts?.dayExhausted === true) return { kind: "enough", reason: `the session's option-contract cap is reached (edge.yml option_contracts_per_day ${contractCap})` };
+          break;
+        }
         let data: UnitData;
         try {
           data = await fetchUnit(unit, options.connectors, allowance === undefined ? tuning : { ...tuning, maxContractsPerUnderlying: allowance }, options.signal);

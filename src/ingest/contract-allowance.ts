@@ -39,6 +39,11 @@ export class ContractAllowance {
     return left;
   }
 
+  /** Whether the day's cap across underliers is spent (not only one underlier's). */
+  get dayExhausted(): boolean {
+    return this.total >= this.perDay;
+  }
+
   /** A reserved page came back with `listed` contracts (0 when it failed): the rest of its reservation returns. */
   settle(series: string, reserved: number, listed: number): void {
     this.add(series, Math.min(listed, reserved) - reserved);
