@@ -12,13 +12,14 @@ import { keySegmentProblem } from "../lake/keys.ts";
 import { DEFAULT_LEASE_TTL_MS } from "../lake/lease.ts";
 import type { LeaseHandle, Manifest, ObjectStore } from "../lake/types.ts";
 import { addDays, maxDate, todayUtc } from "../domain/calendar/dates.ts";
-import { BudgetExhaustedError, EntitlementError, MalformedResponseError, VendorAuthError } from "../vendors/errors.ts";
+import { BudgetExhaustedError, EntitlementError, MalformedResponseError, VendorAuthError, VendorRequestError } from "../vendors/errors.ts";
 import { USAGE_COUNTERS, type RateGovernor, type UsageCounters } from "../vendors/governor.ts";
 import { isAbort } from "../domain/sleep.ts";
-import { coverageOf } from "./coverage.ts";
+import { coverageOf, unfinishedListingParts } from "./coverage.ts";
 import { rawTable } from "../lake/keys.ts";
 import { DATASETS, type DatasetSpec } from "./datasets.ts";
-import { fetchUnit, type Connectors, type FetchTuning } from "./fetch-unit.ts";
+import { fetchUnit, type Connectors, type FetchTuning, type UnitData } from "./fetch-unit.ts";
+import { ContractAllowance } from "./contract-allowance.ts";
 import { ensureLakeOrigin, IngestLake, type LakeOrigin } from "./ingest-lake.ts";
 import { ParquetWriter } from "./parquet-writer.ts";
 import { lastSessionOnOrBefore, planUnits, type Unit } from "./plan.ts";
@@ -58,6 +59,8 @@ export interface CollectorOptions {
   readonly maxInflight?: Readonly<Record<string, number>>;
   /** Option underliers sampled per day: the top-ADV symbols of the universe. */
   readonly optionUnderliers?: number;
+  /** Most option contracts listed per session across underliers (edge.yml `option_contracts_per_day`). */
+  readonly optionContractsPerDay?: number;
   readonly tuning?: Partial<FetchTuning>;
   /** Lease holder name (host + pid by default). */
   readonly holder?: string;
@@ -96,6 +99,23 @@ export interface CollectionReport {
 /** The collector's defaults are edge.yml's: the schema is their only source. */
 const EDGE_DEFAULTS = edgeSchema.parse({});
 
+/** Pages one unit of a paged listing asks for before it yields its worker (the rest goes on next pass). */
+const MAX_PAGES_PER_UNIT = 50;
+
+/**
+ * A resumed listing's first request refused as a bad request: the cursor expired (Polygon's cursors are not
+ * documented to last; a 4xx other than auth, entitlement and rate limits is what an expired one gets).
+ */
+function isStaleCursor(error: unknown, signal: AbortSignal | undefined): boolean {
+  return error instanceof VendorRequestError && !isAbort(error, signal);
+}
+
+/** The same unit asked from the first page. */
+function fromTheBeginning(unit: Unit): Unit {
+  const { cursor: _stale, ...rest } = unit;
+  return { ...rest, id: unit.id.replace(/@[^@]*$/, "@start") };
+}
+
 const DATASET_ORDER = ["equities_bars", "treasury_curve", "corporate_actions", "tickers", "equities_minute", "options_chains", "options_contracts"];
 
 function selectDatasets(options: CollectorOptions): DatasetSpec[] {
@@ -131,6 +151,7 @@ export async function runCollection(options: CollectorOptions): Promise<Collecti
   const vendors: Record<string, VendorSummary> = {};
   const summary = (vendor: string): VendorSummary => (vendors[vendor] ??= { units: 0, rows: 0, quarantinedRows: 0, quarantinedResponses: 0, failed: 0 });
   const usageBefore = snapshotUsage(options.governor);
+  const contractCap = options.optionContractsPerDay ?? EDGE_DEFAULTS.option_contracts_per_day;
   const qc = new PolygonQc({ store: options.store, duck: writer, connectors: options.connectors, today, logger, ...(options.qc ? { options: options.qc } : {}) });
 
   const settling: Promise<void>[] = [];
@@ -151,34 +172,27 @@ export async function runCollection(options: CollectorOptions): Promise<Collecti
     // its bookmarks moved leaves nothing to fetch next time, so the next pass must still move those bookmarks.
     let planned: readonly string[] = [];
     let plannedFrom: Manifest | undefined;
+    // Paged listings (option contracts): what the planned session may still list, across underliers.
+    let contracts: ContractAllowance | undefined;
     const wantedDays = spec.dataset === "equities_minute" ? (options.minuteDays ?? EDGE_DEFAULTS.minute_days) : (options.historyDays ?? EDGE_DEFAULTS.history_days);
     const wantedStart = addDays(through, -wantedDays + 1);
     const servedDays = options.vendorHistoryDays?.[spec.vendor];
     // The vendor's history window counts back from today, as its connector clamps requests.
     const windowStart = servedDays === undefined ? wantedStart : maxDate(wantedStart, addDays(today, -servedDays + 1));
 
-    const runUnit = async (unit: Unit): Promise<UnitOutcome> => {
-      if (stopped) return { kind: "stop_job", reason: stopped };
-      const s = summary(unit.vendor);
-      let fetched;
-      try {
-        fetched = await fetchUnit(unit, options.connectors, tuning, options.signal);
-      } catch (error) {
-        return failure(unit, s, error);
-      }
-      // Interrupted while fetching: abandon, commit nothing.
-      if (options.signal?.aborted) return { kind: "failed", reason: "interrupted" };
-      const data = fetched;
+    /** Hands a fetched unit (or page) to the group committer; `finishes` says whether it completes its unit. */
+    const submitFetched = (unit: Unit, data: UnitData, s: VendorSummary, finishes: boolean, supersedes: readonly string[]): Promise<Manifest> => {
       const committed = committer.submit({
         table, vendor: unit.vendor, dataset: unit.dataset, series: unit.series, unitStart: unit.start, unitEnd: unit.end, records: data.records, windowStart,
         ...(data.cursorNext !== undefined ? { cursorNext: data.cursorNext } : {}),
+        ...(supersedes.length > 0 ? { supersedes } : {}),
       });
       const settled = committed.then(
         () => {
           for (const series of unit.series) touched.add(series);
           rows[table] = (rows[table] ?? 0) + data.records.length;
           s.rows += data.records.length;
-          s.units++;
+          if (finishes) s.units++;
           logger.debug("unit committed", { unit: unit.id, rows: data.records.length, rejected: data.rejected.length });
         },
         (error: unknown) => {
@@ -189,14 +203,66 @@ export async function runCollection(options: CollectorOptions): Promise<Collecti
         },
       );
       settling.push(settled);
+      return committed;
+    };
+
+    /** Quarantines refused rows and runs QC on what was fetched; neither is ever a reason to lose the unit. */
+    const inspectFetched = async (unit: Unit, data: UnitData, s: VendorSummary): Promise<void> => {
       if (data.rejected.length > 0) {
         await lake.quarantine({ vendor: unit.vendor, dataset: unit.dataset, unitId: unit.id, day: today, records: data.rejected })
           .catch((error: unknown) => logger.warn("quarantine write failed", { unit: unit.id, error }));
         for (const r of data.rejected) quarantined[r.reason] = (quarantined[r.reason] ?? 0) + 1;
         s.quarantinedRows += data.rejected.length;
       }
-      // QC looks at what was just fetched; a QC failure is logged, never a reason to lose the unit.
       await qc.check(unit, data.records, options.signal).catch((error: unknown) => logger.warn("qc check failed", { unit: unit.id, error }));
+    };
+
+    const runUnit = async (first: Unit): Promise<UnitOutcome> => {
+      const s = summary(first.vendor);
+      const paged = spec.shape === "latest_paged";
+      const series = first.series[0] ?? "";
+      let unit = first;
+      let supersedes: readonly string[] = [];
+      // A paged listing commits each page with the cursor after it, then asks for the next page from that cursor:
+      // an interrupted listing resumes where it stopped. Bounded per unit; a longer listing goes on next pass.
+      for (let page = 0; page < (paged ? MAX_PAGES_PER_UNIT : 1); page++) {
+        if (stopped) return { kind: "stop_job", reason: stopped };
+        const allowance = paged ? contracts?.reserve(series) : undefined;
+        if (allowance === 0) {
+          // The day's cap spent: no other underlier lists anything either. Only this underlier's cap: it is done.
+          if (contracts?.dayExhausted === true) return { kind: "enough", reason: `the session's option-contract cap is reached (edge.yml option_contracts_per_day ${contractCap})` };
+          break;
+        }
+        let data: UnitData;
+        try {
+          data = await fetchUnit(unit, options.connectors, allowance === undefined ? tuning : { ...tuning, maxContractsPerUnderlying: allowance }, options.signal);
+        } catch (error) {
+          if (allowance !== undefined) contracts?.settle(series, allowance, 0);
+          if (page === 0 && unit.cursor && isStaleCursor(error, options.signal)) {
+            // The vendor no longer honours the committed cursor (expired): list from the beginning, and let the
+            // first new page's commit remove the old pages, which the new ones list again.
+            const old = unfinishedListingParts(committer.manifest ?? plannedFrom, series, unit.start);
+            contracts?.forget(series, old.rows);
+            supersedes = old.keys;
+            logger.warn("listing cursor refused; listing again from the beginning", { unit: unit.id, parts: old.keys.length, error });
+            unit = fromTheBeginning(unit);
+            continue;
+          }
+          return failure(unit, s, error);
+        }
+        if (allowance !== undefined) contracts?.settle(series, allowance, data.records.length);
+        // Interrupted while fetching: abandon, commit nothing.
+        if (options.signal?.aborted) return { kind: "failed", reason: "interrupted" };
+        const more = paged && data.cursorNext !== undefined && data.cursorNext !== "";
+        const committed = submitFetched(unit, data, s, !more, supersedes);
+        await inspectFetched(unit, data, s);
+        if (!more) break;
+        // The next page is asked for only once this one's cursor is committed.
+        const landed = await committed.then(() => true, () => false);
+        if (!landed) return { kind: "failed", reason: "a page of the listing was not committed" };
+        unit = { ...unit, cursor: data.cursorNext ?? "" };
+        supersedes = [];
+      }
       // Back-pressure: only wait for the lake when too many units are queued for commit.
       await committer.room();
       return { kind: "done" };
@@ -238,6 +304,9 @@ export async function runCollection(options: CollectorOptions): Promise<Collecti
         const chunkDays = options.chunkDaysByVendor?.[spec.vendor] ?? options.chunkDays ?? (spec.vendor === "polygon" ? 730 : 120);
         planned = series;
         const units = planUnits({ spec, table, series, windowStart, through, coverage, chunkDays, batchSize: options.batchSize ?? 50 });
+        if (spec.shape === "latest_paged") {
+          contracts = ContractAllowance.fromManifest(plannedFrom, lastSessionOnOrBefore(through), { perDay: contractCap, perSeries: tuning.maxContractsPerUnderlying });
+        }
         logger.info("table planned", { table, units: units.length });
         return { kind: "ready", units };
       },

@@ -18,6 +18,13 @@ export interface TableCoverage {
   readonly bySeries: ReadonlyMap<string, readonly Interval[]>;
   /** Cursor listings: the newest committed part's as-of date and where its paging stopped ("" = complete). */
   readonly cursor?: { readonly asOf: string; readonly next: string };
+  /** Paged listings per series: the newest committed page's as-of date and the cursor after it ("" = complete). */
+  readonly cursors?: ReadonlyMap<string, { readonly asOf: string; readonly next: string }>;
+}
+
+/** A part that is one page of a listing not yet complete: it answers for its rows, not for its range. */
+export function isPartialListing(unit: { readonly cursor_next?: string }): boolean {
+  return unit.cursor_next !== undefined && unit.cursor_next !== "";
 }
 
 export function mergeIntervals(intervals: readonly Interval[]): Interval[] {
@@ -35,15 +42,23 @@ export function mergeIntervals(intervals: readonly Interval[]): Interval[] {
 export function coverageOf(manifest: Manifest | undefined): TableCoverage {
   const raw = new Map<string, Interval[]>();
   let cursor: { asOf: string; next: string } | undefined;
+  const cursors = new Map<string, { asOf: string; next: string }>();
   for (const file of manifest?.files ?? []) {
     if (file.unit === undefined) continue;
     const { start, end, cursor_next: next } = file.unit;
-    for (const series of file.symbols ?? []) (raw.get(series) ?? raw.set(series, []).get(series) ?? []).push({ start, end });
+    // A page of an unfinished listing does not cover its day: the rest of the listing is still to come.
+    const covers = !isPartialListing(file.unit);
+    for (const series of file.symbols ?? []) {
+      if (covers) (raw.get(series) ?? raw.set(series, []).get(series) ?? []).push({ start, end });
+      const last = cursors.get(series);
+      // Parts are listed in commit order, so the last page of the newest as-of date wins.
+      if (next !== undefined && (last === undefined || end >= last.asOf)) cursors.set(series, { asOf: end, next });
+    }
     if (next !== undefined && (cursor === undefined || end >= cursor.asOf)) cursor = { asOf: end, next };
   }
   const bySeries = new Map<string, Interval[]>();
   for (const [series, list] of raw) bySeries.set(series, mergeIntervals(list));
-  return { bySeries, ...(cursor ? { cursor } : {}) };
+  return { bySeries, cursors, ...(cursor ? { cursor } : {}) };
 }
 
 /** The parts of [start, end] not covered by `covered` (both sorted and merged). */
@@ -74,4 +89,10 @@ export function contiguousThrough(from: string, covered: readonly Interval[]): s
     }
   }
   return through;
+}
+
+/** The committed pages of `series`'s unfinished listing of `day` (what a restart from the beginning replaces). */
+export function unfinishedListingParts(manifest: Manifest | undefined, series: string, day: string): { readonly keys: string[]; readonly rows: number } {
+  const parts = (manifest?.files ?? []).filter((f) => f.unit !== undefined && f.unit.start === day && isPartialListing(f.unit) && (f.symbols ?? []).includes(series));
+  return { keys: parts.map((f) => f.key), rows: parts.reduce((n, f) => n + f.rows, 0) };
 }

@@ -24,6 +24,11 @@ export type UnitShape =
   | "day_batch"
   /** The latest session only, one symbol per unit (option snapshots and listings). */
   | "latest_single"
+  /**
+   * The latest session only, one series per unit, paged: each page is committed with the cursor after it, so an
+   * interrupted listing resumes from its last committed cursor (Polygon options contracts).
+   */
+  | "latest_paged"
   /** Cursor-paged listing, resumed from the last committed cursor (Polygon tickers). */
   | "cursor";
 
@@ -43,7 +48,7 @@ export const DATASETS: readonly DatasetSpec[] = [
   spec("polygon", "equities_bars", "range_single"),
   spec("polygon", "equities_minute", "day_single"),
   spec("polygon", "corporate_actions", "range_single"),
-  spec("polygon", "options_contracts", "latest_single"),
+  spec("polygon", "options_contracts", "latest_paged"),
   spec("polygon", "tickers", "cursor"),
   spec("finnhub", "equities_bars", "range_single"),
   spec("finnhub", "options_chains", "latest_single"),

@@ -20,7 +20,8 @@ export interface Connectors {
 export interface FetchTuning {
   /** Option expiries collected: those within this many days of the quote date (nearest expiries first). */
   readonly optionExpiryDays: number;
-  /** Cap on contracts listed per underlying per day (Polygon options sampling). */
+  /** Cap on contracts listed per underlying per day (Polygon options sampling); the collector lowers it to what
+   *  is left of the day's cap (edge.yml `option_contracts_per_day`) for each page it asks. */
   readonly maxContractsPerUnderlying: number;
   /** Ticker pages fetched per pass; the cursor persists in the manifest between passes. */
   readonly tickerPagesPerPass: number;
@@ -91,8 +92,14 @@ export async function fetchUnit(unit: Unit, connectors: Connectors, tuning: Fetc
       const dividends = await polygon.dividends({ ticker: one, start: unit.start, end: unit.end, ...sig });
       return data({ rows: [...splits.rows, ...dividends.rows], rejected: [...splits.rejected, ...dividends.rejected], pages: splits.pages + dividends.pages }, actionRecord);
     }
-    case "polygon/options_contracts":
-      return data(await need(connectors.polygon, "polygon").optionContracts({ underlying: one, asOf: unit.start, expiryUntil: addDays(unit.start, tuning.optionExpiryDays), maxContracts: tuning.maxContractsPerUnderlying, ...sig }), contractRecord);
+    case "polygon/options_contracts": {
+      // One page per call: the collector commits each page with the cursor after it before asking for the next.
+      const res = await need(connectors.polygon, "polygon").optionContracts({
+        underlying: one, asOf: unit.start, expiryUntil: addDays(unit.start, tuning.optionExpiryDays), maxContracts: tuning.maxContractsPerUnderlying,
+        maxPages: 1, ...(unit.cursor ? { cursor: unit.cursor } : {}), ...sig,
+      });
+      return { ...data(res, contractRecord), cursorNext: res.nextCursor };
+    }
     case "polygon/tickers": {
       const res = await need(connectors.polygon, "polygon").tickers({ ...(unit.cursor ? { cursor: unit.cursor } : {}), maxPages: tuning.tickerPagesPerPass, ...sig });
       return { ...data(res, (r) => tickerRecord(r, unit.start)), cursorNext: res.nextCursor ?? "" };

@@ -93,7 +93,8 @@ export class TableCommitter {
       });
       if (written.length === 0) continue;
       try {
-        const manifest = await this.lake.commit(this.table, parts, this.lease());
+        const remove = [...new Set(written.flatMap((item) => item.unit.supersedes ?? []))];
+        const manifest = await this.lake.commit(this.table, parts, this.lease(), remove);
         this.latest = manifest;
         this.onCommit(written.length);
         for (const item of written) item.resolve(manifest);

@@ -64,6 +64,11 @@ export interface UnitCommit {
   readonly cursorNext?: string;
   /** Bookmarks advance from here (the wanted window's first date). */
   readonly windowStart: string;
+  /**
+   * Parts this unit's commit removes: the pages of a listing restarted from the beginning (its cursor went
+   * stale), which the new pages list again.
+   */
+  readonly supersedes?: readonly string[];
 }
 
 
@@ -109,9 +114,11 @@ export class IngestLake {
     });
   }
 
-  /** Commits parts of one or more units as one manifest (fenced by the table lease). */
-  async commit(table: string, parts: readonly PartFile[], lease: LeaseHandle | undefined): Promise<Manifest> {
-    return (await this.writer.parts()).append(table, parts, { ...(lease ? { lease } : {}), writer: this.holder });
+  /** Commits parts of one or more units as one manifest (fenced by the table lease), removing `remove` in it. */
+  async commit(table: string, parts: readonly PartFile[], lease: LeaseHandle | undefined, remove: readonly string[] = []): Promise<Manifest> {
+    const options = { ...(lease ? { lease } : {}), writer: this.holder };
+    const writer = await this.writer.parts();
+    return remove.length === 0 ? writer.append(table, parts, options) : writer.commit(table, { kind: "replace", add: parts, remove }, options);
   }
 
   /** Writes and commits one unit, then moves its bookmarks (one-off callers; the collector group-commits). */

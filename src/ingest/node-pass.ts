@@ -78,6 +78,7 @@ export async function runNodePass(options: NodePassOptions): Promise<NodePassRes
   const report = await runCollection({
     store: options.store, origin: "real", connectors, governor, universe: options.universe ?? config.edge.universe, datasets,
     fredSeries: config.edge.fred_series, historyDays: config.edge.history_days, minuteDays: config.edge.minute_days, vendorHistoryDays,
+    optionContractsPerDay: config.edge.option_contracts_per_day,
     leaseTtlMs: config.node.lake.lease_seconds * 1000,
     workers: env.NODE_WORKERS, maxInflight: Object.fromEntries(withKeys.map((v) => [v, maxInflight(config, v)])),
     // One node per host: a stable holder lets a restarted node take its own leases back at once (new epoch).

@@ -64,6 +64,19 @@ export function planUnits(options: PlanOptions): Unit[] {
     return [make(["*"], asOf, asOf, resume)];
   }
 
+  if (spec.shape === "latest_paged") {
+    // A series whose listing of `day` stopped part-way resumes from the cursor after its last committed page;
+    // a cursor from an older day is of no use (that listing is a past day's) and is never sent.
+    const day = lastSessionOnOrBefore(options.through);
+    if (day < options.windowStart) return [];
+    return options.series
+      .filter((s) => gaps(day, day, coverage.bySeries.get(s) ?? []).length > 0)
+      .map((s) => {
+        const c = coverage.cursors?.get(s);
+        return c !== undefined && c.asOf === day && c.next !== "" ? make([s], day, day, c.next) : make([s], day, day);
+      });
+  }
+
   if (spec.shape === "latest_single") {
     const day = lastSessionOnOrBefore(options.through);
     if (day < options.windowStart) return [];

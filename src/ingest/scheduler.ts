@@ -22,6 +22,8 @@ export type UnitOutcome =
   | { readonly kind: "failed"; readonly reason: string }
   /** Stop this table's remaining units (no entitlement, lease lost). */
   | { readonly kind: "stop_job"; readonly reason: string }
+  /** Stop this table's remaining units without a failure: what the day allows is collected (a daily cap). */
+  | { readonly kind: "enough"; readonly reason: string }
   /** Stop the whole vendor (budget spent, credentials refused). */
   | { readonly kind: "stop_vendor"; readonly reason: string };
 
@@ -215,8 +217,8 @@ export async function runScheduler(jobs: readonly TableJob[], options: Scheduler
         const outcome = await active.job.run(unit);
         if (outcome.kind === "done") done++;
         else {
-          failed++;
-          if (outcome.kind === "stop_job" && !active.stopped) {
+          if (outcome.kind !== "enough") failed++;
+          if ((outcome.kind === "stop_job" || outcome.kind === "enough") && !active.stopped) {
             active.stopped = true;
             active.pending.length = 0;
             skipped.push({ vendor: lane.vendor, table: active.job.table, reason: outcome.reason });

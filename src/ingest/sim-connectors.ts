@@ -15,12 +15,14 @@ export interface SimEndpoint {
   baseUrl(vendor: "alpaca" | "polygon" | "finnhub" | "fred"): string;
 }
 
-export function simConnectors(sim: SimEndpoint, governor: RateGovernor, options: { logger?: Logger; timeoutMs?: number; vendors?: readonly string[] } = {}): Connectors {
+export function simConnectors(
+  sim: SimEndpoint, governor: RateGovernor, options: { logger?: Logger; timeoutMs?: number; vendors?: readonly string[]; contractsPageLimit?: number } = {},
+): Connectors {
   const common = { governor, ...(options.logger ? { logger: options.logger } : {}), timeoutMs: options.timeoutMs ?? 10_000 };
   const want = (v: string): boolean => options.vendors === undefined || options.vendors.includes(v);
   return {
     ...(want("alpaca") ? { alpaca: createAlpaca({ ...common, baseUrl: sim.baseUrl("alpaca"), keyId: "sim-key-id", secretKey: "sim-secret" }) } : {}),
-    ...(want("polygon") ? { polygon: createPolygon({ ...common, baseUrl: sim.baseUrl("polygon"), apiKey: "sim-polygon", today: () => sim.today }) } : {}),
+    ...(want("polygon") ? { polygon: createPolygon({ ...common, baseUrl: sim.baseUrl("polygon"), apiKey: "sim-polygon", today: () => sim.today, ...(options.contractsPageLimit === undefined ? {} : { contractsPageLimit: options.contractsPageLimit }) }) } : {}),
     ...(want("finnhub") ? { finnhub: createFinnhub({ ...common, baseUrl: sim.baseUrl("finnhub"), apiKey: "sim-finnhub" }) } : {}),
     ...(want("fred") ? { fred: createFred({ ...common, baseUrl: sim.baseUrl("fred"), apiKey: "sim-fred" }) } : {}),
   };

@@ -233,6 +233,10 @@ export async function startSimulator(options: SimulatorOptions = {}): Promise<Si
     const times = accepted.get(vendor);
     if (times && times.length > 10_000) times.splice(0, times.length - 5_000);
 
+    if (active && plan.expireCursors === true && url.searchParams.has("cursor")) {
+      entry.fault = "expired_cursor";
+      return send(400, JSON.stringify(errorBody(400, "the cursor has expired; start the listing again")));
+    }
     if (active && plan.rate5xx !== undefined && roll("5xx") < plan.rate5xx) {
       entry.fault = "5xx";
       return send(503, JSON.stringify(errorBody(503, "service unavailable")));

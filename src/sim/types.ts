@@ -51,6 +51,11 @@ export interface FaultPlan {
    * sending a symbol our lake cannot key, e.g. "BRK:B".
    */
   renameSymbol?: { readonly from: string; readonly to: string };
+  /**
+   * Refuse every request that continues a listing from a `cursor` with a 400, as a vendor answers a cursor that
+   * has expired (use the active window to expire only the cursors sent at a given point).
+   */
+  expireCursors?: boolean;
   /** Active window in milliseconds since the simulator started (default: always). */
   fromMs?: number;
   untilMs?: number;

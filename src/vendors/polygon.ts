@@ -28,6 +28,8 @@ export interface PolygonOptions extends ConnectorOptions {
   /** The date the window is measured from (default: the UTC date of `now`). */
   readonly today?: () => string;
   readonly pageLimit?: number;
+  /** Contracts per page of the options-contracts listing (default and the vendor's maximum: 1000). */
+  readonly contractsPageLimit?: number;
 }
 
 export interface ClampedRange {
@@ -52,6 +54,21 @@ const dividendSchema = z.object({ ticker: z.string(), ex_dividend_date: z.string
 const tickerSchema = z.object({ ticker: z.string(), name: z.string(), primary_exchange: z.string().optional(), type: z.string().optional(), active: z.boolean(), cik: z.string().optional() });
 const contractSchema = z.object({ ticker: z.string(), underlying_ticker: z.string(), expiration_date: z.string(), strike_price: z.number(), contract_type: z.enum(["call", "put"]), exercise_style: z.string(), shares_per_contract: z.number() });
 
+export interface OptionContractsRequest {
+  readonly underlying: string;
+  readonly asOf: string;
+  readonly expiryUntil: string;
+  readonly maxContracts?: number;
+  readonly cursor?: string;
+  readonly maxPages?: number;
+  readonly signal?: AbortSignal;
+}
+
+/** The `cursor` query parameter of a `next_url` ("" when there is none). */
+function cursorOf(nextUrl: string | undefined): string {
+  return nextUrl === undefined ? "" : (new URL(nextUrl).searchParams.get("cursor") ?? "");
+}
+
 export interface PolygonConnector {
   readonly vendor: "polygon";
   readonly today: () => string;
@@ -60,7 +77,12 @@ export interface PolygonConnector {
   dividends(req: { start: string; end: string; ticker?: string; signal?: AbortSignal }): Promise<FetchResult<CorporateActionRow>>;
   /** One run of ticker pages from `cursor` (undefined = the beginning); returns where to continue next time. */
   tickers(req: { cursor?: string; maxPages?: number; signal?: AbortSignal }): Promise<FetchResult<TickerRow> & { nextCursor?: string }>;
-  optionContracts(req: { underlying: string; asOf: string; expiryUntil: string; maxContracts?: number; signal?: AbortSignal }): Promise<FetchResult<OptionContractRow>>;
+  /**
+   * One run of an underlier's contract pages, from `cursor` (undefined or "" = the beginning) for at most
+   * `maxPages` pages or `maxContracts` contracts. `nextCursor` is where the listing continues, "" when it is
+   * complete (or stopped at `maxContracts`: a capped listing is done for its day).
+   */
+  optionContracts(req: OptionContractsRequest): Promise<FetchResult<OptionContractRow> & { nextCursor: string }>;
 }
 
 export function createPolygon(options: PolygonOptions): PolygonConnector {
@@ -163,7 +185,7 @@ export function createPolygon(options: PolygonOptions): PolygonConnector {
       let nextCursor: string | undefined;
       for await (const page of pages(start, req.signal, req.maxPages ?? Infinity)) {
         count++;
-        nextCursor = page.next ? (new URL(page.next).searchParams.get("cursor") ?? undefined) : undefined;
+        nextCursor = cursorOf(page.next) || undefined;
         for (const raw of (page.body as { results?: unknown[] }).results ?? []) {
           const t = tickerSchema.safeParse(raw);
           if (!t.success) rejected.push(schemaReject(SOURCE, page.uri, raw, zodDetail(t.error)));
@@ -176,16 +198,21 @@ export function createPolygon(options: PolygonOptions): PolygonConnector {
     async optionContracts(req) {
       // Contracts listed as of a date older than the window would be refused: clamp as_of too.
       const window = clampToWindow(req.asOf, req.expiryUntil, today(), historyDays);
-      if (!window) return { rows: [], rejected: [], pages: 0 };
+      if (!window) return { rows: [], rejected: [], pages: 0, nextCursor: "" };
+      // A resumed listing sends the first request's query again with the cursor (what next_url holds), not the
+      // stored next_url itself: that names a host, and the simulator's port changes between runs.
       const url = withQuery(`${base}/v3/reference/options/contracts`, {
         underlying_ticker: req.underlying, as_of: window.start, "expiration_date.gte": window.start,
-        "expiration_date.lte": window.end, limit: 1000, order: "asc", sort: "expiration_date",
+        "expiration_date.lte": window.end, limit: options.contractsPageLimit ?? 1000, order: "asc", sort: "expiration_date",
+        ...(req.cursor ? { cursor: req.cursor } : {}),
       });
       const rows: OptionContractRow[] = [];
       const rejected: RejectedRecord[] = [];
       let count = 0;
-      for await (const page of pages(url, req.signal)) {
+      let nextCursor = "";
+      for await (const page of pages(url, req.signal, req.maxPages ?? Infinity)) {
         count++;
+        nextCursor = cursorOf(page.next);
         for (const raw of (page.body as { results?: unknown[] }).results ?? []) {
           const c = contractSchema.safeParse(raw);
           const occ = c.success ? parseOcc(c.data.ticker) : undefined;
@@ -199,9 +226,12 @@ export function createPolygon(options: PolygonOptions): PolygonConnector {
             shares_per_contract: c.data.shares_per_contract, as_of: window.start, ...lineage(SOURCE, page.uri, now),
           });
         }
-        if (req.maxContracts !== undefined && rows.length >= req.maxContracts) break;
+        if (req.maxContracts !== undefined && rows.length >= req.maxContracts) {
+          nextCursor = "";
+          break;
+        }
       }
-      return { rows: req.maxContracts === undefined ? rows : rows.slice(0, req.maxContracts), rejected, pages: count };
+      return { rows: req.maxContracts === undefined ? rows : rows.slice(0, req.maxContracts), rejected, pages: count, nextCursor };
     },
   };
 }

@@ -58,6 +58,9 @@ export interface ChildArgs {
   workers: number;
   holder: string;
   leaseWaitMs?: number;
+  /** Option underliers sampled per session, and Polygon's contracts per listing page (small: many pages). */
+  optionUnderliers?: number;
+  contractsPageLimit?: number;
   /** Draw budgets and pace from the lake (lakeQuota) as the edge consumer. */
   sharedQuota?: boolean;
   /** Alpaca's limits instead of node.yml's defaults: per-minute rate (before timeScale), daily total, edge share. */

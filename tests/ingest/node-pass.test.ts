@@ -37,8 +37,9 @@ describe("node pass", () => {
       expect(pass.skippedVendors.map((s) => s.vendor).sort()).toEqual(["finnhub", "polygon"]);
       expect(pass.report?.failed).toBe(0);
       const tables = Object.keys(pass.report?.rows ?? {}).sort();
-      // edge.yml: alpaca_bars, alpaca_minute, alpaca_corporate_actions, fred_treasury (+ polygon/finnhub: no keys).
-      expect(tables).toEqual(["raw/alpaca/corporate_actions", "raw/alpaca/equities_bars", "raw/alpaca/equities_minute", "raw/fred/treasury_curve"]);
+      // edge.yml: alpaca_bars, alpaca_minute, alpaca_corporate_actions, alpaca_options, fred_treasury (+ polygon and
+      // finnhub tasks: no keys).
+      expect(tables).toEqual(["raw/alpaca/corporate_actions", "raw/alpaca/equities_bars", "raw/alpaca/equities_minute", "raw/alpaca/options_chains", "raw/fred/treasury_curve"]);
       expect(await readLakeOrigin(store)).toBe("real");
       const bars = await committedRows(`${t.dir}/lake`, "raw/alpaca/equities_bars", "strftime(min(date), '%Y-%m-%d') AS first");
       expect(String(bars[0]?.["first"]) >= addDays(today, -9), String(bars[0]?.["first"])).toBe(true);

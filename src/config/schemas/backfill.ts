@@ -15,7 +15,7 @@ const prioritiesSchema = z.strictObject({
   delistings: weight.default(100).describe("reserved: for the delisting fetch point-in-time membership needs (nothing fetches delistings yet)"),
   equities_eod: weight.default(90).describe("daily bars"),
   equities_minute: weight.default(80).describe("minute bars"),
-  options_chains: weight.default(70).describe("reserved: for the options pipeline (past option days are marked unavailable)"),
+  options_chains: weight.default(70).describe("past option-chain sessions the lake lacks, marked unavailable without a request (no free vendor serves them)"),
   options_nbbo: weight.default(60).describe("reserved: quotes, for the options pipeline"),
 });
 
@@ -37,9 +37,10 @@ const targetsSchema = z.strictObject({
   equities_minute: targetSchema({ earliest: "2010-01-01", chunk_days: 1 })
     .safeExtend({ top_n: positiveInt.default(1000).describe("reserved: only the N most liquid symbols, once the nightly DAG picks backfill symbols from reference data") })
     .prefault({}),
-  options_chains: targetSchema({ earliest: "2015-01-01", chunk_days: 1 })
+  // Past chain sessions are marked, never fetched: a queue item costs one marks update, so a decade per item.
+  options_chains: targetSchema({ earliest: "2015-01-01", chunk_days: 3660 })
     .safeExtend({ expect_contracts_min: positiveInt.default(50).describe("reserved: fewest option contracts per underlier and day, for the options pipeline's QC") })
-    .describe("reserved: for the options pipeline")
+    .describe("option chains: sessions since `earliest` that the lake lacks (before today's) are marked unavailable, since no free vendor serves a past chain")
     .prefault({}),
   macro_treasury: targetSchema({ earliest: "2000-01-01", chunk_days: 365 })
     .describe("reserved: Treasury curve history for the options pipeline's discounting (backfill fetches bars only so far)")

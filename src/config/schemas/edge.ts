@@ -17,7 +17,10 @@ const taskName = z
 export const edgeSchema = z.strictObject({
   tasks: z
     .array(taskName)
-    .default(() => ["alpaca_bars", "alpaca_minute", "alpaca_corporate_actions", "polygon_bars", "finnhub_daily", "fred_treasury"])
+    .default(() => [
+      "alpaca_bars", "alpaca_minute", "alpaca_corporate_actions", "alpaca_options",
+      "polygon_bars", "polygon_options", "finnhub_daily", "finnhub_options", "fred_treasury",
+    ])
     .refine((tasks) => new Set(tasks).size === tasks.length, "each task may be listed only once")
     .describe("collection tasks the edge collector cycles through, each named <vendor>_<dataset>"),
   daily_budget: perVendor(nonNegativeInt)
@@ -40,6 +43,11 @@ export const edgeSchema = z.strictObject({
     .default(365)
     .describe("calendar days of daily data each pass keeps complete (never further back than a vendor's history_window_days in node.yml)"),
   minute_days: positiveInt.max(3_660).default(5).describe("calendar days of minute bars each pass keeps complete"),
+  option_contracts_per_day: nonNegativeInt
+    .max(1_000_000)
+    // 3 sampled underliers × 200 contracts: one 1000-contract page each, 3 of Polygon's 7,200 daily requests.
+    .default(600)
+    .describe("most option contracts the polygon_options task lists per session, across all underliers (top ADV first); 0 lists none"),
 });
 
 export type EdgeConfig = z.infer<typeof edgeSchema>;

@@ -7,7 +7,7 @@
  */
 import { PartWriter } from "../../db/part-writer.ts";
 import { DuckSession } from "../../db/session.ts";
-import { sessions as calendarSessions, type IsoDate } from "../../domain/calendar/index.ts";
+import { previousSession, sessions as calendarSessions, type IsoDate } from "../../domain/calendar/index.ts";
 import { withLease } from "../../lake/lease.ts";
 import type { LeaseHandle, ObjectStore } from "../../lake/types.ts";
 import { BudgetExhaustedError, EntitlementError, MalformedResponseError, VendorRequestError } from "../../vendors/errors.ts";
@@ -19,6 +19,7 @@ import type { AuditTarget, Granularity, QcThresholds } from "../audit/types.ts";
 import { UsageError } from "../../domain/errors.ts";
 import type { CorporateActionRow, EquityBarRow } from "../../vendors/rows.ts";
 import { normalize, subtract, type DateRange } from "./intervals.ts";
+import { chainView, markUnserved } from "./chain-history.ts";
 import { addMarks, readMarks } from "./marks.ts";
 import { orderTasks, planTarget, validateTarget, type LedgerView } from "./plan.ts";
 import type { BackfillOptions, BackfillReport, BackfillTarget, BackfillTask, TaskReport } from "./types.ts";
@@ -58,6 +59,14 @@ export async function planBackfill(store: ObjectStore, targets: readonly Backfil
   const tasks: BackfillTask[] = [];
   for (const target of targets) {
     validateTarget(target);
+    if (target.granularity === "chains") {
+      // Only underliers with chains in the lake have an option history to speak of; `through` itself is the
+      // session whose chain the collector can still take.
+      const before = previousSession(through);
+      const [view, marks] = await Promise.all([chainView(store, target, before, signal), readMarks(store, target.source, target.table, signal)]);
+      tasks.push(...planTarget({ ...target, symbols: target.symbols.filter((s) => view.firstSession.has(s)) }, view, marks, before));
+      continue;
+    }
     const [view, marks] = await Promise.all([ledgerView(store, target, signal), readMarks(store, target.source, target.table, signal)]);
     tasks.push(...planTarget(target, view, marks, through));
   }
@@ -143,7 +152,7 @@ async function fillBars(
   rejected: number,
   context: FillContext & { readonly through: IsoDate; readonly qc?: QcThresholds; readonly duckdb?: BackfillOptions["duckdb"] },
 ): Promise<TaskReport> {
-  if (task.granularity === "events") throw new UsageError("not_bars", `${task.table} holds events, but its fetcher returned bars`);
+  if (task.granularity === "events" || task.granularity === "chains") throw new UsageError("not_bars", `${task.table} holds ${task.granularity}, but its fetcher returned bars`);
   // Only this task's symbols and dates are written: a vendor answering more must not fill other partitions.
   const wanted = new Set(task.symbols);
   const rows = fetchedRows.filter((row) => wanted.has(row.symbol) && row.date >= task.start && row.date <= task.end);
@@ -220,6 +229,12 @@ async function runTasks(store: ObjectStore, options: BackfillOptions, lease: Lea
   };
 
   const runOne = async (task: BackfillTask, target: BackfillTarget): Promise<void> => {
+    if (task.granularity === "chains") {
+      const marked = await inTurn(() => markUnserved(store, task, now(), signal));
+      reports.push(marked);
+      options.onTask?.(marked);
+      return;
+    }
     let fetched: Awaited<ReturnType<ReturnType<BackfillOptions["fetcherFor"]>>>;
     try {
       fetched = await options.fetcherFor(target)(task, signal);

@@ -9,7 +9,7 @@ import { UsageError } from "../../domain/errors.ts";
 import type { BackfillFetcher, BackfillTask } from "./types.ts";
 
 function timeframeOf(task: BackfillTask): "1d" | "1m" {
-  if (task.granularity === "events") throw new UsageError("not_bars", `${task.table} holds events, not bars; give it an actions fetcher`);
+  if (task.granularity === "events" || task.granularity === "chains") throw new UsageError("not_bars", `${task.table} holds ${task.granularity}, not bars`);
   return task.granularity === "daily" ? "1d" : "1m";
 }
 

@@ -26,8 +26,11 @@ import type { BackfillFetcher, BackfillReport, BackfillTarget, TaskReport } from
 export const BACKFILL_VENDORS = ["alpaca", "polygon"] as const;
 export type BackfillVendor = (typeof BACKFILL_VENDORS)[number];
 
-/** Tables the backfill can fill: the audited bar tables, and corporate actions (events, no ledger). */
-export const BACKFILL_TABLES = ["corp_actions", ...(Object.keys(AUDITED_TABLES) as AuditedTable[])] as const;
+/**
+ * Tables the backfill can fill: the audited bar tables, corporate actions (events, no ledger), and option chains
+ * (past sessions are marked unavailable, never fetched: chain-history.ts).
+ */
+export const BACKFILL_TABLES = ["corp_actions", ...(Object.keys(AUDITED_TABLES) as AuditedTable[]), "options_chains"] as const;
 
 /**
  * Corporate actions have no entry in backfill.yml `targets`: they are wanted as far back as the daily bars they
@@ -49,6 +52,15 @@ export function backfillTargets(config: TrademlConfig, args: { vendor: BackfillV
         source: args.vendor, table, lakeTable: rawTable(args.vendor, "corporate_actions"), granularity: "events",
         priority: config.backfill.priorities.corp_actions, earliest: config.backfill.targets.equities_eod.earliest,
         chunkDays: ACTIONS_CHUNK_DAYS, symbols: args.symbols, batchSize,
+      };
+    }
+    if (table === "options_chains") {
+      // The vendor's own chain table: Alpaca's on --source alpaca. Polygon serves no chains (its free tier lists
+      // contracts), so on polygon the table is absent and nothing is planned.
+      return {
+        source: args.vendor, table, lakeTable: rawTable(args.vendor, "options_chains"), granularity: "chains",
+        priority: config.backfill.priorities.options_chains, earliest: config.backfill.targets.options_chains.earliest,
+        chunkDays: config.backfill.targets.options_chains.chunk_days, symbols: args.symbols,
       };
     }
     if (!isAuditedTable(table)) {
@@ -109,7 +121,7 @@ export function backfillFetchers(
 
 export interface ConfiguredBackfillOptions {
   readonly vendor: BackfillVendor;
-  /** Default: corp_actions, equities_eod, equities_minute. */
+  /** Default: corp_actions, equities_eod, equities_minute, options_chains. */
   readonly tables?: readonly string[];
   /** Default: every symbol the ledger holds. */
   readonly symbols?: readonly string[];
@@ -150,4 +162,4 @@ export async function backfillFromConfig(config: TrademlConfig, store: ObjectSto
   });
 }
 
-export const DEFAULT_BACKFILL_TABLES = ["corp_actions", "equities_eod", "equities_minute"] as const;
+export const DEFAULT_BACKFILL_TABLES = ["corp_actions", "equities_eod", "equities_minute", "options_chains"] as const;

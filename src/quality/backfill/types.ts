@@ -5,9 +5,11 @@ import type { Granularity, QcThresholds } from "../audit/types.ts";
 
 /**
  * How a dataset's completeness is known: bars per session are audited into the partition_status ledger;
- * "events" (corporate actions) are sparse, so a range is complete once the vendor has answered for it.
+ * "events" (corporate actions) are sparse, so a range is complete once the vendor has answered for it;
+ * "chains" (option chains) are served for the latest session only, so a past session the lake does not hold
+ * is unavailable from every free vendor: marked so without a request, never asked for again.
  */
-export type BackfillGranularity = Granularity | "events";
+export type BackfillGranularity = Granularity | "events" | "chains";
 
 /** One raw dataset the backfill keeps complete back to `earliest` (configs/backfill.yml `targets`). */
 export interface BackfillTarget {
