@@ -28,7 +28,6 @@ let dir: string;
 let lake: string;
 let first: CliRun;
 let second: CliRun;
-let firstSeconds = 0;
 // Computed when the demo starts: the simulator's "today" is the real UTC date.
 let through: string;
 const market = new SyntheticMarket(7);
@@ -88,10 +87,8 @@ beforeAll(async () => {
   const last = sessionsBetween(addDays(today, -10), addDays(today, -1)).at(-1);
   if (last === undefined) throw new Error("no NYSE session in the ten days before today");
   through = last;
-  const started = performance.now();
   // Run from a folder without ./configs: the demo falls back to the package's configs/.
   first = await runTrademl(["demo", "--lake", lake, "--log-level", "warn"], {}, dir);
-  firstSeconds = (performance.now() - started) / 1000;
   expect(first.code, first.stderr).toBe(0);
   afterFirst = await snapshot();
   second = await runTrademl(["demo", "--lake", lake, "--log-level", "warn"], {}, dir);
@@ -103,8 +100,8 @@ afterAll(async () => {
 });
 
 describe("trademl demo → audited, curated lake with reference data", () => {
-  it("finishes well under a minute and says which configuration it used", () => {
-    expect(firstSeconds).toBeLessThan(45);
+  // Its wall time belongs to bench/demo.bench.ts, not to a timed assertion here (a busy CI machine would fail it).
+  it("says which configuration it used", () => {
     expect(first.stdout).toContain("(the package's own; no ./configs here)");
     expect(first.stdout).toContain(`collected through ${through}`);
   });

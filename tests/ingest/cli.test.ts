@@ -15,13 +15,11 @@ afterAll(async () => {
 });
 
 describe("trademl demo", () => {
-  it("collects a small universe from the simulator into a lake marked simulated, well under a minute", async () => {
+  it("collects a small universe from the simulator into a lake marked simulated", async () => {
     const t = await tempDir("trademl-demo-");
     cleanups.push(t.cleanup);
-    const started = performance.now();
     const run = await runTrademl(["demo", "--lake", "lake-demo", "--symbols", "AAPL,SPY", "--days", "10", "--log-level", "warn"], {}, t.dir);
     expect(run.code, run.stderr).toBe(0);
-    expect(performance.now() - started).toBeLessThan(45_000);
     expect(run.stdout).toMatch(/raw\/alpaca\/equities_bars\s+\d+/);
     expect(run.stdout).toMatch(/raw\/fred\/treasury_curve\s+\d+/);
     expect(run.stdout).toContain("trademl sql -c");
