@@ -3,15 +3,18 @@
  * over worker threads), its price-only mode, the TS engine (the same kernels in JavaScript), a C -O3 build of
  * the same formulas (scalar, and -O3 -march=native -ffast-math with glibc's vector math library) and a
  * vectorised numpy/scipy peer. Ratios are against the scalar C build measured in the same run. Also the
- * worker-splitting crossover.
+ * worker-splitting crossover. Then the kernel call alone against the two C builds on a real-shaped chain (every
+ * strike and expiry of one underlier: short dailies with far wings, where the tails and the small-t series matter).
  * Run: npx tsx bench/bsm.bench.ts [N]
  */
+import { mkdirSync, writeFileSync } from "node:fs";
+import path from "node:path";
 import { Bench } from "tinybench";
 import { createKernels } from "../src/kernels/index.ts";
 import { BSM_BATCH, bindExport } from "../src/kernels/abi/index.ts";
 import { Arena } from "../src/kernels/arena.ts";
 import { loadKernelModule } from "../src/kernels/load.ts";
-import { bestCpu, bestWall, cpuNow, fmt, machine, optionWorkload, runC, runPython, type PeerResult } from "./kernel-peers.ts";
+import { bestCpu, bestWall, chainWorkload, cpuNow, fmt, machine, optionWorkload, outDir, runC, runPython, type PeerResult } from "./kernel-peers.ts";
 
 const n = Number(process.argv[2] ?? 1_000_000);
 const batch = optionWorkload(n);
@@ -81,6 +84,47 @@ peer("numpy/scipy vectorised", runPython("bsm_numpy.py", [String(n), "3"]), "pri
   rows.push({ name: "WASM kernel call only, price", ns: await bestCpu(n, () => call(false), 5), note: "columns already in module memory" });
 }
 
+// The real-shaped chain (kernel-peers.ts chainWorkload: every strike and expiry of one underlier, 6,418 options),
+// kernel call only against the two C builds on the same options (read from a file), each pricing the chain
+// repeatedly (about a million options per timing).
+const chainRows: { name: string; ns: number | undefined; note: string }[] = [];
+{
+  const chain = chainWorkload();
+  const m = chain.strike.length;
+  const module = await loadKernelModule({ build: "release" });
+  const bsmBatch = bindExport(module, BSM_BATCH);
+  const arena = new Arena(module).reset();
+  const [spot, strike, t, rate, div, vol, price, delta, gamma, vega, theta, rho] = Array.from({ length: 12 }, () => arena.alloc(m, 8));
+  const isCall = arena.alloc(m, 1);
+  const status = arena.alloc(m, 4);
+  const view = (p: number | undefined) => arena.f64(p ?? 0, m);
+  view(spot).fill(chain.spot);
+  view(strike).set(chain.strike);
+  view(t).set(chain.t);
+  view(rate).fill(chain.rate);
+  view(div).fill(chain.div);
+  view(vol).set(chain.vol);
+  arena.u8(isCall, m).set(chain.isCall);
+  const inputs = { n: m, spot: spot ?? 0, strike: strike ?? 0, t: t ?? 0, rate: rate ?? 0, div: div ?? 0, vol: vol ?? 0, isCall, price: price ?? 0, status };
+  const firstOrder = { delta: delta ?? 0, gamma: gamma ?? 0, vega: vega ?? 0, theta: theta ?? 0, rho: rho ?? 0 };
+  const none = { delta: 0, gamma: 0, vega: 0, theta: 0, rho: 0 };
+  const inner = Math.ceil(1_000_000 / m);
+  const call = (greeks: boolean) => {
+    for (let j = 0; j < inner; j++) bsmBatch({ ...inputs, ...(greeks ? firstOrder : none), vanna: 0, volga: 0, charm: 0 });
+  };
+  const file = path.join(outDir, "bsm-chain.bin");
+  mkdirSync(outDir, { recursive: true });
+  const bytes = (a: Float64Array) => new Uint8Array(a.buffer, a.byteOffset, a.byteLength);
+  writeFileSync(file, Buffer.concat([bytes(new Float64Array(m).fill(chain.spot)), bytes(chain.strike), bytes(chain.t),
+    bytes(new Float64Array(m).fill(chain.rate)), bytes(new Float64Array(m).fill(chain.div)), bytes(chain.vol), chain.isCall]));
+  const peerRow = (name: string, r: PeerResult, note: string) =>
+    chainRows.push(r.ok ? { name, ns: r.value["ns_per_option"], note } : { name, ns: undefined, note: `skipped: ${r.reason}` });
+  peerRow("C -O3 scalar (baseline)", runC("bsm_scalar", ["-O3"], m, 5, file), "same options, read from a file");
+  peerRow("C -O3 -march=native -ffast-math (libmvec)", runC("bsm_vec", ["-O3", "-march=native", "-ffast-math", "-fopenmp-simd"], m, 5, file), "");
+  chainRows.push({ name: "WASM kernel call only, price + 5 Greeks", ns: await bestCpu(m * inner, () => call(true), 5), note: "columns in module memory" });
+  chainRows.push({ name: "WASM kernel call only, price", ns: await bestCpu(m * inner, () => call(false), 5), note: "columns in module memory" });
+}
+
 rows.push({ name: "WASM bsm, 2 worker threads (wall clock)", ns: ((await bestWall(() => wasm.bsmParallel(batch), 3)) * 1e6) / n, note: "" });
 const baseline = rows.find((r) => r.name.startsWith("C -O3 scalar"))?.ns;
 console.log(`\nBSM, ${n.toLocaleString("en")} options, process CPU time — ${machine()}\n`);
@@ -88,6 +132,15 @@ console.log("| task | per option | C scalar / task |");
 console.log("|---|---|---|");
 for (const r of rows) {
   const ratio = r.ns !== undefined && baseline !== undefined ? `${(baseline / r.ns).toFixed(2)}x` : "—";
+  console.log(`| ${r.name} | ${r.ns === undefined ? "—" : fmt(r.ns)} | ${ratio}${r.note ? ` (${r.note})` : ""} |`);
+}
+
+const chainBaseline = chainRows.find((r) => r.name.startsWith("C -O3 scalar"))?.ns;
+console.log(`\nBSM on a real-shaped chain (${chainWorkload().strike.length.toLocaleString("en")} options: every strike and expiry of one underlier), process CPU time\n`);
+console.log("| task | per option | C scalar / task |");
+console.log("|---|---|---|");
+for (const r of chainRows) {
+  const ratio = r.ns !== undefined && chainBaseline !== undefined ? `${(chainBaseline / r.ns).toFixed(2)}x` : "—";
   console.log(`| ${r.name} | ${r.ns === undefined ? "—" : fmt(r.ns)} | ${ratio}${r.note ? ` (${r.note})` : ""} |`);
 }
 
