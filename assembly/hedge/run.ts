@@ -313,41 +313,34 @@ function consume(p0: i32, nb: i32, k: i32): void {
       cash = cash + financing + borrow;
     }
 
-    // 2-3. Mark-to-market of the legs held over the interval, explained by the previous step's Greeks.
+    // 2-4, one pass over the legs (each leg's terms in leg order, as separate passes would sum them):
+    // 2-3. the mark-to-market of the legs held over the interval, explained by the previous step's Greeks;
+    // 4. entries, exits and settlements, and the Greeks of the legs still held.
     let optionMtm = 0.0, bookDeltaBefore = 0.0, bookGamma = 0.0, bookTheta = 0.0, vegaPnl = 0.0;
     let carried = false;
-    for (let l = 0; l < nLegs; l++) {
-      const j = i * nLegs + l;
-      if (getI(lState, j) != LEG_LIVE) continue;
-      const qty = getF(bQty, j);
-      const flags = getI(lFlags, j);
-      const lastMark = getF(lMark, j);
-      if ((flags & FLAG_CARRIED) != 0) {
-        carried = true;
-      } else {
-        optionMtm += qty * (getF(cMark, j) - lastMark);
-        // The vol of an expiring leg means nothing: its move to intrinsic stays in theta and the residual.
-        if ((flags & FLAG_EXPIRING) == 0) vegaPnl += qty * getF(lVega, j) * (getF(cVol, j) - getF(lVol, j));
-      }
-      bookDeltaBefore += qty * getF(lDelta, j);
-      bookGamma += qty * getF(lGamma, j);
-      bookTheta += qty * getF(lTheta, j);
-    }
-    const deltaPnl = (bookDeltaBefore + h) * dS;
-    const gammaPnl = 0.5 * bookGamma * dS * dS;
-    const thetaPnl = bookTheta * dt;
-
-    // 4. Entries, exits and settlements; the Greeks of the legs still held.
     let optionCost = 0.0, entryEdge = 0.0, bookValue = 0.0, bookDelta = 0.0;
     let live = 0;
     for (let l = 0; l < nLegs; l++) {
       const j = i * nLegs + l;
-      const row = getI(lRow, j);
-      if (row < 0) continue;
       let state = getI(lState, j);
+      if (state == LEG_DONE) continue;
       const qty = getF(bQty, j);
       const flags = getI(lFlags, j);
       const legCarried = (flags & FLAG_CARRIED) != 0;
+      if (state == LEG_LIVE) {
+        if (legCarried) {
+          carried = true;
+        } else {
+          optionMtm += qty * (getF(cMark, j) - getF(lMark, j));
+          // The vol of an expiring leg means nothing: its move to intrinsic stays in theta and the residual.
+          if ((flags & FLAG_EXPIRING) == 0) vegaPnl += qty * getF(lVega, j) * (getF(cVol, j) - getF(lVol, j));
+        }
+        bookDeltaBefore += qty * getF(lDelta, j);
+        bookGamma += qty * getF(lGamma, j);
+        bookTheta += qty * getF(lTheta, j);
+      }
+      const row = getI(lRow, j);
+      if (row < 0) continue;
       const mark = legCarried ? getF(lMark, j) : getF(cMark, j);
       const cost = Math.abs(qty) * (getF(cHalfSpread, j) + optionBps * BPS * mark);
       if (state == LEG_PENDING) {
@@ -382,6 +375,9 @@ function consume(p0: i32, nb: i32, k: i32): void {
       bookDelta += qty * getF(lDelta, j);
       live++;
     }
+    const deltaPnl = (bookDeltaBefore + h) * dS;
+    const gammaPnl = 0.5 * bookGamma * dS * dS;
+    const thetaPnl = bookTheta * dt;
     cash += optionCost;
 
     // 5. The hedge.
