@@ -37,6 +37,45 @@ export function optionWorkload(n: number) {
   return { spot: 100, strike, t, rate: 0.03, div: 0.01, vol, isCall };
 }
 
+/**
+ * A real-shaped chain: every listed strike and expiry of one index-like underlier (spot 600), calls and puts.
+ * Expiries: ten dailies, weeklies to two months, monthlies to a year, quarterlies to 2.5 years. Strikes: every 1
+ * within 5% of spot, every 5 to 25% away, every 25 beyond, out to 4 ATM standard deviations (at least 10%, at most
+ * -80%/+60%). Vols on an equity skew: ATM 14-20% by tenor, steeper and more convex at the short end, so short
+ * dailies reach far into the tails in standard deviations. 6,418 options.
+ */
+export function chainWorkload() {
+  const S = 600;
+  const expiries: number[] = [];
+  for (let d = 1; d <= 10; d++) expiries.push(d / 365);
+  for (let w = 3; w <= 9; w++) expiries.push((7 * w) / 365);
+  for (let m = 3; m <= 12; m++) expiries.push(m / 12);
+  for (let qtr = 5; qtr <= 10; qtr++) expiries.push(qtr / 4);
+  const strike: number[] = [];
+  const t: number[] = [];
+  const vol: number[] = [];
+  const isCall: number[] = [];
+  for (const T of expiries) {
+    const atm = 0.14 + 0.06 * Math.exp(-2 * T);
+    const width = Math.min(Math.max(4 * atm * Math.sqrt(T), 0.1), 0.8);
+    const lo = S * Math.max(1 - width, 0.2);
+    const hi = S * Math.min(1 + width, 1.6);
+    for (let K = Math.ceil(lo / 25) * 25; K <= hi; ) {
+      const k = Math.log(K / S) / Math.sqrt(Math.max(T, 1 / 52)); // moneyness per sqrt(year)
+      const v = Math.min(Math.max(atm * (1 - 0.35 * k + 0.25 * k * k), 0.05), 2);
+      for (const call of [1, 0]) {
+        strike.push(K);
+        t.push(T);
+        vol.push(v);
+        isCall.push(call);
+      }
+      const away = Math.abs(K / S - 1);
+      K += away < 0.05 ? 1 : away < 0.25 ? 5 : 25;
+    }
+  }
+  return { spot: S, strike: Float64Array.from(strike), t: Float64Array.from(t), rate: 0.043, div: 0.013, vol: Float64Array.from(vol), isCall: Uint8Array.from(isCall) };
+}
+
 /** Park–Miller generator: the same numbers every run and on every platform (integer arithmetic exact in doubles). */
 export function parkMiller(seed: number): () => number {
   let s = seed;
@@ -90,13 +129,13 @@ export function runPython(script: string, args: readonly string[]): PeerResult {
 }
 
 /** Builds bench/peers/bsm_peer.c with `flags` and runs it; returns ns per option. */
-export function runC(name: string, flags: readonly string[], n: number, repeats: number): PeerResult {
+export function runC(name: string, flags: readonly string[], n: number, repeats: number, inputFile?: string): PeerResult {
   mkdirSync(outDir, { recursive: true });
   const exe = path.join(outDir, name);
   const source = path.join(root, "bench", "peers", "bsm_peer.c");
   const build = spawnSync("gcc", [...flags, source, "-o", exe, "-lm"], { encoding: "utf8" });
   if (build.status !== 0) return { ok: false, reason: `gcc ${flags.join(" ")} failed: ${(build.stderr || build.error?.message || "").trim()}` };
-  const run = spawnSync(exe, [String(n), String(repeats)], { encoding: "utf8" });
+  const run = spawnSync(exe, [String(n), String(repeats), ...(inputFile === undefined ? [] : [inputFile])], { encoding: "utf8" });
   if (run.status !== 0) return { ok: false, reason: `${name} failed` };
   const [ns] = run.stdout.trim().split(/\s+/);
   return { ok: true, value: { ns_per_option: Number(ns) } };

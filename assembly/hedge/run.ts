@@ -20,12 +20,13 @@
 // The portfolio value V_k = sum of live q_l m_l + h S_k + cash, starting from 0, so the step PnL is V_k - V_{k-1}
 // and the sum over a path's steps is its final value.
 //
-// Prices and Greeks come from bsmBatch (assembly/bsm, the normalised Black price): one call per step for a block of
-// paths. Every step of every path is independent of the block it runs in, so results do not depend on the number
-// of paths per call (the host's chunking) and are the same bits on every platform (no FMA, no relaxed SIMD, no host
-// Math: expm1 is AssemblyScript's own).
-import { bsmBatch } from "../bsm/index";
+// Prices and the four Greeks the attribution uses come from the kernel's own pricer (marks.ts: the textbook BSM
+// price on f64x2 lanes, the scalar BSM row for rare rows), one call per step for a block of paths. Every step of
+// every path is independent of the block it runs in, so results do not depend on the number of paths per call (the
+// host's chunking) and are the same bits on every platform (no FMA, no relaxed SIMD, no host Math: log and expm1
+// are AssemblyScript's own).
 import { columnPresent, decodeColumns, readF64, readI32 } from "./columns";
+import { hedgeMarks } from "./marks";
 import {
   HEDGE_BAD_PARAMS, HEDGE_BAD_SHAPE, HEDGE_CARRIED, HEDGE_EMPTY_BOOK, HEDGE_FIRST_FAILURE, HEDGE_HALTED,
   HEDGE_INVALID_BOOK, HEDGE_INVALID_INPUT, HEDGE_MARK_FAILED, HEDGE_OK, IN_BORROW, IN_DIV, IN_ENTRY_PRICE,
@@ -38,7 +39,7 @@ import {
 } from "./layout";
 import {
   bEntry, bEntryPrice, bExit, bExpiry, bIsCall, blockPaths, bQty, bStrike, cHalfSpread, cMark, cVol, FLAG_CARRIED, FLAG_EXPIRING, getF, getI, layoutScratch, lDelta, LEG_DONE,
-  LEG_LIVE, LEG_PENDING, lFlags, lGamma, lMark, lRow, lState, lTheta, lVega, lVol, MAX_LEGS, pB, pBPrev, pCash,
+  LEG_LIVE, LEG_PENDING, lFlags, lGamma, lMark, lRow, lState, lTheta, lVega, lVol, MAX_LEGS, pB, pBPrev, pCash, pLnS, bLnK, rX,
   pFailedStep, pFlagged, pHedge, pQ, pQPrev, pR, pRebalances, pRPrev, pS, pSPrev, pStatus, pT, pTotals, pTPrev, rDelta,
   rDiv, rGamma, rIsCall, rPrice, rRate, rSpot, rStatus, rStrike, rT, rTheta, rVega, rVol, setF, setI, TOTALS,
 } from "./scratch";
@@ -150,6 +151,7 @@ function initBlock(p0: i32, nb: i32): void {
       const exit = hasExitStep ? readI32(IN_EXIT_STEP, p, 0, l) : -1;
       setF(bQty, j, qty);
       setF(bStrike, j, strike);
+      setF(bLnK, j, Math.log(strike));
       setF(bExpiry, j, expiry);
       setF(bEntryPrice, j, entryPrice);
       setI(bIsCall, j, readI32(IN_IS_CALL, p, 0, l) != 0 ? 1 : 0);
@@ -172,12 +174,13 @@ function initBlock(p0: i32, nb: i32): void {
 }
 
 /**
- * Step k, part 1: reads and checks the block's step inputs and writes one BSM row per leg to mark (live, or
- * entering now). Returns the number of rows.
+ * Step k, part 1: reads and checks the block's step inputs, then writes one pricing row per leg to mark (live, or
+ * entering now). Rows are laid out leg by leg (the block's paths for leg 0, then leg 1, ...), so neighbouring rows
+ * share their strike, expiry, rate and dividend yield and the pricer (marks.ts) computes their discount factors
+ * once. Returns the number of rows.
  */
 function gather(p0: i32, nb: i32, k: i32): i32 {
   const nLegs = nLegsG;
-  let row = 0;
   for (let i = 0; i < nb; i++) {
     if (getI(pStatus, i) >= HEDGE_FIRST_FAILURE) continue;
     const p = p0 + i;
@@ -196,6 +199,7 @@ function gather(p0: i32, nb: i32, k: i32): i32 {
     setF(pR, i, r);
     setF(pQ, i, q);
     setF(pB, i, b);
+    setF(pLnS, i, Math.log(S));
     for (let l = 0; l < nLegs; l++) {
       const j = i * nLegs + l;
       const state = getI(lState, j);
@@ -203,12 +207,9 @@ function gather(p0: i32, nb: i32, k: i32): i32 {
         setI(lRow, j, -1);
         continue;
       }
-      let tau = getF(bExpiry, j) - t;
-      const expiring = !(tau > 0.0);
+      const expiring = !(getF(bExpiry, j) - t > 0.0);
       let vol = 0.0;
-      if (expiring) {
-        tau = 0.0; // intrinsic value: T = 0 and vol 0 in the pricer
-      } else {
+      if (!expiring) {
         vol = readF64(IN_VOL, p, k, l);
         if (markFromPrice) setF(cMark, j, readF64(IN_MARK, p, k, l));
       }
@@ -223,13 +224,28 @@ function gather(p0: i32, nb: i32, k: i32): i32 {
       setF(cVol, j, vol);
       setF(cHalfSpread, j, halfSpread);
       setI(lFlags, j, expiring ? FLAG_EXPIRING : 0);
+      setI(lRow, j, 0); // a row is wanted; numbered below
+    }
+  }
+  let row = 0;
+  for (let l = 0; l < nLegs; l++) {
+    for (let i = 0; i < nb; i++) {
+      if (getI(pStatus, i) >= HEDGE_FIRST_FAILURE) continue;
+      const j = i * nLegs + l;
+      if (getI(lRow, j) < 0) continue;
       setI(lRow, j, row);
-      setF(rSpot, row, S);
+      const t = getF(pT, i);
+      const r = getF(pR, i);
+      const q = getF(pQ, i);
+      // An expiring leg is priced at T = 0 and vol 0: its intrinsic value (the scalar row).
+      const tau = (getI(lFlags, j) & FLAG_EXPIRING) != 0 ? 0.0 : getF(bExpiry, j) - t;
+      setF(rSpot, row, getF(pS, i));
       setF(rStrike, row, getF(bStrike, j));
       setF(rT, row, tau);
       setF(rRate, row, r);
       setF(rDiv, row, q);
-      setF(rVol, row, vol);
+      setF(rVol, row, getF(cVol, j));
+      setF(rX, row, (getF(pLnS, i) - getF(bLnK, j)) + (r - q) * tau);
       store<u8>(rIsCall + <usize>row, <u8>getI(bIsCall, j));
       row++;
     }
@@ -297,41 +313,34 @@ function consume(p0: i32, nb: i32, k: i32): void {
       cash = cash + financing + borrow;
     }
 
-    // 2-3. Mark-to-market of the legs held over the interval, explained by the previous step's Greeks.
+    // 2-4, one pass over the legs (each leg's terms in leg order, as separate passes would sum them):
+    // 2-3. the mark-to-market of the legs held over the interval, explained by the previous step's Greeks;
+    // 4. entries, exits and settlements, and the Greeks of the legs still held.
     let optionMtm = 0.0, bookDeltaBefore = 0.0, bookGamma = 0.0, bookTheta = 0.0, vegaPnl = 0.0;
     let carried = false;
-    for (let l = 0; l < nLegs; l++) {
-      const j = i * nLegs + l;
-      if (getI(lState, j) != LEG_LIVE) continue;
-      const qty = getF(bQty, j);
-      const flags = getI(lFlags, j);
-      const lastMark = getF(lMark, j);
-      if ((flags & FLAG_CARRIED) != 0) {
-        carried = true;
-      } else {
-        optionMtm += qty * (getF(cMark, j) - lastMark);
-        // The vol of an expiring leg means nothing: its move to intrinsic stays in theta and the residual.
-        if ((flags & FLAG_EXPIRING) == 0) vegaPnl += qty * getF(lVega, j) * (getF(cVol, j) - getF(lVol, j));
-      }
-      bookDeltaBefore += qty * getF(lDelta, j);
-      bookGamma += qty * getF(lGamma, j);
-      bookTheta += qty * getF(lTheta, j);
-    }
-    const deltaPnl = (bookDeltaBefore + h) * dS;
-    const gammaPnl = 0.5 * bookGamma * dS * dS;
-    const thetaPnl = bookTheta * dt;
-
-    // 4. Entries, exits and settlements; the Greeks of the legs still held.
     let optionCost = 0.0, entryEdge = 0.0, bookValue = 0.0, bookDelta = 0.0;
     let live = 0;
     for (let l = 0; l < nLegs; l++) {
       const j = i * nLegs + l;
-      const row = getI(lRow, j);
-      if (row < 0) continue;
       let state = getI(lState, j);
+      if (state == LEG_DONE) continue;
       const qty = getF(bQty, j);
       const flags = getI(lFlags, j);
       const legCarried = (flags & FLAG_CARRIED) != 0;
+      if (state == LEG_LIVE) {
+        if (legCarried) {
+          carried = true;
+        } else {
+          optionMtm += qty * (getF(cMark, j) - getF(lMark, j));
+          // The vol of an expiring leg means nothing: its move to intrinsic stays in theta and the residual.
+          if ((flags & FLAG_EXPIRING) == 0) vegaPnl += qty * getF(lVega, j) * (getF(cVol, j) - getF(lVol, j));
+        }
+        bookDeltaBefore += qty * getF(lDelta, j);
+        bookGamma += qty * getF(lGamma, j);
+        bookTheta += qty * getF(lTheta, j);
+      }
+      const row = getI(lRow, j);
+      if (row < 0) continue;
       const mark = legCarried ? getF(lMark, j) : getF(cMark, j);
       const cost = Math.abs(qty) * (getF(cHalfSpread, j) + optionBps * BPS * mark);
       if (state == LEG_PENDING) {
@@ -366,6 +375,9 @@ function consume(p0: i32, nb: i32, k: i32): void {
       bookDelta += qty * getF(lDelta, j);
       live++;
     }
+    const deltaPnl = (bookDeltaBefore + h) * dS;
+    const gammaPnl = 0.5 * bookGamma * dS * dS;
+    const thetaPnl = bookTheta * dt;
     cash += optionCost;
 
     // 5. The hedge.
@@ -532,8 +544,7 @@ export function hedgeRun(
     for (let k = 0; k < nSteps; k++) {
       const rows = gather(p0, nb, k);
       if (rows > 0) {
-        bsmBatch(rows, rSpot, rStrike, rT, rRate, rDiv, rVol, rIsCall, rPrice, rDelta, rGamma, rVega, rTheta, 0, 0, 0, 0,
-          rStatus);
+        hedgeMarks(rows, rSpot, rStrike, rT, rRate, rDiv, rVol, rIsCall, rX, rPrice, rDelta, rGamma, rVega, rTheta, rStatus);
       }
       consume(p0, nb, k);
     }

@@ -1,11 +1,11 @@
 // Scratch of hedgeRun, carved out of the one caller-provided buffer (the kernel never allocates). Paths are run in
-// blocks: per step, the legs of a block's paths are priced in one bsmBatch call. Blocks are small on purpose: the
+// blocks: per step, the legs of a block's paths are priced in one hedgeMarks call (marks.ts). Blocks are small on purpose: the
 // step columns are path-major, so each step of a block reads and writes one cache line per path and column, and
 // those lines must survive the 8 steps that fill them. At 256 paths a block touched ~3,600 output lines per step
 // and missed L1 twice as often (cachegrind, 1,024 paths x 252 steps x 4 legs: 27 vs 15 D1 misses per mark) as at
-// the 32 paths used now; smaller blocks only add bsmBatch calls.
+// the 32 paths used now; smaller blocks only add pricing calls.
 
-/** Target leg rows per block (about 230 bytes of scratch each) and the most paths a block holds. */
+/** Target leg rows per block (about 250 bytes of scratch each) and the most paths a block holds. */
 const BLOCK_ROWS: i32 = 128;
 const MAX_BLOCK_PATHS: i32 = 32;
 /** Legs per book at most: bounds the scratch (a block of one path then prices this many rows). */
@@ -35,6 +35,8 @@ export let pT: usize = 0;
 export let pR: usize = 0;
 export let pQ: usize = 0;
 export let pB: usize = 0;
+/** ln S of this step (the legs' x = ln S - ln K + (r - q)T share it). */
+export let pLnS: usize = 0;
 /** TOTALS f64 per path, at i * TOTALS. */
 export let pTotals: usize = 0;
 // Per path (i32).
@@ -61,11 +63,13 @@ export let bEntryPrice: usize = 0;
 export let bIsCall: usize = 0;
 export let bEntry: usize = 0;
 export let bExit: usize = 0;
+/** ln K of each leg. */
+export let bLnK: usize = 0;
 // Per path and leg (i32): state, this step's BSM row (-1: none), flags.
 export let lState: usize = 0;
 export let lRow: usize = 0;
 export let lFlags: usize = 0;
-// BSM rows of a step (struct of arrays, bsmBatch's buffers).
+// Pricing rows of a step (struct of arrays, hedgeMarks' buffers), leg by leg.
 export let rSpot: usize = 0;
 export let rStrike: usize = 0;
 export let rT: usize = 0;
@@ -73,6 +77,8 @@ export let rRate: usize = 0;
 export let rDiv: usize = 0;
 export let rVol: usize = 0;
 export let rIsCall: usize = 0;
+/** x = ln(F/K) of each row. */
+export let rX: usize = 0;
 export let rPrice: usize = 0;
 export let rDelta: usize = 0;
 export let rGamma: usize = 0;
@@ -112,6 +118,7 @@ export function layoutScratch(base: usize, nLegs: i32): usize {
   pR = at; at = take(at, f);
   pQ = at; at = take(at, f);
   pB = at; at = take(at, f);
+  pLnS = at; at = take(at, f);
   pTotals = at; at = take(at, f * <usize>TOTALS);
   pStatus = at; at = take(at, n);
   pFailedStep = at; at = take(at, n);
@@ -133,6 +140,7 @@ export function layoutScratch(base: usize, nLegs: i32): usize {
   bIsCall = at; at = take(at, rn);
   bEntry = at; at = take(at, rn);
   bExit = at; at = take(at, rn);
+  bLnK = at; at = take(at, rf);
   lState = at; at = take(at, rn);
   lRow = at; at = take(at, rn);
   lFlags = at; at = take(at, rn);
@@ -143,6 +151,7 @@ export function layoutScratch(base: usize, nLegs: i32): usize {
   rDiv = at; at = take(at, rf);
   rVol = at; at = take(at, rf);
   rIsCall = at; at = take(at, rows);
+  rX = at; at = take(at, rf);
   rPrice = at; at = take(at, rf);
   rDelta = at; at = take(at, rf);
   rGamma = at; at = take(at, rf);

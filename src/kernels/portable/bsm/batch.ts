@@ -1,5 +1,6 @@
 // The scalar BSM batch: the JavaScript build's bsmBatch (the TS engine). The WebAssembly build's bsmBatch
-// (assembly/bsm/) computes the same rows with each row's three exponentials on f64x2 lanes, two rows at a time.
+// (assembly/bsm/) computes the same rows two at a time on f64x2 lanes in the common regions and calls the row below
+// for the others; the hedging kernel's pricer (assembly/hedge/marks.ts) calls this batch on single rows.
 // Written once for both builds (docs/kernels.md, "Writing a kernel once").
 import { loadF64, loadU8 } from "../memory.ts";
 import { BSM_INVALID_INPUT, bsmRow, failRow, validRow } from "./row.ts";

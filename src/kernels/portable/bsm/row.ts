@@ -1,7 +1,8 @@
 // One Black-Scholes-Merton row in spot form (S, K, T, r, q, sigma, call/put) into caller buffers: the price goes
 // through the normalised Black function (normalised-black.ts), so deep in/out-of-the-money options and tiny
-// sigma*sqrt(T) keep full relative accuracy. The batch drivers (bsmBatch in assembly/bsm/ on f64x2 lanes, the
-// scalar one in batch.ts) compute the row's three exponentials and call this.
+// sigma*sqrt(T) keep full relative accuracy. The batch drivers compute the row's three exponentials and call this:
+// the scalar one in batch.ts for every row, the WebAssembly one (assembly/bsm/) for the rows its f64x2 lane path
+// does not cover.
 //
 // Conventions: T in years, continuous r and q, vega per 1.00 of vol, theta per year of calendar time (-dV/dT),
 // rho per 1.00 of rate, charm = d(delta)/dt per year, vanna = d(delta)/d(sigma), volga = d(vega)/d(sigma).
