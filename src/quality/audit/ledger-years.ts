@@ -58,8 +58,12 @@ export function indexPartsByYear(parts: readonly PartFile[], column: string, thr
       const to = `${year}-12-31` < last ? `${year}-12-31` : last;
       // Only sessions hold ledger rows: a part whose dates in this year are all weekends or holidays is no input.
       if (countSessions(from, to) === 0) continue;
-      partsByYear.set(year, [...(partsByYear.get(year) ?? []), partIdentity(part)]);
-      filesByYear.set(year, [...(filesByYear.get(year) ?? []), part]);
+      const identities = partsByYear.get(year);
+      if (identities === undefined) partsByYear.set(year, [partIdentity(part)]);
+      else identities.push(partIdentity(part));
+      const files = filesByYear.get(year);
+      if (files === undefined) filesByYear.set(year, [part]);
+      else files.push(part);
     }
   }
   for (const list of partsByYear.values()) list.sort();
