@@ -77,6 +77,20 @@ describe("audit ledger by year", () => {
     await equalsScratch("scratch2", "2024-07-01");
   });
 
+  it("a daily run on a long history places only the current year's parts, and equals an audit from scratch", async () => {
+    await putMonths(["AAA", "BBB"], "2013-01-02", "2024-06-28", new Set(["AAA 2016-05-10"]));
+    const first = await auditTarget(lake.store, DAILY, { through: "2024-06-28", now });
+    expect(first).toMatchObject({ committed: true, partsPlaced: 138 });
+
+    // 2024 holds six monthly parts plus the new session's: those seven are placed, not the 138 of 2013-2024.
+    await lake.putDailyBars(DAILY.lakeTable, [{ symbol: "AAA", date: "2024-07-01" }, { symbol: "BBB", date: "2024-07-01" }]);
+    const daily = await auditTarget(lake.store, DAILY, { through: "2024-07-01", now });
+    expect(daily).toMatchObject({ committed: true, sessionsReaudited: 1, partsRead: 1, partsPlaced: 7 });
+    expect(await auditTarget(lake.store, DAILY, { through: "2024-07-01", now })).toMatchObject({ committed: false, partsPlaced: 0 });
+    await equalsScratch("scratch", "2024-07-01");
+    expect((await readLedgerRows(lake.store, { source: "alpaca", statuses: ["RED"] })).map((r) => `${r.symbol} ${r.session}`)).toEqual(["AAA 2016-05-10"]);
+  });
+
   it("replaces a ledger written before the split (one part for every year) with year parts", async () => {
     await putMonths(["AAA"], "2023-10-02", "2024-02-29", new Set(["AAA 2024-01-10"]));
     await auditTarget(lake.store, DAILY, { through: "2024-02-29", now });

@@ -21,7 +21,7 @@ import type { LeaseHandle, ObjectStore, PartFile } from "../../lake/types.ts";
 import { DuckSession, sqlString } from "../../db/session.ts";
 import { dirtyDates, partitionDates } from "./fingerprints.ts";
 import { downloadParts, LEDGER_TABLE, ledgerParts, loadLedgerTable, scratchDir } from "./ledger.ts";
-import { ledgerPartsOf, planYears, yearOf } from "./ledger-years.ts";
+import { indexPartsByYear, ledgerPartsOf, planYears, yearOf } from "./ledger-years.ts";
 import {
   DEFAULT_QC,
   type AuditOptions,
@@ -198,25 +198,24 @@ async function auditTargetOnce(store: ObjectStore, target: AuditTarget, options:
 
   const rawParts = await rawPartsOf(store, target.lakeTable, signal);
   const column = target.granularity === "daily" ? (target.columns?.date ?? "date") : (target.columns?.time ?? "bar_time");
-  const placement = partitionDates(rawParts, column);
-  // Only sessions can hold ledger rows; a weekend or holiday inside a part's date range must not stay "dirty".
-  const current = new Map([...placement.fingerprints].filter(([date]) => date >= CALENDAR_FIRST_DATE && date <= through && isSession(date)));
+  // Parts are placed by year from their bounds alone; per-session fingerprints are derived below only for the
+  // parts of the years this run re-derives, so a daily run's cost does not grow with the years of history.
+  const index = indexPartsByYear(rawParts, column, through);
   const { parts: ledgerFiles } = await ledgerParts(store, signal);
   const existing = ledgerPartsOf(ledgerFiles, target.source, target.table);
-  const dataYears = [...current.keys()].map(yearOf);
   const firstYear = Math.min(
     yearOf(through),
-    placement.unplaced.length > 0 ? yearOf(CALENDAR_FIRST_DATE) : Number.POSITIVE_INFINITY,
-    ...dataYears,
+    index.unplaced.length > 0 ? yearOf(CALENDAR_FIRST_DATE) : Number.POSITIVE_INFINITY,
+    ...index.partsByYear.keys(),
     ...existing.byYear.keys(),
     ...(existing.legacy === undefined ? [] : [yearOf(String(existing.legacy.min?.["session"] ?? through))]),
   );
-  const plan = planYears({ firstYear, through, fingerprints: current, unplaced: placement.unplaced, qcKey: qcKey(qc), existing, full });
+  const plan = planYears({ firstYear, through, index, qcKey: qcKey(qc), existing, full });
   const keptCounts = [...existing.byYear].filter(([year]) => !plan.years.includes(year) && year <= yearOf(through)).map(([, part]) => countsOf(part) ?? { GREEN: 0, AMBER: 0, RED: 0 });
 
   // Fast path: every year's recorded inputs match, so the ledger would come out identical; nothing is read.
   if (plan.years.length === 0 && plan.stale.length === 0) {
-    return { ...base, sessionsReaudited: 0, partsRead: 0, committed: false, ledgerSeq: undefined, counts: sumCounts(keptCounts) };
+    return { ...base, sessionsReaudited: 0, partsRead: 0, partsPlaced: 0, committed: false, ledgerSeq: undefined, counts: sumCounts(keptCounts) };
   }
 
   const firstRederived = plan.years[0] ?? yearOf(through) + 1;
@@ -232,14 +231,18 @@ async function auditTargetOnce(store: ObjectStore, target: AuditTarget, options:
 
     const recordedRows = await db.rowsJs("SELECT strftime(session, '%Y-%m-%d') AS d, any_value(partition_fp) AS fp FROM previous_ledger WHERE rows > 0 GROUP BY session");
     const recorded = new Map(recordedRows.map((row) => [String(row["d"]), String(row["fp"])]));
-    const inRange = new Map([...current].filter(([date]) => date >= rangeFirst));
+    // The parts holding a session of a re-derived year (a part spanning a year boundary is placed whole).
+    const rederived = [...new Set(plan.years.flatMap((year) => index.filesByYear.get(year) ?? []))];
+    const placement = partitionDates(rederived, column);
+    // Only sessions can hold ledger rows; a weekend or holiday inside a part's date range must not stay "dirty".
+    const inRange = new Map([...placement.fingerprints].filter(([date]) => date >= rangeFirst && date <= through && isSession(date)));
     // A part whose dates are unknown (no `date=` key segment, no statistics) could hold any session: re-read
     // every session, with a fingerprint that still only changes when the set of parts changes.
-    const unplacedFp = placement.unplaced.length > 0 ? createHash("sha256").update([...placement.unplaced].sort().join("\n")).digest("hex").slice(0, 24) : undefined;
+    const unplacedFp = index.unplaced.length > 0 ? createHash("sha256").update([...index.unplaced].sort().join("\n")).digest("hex").slice(0, 24) : undefined;
     const dirty = unplacedFp === undefined ? dirtyDates(inRange, recorded) : rangeFirst > through ? [] : calendarSessions(rangeFirst, through).map((session) => session.date);
     const fingerprintOf = (date: string): string => (unplacedFp === undefined ? (inRange.get(date) ?? "") : `${inRange.get(date) ?? ""}+${unplacedFp}`);
 
-    const partKeys = new Set<string>(placement.unplaced);
+    const partKeys = new Set<string>(index.unplaced);
     for (const date of dirty) for (const key of placement.partsByDate.get(date) ?? []) partKeys.add(key);
     const rawPaths = await downloadParts(store, [...partKeys].sort(), scratch.path, signal);
 
@@ -305,7 +308,7 @@ async function auditTargetOnce(store: ObjectStore, target: AuditTarget, options:
       );
     }
     const counts = sumCounts([...keptCounts, ...newCounts]);
-    const result = { ...base, sessionsReaudited: dirty.length, partsRead: rawPaths.length, counts, ...(inspected === undefined ? {} : { inspected }) };
+    const result = { ...base, sessionsReaudited: dirty.length, partsRead: rawPaths.length, partsPlaced: rederived.length, counts, ...(inspected === undefined ? {} : { inspected }) };
     if (add.length === 0 && remove.size === 0) return { ...result, committed: false, ledgerSeq: undefined };
     options.lease?.assertHeld();
     const manifest = await parts.commit(LEDGER_TABLE, remove.size === 0 ? { kind: "append", add } : { kind: "replace", add, remove: [...remove] }, {

@@ -39,16 +39,31 @@ function datesBetween(first: string, last: string): string[] {
   return out;
 }
 
-/** The dates a part covers: its `date=` key segment, else the min/max statistics of its date or time column. */
-export function datesOfPart(part: PartFile, column: string): string[] | undefined {
+/**
+ * The first and last date a part covers: its `date=` key segment, else the min/max statistics of its date or
+ * time column; undefined when neither tells. Cheap (no per-date work), so the audit can place every part of a
+ * long history by year on each run (ledger-years.ts).
+ */
+export function dateBoundsOfPart(part: PartFile, column: string): { readonly first: string; readonly last: string } | undefined {
   const fromKey = DATE_IN_KEY.exec(part.key)?.[1];
-  if (fromKey !== undefined) return [fromKey];
+  if (fromKey !== undefined) return { first: fromKey, last: fromKey };
   const first = statToDate(part.min?.[column]);
   const last = statToDate(part.max?.[column]);
   if (first === undefined || last === undefined || last < first) return undefined;
+  return { first, last };
+}
+
+/** The dates a part covers (every date between its bounds). */
+export function datesOfPart(part: PartFile, column: string): string[] | undefined {
+  const bounds = dateBoundsOfPart(part, column);
   // A minute part's UTC max can spill one day past its last session (after-hours bars): harmless, the extra
   // date is only re-read, never mis-counted.
-  return datesBetween(first, last);
+  return bounds === undefined ? undefined : datesBetween(bounds.first, bounds.last);
+}
+
+/** `key@etag` (or `key@rows=N` without an ETag): what identifies a part's content in a fingerprint. */
+export function partIdentity(part: PartFile): string {
+  return `${part.key}@${part.etag ?? `rows=${part.rows}`}`;
 }
 
 export function partitionDates(parts: readonly PartFile[], column: string): DatePartitions {
@@ -62,7 +77,7 @@ export function partitionDates(parts: readonly PartFile[], column: string): Date
     }
     for (const date of dates) {
       const list = members.get(date) ?? [];
-      list.push(`${part.key}@${part.etag ?? `rows=${part.rows}`}`);
+      list.push(partIdentity(part));
       members.set(date, list);
     }
   }

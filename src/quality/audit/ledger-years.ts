@@ -8,10 +8,17 @@
  * its first bar on). The last depends only on earlier years, so once the first changed year is found, that
  * year and every later one are re-derived, and the years before it stand. Each part records a digest of its own
  * inputs (`PartFile.ledger.inputs`) to find that first year without reading any part.
+ *
+ * A year's digest covers the raw parts (key and ETag) holding any of its sessions, found from each part's date
+ * bounds alone (`indexPartsByYear`): the per-session fingerprints are derived only for the parts of the years
+ * re-derived, so an unchanged year of a long history costs one manifest entry, not one hash per session. The
+ * digest is a superset of the per-session fingerprints (a part that changes a session's fingerprint is in that
+ * session's year), so a year whose digest stands has unchanged sessions.
  */
 import { createHash } from "node:crypto";
-import { isSession, previousSession, type IsoDate } from "../../domain/calendar/index.ts";
+import { CALENDAR_FIRST_DATE, countSessions, isSession, previousSession, type IsoDate } from "../../domain/calendar/index.ts";
 import type { PartFile } from "../../lake/types.ts";
+import { dateBoundsOfPart, partIdentity } from "./fingerprints.ts";
 
 export function yearOf(date: IsoDate): number {
   return Number(date.slice(0, 4));
@@ -23,13 +30,52 @@ export function lastSessionOfYear(year: number, through: IsoDate): IsoDate {
   return isSession(end) ? end : previousSession(end);
 }
 
-/** The digest of one year's inputs besides the bytes: its parts' fingerprints, its last session, the thresholds. */
-export function yearInputs(year: number, fingerprints: ReadonlyMap<IsoDate, string>, unplaced: readonly string[], through: IsoDate, qcKey: string): string {
+/** Raw parts placed by the years whose sessions they hold. */
+export interface YearIndex {
+  /** year → `key@etag` of every part holding a session of that year (through `through`), sorted. */
+  readonly partsByYear: ReadonlyMap<number, readonly string[]>;
+  /** year → the parts themselves, for deriving that year's per-session fingerprints. */
+  readonly filesByYear: ReadonlyMap<number, readonly PartFile[]>;
+  /** Parts whose dates could not be told from their key or statistics; they force a full re-audit. */
+  readonly unplaced: readonly string[];
+}
+
+/** Places each raw part by its date bounds in the years where it holds a session in [calendar start, through]. */
+export function indexPartsByYear(parts: readonly PartFile[], column: string, through: IsoDate): YearIndex {
+  const partsByYear = new Map<number, string[]>();
+  const filesByYear = new Map<number, PartFile[]>();
+  const unplaced: string[] = [];
+  for (const part of parts) {
+    const bounds = dateBoundsOfPart(part, column);
+    if (bounds === undefined) {
+      unplaced.push(part.key);
+      continue;
+    }
+    const first = bounds.first < CALENDAR_FIRST_DATE ? CALENDAR_FIRST_DATE : bounds.first;
+    const last = bounds.last > through ? through : bounds.last;
+    for (let year = yearOf(first); year <= yearOf(last) && first <= last; year++) {
+      const from = `${year}-01-01` > first ? `${year}-01-01` : first;
+      const to = `${year}-12-31` < last ? `${year}-12-31` : last;
+      // Only sessions hold ledger rows: a part whose dates in this year are all weekends or holidays is no input.
+      if (countSessions(from, to) === 0) continue;
+      const identities = partsByYear.get(year);
+      if (identities === undefined) partsByYear.set(year, [partIdentity(part)]);
+      else identities.push(partIdentity(part));
+      const files = filesByYear.get(year);
+      if (files === undefined) filesByYear.set(year, [part]);
+      else files.push(part);
+    }
+  }
+  for (const list of partsByYear.values()) list.sort();
+  return { partsByYear, filesByYear, unplaced };
+}
+
+/** The digest of one year's inputs besides the bytes: its parts, its last session, the thresholds. */
+export function yearInputs(year: number, index: YearIndex, through: IsoDate, qcKey: string): string {
   const hash = createHash("sha256");
   hash.update(`year=${year}\nthrough=${lastSessionOfYear(year, through)}\nqc=${qcKey}\n`);
-  const prefix = `${year}-`;
-  for (const [date, fingerprint] of [...fingerprints].filter(([d]) => d.startsWith(prefix)).sort(([a], [b]) => a.localeCompare(b))) hash.update(`${date}=${fingerprint}\n`);
-  for (const key of [...unplaced].sort()) hash.update(`unplaced=${key}\n`);
+  for (const part of index.partsByYear.get(year) ?? []) hash.update(`part=${part}\n`);
+  for (const key of [...index.unplaced].sort()) hash.update(`unplaced=${key}\n`);
   return hash.digest("hex").slice(0, 32);
 }
 
@@ -68,8 +114,7 @@ export interface YearPlan {
 export function planYears(args: {
   readonly firstYear: number;
   readonly through: IsoDate;
-  readonly fingerprints: ReadonlyMap<IsoDate, string>;
-  readonly unplaced: readonly string[];
+  readonly index: YearIndex;
   readonly qcKey: string;
   readonly existing: LedgerPartsOf;
   readonly full: boolean;
@@ -78,7 +123,7 @@ export function planYears(args: {
   const inputs = new Map<number, string>();
   let from: number | undefined;
   for (let year = args.firstYear; year <= lastYear; year++) {
-    const digest = yearInputs(year, args.fingerprints, args.unplaced, args.through, args.qcKey);
+    const digest = yearInputs(year, args.index, args.through, args.qcKey);
     inputs.set(year, digest);
     if (from === undefined && (args.full || args.existing.legacy !== undefined || args.existing.byYear.get(year)?.ledger?.inputs !== digest)) from = year;
   }

@@ -91,6 +91,11 @@ export interface TargetAuditResult {
   readonly sessionsReaudited: number;
   /** Raw parts downloaded and scanned this run. */
   readonly partsRead: number;
+  /**
+   * Raw parts whose sessions were placed and fingerprinted this run: those of the years re-derived (0 on the
+   * no-op path). A daily run places the current year's parts only, however long the history.
+   */
+  readonly partsPlaced: number;
   /** True when the ledger changed and a new manifest was committed. */
   readonly committed: boolean;
   readonly ledgerSeq: number | undefined;
