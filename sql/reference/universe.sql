@@ -4,10 +4,12 @@
 -- strictly before the rebalance date, so nothing after the rebalance date is used (no look-ahead).
 -- The top `large_count` form a large-cap proxy (in the spirit of the S&P 500 / Russell 1000 top), the next
 -- `small_count` a small-cap proxy (in the spirit of the Russell 2000). These are APPROXIMATIONS by liquidity,
--- not the official constituents; see docs/querying.md.
+-- not the official constituents until a user imports them (index_membership below; docs/querying.md).
 -- Delisted names stay in every month they were eligible for, with their delist date (no survivorship bias);
 -- a symbol delisted on or before a rebalance date is not ranked for it.
--- Inputs: ref_bars(symbol, date, open, close, volume), ref_delistings(symbol, delist_date);
+-- Inputs: ref_bars(symbol, date, open, close, volume), ref_delistings(symbol, delist_date),
+--         ref_official_index(index_name, replaces, symbol, effective_from, effective_to, source_file, source_sha256,
+--         loaded_at) (reference/index_constituents, empty without an import);
 --         variables adv_window, min_sessions, large_count, small_count.
 -- Outputs: universe, index_membership.
 CREATE OR REPLACE TEMP TABLE ref_sessions AS
@@ -59,7 +61,30 @@ SELECT
 FROM ranked x
 JOIN ref_rebalances r USING (rebalance_date);
 
+-- Index membership: the proxies, and the official lists a user imported (`trademl reference import --kind index`,
+-- ref_official_index). An official list that `replaces` a proxy takes its place over the dates the list covers
+-- (its first effective_from to its last effective_to, open-ended when a row is): a proxy month starting inside that
+-- span is dropped, so a training config's universe naming the proxy reads the official members there.
 CREATE OR REPLACE TEMP TABLE index_membership AS
-SELECT index_proxy AS index_name, symbol, rebalance_date AS effective_from, effective_to, adv_rank, adv_median, delist_date
-FROM universe
-WHERE index_proxy IS NOT NULL;
+WITH official_cover AS (
+  SELECT replaces, min(effective_from) AS cover_from, max(coalesce(effective_to, DATE '9999-12-31')) AS cover_to
+  FROM ref_official_index
+  WHERE replaces IS NOT NULL
+  GROUP BY replaces
+)
+SELECT
+  u.index_proxy AS index_name, CAST(NULL AS VARCHAR) AS replaces, u.symbol, u.rebalance_date AS effective_from, u.effective_to,
+  u.adv_rank, u.adv_median, u.delist_date,
+  CAST(NULL AS VARCHAR) AS source_file, CAST(NULL AS VARCHAR) AS source_sha256, CAST(NULL AS TIMESTAMP) AS loaded_at
+FROM universe u
+WHERE u.index_proxy IS NOT NULL
+  AND NOT EXISTS (
+    SELECT 1 FROM official_cover c WHERE c.replaces = u.index_proxy AND u.rebalance_date BETWEEN c.cover_from AND c.cover_to
+  )
+UNION ALL
+SELECT
+  o.index_name, o.replaces, o.symbol, o.effective_from, o.effective_to,
+  CAST(NULL AS BIGINT), CAST(NULL AS DOUBLE), d.delist_date,
+  o.source_file, o.source_sha256, o.loaded_at
+FROM ref_official_index o
+LEFT JOIN (SELECT symbol, max(delist_date) AS delist_date FROM ref_delistings GROUP BY symbol) d USING (symbol);

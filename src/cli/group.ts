@@ -18,7 +18,7 @@ export interface GroupSpec {
   readonly name: string;
   readonly summary: string;
   readonly options?: readonly OptionSpec[];
-  /** Sub-actions (`lake gc`, `calc iv`); a group without them runs `run` directly. */
+  /** Sub-actions (`lake gc`, `calc iv`); a group without them runs `run` directly, one with them runs `run` when no action is given. */
   readonly actions?: Readonly<Record<string, GroupAction>>;
   readonly run?: CommandAction;
   readonly examples?: readonly string[];
@@ -78,6 +78,8 @@ export function registerGroup(
       }
       const actions = spec.actions ?? {};
       if (first === undefined) {
+        // A group with a default (`trademl reference` builds, `trademl reference import` imports) runs it bare.
+        if (spec.run) return spec.run([], options, ctx());
         throw new UsageError("missing_action", `${spec.name} needs an action:\n${actionHelp(spec)}`);
       }
       const action = actions[first];

@@ -13,11 +13,9 @@ import path from "node:path";
 import { BORROW_TIERS, type BorrowConfig, type BorrowTier } from "../config/schemas/borrow.ts";
 import { DuckSession } from "../db/session.ts";
 import { PartWriter, type TableColumns } from "../db/part-writer.ts";
-import { isIsoDate } from "../domain/calendar/dates.ts";
-import { DataError } from "../domain/errors.ts";
 import type { LakeAccess } from "../lake/lake-access.ts";
-import { keySegmentProblem } from "../lake/keys.ts";
 import { REFERENCE_TABLES, registerTable } from "./build-reference.ts";
+import { parseDatedListCsv } from "./dated-list-csv.ts";
 
 export const BORROW_TABLE = "reference/borrow_tiers";
 
@@ -45,43 +43,21 @@ function isTier(value: string): value is BorrowTier {
 
 /**
  * Parses a borrow list: a header with `symbol`, `tier` (gc, warm or htb), `from` (YYYY-MM-DD) and optionally
- * `to` (last day, empty = open-ended), comma-separated. Any bad line stops the import with its line number:
- * a half-imported list would silently price the missing names by the approximation.
+ * `to` (last day, empty = open-ended), comma-separated (./dated-list-csv.ts: a bad line stops the import).
  */
 export function parseBorrowCsv(text: string, file: string): BorrowInterval[] {
-  const lines = text.split(/\r?\n/);
-  const header = (lines[0] ?? "").split(",").map((cell) => cell.trim().toLowerCase());
-  const column = (name: string): number => header.indexOf(name);
-  const [iSymbol, iTier, iFrom, iTo] = [column("symbol"), column("tier"), column("from"), column("to")];
-  if (iSymbol < 0 || iTier < 0 || iFrom < 0) {
-    throw new DataError("borrow_csv_header", `${file}:1: the header must name the columns symbol, tier and from (and optionally to), not "${lines[0] ?? ""}"`);
-  }
-  const out: BorrowInterval[] = [];
-  lines.slice(1).forEach((line, index) => {
-    if (line.trim() === "") return;
-    const where = `${file}:${index + 2}`;
-    const cells = line.split(",").map((cell) => cell.trim());
-    const symbol = (cells[iSymbol] ?? "").toUpperCase();
-    const tier = (cells[iTier] ?? "").toLowerCase();
-    const from = cells[iFrom] ?? "";
-    const to = iTo < 0 ? "" : (cells[iTo] ?? "");
-    const problem = symbol === "" ? "empty symbol" : keySegmentProblem(symbol);
-    if (problem !== undefined) throw new DataError("borrow_csv_row", `${where}: symbol "${symbol}": ${problem}`);
-    if (!isTier(tier)) throw new DataError("borrow_csv_row", `${where}: tier "${tier}" is not one of ${BORROW_TIERS.join(", ")}`);
-    if (!isIsoDate(from)) throw new DataError("borrow_csv_row", `${where}: from "${from}" is not a YYYY-MM-DD date`);
-    if (to !== "" && (!isIsoDate(to) || to < from)) throw new DataError("borrow_csv_row", `${where}: to "${to}" is not a YYYY-MM-DD date on or after from`);
-    out.push({ symbol, validFrom: from, validTo: to === "" ? undefined : to, tier });
+  const rows = parseDatedListCsv(text, file, {
+    codePrefix: "borrow_csv",
+    required: ["tier"],
+    checkRow: (row) => {
+      const tier = (row.cells["tier"] ?? "").toLowerCase();
+      return isTier(tier) ? undefined : `tier "${tier}" is not one of ${BORROW_TIERS.join(", ")}`;
+    },
   });
-  if (out.length === 0) throw new DataError("borrow_csv_empty", `${file} has no rows`);
-  const sorted = [...out].sort((a, b) => (a.symbol === b.symbol ? a.validFrom.localeCompare(b.validFrom) : a.symbol.localeCompare(b.symbol)));
-  for (let i = 1; i < sorted.length; i++) {
-    const a = sorted[i - 1];
-    const b = sorted[i];
-    if (a !== undefined && b !== undefined && a.symbol === b.symbol && (a.validTo === undefined || a.validTo >= b.validFrom)) {
-      throw new DataError("borrow_csv_overlap", `${file}: ${a.symbol} has overlapping ranges starting ${a.validFrom} and ${b.validFrom}`);
-    }
-  }
-  return sorted;
+  return rows.map((row) => {
+    const tier = (row.cells["tier"] ?? "").toLowerCase();
+    return { symbol: row.symbol, validFrom: row.from, validTo: row.to, tier: isTier(tier) ? tier : "htb" };
+  });
 }
 
 export interface BorrowImportReport {

@@ -12,6 +12,7 @@ import type { LakeAccess } from "../lake/lake-access.ts";
 import { PartWriter } from "../db/part-writer.ts";
 import { fingerprint } from "../db/fingerprint.ts";
 import { loadSqlFile } from "../db/sql-files.ts";
+import { OFFICIAL_TABLES } from "./official-lists.ts";
 
 export const REFERENCE_TABLES = {
   universe: "reference/universe",
@@ -73,7 +74,7 @@ export async function registerTable(duck: DuckSession, lake: LakeAccess, table: 
  */
 async function buildTickRegimes(duck: DuckSession, lake: LakeAccess, batchSymbols: number): Promise<void> {
   await duck.run(`CREATE OR REPLACE TEMP TABLE tick_size_regime
-    (symbol VARCHAR, valid_from DATE, valid_to DATE, sessions BIGINT, version_id VARCHAR, tick DOUBLE)`);
+    (symbol VARCHAR, valid_from DATE, valid_to DATE, sessions BIGINT, version_id VARCHAR, tick DOUBLE, tick_pilot_group VARCHAR)`);
   const files = (await lake.readManifest(CURATE_TABLES.adjusted))?.files ?? [];
   const symbols = [...new Set(files.flatMap((file) => file.symbols ?? []))].sort();
   const tickSql = await loadSqlFile("reference/tick_size_regime");
@@ -103,6 +104,12 @@ export async function buildReference(options: ReferenceOptions): Promise<Referen
     await registerTable(duck, lake, CURATE_TABLES.adjusted, "ref_bars", "symbol, date, open, close, volume",
       "symbol VARCHAR, date DATE, open DOUBLE, close DOUBLE, volume DOUBLE");
     await registerTable(duck, lake, CURATE_TABLES.delistings, "ref_delistings", "symbol, delist_date", "symbol VARCHAR, delist_date DATE");
+    // The official lists a user imported (./official-lists.ts) replace the approximations where they apply.
+    await registerTable(duck, lake, OFFICIAL_TABLES.indexConstituents, "ref_official_index",
+      "index_name, replaces, symbol, effective_from, effective_to, source_file, source_sha256, loaded_at",
+      "index_name VARCHAR, replaces VARCHAR, symbol VARCHAR, effective_from DATE, effective_to DATE, source_file VARCHAR, source_sha256 VARCHAR, loaded_at TIMESTAMP");
+    await registerTable(duck, lake, OFFICIAL_TABLES.tickPilot, "ref_tick_pilot", "symbol, pilot_group, valid_from, valid_to",
+      "symbol VARCHAR, pilot_group VARCHAR, valid_from DATE, valid_to DATE");
 
     await duck.run(`CREATE OR REPLACE TEMP TABLE tick_versions (version_id VARCHAR, effective_from DATE)`);
     await duck.run(`CREATE OR REPLACE TEMP TABLE tick_rules (version_id VARCHAR, min_price DOUBLE, tick DOUBLE)`);

@@ -55,7 +55,9 @@ export async function checkDataGate(lake: LakeAccess, config: TrademlConfig, dep
           ...result.reasons.map((reason) => `  - ${reason}`),
           "  A model trained on a short or gappy history would validate on too few independent periods; collect and backfill",
           "  more history (`trademl backfill`), or, for a research lake, shorten the window with --window-years N",
-          "  (e.g. `trademl demo --symbols <30 names> --days 400` then `trademl trainer run --window-years 1`).",
+          table === "equities_minute"
+            ? "  (minute bars need a year of sessions for --window-years 1: `trademl demo --minute-days N` collects N calendar days of them)."
+            : "  (e.g. `trademl demo --symbols <30 names> --days 400` then `trademl trainer run --window-years 1`).",
         ].join("\n"),
         { details: { table, years, minRatio, greenShare: result.greenShare } },
       );

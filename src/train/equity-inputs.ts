@@ -26,7 +26,17 @@ export const DAILY_BARS_INPUT: Input = {
 
 export const MINUTE_BARS_INPUT: Input = {
   table: MINUTE_TABLES.adjusted,
-  columns: { symbol: "VARCHAR", date: "DATE", bar_time: "TIMESTAMP", open: "DOUBLE", high: "DOUBLE", low: "DOUBLE", close: "DOUBLE", volume_split: "DOUBLE" },
+  columns: {
+    symbol: "VARCHAR",
+    date: "DATE",
+    bar_time: "TIMESTAMP",
+    open: "DOUBLE",
+    high: "DOUBLE",
+    low: "DOUBLE",
+    close: "DOUBLE",
+    open_adj: "DOUBLE",
+    volume_split: "DOUBLE",
+  },
   required: true,
   hint: "curated minute bars come from `trademl curate` after minute collection",
 };

@@ -1,7 +1,8 @@
 /**
  * The daily shadow score (`trademl models shadow-score --date D`): each version's live prediction for session D
  * is its model applied to D's cross-section (the same point-in-time features and transform as in training),
- * scored by its rank IC (fold scoring's definition, kernels/fold-scoring) against D's forward return once that return is known (after the next session's close).
+ * scored by its rank IC (fold scoring's definition, kernels/fold-scoring) against D's forward return once that return is known
+ * (equities_xs: after the next session's close; intraday_xs: after D's close).
  * Higher is better, as the promotion model expects.
  */
 import type { TrainingConfig } from "../config/schemas/training.ts";
@@ -13,7 +14,7 @@ import { downloadArtifact } from "../mlflow/artifacts.ts";
 import type { MlflowClient } from "../mlflow/client.ts";
 import type { ShadowScores, ShadowTarget } from "../mlflow/promotion/operations.ts";
 import type { ModelVersion } from "../mlflow/schemas.ts";
-import { buildEquitiesXs } from "./equities-xs.ts";
+import { CROSS_SECTION_BUILDERS, type CrossSectionDataset } from "./dataset-builders.ts";
 import { modelPanel } from "./model-features.ts";
 
 /** The day's rank IC, as fold scoring defines it (average ranks, Pearson on ranks): one row of one path. */
@@ -29,13 +30,14 @@ export function shadowScorer(
   client: MlflowClient,
   training: TrainingConfig,
   kernels: LearnKernels,
+  datasetKind: CrossSectionDataset = "equities_xs",
 ): (target: ShadowTarget) => Promise<ShadowScores> {
   return async (target) => {
-    const dataset = await buildEquitiesXs(lake, training, { from: target.session, to: target.session });
+    const dataset = await CROSS_SECTION_BUILDERS[datasetKind](lake, training, { from: target.session, to: target.session });
     if (dataset.label.length < 2) {
       throw new DataError(
         "shadow_session_not_scorable",
-        `session ${target.session} has ${dataset.label.length} labelled names in the lake: its forward return is known only after the next session's close (run curation first)`,
+        `session ${target.session} has ${dataset.label.length} labelled names in the lake: its label is known only once its horizon has ended (${datasetKind}: ${datasetKind === "intraday_xs" ? "that session's close" : "the next session's close"}; run curation first)`,
       );
     }
     const panel = modelPanel(dataset);

@@ -9,7 +9,7 @@ import type { TrademlConfig } from "../config/load.ts";
 import { isCrossSectionTraining, type TrainingConfig } from "../config/schemas/training.ts";
 import { backtestRunId, writeBacktest, type WrittenBacktest } from "../backtest/equities/index.ts";
 import { renderChart } from "../charts/render.ts";
-import { ConfigError, DataError, NotImplementedError } from "../domain/errors.ts";
+import { ConfigError, DataError } from "../domain/errors.ts";
 import { createFoldScorer } from "../kernels/fold-scoring/index.ts";
 import { createLearnKernels, serialiseModel } from "../kernels/learn/index.ts";
 import { loadKernelModule } from "../kernels/load.ts";
@@ -27,7 +27,7 @@ import { createRun, searchAllRuns, terminateRun } from "../mlflow/runs.ts";
 import { loadBorrowTiers } from "../reference/borrow-tiers.ts";
 import { reliabilitySpec } from "../validate/reliability-plot.ts";
 import { checkDataGate } from "./data-gate.ts";
-import { buildEquitiesXs } from "./equities-xs.ts";
+import { CROSS_SECTION_BUILDERS, crossSectionDatasetOf, type CrossSectionDataset } from "./dataset-builders.ts";
 import { FEATURE_TRANSFORM } from "./model-features.ts";
 import { trainModel, type TrainingOutcome } from "./train-model.ts";
 import type { Trial } from "./training-gates.ts";
@@ -37,6 +37,8 @@ export const TRIALS_TAG = "trademl.trials";
 
 export interface TrainerRunOptions {
   readonly model: string;
+  /** The dataset the model trains on (default: the model key's own, equities_xs for any other key). */
+  readonly dataset?: CrossSectionDataset;
   readonly config: TrademlConfig;
   readonly lake: LakeAccess;
   /** Undefined: no MLflow configured; the run stops before logging. */
@@ -71,9 +73,6 @@ export function refuseUnbuiltModel(model: string): void {
       "options_vol_needs_surfaces",
       "options_vol needs option surfaces: it trains on the SVI surfaces of the options pipeline (options_surfaces and its QC rate, gated by min_surface_qc_rate), which this lake does not have yet; train equities_xs instead",
     );
-  }
-  if (model === "intraday_xs") {
-    throw new NotImplementedError("training intraday_xs (its minute-bar dataset)", "issue 14 item 1");
   }
 }
 
@@ -130,8 +129,9 @@ export async function runTrainer(options: TrainerRunOptions): Promise<TrainerRun
     progress(`  ${window.table}: GREEN ${(window.greenShare * 100).toFixed(2)}% of ${window.partitions} partitions, ${window.from}..${window.through}`);
   }
 
-  progress("[2/6] dataset: equities_xs point-in-time panel");
-  const dataset = await buildEquitiesXs(lake, training, { duck: { memoryLimit: config.node.duckdb.memory_limit, threads: config.node.duckdb.threads } });
+  const datasetKind = options.dataset ?? crossSectionDatasetOf(model);
+  progress(`[2/6] dataset: ${datasetKind} point-in-time panel`);
+  const dataset = await CROSS_SECTION_BUILDERS[datasetKind](lake, training, { duck: { memoryLimit: config.node.duckdb.memory_limit, threads: config.node.duckdb.threads } });
   const names = new Set(dataset.names).size;
   progress(`  ${dataset.label.length} rows, ${dataset.dates.length} dates (${dataset.dates[0] ?? "?"}..${dataset.dates[dataset.dates.length - 1] ?? "?"}), ${names} names, ${dataset.featureNames.length} features`);
 

@@ -67,6 +67,26 @@ describe("equities backtester", () => {
     expect(withBorrow.positions.filter((p) => p.weight < 0).every((p) => p.borrowTier === "htb")).toBe(true);
   });
 
+  it("opens and closes an intraday book the same day: both trades costed, no borrow, nothing carried", () => {
+    // The same scores with labels that end the day they start (intraday_xs).
+    const intraday: BacktestPanel = { ...panel, exitDates: ["2026-03-02", "2026-03-02", "2026-03-03", "2026-03-03", "2026-03-06", "2026-03-06"] };
+    const costs = equitiesBacktestSchema.parse({ quantiles: 2, cost_bps_by_adv: [{ min_adv_usd: 0, bps: 20 }, { min_adv_usd: 1e8, bps: 5 }] });
+    const borrow: BorrowFees = { dailyFee: (_s, _d, days = 1) => 0.0001 * days, rateOf: () => ({ tier: "htb" }) };
+    const base = simulateEquitiesBacktest(intraday, zeroCosts, noBorrow, 252);
+    const result = simulateEquitiesBacktest(intraday, costs, borrow, 252);
+    // Every day: enter 0.5 + 0.5 and exit 0.5 + 0.5 (turnover 2), A at 20 bps and B at 5 bps, twice each.
+    result.days.forEach((day, i) => {
+      expect(day.turnover).toBe(2);
+      expect(day.cost).toBeCloseTo(2 * (0.5 * 0.002 + 0.5 * 0.0005), 15);
+      expect(day.borrow).toBe(0);
+      expect(day.gross).toBe(base.days[i]?.gross);
+      expect(day.net).toBeCloseTo((base.days[i]?.gross ?? NaN) - day.cost, 15);
+    });
+    // The carried book of the same scores trades less: it holds on day 2.
+    const carried = simulateEquitiesBacktest(panel, costs, noBorrow, 252);
+    expect(carried.days[1]?.turnover).toBe(0);
+  });
+
   it("is deterministic and closes a name that leaves the cross-section", () => {
     const gone: BacktestPanel = { ...panel, score: [2, 1, 2, Number.NaN, 1, 2] };
     const a = simulateEquitiesBacktest(gone, zeroCosts, noBorrow, 252);

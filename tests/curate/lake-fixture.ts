@@ -35,7 +35,8 @@ export interface TestLake {
   store: ObjectStore;
   lake: LakeAccess;
   /** Writes one raw part and returns its key. */
-  putBars(vendor: string, rows: readonly BarRow[], dataset?: string): Promise<string>;
+  /** `timeColumn`: the name minute bars' `ts` is written under (the collector's `bar_time` for audited lakes). */
+  putBars(vendor: string, rows: readonly BarRow[], dataset?: string, timeColumn?: string): Promise<string>;
   putActions(vendor: string, rows: readonly ActionRow[]): Promise<string>;
   putDelistings(vendor: string, rows: readonly { symbol: string; delist_date: string; reason?: string }[]): Promise<string>;
   /** Runs SQL against an in-memory DuckDB and returns plain rows. */
@@ -80,7 +81,7 @@ export async function createTestLake(options: { readonly store?: ObjectStore } =
     root,
     store,
     lake,
-    async putBars(vendor, rows, dataset = "equities_bars") {
+    async putBars(vendor, rows, dataset = "equities_bars", timeColumn = "ts") {
       const minute = rows.some((r) => r.ts !== undefined);
       const values = rows
         .map((r) =>
@@ -91,7 +92,7 @@ export async function createTestLake(options: { readonly store?: ObjectStore } =
         .join(", ");
       const first = rows[0]?.date ?? "1970-01-01";
       return writeParquet(
-        `SELECT * FROM (VALUES ${values}) t(symbol, date, open, high, low, close, volume, ingested_at${minute ? ", ts" : ""})`,
+        `SELECT * FROM (VALUES ${values}) t(symbol, date, open, high, low, close, volume, ingested_at${minute ? `, ${timeColumn}` : ""})`,
         lake.newPartKey(`raw/${vendor}/${dataset}/date=${first}`),
       );
     },

@@ -6,7 +6,10 @@
  *   trade_i   = w_t,i − w_{t−1},i            (a name absent today is traded to 0; return drift is ignored:
  *                                            weights are reset to their targets each day)
  *   cost_t    = Σ |trade_i| · bps(ADV bucket of i on t) / 10⁴
+ *               (+ |w_t,i| · bps for a holding whose exit date is t itself, an intraday label: it is opened and
+ *               closed the same day, so w_{t−1},i is 0 for every name and both trades are paid)
  *   borrow_t  = Σ max(−w_t,i, 0) · borrow_bps_year(i, t) / 10⁴ / days_per_year · calendar days held
+ *               (0 for a holding closed the day it opens: stock loan fees accrue on shares held overnight)
  *   gross_t   = Σ w_t,i · r_i ;  net_t = gross_t − cost_t − borrow_t
  *
  * Returns are per unit of capital. The last day's positions are not liquidated (their exit would be the first
@@ -149,16 +152,20 @@ export function simulateEquitiesBacktest(
       const trade = weight - (previous.get(symbol) ?? 0);
       const adv = panel.adv[i] ?? Number.NaN;
       const r = panel.forwardReturn[i] ?? 0;
-      const tradeCost = (Math.abs(trade) * costBps(adv, config.cost_bps_by_adv)) / 10_000;
+      // A holding that ends the day it starts (an intraday label) is closed at that day's exit: its closing
+      // trade is paid today and nothing carries into tomorrow's book.
+      const closedToday = (panel.exitDates[i] ?? "") === date;
+      const closing = closedToday ? Math.abs(weight) : 0;
+      const tradeCost = ((Math.abs(trade) + closing) * costBps(adv, config.cost_bps_by_adv)) / 10_000;
       const borrowFee = weight < 0 ? -weight * borrow.dailyFee(symbol, date, calendarDays(date, panel.exitDates[i] ?? date)) : 0;
       const pnl = weight * r;
-      if (weight !== 0) current.set(symbol, weight);
+      if (weight !== 0 && !closedToday) current.set(symbol, weight);
       if (weight > 0) longNames++;
       if (weight < 0) shortNames++;
       gross += pnl;
       cost += tradeCost;
       fee += borrowFee;
-      turnover += Math.abs(trade);
+      turnover += Math.abs(trade) + closing;
       if (trade !== 0) capacity = Math.min(capacity, Number.isFinite(adv) && adv > 0 ? (config.capacity_participation * adv) / Math.abs(trade) : 0);
       if (weight !== 0 || trade !== 0) {
         positions.push({ date, symbol, score: panel.score[i] ?? Number.NaN, weight, trade, forwardReturn: r, pnl, cost: tradeCost, borrow: borrowFee,

@@ -115,11 +115,13 @@ async function shadowScoreAction(_args: readonly string[], options: CommandOptio
   try {
     const training = session.opened.config.training[session.context.model];
     const { isCrossSectionTraining } = await import("../../config/schemas/training.ts");
-    if (training === undefined || session.context.model !== "equities_xs" || !isCrossSectionTraining(training)) {
-      throw new UsageError("shadow_model_unsupported", `shadow scoring is built for equities_xs only, not ${session.context.model}`);
+    const { crossSectionDatasetOf } = await import("../../train/dataset-builders.ts");
+    if (training === undefined || !isCrossSectionTraining(training)) {
+      throw new UsageError("shadow_model_unsupported", `shadow scoring is built for the cross-sectional models (equities_xs, intraday_xs), not ${session.context.model}`);
     }
     const kernels = createLearnKernels(await loadKernelModule({ build: "release" }));
-    const outcome = await shadowScoreDay(session.context, date, shadowScorer(session.opened.lake, session.context.client, training, kernels));
+    const scorer = shadowScorer(session.opened.lake, session.context.client, training, kernels, crossSectionDatasetOf(session.context.model));
+    const outcome = await shadowScoreDay(session.context, date, scorer);
     ctx.out(`${JSON.stringify(outcome)}\n`);
     return 0;
   } finally {

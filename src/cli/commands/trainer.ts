@@ -52,7 +52,7 @@ export const trainerCommand: GroupSpec = {
     { flags: "--model <name>", description: "equities_xs (default) | intraday_xs | options_vol (see configs/training/)" },
     { flags: "--window-years <n>", description: "GREEN window in years instead of backfill.yml's train_window_years (research lakes)" },
   ],
-  examples: ["trademl trainer run", "trademl trainer run --model equities_xs --window-years 1"],
+  examples: ["trademl trainer run", "trademl trainer run --model equities_xs --window-years 1", "trademl trainer run --model intraday_xs --window-years 1"],
   actions: {
     run: { summary: "Run one training cycle", options: ["model", "window-years"], run: runAction },
   },
