@@ -29,6 +29,8 @@ import { reliabilitySpec } from "../validate/reliability-plot.ts";
 import { checkDataGate } from "./data-gate.ts";
 import { buildEquitiesXs } from "./equities-xs.ts";
 import { FEATURE_TRANSFORM } from "./model-features.ts";
+import { learnStacker, writeOofPredictions, type LearnedStacker } from "./stacker/learn-stacker.ts";
+import { serialiseStacker } from "./stacker/stacker-file.ts";
 import { trainModel, type TrainingOutcome } from "./train-model.ts";
 import type { Trial } from "./training-gates.ts";
 
@@ -56,6 +58,8 @@ export interface TrainerRunReport {
   readonly rows: number;
   readonly dates: number;
   readonly names: number;
+  /** The stacker this run learned (router.yml stacker.enabled), else undefined. */
+  readonly stacker: LearnedStacker | undefined;
   /** Undefined when MLflow is not configured. */
   readonly mlflow?: {
     readonly runId: string;
@@ -162,7 +166,16 @@ export async function runTrainer(options: TrainerRunOptions): Promise<TrainerRun
   const bs = outcome.selected.backtest.summary;
   progress(`  ${written.tables.daily} (${written.written ? "written" : "already there"}): ${bs.days} days, net return ${fmt(bs.netReturn * 100, 2)}%, costs ${fmt(bs.totalCost * 100, 2)}%, borrow ${fmt(bs.totalBorrow * 100, 3)}%, turnover ${fmt(bs.meanTurnover, 3)}/day, median capacity $${fmt(bs.medianCapacityUsd / 1e6, 1)}M`);
 
-  const base = { model, outcome, backtest: written, snapshot, rows: dataset.label.length, dates: dataset.dates.length, names };
+  // Out-of-fold predictions for the stacker of any later run; this run stacks when the router asks for it.
+  await writeOofPredictions(lake, model, dataset, outcome.selectedOof);
+  const stacker = config.router.stacker.enabled ? await learnStacker(lake, config.router, model, dataset, outcome.selectedOof, kernels) : undefined;
+  if (stacker !== undefined) {
+    const f = stacker.file;
+    const weights = f.weights === undefined ? "a tree model" : Object.entries(f.weights).map(([m, w]) => `${m} ${fmt(w, 4)}`).join(", ");
+    progress(`  stacker (${f.model}) over ${f.inputs.join(", ")}: ${weights}; cross-fitted rank IC ${fmt(f.evaluation.blend_rank_ic, 4)} → ${stacker.key}`);
+  }
+
+  const base = { model, outcome, backtest: written, snapshot, rows: dataset.label.length, dates: dataset.dates.length, names, stacker };
   if (options.mlflow === undefined || experiment === undefined) {
     progress("[6/6] MLflow: not configured; nothing logged or registered");
     throw new ConfigError("mlflow_not_configured", `MLFLOW_TRACKING_URI is not set, so the trained model was not logged or registered: ${START_MLFLOW_HINT}`, { details: { trained: true } });
@@ -201,6 +214,12 @@ export async function runTrainer(options: TrainerRunOptions): Promise<TrainerRun
       { key: "backtest.mean_turnover", value: bs.meanTurnover },
       { key: "backtest.max_drawdown", value: bs.maxDrawdown },
     ];
+    if (stacker !== undefined) {
+      params["stacker.hash"] = stacker.file.hash;
+      params["stacker.inputs"] = stacker.file.inputs.join(",");
+      metrics.push({ key: "stacker.blend_rank_ic", value: stacker.file.evaluation.blend_rank_ic ?? Number.NaN });
+      for (const [m, w] of Object.entries(stacker.file.weights ?? {})) metrics.push({ key: `stacker.weight.${m}`, value: w });
+    }
     await logBatch(client, runId_, { params, metrics, tags: { [TRIALS_TAG]: JSON.stringify(trials), "trademl.snapshot": JSON.stringify(snapshot) } }, callOptions);
     const uri = run.info.artifactUri;
     const json = (value: unknown): string => `${JSON.stringify(value, null, 2)}\n`;
@@ -219,6 +238,7 @@ export async function runTrainer(options: TrainerRunOptions): Promise<TrainerRun
     await uploadArtifact(client, uri, "reliability.png", await renderChart(reliabilitySpec(outcome.calibration, `${model}: P(forward return > 0), cross-fitted`), "png"), callOptions);
     await uploadArtifact(client, uri, "model/model.json", serialiseModel(outcome.model), callOptions);
     await uploadArtifact(client, uri, "model/probability-map.json", json(outcome.probabilityMap), callOptions);
+    if (stacker !== undefined) await uploadArtifact(client, uri, "stacker/stacker.json", serialiseStacker(stacker.file), callOptions);
     await uploadArtifact(client, uri, "model/features.json", json({ transform: FEATURE_TRANSFORM, features: dataset.featureNames }), callOptions);
     await terminateRun(client, runId_, "FINISHED", callOptions);
   } catch (error) {
