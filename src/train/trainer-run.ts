@@ -6,7 +6,7 @@
  * and stops before logging, saying how to start a server.
  */
 import type { TrademlConfig } from "../config/load.ts";
-import { isCrossSectionTraining, type TrainingConfig } from "../config/schemas/training.ts";
+import { isCrossSectionTraining, type OptionsVolTrainingConfig, type TrainingConfig } from "../config/schemas/training.ts";
 import { backtestRunId, writeBacktest, type WrittenBacktest } from "../backtest/equities/index.ts";
 import { renderChart } from "../charts/render.ts";
 import { ConfigError, DataError, NotImplementedError } from "../domain/errors.ts";
@@ -28,6 +28,8 @@ import { loadBorrowTiers } from "../reference/borrow-tiers.ts";
 import { reliabilitySpec } from "../validate/reliability-plot.ts";
 import { checkDataGate } from "./data-gate.ts";
 import { buildEquitiesXs } from "./equities-xs.ts";
+import { buildOptionsVol } from "./options-vol.ts";
+import type { Dataset } from "./dataset.ts";
 import { FEATURE_TRANSFORM } from "./model-features.ts";
 import { learnStacker, writeOofPredictions, type LearnedStacker } from "./stacker/learn-stacker.ts";
 import { serialiseStacker } from "./stacker/stacker-file.ts";
@@ -70,27 +72,23 @@ export interface TrainerRunReport {
 
 /** Models the trainer cannot train yet, refused before anything is opened. */
 export function refuseUnbuiltModel(model: string): void {
-  if (model === "options_vol") {
-    throw new DataError(
-      "options_vol_needs_surfaces",
-      "options_vol needs option surfaces: it trains on the SVI surfaces of the options pipeline (options_surfaces and its QC rate, gated by min_surface_qc_rate), which this lake does not have yet; train equities_xs instead",
-    );
-  }
   if (model === "intraday_xs") {
     throw new NotImplementedError("training intraday_xs (its minute-bar dataset)", "issue 14 item 1");
   }
 }
 
-function trainingConfigOf(config: TrademlConfig, model: string): TrainingConfig {
+function trainingConfigOf(config: TrademlConfig, model: string): TrainingConfig | OptionsVolTrainingConfig {
   refuseUnbuiltModel(model);
   const training = config.training[model];
   if (training === undefined) {
     const known = Object.keys(config.training).sort().join(", ") || "none";
     throw new ConfigError("unknown_model", `no configs/training/${model}.yml in ${config.configDir} (models: ${known})`);
   }
-  if (!isCrossSectionTraining(training)) throw new ConfigError("unknown_model", `configs/training/${model}.yml is not a cross-sectional model`);
   return training;
 }
+
+/** No stock is borrowed to write a straddle: options_vol books pay no borrow fee. */
+const NO_BORROW = { dailyFee: () => 0, rateOf: () => ({ tier: "" }), snapshot: {} };
 
 async function earlierTrials(client: MlflowClient, experimentId: string, signal: AbortSignal | undefined): Promise<Trial[]> {
   const runs = await searchAllRuns(client, { experimentIds: [experimentId] }, signal === undefined ? {} : { signal });
@@ -134,8 +132,18 @@ export async function runTrainer(options: TrainerRunOptions): Promise<TrainerRun
     progress(`  ${window.table}: GREEN ${(window.greenShare * 100).toFixed(2)}% of ${window.partitions} partitions, ${window.from}..${window.through}`);
   }
 
-  progress("[2/6] dataset: equities_xs point-in-time panel");
-  const dataset = await buildEquitiesXs(lake, training, { duck: { memoryLimit: config.node.duckdb.memory_limit, threads: config.node.duckdb.threads } });
+  progress(`[2/6] dataset: ${isCrossSectionTraining(training) ? "equities_xs" : "options_vol"} point-in-time panel`);
+  const duck = { duck: { memoryLimit: config.node.duckdb.memory_limit, threads: config.node.duckdb.threads } };
+  // The model → dataset dispatch: options_vol has its own config shape; every cross-sectional model is equities_xs today.
+  let dataset: Dataset;
+  if (isCrossSectionTraining(training)) {
+    dataset = await buildEquitiesXs(lake, training, duck);
+  } else {
+    const built = await buildOptionsVol(lake, training, duck);
+    const q = built.surfaceQc;
+    progress(`  surfaces: ${(q.rate * 100).toFixed(1)}% of ${q.expiries} SVI slices passed QC (min ${(training.min_surface_qc_rate * 100).toFixed(1)}%); ${q.keptDays} of ${q.underlierDays} underlier-days at or above it`);
+    dataset = built;
+  }
   const names = new Set(dataset.names).size;
   progress(`  ${dataset.label.length} rows, ${dataset.dates.length} dates (${dataset.dates[0] ?? "?"}..${dataset.dates[dataset.dates.length - 1] ?? "?"}), ${names} names, ${dataset.featureNames.length} features`);
 
@@ -145,7 +153,7 @@ export async function runTrainer(options: TrainerRunOptions): Promise<TrainerRun
   progress(`[3/6] CPCV: ${training.cpcv.folds} folds, ${training.cpcv.test_folds} test folds, candidates ${training.candidates.map((c) => c.name).join(", ")}`);
   const kernels = createLearnKernels(await loadKernelModule({ build: "release" }));
   const scorer = await createFoldScorer();
-  const borrow = await loadBorrowTiers(lake, config.borrow);
+  const borrow = isCrossSectionTraining(training) ? await loadBorrowTiers(lake, config.borrow) : NO_BORROW;
   const outcome = trainModel({ dataset, config: training, kernels, scorer, borrow, earlierTrials: earlier, progress });
   for (const c of outcome.candidates) {
     const s = c.backtest.summary;
@@ -168,7 +176,7 @@ export async function runTrainer(options: TrainerRunOptions): Promise<TrainerRun
 
   // Out-of-fold predictions for the stacker of any later run; this run stacks when the router asks for it.
   await writeOofPredictions(lake, model, dataset, outcome.selectedOof);
-  const stacker = config.router.stacker.enabled ? await learnStacker(lake, config.router, model, dataset, outcome.selectedOof, kernels) : undefined;
+  const stacker = config.router.stacker.enabled && isCrossSectionTraining(training) ? await learnStacker(lake, config.router, model, dataset, outcome.selectedOof, kernels) : undefined;
   if (stacker !== undefined) {
     const f = stacker.file;
     const weights = f.weights === undefined ? "a tree model" : Object.entries(f.weights).map(([m, w]) => `${m} ${fmt(w, 4)}`).join(", ");
