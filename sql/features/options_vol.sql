@@ -67,11 +67,11 @@ FROM r;
 
 CREATE OR REPLACE TEMP TABLE ov_panel AS
 WITH seq AS (
-  SELECT c.*, rv.rv_20,
-    lag(atm_vol) OVER w AS atm_prev_1, lag(atm_vol, 5) OVER w AS atm_prev_5,
-    lead(atm_vol) OVER w AS atm_next, lead(date) OVER w AS next_date
+  SELECT c.underlying, c.date, c.atm_vol, c.skew, c.term_slope, rv.rv_20,
+    lag(c.atm_vol) OVER w AS atm_prev_1, lag(c.atm_vol, 5) OVER w AS atm_prev_5,
+    lead(c.atm_vol) OVER w AS atm_next, lead(c.date) OVER w AS next_date
   FROM ov_cm c LEFT JOIN ov_rv rv ON rv.symbol = c.underlying AND rv.date = c.date
-  WINDOW w AS (PARTITION BY underlying ORDER BY date)
+  WINDOW w AS (PARTITION BY c.underlying ORDER BY c.date)
 )
 SELECT date, underlying,
   -- Level, smile and term structure of the day's surface.
