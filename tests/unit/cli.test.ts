@@ -37,13 +37,13 @@ describe("trademl CLI", () => {
   });
 
   it("says plainly when a command is not built yet and exits non-zero", async () => {
-    // The trainer is built; of its models, intraday_xs is not (and options_vol needs option surfaces).
+    // The trainer is built; of its models, intraday_xs is not (and options_vol stops at the data gate without surfaces).
     expect(commandGroups.some((g) => g.name === "trainer")).toBe(true);
     const run = await runTrademl(["trainer", "run", "--model", "intraday_xs"]);
     expect(run.code).not.toBe(0);
     expect(run.stderr).toMatch(/not built yet/);
     const surfaces = await runTrademl(["trainer", "run", "--model", "options_vol"]);
     expect(surfaces.code).toBe(3);
-    expect(surfaces.stderr).toMatch(/needs option surfaces/);
+    expect(surfaces.stderr).toMatch(/lacks curated\/options_surfaces/);
   });
 });
