@@ -53,7 +53,7 @@ export function checkSurfaceQc(summary: SurfaceQcSummary, minRate: number): void
   if (summary.expiries === 0 || !(summary.rate >= minRate)) {
     throw new DataError(
       "surface_qc_rate_not_met",
-      `data gate: ${(summary.rate * 100).toFixed(1)}% of ${summary.expiries} SVI slices passed QC (${summary.passed}), below min_surface_qc_rate ${(minRate * 100).toFixed(1)}% (configs/training/options_vol.yml); check \`trademl options surface\` for the rejected slices' reasons`,
+      `data gate: ${(summary.rate * 100).toFixed(1)}% of ${summary.expiries} SVI slices passed QC (${summary.passed}), below min_surface_qc_rate ${(minRate * 100).toFixed(1)}% (configs/training/options_vol.yml); check \`trademl options surface --underlier <name>\` for the rejected slices' reasons`,
       { details: { ...summary, minRate } },
     );
   }
