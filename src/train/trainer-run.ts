@@ -9,7 +9,7 @@ import type { TrademlConfig } from "../config/load.ts";
 import { isCrossSectionTraining, type OptionsVolTrainingConfig, type TrainingConfig } from "../config/schemas/training.ts";
 import { backtestRunId, writeBacktest, type WrittenBacktest } from "../backtest/equities/index.ts";
 import { renderChart } from "../charts/render.ts";
-import { ConfigError, DataError, NotImplementedError } from "../domain/errors.ts";
+import { ConfigError, NotImplementedError } from "../domain/errors.ts";
 import { createFoldScorer } from "../kernels/fold-scoring/index.ts";
 import { createLearnKernels, serialiseModel } from "../kernels/learn/index.ts";
 import { loadKernelModule } from "../kernels/load.ts";
