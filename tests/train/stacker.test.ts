@@ -9,7 +9,10 @@ import { routerSchema } from "../../src/config/schemas/router.ts";
 import { createLogger } from "../../src/domain/logger.ts";
 import { createLearnKernels } from "../../src/kernels/learn/index.ts";
 import { loadKernelModule } from "../../src/kernels/load.ts";
+import { lakeAccess } from "../../src/lake/lake-access.ts";
 import { LocalStore } from "../../src/lake/local-store.ts";
+import type { Dataset } from "../../src/train/dataset.ts";
+import { learnStacker, oofTable, writeOofPredictions } from "../../src/train/stacker/learn-stacker.ts";
 import { mulberry32 } from "../../src/sim/random.ts";
 import { blendPredictions, resolveRouterBlend } from "../../src/train/router-blend.ts";
 import { fitStacker } from "../../src/train/stacker/fit-stacker.ts";
@@ -214,5 +217,28 @@ describe("stacker file and router", () => {
     expect(best[0]).toBeCloseTo(-0.5, 12); // only equities_xs: its rank −0.5
     expect(best[1]).toBeCloseTo(0.7 * 0 + 0.3 * 0.5, 12);
     expect(Number.isNaN(blendPredictions(linear, { byModel, group }, "none")[0] ?? 0)).toBe(true);
+  });
+
+  it("stacks a run's predictions with another model's kept in the lake, skipping a model that has none", async () => {
+    root = await mkdtemp(path.join(tmpdir(), "stacker-"));
+    const lake = lakeAccess(new LocalStore({ root: path.join(root, "lake") }), { cacheDir: path.join(root, "cache") });
+    const panel = plantedPanel(8, 40, 20);
+    const dates = Array.from({ length: 40 }, (_, d) => new Date(Date.UTC(2026, 0, 1 + d)).toISOString().slice(0, 10));
+    const rowDates = Array.from(panel.group, (g) => dates[g] ?? "");
+    const names = Array.from(panel.group, (_, i) => `S${i % 20}`);
+    const dataset: Dataset = {
+      model: "equities_xs", featureNames: [], features: [], label: panel.label, target: panel.label, weight: new Float64Array(panel.label.length).fill(1),
+      group: panel.group, dates, rowDates, labelEndDates: rowDates, names, snapshot: { "curated/equities_ohlcv_adj": 1 },
+    };
+    // options_vol's run kept its predictions (here: the planted second input); intraday_xs never ran.
+    await writeOofPredictions(lake, "options_vol", { rowDates, names }, Float64Array.from(panel.predictions[1] ?? []));
+    const router = routerSchema.parse({ stacker: { enabled: true, folds: 4 } });
+    const learned = await learnStacker(lake, router, "equities_xs", dataset, Float64Array.from(panel.predictions[0] ?? []), createLearnKernels("ts"));
+    expect(learned.file.inputs).toEqual(["equities_xs", "options_vol"]);
+    expect(learned.file.fitted_on.snapshot[oofTable("options_vol")]).toBe(1);
+    const w = learned.file.weights ?? {};
+    expect((w["equities_xs"] ?? 0) / ((w["equities_xs"] ?? 0) + (w["options_vol"] ?? 0))).toBeGreaterThan(0.55);
+    expect(w["options_vol"]).toBeGreaterThan(0);
+    expect((await readCurrentStacker(lake.store))?.hash).toBe(learned.file.hash);
   });
 });

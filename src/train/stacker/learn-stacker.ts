@@ -49,13 +49,15 @@ async function otherModelsOof(lake: LakeAccess, models: readonly string[], datas
   const index = new Map(dataset.rowDates.map((date, r) => [`${date}|${dataset.names[r] ?? ""}`, r]));
   const duck = await DuckSession.create({ kernels: false, memoryLimit: "512MB", threads: 1 });
   try {
-    for (const model of models) {
-      const seqs = await bindInputs(duck, lake, [{ table: oofTable(model), view: "stack_oof", columns: { date: "DATE", name: "VARCHAR", prediction: "DOUBLE" }, required: false }]);
+    for (const [k, model] of models.entries()) {
+      // One relation per model: a missing table binds as an empty temp table, a present one as a view.
+      const view = `stack_oof_${k}`;
+      const seqs = await bindInputs(duck, lake, [{ table: oofTable(model), view, columns: { date: "DATE", name: "VARCHAR", prediction: "DOUBLE" }, required: false }]);
       const seq = seqs[oofTable(model)];
       if (seq === undefined) continue;
       snapshot[oofTable(model)] = seq;
       const column = new Float64Array(dataset.rowDates.length).fill(Number.NaN);
-      const rows = await duck.rows<{ date: string; name: string; prediction: number }>("SELECT strftime(date, '%Y-%m-%d') AS date, name, prediction FROM stack_oof");
+      const rows = await duck.rows<{ date: string; name: string; prediction: number }>(`SELECT strftime(date, '%Y-%m-%d') AS date, name, prediction FROM ${view}`);
       for (const row of rows) {
         const r = index.get(`${row.date}|${row.name}`);
         if (r !== undefined) column[r] = row.prediction;
