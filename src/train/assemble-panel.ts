@@ -18,6 +18,8 @@ export interface PanelRelation {
   readonly relation: string;
   readonly nameColumn: string;
   readonly targetColumn: string;
+  /** The return the backtester books, when it is not the target (options_vol: a straddle's return); never a feature. */
+  readonly returnColumn?: string;
   /** Rank-normalise the target per date into the label (cross-sectional models). */
   readonly rankLabel: boolean;
   /** Dates with fewer labelled rows are left out. */
@@ -35,7 +37,7 @@ function finite(value: unknown): number {
 /** The feature columns: every column of the relation besides date, name, target and label end date. */
 async function featureColumns(duck: DuckSession, spec: PanelRelation): Promise<string[]> {
   const described = await duck.rows<{ column_name: string }>(`DESCRIBE SELECT * FROM ${sqlIdentifier(spec.relation)}`);
-  const meta = new Set(["date", spec.nameColumn, spec.targetColumn, "label_end_date"]);
+  const meta = new Set(["date", spec.nameColumn, spec.targetColumn, "label_end_date", ...(spec.returnColumn === undefined ? [] : [spec.returnColumn])]);
   const all = described.map((row) => row.column_name).filter((name) => !meta.has(name));
   if (spec.features === undefined) return all;
   const unknown = spec.features.filter((name) => !all.includes(name));
@@ -72,6 +74,7 @@ export async function assemblePanel(duck: DuckSession, spec: PanelRelation, opti
     counted AS (SELECT *, ${keepDate} AS keep FROM kept WINDOW d AS (PARTITION BY date))
     SELECT strftime(date, '%Y-%m-%d') AS date, ${name}::VARCHAR AS name, ${target}::DOUBLE AS target,
            coalesce(strftime(label_end_date, '%Y-%m-%d'), '') AS label_end_date,
+           ${spec.returnColumn === undefined ? "" : `${sqlIdentifier(spec.returnColumn)}::DOUBLE AS backtest_return,`}
            ${features.map((feature) => `${sqlIdentifier(feature)}::DOUBLE AS ${sqlIdentifier(`f_${feature}`)}`).join(", ")}
     FROM counted WHERE keep ORDER BY date, name`);
   const rowDates = (columns["date"] ?? []).map(String);
@@ -94,6 +97,7 @@ export async function assemblePanel(duck: DuckSession, spec: PanelRelation, opti
     features: features.map((feature) => Float64Array.from(columns[`f_${feature}`] ?? [], finite)),
     label,
     target: targetColumn,
+    ...(spec.returnColumn === undefined ? {} : { backtestReturn: Float64Array.from(columns["backtest_return"] ?? [], finite) }),
     weight: timeDecayWeights(rowDates, spec.halfLifeMonths, anchor),
     group,
     dates,

@@ -18,6 +18,8 @@ export interface Dataset extends LearnPanel {
   readonly label: Float64Array;
   /** The label before normalisation: a forward total return (xs models) or a change in ATM implied vol. */
   readonly target: Float64Array;
+  /** The return the backtester books when it is not `target` (options_vol: an ATM straddle's return, ≈ Δσ/σ). */
+  readonly backtestReturn?: Float64Array;
   /** Time-decay sample weights, 1 on the newest date (training config `time_decay.half_life_months`). */
   readonly weight: Float64Array;
   /** Index of each row's date in `dates` (the kernels' group id: one group per cross-section). */

@@ -5,7 +5,7 @@
  * before and logs and registers after.
  */
 import { createHash } from "node:crypto";
-import type { TrainingConfig } from "../config/schemas/training.ts";
+import { isCrossSectionTraining, type OptionsVolTrainingConfig, type TrainingConfig } from "../config/schemas/training.ts";
 import { simulateEquitiesBacktest, type BacktestResult, type BorrowFees } from "../backtest/equities/index.ts";
 import { DataError } from "../domain/errors.ts";
 import type { FoldScorer } from "../kernels/fold-scoring/types.ts";
@@ -39,7 +39,7 @@ export interface TrainingOutcome {
 
 export interface TrainModelInput {
   readonly dataset: Dataset;
-  readonly config: TrainingConfig;
+  readonly config: TrainingConfig | OptionsVolTrainingConfig;
   readonly kernels: LearnKernels;
   readonly scorer: FoldScorer;
   readonly borrow: BorrowFees;
@@ -49,7 +49,7 @@ export interface TrainModelInput {
 }
 
 /** A trial is a configuration: the candidate with everything that shapes its out-of-fold returns. */
-export function trialHash(candidate: Candidate, config: Pick<TrainingConfig, "dataset" | "cpcv" | "time_decay" | "backtest">): string {
+export function trialHash(candidate: Candidate, config: Pick<TrainingConfig | OptionsVolTrainingConfig, "dataset" | "cpcv" | "time_decay" | "backtest">): string {
   const text = JSON.stringify({ candidate, dataset: config.dataset, cpcv: config.cpcv, time_decay: config.time_decay, backtest: config.backtest });
   return createHash("sha256").update(text).digest("hex").slice(0, 16);
 }
@@ -76,7 +76,7 @@ function meanFinite(values: ArrayLike<number>): number {
 export function trainModel(input: TrainModelInput): TrainingOutcome {
   const { dataset, config, kernels } = input;
   const progress = input.progress ?? (() => undefined);
-  if (config.dataset.horizon_days !== 1) {
+  if (isCrossSectionTraining(config) && config.dataset.horizon_days !== 1) {
     throw new DataError("backtest_horizon", `the equities backtester rebalances daily and needs dataset.horizon_days: 1 (got ${config.dataset.horizon_days})`);
   }
   const panel = modelPanel(dataset);
@@ -88,7 +88,7 @@ export function trainModel(input: TrainModelInput): TrainingOutcome {
   const adv = advColumn(dataset);
   const candidates = cv.candidates.map((result): CandidateResult => {
     const backtest = simulateEquitiesBacktest(
-      { dates: dataset.dates, group: dataset.group, names: dataset.names, score: result.oof, forwardReturn: dataset.target, adv, exitDates: dataset.labelEndDates },
+      { dates: dataset.dates, group: dataset.group, names: dataset.names, score: result.oof, forwardReturn: dataset.backtestReturn ?? dataset.target, adv, exitDates: dataset.labelEndDates },
       config.backtest,
       input.borrow,
       config.scoring.periods_per_year,

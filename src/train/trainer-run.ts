@@ -6,10 +6,10 @@
  * and stops before logging, saying how to start a server.
  */
 import type { TrademlConfig } from "../config/load.ts";
-import { isCrossSectionTraining, type TrainingConfig } from "../config/schemas/training.ts";
+import { isCrossSectionTraining, type OptionsVolTrainingConfig, type TrainingConfig } from "../config/schemas/training.ts";
 import { backtestRunId, writeBacktest, type WrittenBacktest } from "../backtest/equities/index.ts";
 import { renderChart } from "../charts/render.ts";
-import { ConfigError, DataError } from "../domain/errors.ts";
+import { ConfigError } from "../domain/errors.ts";
 import { createFoldScorer } from "../kernels/fold-scoring/index.ts";
 import { createLearnKernels, serialiseModel } from "../kernels/learn/index.ts";
 import { loadKernelModule } from "../kernels/load.ts";
@@ -28,7 +28,11 @@ import { loadBorrowTiers } from "../reference/borrow-tiers.ts";
 import { reliabilitySpec } from "../validate/reliability-plot.ts";
 import { checkDataGate } from "./data-gate.ts";
 import { CROSS_SECTION_BUILDERS, crossSectionDatasetOf, type CrossSectionDataset } from "./dataset-builders.ts";
+import { buildOptionsVol } from "./options-vol.ts";
+import type { Dataset } from "./dataset.ts";
 import { FEATURE_TRANSFORM } from "./model-features.ts";
+import { learnStacker, writeOofPredictions, type LearnedStacker } from "./stacker/learn-stacker.ts";
+import { serialiseStacker } from "./stacker/stacker-file.ts";
 import { trainModel, type TrainingOutcome } from "./train-model.ts";
 import type { Trial } from "./training-gates.ts";
 
@@ -58,6 +62,8 @@ export interface TrainerRunReport {
   readonly rows: number;
   readonly dates: number;
   readonly names: number;
+  /** The stacker this run learned (router.yml stacker.enabled), else undefined. */
+  readonly stacker: LearnedStacker | undefined;
   /** Undefined when MLflow is not configured. */
   readonly mlflow?: {
     readonly runId: string;
@@ -66,26 +72,17 @@ export interface TrainerRunReport {
   };
 }
 
-/** Models the trainer cannot train yet, refused before anything is opened. */
-export function refuseUnbuiltModel(model: string): void {
-  if (model === "options_vol") {
-    throw new DataError(
-      "options_vol_needs_surfaces",
-      "options_vol needs option surfaces: it trains on the SVI surfaces of the options pipeline (options_surfaces and its QC rate, gated by min_surface_qc_rate), which this lake does not have yet; train equities_xs instead",
-    );
-  }
-}
-
-function trainingConfigOf(config: TrademlConfig, model: string): TrainingConfig {
-  refuseUnbuiltModel(model);
+function trainingConfigOf(config: TrademlConfig, model: string): TrainingConfig | OptionsVolTrainingConfig {
   const training = config.training[model];
   if (training === undefined) {
     const known = Object.keys(config.training).sort().join(", ") || "none";
     throw new ConfigError("unknown_model", `no configs/training/${model}.yml in ${config.configDir} (models: ${known})`);
   }
-  if (!isCrossSectionTraining(training)) throw new ConfigError("unknown_model", `configs/training/${model}.yml is not a cross-sectional model`);
   return training;
 }
+
+/** No stock is borrowed to write a straddle: options_vol books pay no borrow fee. */
+const NO_BORROW = { dailyFee: () => 0, rateOf: () => ({ tier: "" }), snapshot: {} };
 
 async function earlierTrials(client: MlflowClient, experimentId: string, signal: AbortSignal | undefined): Promise<Trial[]> {
   const runs = await searchAllRuns(client, { experimentIds: [experimentId] }, signal === undefined ? {} : { signal });
@@ -129,9 +126,19 @@ export async function runTrainer(options: TrainerRunOptions): Promise<TrainerRun
     progress(`  ${window.table}: GREEN ${(window.greenShare * 100).toFixed(2)}% of ${window.partitions} partitions, ${window.from}..${window.through}`);
   }
 
-  const datasetKind = options.dataset ?? crossSectionDatasetOf(model);
+  const datasetKind = isCrossSectionTraining(training) ? (options.dataset ?? crossSectionDatasetOf(model)) : "options_vol";
   progress(`[2/6] dataset: ${datasetKind} point-in-time panel`);
-  const dataset = await CROSS_SECTION_BUILDERS[datasetKind](lake, training, { duck: { memoryLimit: config.node.duckdb.memory_limit, threads: config.node.duckdb.threads } });
+  const duck = { duck: { memoryLimit: config.node.duckdb.memory_limit, threads: config.node.duckdb.threads } };
+  // The model → dataset dispatch: options_vol has its own config shape; cross-sectional models pick their builder in dataset-builders.ts.
+  let dataset: Dataset;
+  if (isCrossSectionTraining(training)) {
+    dataset = await CROSS_SECTION_BUILDERS[options.dataset ?? crossSectionDatasetOf(model)](lake, training, duck);
+  } else {
+    const built = await buildOptionsVol(lake, training, duck);
+    const q = built.surfaceQc;
+    progress(`  surfaces: ${(q.rate * 100).toFixed(1)}% of ${q.expiries} SVI slices passed QC (min ${(training.min_surface_qc_rate * 100).toFixed(1)}%); ${q.keptDays} of ${q.underlierDays} underlier-days at or above it`);
+    dataset = built;
+  }
   const names = new Set(dataset.names).size;
   progress(`  ${dataset.label.length} rows, ${dataset.dates.length} dates (${dataset.dates[0] ?? "?"}..${dataset.dates[dataset.dates.length - 1] ?? "?"}), ${names} names, ${dataset.featureNames.length} features`);
 
@@ -141,7 +148,7 @@ export async function runTrainer(options: TrainerRunOptions): Promise<TrainerRun
   progress(`[3/6] CPCV: ${training.cpcv.folds} folds, ${training.cpcv.test_folds} test folds, candidates ${training.candidates.map((c) => c.name).join(", ")}`);
   const kernels = createLearnKernels(await loadKernelModule({ build: "release" }));
   const scorer = await createFoldScorer();
-  const borrow = await loadBorrowTiers(lake, config.borrow);
+  const borrow = isCrossSectionTraining(training) ? await loadBorrowTiers(lake, config.borrow) : NO_BORROW;
   const outcome = trainModel({ dataset, config: training, kernels, scorer, borrow, earlierTrials: earlier, progress });
   for (const c of outcome.candidates) {
     const s = c.backtest.summary;
@@ -162,7 +169,16 @@ export async function runTrainer(options: TrainerRunOptions): Promise<TrainerRun
   const bs = outcome.selected.backtest.summary;
   progress(`  ${written.tables.daily} (${written.written ? "written" : "already there"}): ${bs.days} days, net return ${fmt(bs.netReturn * 100, 2)}%, costs ${fmt(bs.totalCost * 100, 2)}%, borrow ${fmt(bs.totalBorrow * 100, 3)}%, turnover ${fmt(bs.meanTurnover, 3)}/day, median capacity $${fmt(bs.medianCapacityUsd / 1e6, 1)}M`);
 
-  const base = { model, outcome, backtest: written, snapshot, rows: dataset.label.length, dates: dataset.dates.length, names };
+  // Out-of-fold predictions for the stacker of any later run; this run stacks when the router asks for it.
+  await writeOofPredictions(lake, model, dataset, outcome.selectedOof);
+  const stacker = config.router.stacker.enabled && isCrossSectionTraining(training) ? await learnStacker(lake, config.router, model, dataset, outcome.selectedOof, kernels) : undefined;
+  if (stacker !== undefined) {
+    const f = stacker.file;
+    const weights = f.weights === undefined ? "a tree model" : Object.entries(f.weights).map(([m, w]) => `${m} ${fmt(w, 4)}`).join(", ");
+    progress(`  stacker (${f.model}) over ${f.inputs.join(", ")}: ${weights}; cross-fitted rank IC ${fmt(f.evaluation.blend_rank_ic, 4)} → ${stacker.key}`);
+  }
+
+  const base = { model, outcome, backtest: written, snapshot, rows: dataset.label.length, dates: dataset.dates.length, names, stacker };
   if (options.mlflow === undefined || experiment === undefined) {
     progress("[6/6] MLflow: not configured; nothing logged or registered");
     throw new ConfigError("mlflow_not_configured", `MLFLOW_TRACKING_URI is not set, so the trained model was not logged or registered: ${START_MLFLOW_HINT}`, { details: { trained: true } });
@@ -201,6 +217,12 @@ export async function runTrainer(options: TrainerRunOptions): Promise<TrainerRun
       { key: "backtest.mean_turnover", value: bs.meanTurnover },
       { key: "backtest.max_drawdown", value: bs.maxDrawdown },
     ];
+    if (stacker !== undefined) {
+      params["stacker.hash"] = stacker.file.hash;
+      params["stacker.inputs"] = stacker.file.inputs.join(",");
+      metrics.push({ key: "stacker.blend_rank_ic", value: stacker.file.evaluation.blend_rank_ic ?? Number.NaN });
+      for (const [m, w] of Object.entries(stacker.file.weights ?? {})) metrics.push({ key: `stacker.weight.${m}`, value: w });
+    }
     await logBatch(client, runId_, { params, metrics, tags: { [TRIALS_TAG]: JSON.stringify(trials), "trademl.snapshot": JSON.stringify(snapshot) } }, callOptions);
     const uri = run.info.artifactUri;
     const json = (value: unknown): string => `${JSON.stringify(value, null, 2)}\n`;
@@ -219,6 +241,7 @@ export async function runTrainer(options: TrainerRunOptions): Promise<TrainerRun
     await uploadArtifact(client, uri, "reliability.png", await renderChart(reliabilitySpec(outcome.calibration, `${model}: P(forward return > 0), cross-fitted`), "png"), callOptions);
     await uploadArtifact(client, uri, "model/model.json", serialiseModel(outcome.model), callOptions);
     await uploadArtifact(client, uri, "model/probability-map.json", json(outcome.probabilityMap), callOptions);
+    if (stacker !== undefined) await uploadArtifact(client, uri, "stacker/stacker.json", serialiseStacker(stacker.file), callOptions);
     await uploadArtifact(client, uri, "model/features.json", json({ transform: FEATURE_TRANSFORM, features: dataset.featureNames }), callOptions);
     await terminateRun(client, runId_, "FINISHED", callOptions);
   } catch (error) {

@@ -108,7 +108,9 @@ describe("loadConfigFile", () => {
   it("returns the defaults for a missing file", async () => {
     temp = await tempDir();
     const value = await loadConfigFile(path.join(temp.dir, "absent.yml"), routerSchema);
-    expect(value.stacker).toEqual({ enabled: false, model: "linear", folds: 8 });
+    expect(value.stacker).toMatchObject({ enabled: false, model: "nnls", ridge_lambda: 1, folds: 8 });
+    expect(value.stacker.gbdt).toMatchObject({ num_iterations: 50, num_leaves: 4, min_data_in_leaf: 200 });
+    expect(value.stacker.linear_weights).toBeUndefined();
   });
 });
 

@@ -21,6 +21,8 @@ import { auditLake, qcFromConfig } from "../../src/quality/audit/index.ts";
 import { SyntheticMarket } from "../../src/sim/market.ts";
 import { runTrainer, type TrainerRunReport } from "../../src/train/trainer-run.ts";
 import { shadowScorer } from "../../src/train/shadow-scorer.ts";
+import { oofTable } from "../../src/train/stacker/learn-stacker.ts";
+import { readCurrentStacker } from "../../src/train/stacker/stacker-file.ts";
 import { createLearnKernels } from "../../src/kernels/learn/index.ts";
 import { loadKernelModule } from "../../src/kernels/load.ts";
 import { modelStatus } from "../../src/mlflow/promotion/model-status.ts";
@@ -92,9 +94,10 @@ describeWithMlflow("trainer run against a real MLflow server", () => {
     await lake?.close();
   });
 
-  function run(model: string, cfg: TrainingConfig, windowYears = 1, today = "2026-02-02"): Promise<TrainerRunReport> {
+  function run(model: string, cfg: TrainingConfig, windowYears = 1, today = "2026-02-02", stacker = false): Promise<TrainerRunReport> {
+    const router = stacker ? { ...config.router, stacker: { ...config.router.stacker, enabled: true } } : config.router;
     return runTrainer({
-      model, config: { ...config, training: { [model]: cfg } }, lake: lake.lake, mlflow: client, windowYears,
+      model, config: { ...config, router, training: { [model]: cfg } }, lake: lake.lake, mlflow: client, windowYears,
       codeVersion: "test", progress: (line) => lines.push(line), today,
     });
   }
@@ -103,7 +106,7 @@ describeWithMlflow("trainer run against a real MLflow server", () => {
     const model = modelKey("xs_pass");
     const cfg = training({ promotion_bars: LENIENT_BARS });
     // The shadow starts on 2026-01-20, so the lake's last labelled sessions can be scored as live ones.
-    const report = await run(model, cfg, 1, "2026-01-20");
+    const report = await run(model, cfg, 1, "2026-01-20", true);
     expect(report.outcome.gates.checks.every((check) => check.passed)).toBe(true);
     expect(report.mlflow?.challenger?.kind).toBe("challenger_set");
     const registered = await getRegisteredModel(client, `trademl.${model}`);
@@ -116,6 +119,15 @@ describeWithMlflow("trainer run against a real MLflow server", () => {
     expect(files).toEqual(expect.arrayContaining(["config.json", "cpcv-report.json", "gates.json", "reliability.png", "snapshot.json", "model"]));
     const model_ = (await listArtifacts(client, logged.info.artifactUri, "model")).map((f) => f.path);
     expect(model_).toEqual(expect.arrayContaining(["model/model.json", "model/probability-map.json"]));
+    // router.yml stacker.enabled: the run kept its out-of-fold predictions and learned a stacker, in the lake
+    // (the router's current one) and in MLflow.
+    const stacker = report.stacker;
+    expect(stacker?.file.inputs).toEqual([model]);
+    expect(Object.values(stacker?.file.weights ?? { none: -1 }).every((w) => w >= 0)).toBe(true);
+    expect((await readCurrentStacker(lake.lake.store))?.hash).toBe(stacker?.file.hash);
+    expect((await lake.lake.readManifest(oofTable(model)))?.files.length).toBe(1);
+    expect(files).toContain("stacker");
+    expect(logged.params["stacker.hash"]).toBe(stacker?.file.hash);
     // The data snapshot is the manifests read, and the backtest landed in the lake.
     expect(report.snapshot["curated/equities_ohlcv_adj"]).toBeGreaterThan(0);
     expect(await lake.lake.readManifest(report.backtest.tables.daily)).toBeDefined();

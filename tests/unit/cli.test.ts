@@ -36,11 +36,11 @@ describe("trademl CLI", () => {
     expect(run.stderr).toContain("--log-level");
   });
 
-  it("says plainly when a command is not built yet and exits non-zero", async () => {
-    // The trainer is built; of its models, options_vol needs option surfaces.
+  it("says plainly why a model cannot train on this lake and exits non-zero", async () => {
+    // Every trainer model is built; options_vol stops at the data gate on a lake without option surfaces.
     expect(commandGroups.some((g) => g.name === "trainer")).toBe(true);
     const surfaces = await runTrademl(["trainer", "run", "--model", "options_vol"]);
     expect(surfaces.code).toBe(3);
-    expect(surfaces.stderr).toMatch(/needs option surfaces/);
+    expect(surfaces.stderr).toMatch(/lacks curated\/options_surfaces/);
   });
 });

@@ -5,8 +5,7 @@ async function runAction(_args: readonly string[], options: CommandOptions, ctx:
   const { stringOption, optionalInteger } = await import("../option-parsers.ts");
   const model = stringOption(options, "model") ?? "equities_xs";
   const windowYears = optionalInteger(options, "windowYears", { min: 1, max: 50 });
-  const { runTrainer, refuseUnbuiltModel } = await import("../../train/trainer-run.ts");
-  refuseUnbuiltModel(model);
+  const { runTrainer } = await import("../../train/trainer-run.ts");
   const { openConfiguredLake } = await import("../open-lake.ts");
   const { mlflowConnectionFromEnv, createMlflowClient } = await import("../../mlflow/index.ts");
   const { packageVersion } = await import("../main.ts");

@@ -1,10 +1,11 @@
 /**
  * configs/router.yml: how the signal router blends per-model predictions. After the original system's
- * `configs/router.yml`: fixed weights, or a stacker whose linear weights are either given here or learned
- * out-of-fold over CPCV (Phase 6 "learned meta-blender").
+ * `configs/router.yml`: fixed weights, or a stacker learned on the models' out-of-fold CPCV predictions (Phase 6
+ * "learned meta-blender"), with `linear_weights` as its configured fallback (src/router/, docs/training.md).
  */
 import { z } from "zod";
 import { positiveInt, snakeName } from "./common.ts";
+import { gbdtParamsSchema } from "./model.ts";
 
 const weights = z.record(snakeName, z.number().min(0).max(1000));
 
@@ -19,10 +20,24 @@ export const routerSchema = z
       .describe("per-model blend weights (normalised at use)"),
     stacker: z
       .strictObject({
-        enabled: z.boolean().default(false),
-        model: z.enum(["linear", "ridge"]).default("linear").describe("meta-model trained on out-of-fold predictions"),
-        folds: positiveInt.min(2).max(64).default(8).describe("CPCV folds for the out-of-fold predictions"),
-        linear_weights: weights.optional().describe("fixed stacker weights; when set, nothing is learned"),
+        enabled: z
+          .boolean()
+          .default(false)
+          .describe("learn the blend: `trainer run` fits the stacker and the router uses its weights (else linear_weights, else weights)"),
+        model: z
+          .enum(["nnls", "ridge", "gbdt"])
+          .default("nnls")
+          .describe("meta-model on the models' out-of-fold CPCV predictions: non-negative least squares, ridge, or a small GBDT"),
+        ridge_lambda: z.number().min(0).max(1e12).default(1).describe("ridge: L2 penalty on the standardised weights"),
+        gbdt: gbdtParamsSchema
+          .prefault({ num_iterations: 50, learning_rate: 0.05, num_leaves: 4, min_data_in_leaf: 200 })
+          .describe("gbdt: a deliberately small tree model (a few inputs, many rows)"),
+        folds: positiveInt
+          .min(2)
+          .max(64)
+          .default(8)
+          .describe("date blocks over which the stacker itself is cross-fitted: its out-of-sample rank IC is reported beside each input's"),
+        linear_weights: weights.optional().describe("configured stacker weights: used when no learned stacker is in the lake"),
       })
       .prefault({}),
   })

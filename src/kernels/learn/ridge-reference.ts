@@ -111,7 +111,8 @@ export function ridgeFitReference(
   return { status: 0, solution: { mean, scale, coef, stdCoef, intercept } };
 }
 
-function choleskySolve(a: Float64Array, b: Float64Array, p: number): boolean {
+/** Solves a·x = b in place (x in b) for a symmetric positive definite p×p `a` (overwritten); false when not SPD. */
+export function choleskySolve(a: Float64Array, b: Float64Array, p: number): boolean {
   const A = (i: number): number => a[i] ?? 0;
   let maxDiag = 0;
   for (let j = 0; j < p; j++) maxDiag = Math.max(maxDiag, A(j * p + j));
