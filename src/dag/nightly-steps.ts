@@ -37,7 +37,7 @@ function commitsText(commits: Readonly<Record<string, number>>): string {
 
 const collect: DagStep = {
   name: "collect",
-  summary: "end-of-day collection pass (edge.yml tasks, vendors with keys)",
+  summary: "end-of-day collection pass (edge.yml tasks, vendors with keys, the reference universe)",
   dependsOn: [],
   role: "node",
   retry: { attempts: 2, baseMs: 60_000, capMs: 5 * MINUTE },
@@ -50,12 +50,14 @@ const collect: DagStep = {
     const pass = await runNodePass({
       config: ctx.config, store: ctx.store, logger: ctx.logger, signal: ctx.signal,
       ...(ctx.universe === undefined ? {} : { universe: ctx.universe }),
+      ...(ctx.through === undefined ? {} : { asOf: ctx.through }),
       ...(ctx.vendorUrls === undefined ? {} : { baseUrls: ctx.vendorUrls }),
     });
     if (pass.report === undefined) return { status: "skipped", summary: "no vendor has keys configured" };
     const r = pass.report;
     if (r.interrupted) throw new DataError("step_interrupted", "the collection pass was interrupted");
-    return { status: "succeeded", summary: `${r.committed} of ${r.units} unit(s) committed, ${r.failed} failed, through ${r.through}` };
+    const universe = pass.universe === undefined ? "" : `, ${pass.universe.symbols.length} symbol(s) (${pass.universe.source})`;
+    return { status: "succeeded", summary: `${r.committed} of ${r.units} unit(s) committed, ${r.failed} failed, through ${r.through}${universe}` };
   },
 };
 
