@@ -13,7 +13,9 @@
  * Heavy modules load inside `run`, so importing this file stays cheap (`trademl dag graph`).
  */
 import type { TrademlConfig } from "../config/index.ts";
-import { DataError } from "../domain/errors.ts";
+import { ConfigError, DataError, IoError } from "../domain/errors.ts";
+import type { CollectionReport } from "../ingest/collector.ts";
+import { PERMANENT_CODES } from "./permanent-errors.ts";
 import type { DagStep, RetryPolicy } from "./types.ts";
 
 const MINUTE = 60_000;
@@ -35,6 +37,28 @@ function commitsText(commits: Readonly<Record<string, number>>): string {
   return entries.length === 0 ? "no commit" : `committed ${entries.map(([t, seq]) => `${t}@${seq}`).join(", ")}`;
 }
 
+/**
+ * The pass's verdict when it committed nothing: every vendor with keys refused it for good (credentials refused,
+ * no entitlement: a permanent `collect_refused`, not retried — the next attempt would be refused again), or units
+ * failed for reasons that may pass (a vendor down or throttling: an IoError the runner retries with backoff, and
+ * the retry fetches only what is missing). A pass that committed something, had nothing to do, or stopped at a
+ * spent daily budget succeeded.
+ */
+function collectRefusal(report: CollectionReport): Error | undefined {
+  if (report.committed > 0 || report.failed === 0) return undefined;
+  const permanent = report.skipped.filter((note) => note.code !== undefined && PERMANENT_CODES.has(note.code));
+  const refusedVendors = new Set(permanent.map((note) => note.vendor));
+  const vendors = new Set([...Object.keys(report.vendors), ...report.skipped.map((note) => note.vendor)]);
+  // A spent daily budget is the day's normal end, not a failure: the vendor's remaining units wait for tomorrow.
+  const spent = new Set(report.skipped.filter((note) => note.code === "vendor_budget_exhausted").map((note) => note.vendor));
+  if (spent.size > 0 && [...vendors].every((v) => spent.has(v) || refusedVendors.has(v))) return undefined;
+  if (refusedVendors.size > 0 && [...vendors].every((v) => refusedVendors.has(v))) {
+    const reasons = permanent.map((note) => `${note.vendor}${note.table === undefined ? "" : ` ${note.table}`}: ${note.reason}`).join("; ");
+    return new ConfigError("collect_refused", `every vendor with keys refused the collection (fix the keys or the plan in .env; not retried): ${reasons}`);
+  }
+  return new IoError("collect_failed", `${report.failed} unit(s) failed and none was committed (retried with backoff)${report.skipped.length === 0 ? "" : `: ${report.skipped.map((note) => `${note.vendor}: ${note.reason}`).join("; ")}`}`);
+}
+
 const collect: DagStep = {
   name: "collect",
   summary: "end-of-day collection pass (edge.yml tasks, vendors with keys, the reference universe)",
@@ -53,9 +77,13 @@ const collect: DagStep = {
       ...(ctx.through === undefined ? {} : { asOf: ctx.through }),
       ...(ctx.vendorUrls === undefined ? {} : { baseUrls: ctx.vendorUrls }),
     });
+    // No keys at all is a node set up without vendors (a research lake, the demo): nothing to collect, and the
+    // steps after it still have the lake's raw tables to work on.
     if (pass.report === undefined) return { status: "skipped", summary: "no vendor has keys configured" };
     const r = pass.report;
     if (r.interrupted) throw new DataError("step_interrupted", "the collection pass was interrupted");
+    const refused = collectRefusal(r);
+    if (refused !== undefined) throw refused;
     const universe = pass.universe === undefined ? "" : `, ${pass.universe.symbols.length} symbol(s) (${pass.universe.source})`;
     return { status: "succeeded", summary: `${r.committed} of ${r.units} unit(s) committed, ${r.failed} failed, through ${r.through}${universe}` };
   },
