@@ -211,4 +211,106 @@ const report: DagStep = {
   },
 };
 
-export const NIGHTLY_STEPS: readonly DagStep[] = [collect, audit, backfill, curate, reference, report];
+/** Why a trainer step did nothing on this machine: it needs MLflow (the registry is where models live). */
+const NO_MLFLOW = "MLFLOW_TRACKING_URI is not set: trainer steps run only where MLflow is configured (the Windows trainer's .env; trademl dag run --role trainer there)";
+
+/**
+ * The models the nightly `train` step trains: every configured model the trainer can train unattended. options_vol
+ * is left to `scripts/trainer.mjs --options-vol` (its own surface-QC gate decides, with a person watching), and a
+ * model the trainer refuses as not built yet is named in the summary, not failed.
+ */
+function nightlyModels(config: TrademlConfig): string[] {
+  return Object.keys(config.training).filter((model) => model !== "options_vol").sort();
+}
+
+const train: DagStep = {
+  name: "train",
+  summary: "trainer run of each configured model (data gate, CPCV, gates, backtest, MLflow registration and challenger); role trainer, needs MLflow",
+  dependsOn: ["report"],
+  role: "trainer",
+  // A training run takes long and fails for reasons (a busy MLflow) a second try a few minutes later may not have.
+  retry: { attempts: 2, baseMs: 5 * MINUTE, capMs: 15 * MINUTE },
+  timeoutMs: 6 * HOUR,
+  lease: undefined,
+  // Skipped when the curated, reference and audit tables it reads did not change since its last success.
+  inputs: { kind: "tables", prefixes: ["curated/equities_", "reference/", "qc/partition_status"] },
+  outputs: ["backtests/"],
+  async run(ctx) {
+    const { mlflowConnectionFromEnv, createMlflowClient } = await import("../mlflow/index.ts");
+    const connection = mlflowConnectionFromEnv(ctx.config.env);
+    if (connection === undefined) return { status: "skipped", summary: NO_MLFLOW };
+    const { runTrainer, refuseUnbuiltModel } = await import("../train/trainer-run.ts");
+    const { lakeAccess } = await import("../lake/lake-access.ts");
+    const { NotImplementedError } = await import("../domain/errors.ts");
+    const { packageVersion } = await import("../cli/main.ts");
+    const models = nightlyModels(ctx.config);
+    if (models.length === 0) return { status: "skipped", summary: "no model is configured in configs/training/ (options_vol trains through scripts/trainer.mjs --options-vol)" };
+    const client = createMlflowClient(connection, { logger: ctx.logger });
+    const lines: string[] = [];
+    try {
+      for (const model of models) {
+        try {
+          refuseUnbuiltModel(model);
+        } catch (error) {
+          if (!(error instanceof NotImplementedError)) throw error;
+          lines.push(`${model}: not trained (${error.message})`);
+          continue;
+        }
+        const report = await runTrainer({
+          model, config: ctx.config, lake: lakeAccess(ctx.store), mlflow: client, codeVersion: packageVersion(), signal: ctx.signal,
+          progress: (line) => ctx.logger.info("trainer", { model, line }),
+          ...(ctx.through === undefined ? {} : { today: ctx.through }),
+        });
+        const passed = report.outcome.gates.checks.every((check) => check.passed);
+        const registered = report.mlflow === undefined ? "not registered" : `MLflow version ${report.mlflow.version}${report.mlflow.challenger === undefined ? "" : `, ${report.mlflow.challenger.kind}`}`;
+        lines.push(`${model}: ${report.outcome.selected.candidate.name} on ${report.rows} rows, gates ${passed ? "passed" : "failed"}, ${registered}`);
+      }
+    } finally {
+      await client.close();
+    }
+    return { status: "succeeded", summary: lines.join("; ") };
+  },
+};
+
+/** The shadow score is built for equities_xs (`trademl models shadow-score`); other models have no shadow scorer. */
+const SHADOW_MODEL = "equities_xs";
+
+const shadowScore: DagStep = {
+  name: "shadow_score",
+  summary: "score the champion's and challenger's live predictions for the session (trademl models shadow-score --date D); role trainer, needs MLflow",
+  // Not after `train`: a training run that failed must not stop the live challenger's shadow period.
+  dependsOn: ["report"],
+  role: "trainer",
+  retry: PATIENT,
+  timeoutMs: HOUR,
+  lease: undefined,
+  // Idempotent per session (MLflow records which sessions are scored); MLflow's state is outside the lake's seqs.
+  inputs: { kind: "external" },
+  outputs: [],
+  async run(ctx) {
+    const mlflow = await import("../mlflow/index.ts");
+    const connection = mlflow.mlflowConnectionFromEnv(ctx.config.env);
+    if (connection === undefined) return { status: "skipped", summary: NO_MLFLOW };
+    const training = ctx.config.training[SHADOW_MODEL];
+    const { isCrossSectionTraining } = await import("../config/schemas/training.ts");
+    if (training === undefined || !isCrossSectionTraining(training)) return { status: "skipped", summary: `no configs/training/${SHADOW_MODEL}.yml: nothing to shadow-score` };
+    const { previousSession } = await import("../domain/calendar/nyse.ts");
+    const { todayUtc } = await import("../domain/calendar/dates.ts");
+    const { shadowScorer } = await import("../train/shadow-scorer.ts");
+    const { createLearnKernels } = await import("../kernels/learn/index.ts");
+    const { loadKernelModule } = await import("../kernels/load.ts");
+    const { lakeAccess } = await import("../lake/lake-access.ts");
+    const session = ctx.through ?? previousSession(todayUtc());
+    const client = mlflow.createMlflowClient(connection, { logger: ctx.logger });
+    try {
+      const kernels = createLearnKernels(await loadKernelModule({ build: "release" }));
+      const context = { client, model: SHADOW_MODEL, policy: training.promotion_policy, signal: ctx.signal };
+      const outcome = await mlflow.shadowScoreDay(context, session, shadowScorer(lakeAccess(ctx.store), client, training, kernels));
+      return { status: "succeeded", summary: `${SHADOW_MODEL} ${session}: ${outcome.kind}` };
+    } finally {
+      await client.close();
+    }
+  },
+};
+
+export const NIGHTLY_STEPS: readonly DagStep[] = [collect, audit, backfill, curate, reference, report, train, shadowScore];

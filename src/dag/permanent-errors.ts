@@ -17,6 +17,8 @@ export const PERMANENT_CODES: ReadonlySet<string> = new Set([
   "vendor_not_configured",
   // The collect step's own verdict when every vendor with keys refused it (nightly-steps.ts).
   "collect_refused",
+  // train/data-gate.ts: the lake lacks a table training reads; it will not appear before the next night's run.
+  "training_dependency_missing",
   "mlflow_auth_failed",
   "mlflow_not_configured",
 ]);
