@@ -3,13 +3,15 @@
  * schedule and the Prefect adapter all read this list). Entries are in run order, each after its dependencies.
  *
  *   collect → audit → backfill
- *               └──→ curate → reference
+ *               └──→ curate → reference → report → train          (role trainer)
+ *                                               └──→ shadow_score  (role trainer)
  *
  * `collect` is the end-of-day completion pass of the edge collector: it takes the same per-table `ingest/…` leases
- * as the intraday passes, so whichever runs, a unit is committed once. Backfill re-audits what it fills, so no
- * second audit step follows it. Curation does not wait for backfill (a vendor outage must not leave the curated
- * tables stale); what backfill fills is curated the next night. Training steps (role `trainer`) join as the
- * training issue lands; the daily report joins as `report` once `src/report/` exists.
+ * as the intraday passes, so whichever runs, a unit is committed once. Backfill re-audits what it fills (the
+ * original chain's "audit refresh"), so no second audit step follows it. Curation does not wait for backfill (a
+ * vendor outage must not leave the curated tables stale); what backfill fills is curated the next night. The
+ * trainer's steps run where MLflow is configured (`trademl dag run --role trainer` on the trainer; the node runs
+ * role `node` only) and are skipped with the reason elsewhere.
  * Heavy modules load inside `run`, so importing this file stays cheap (`trademl dag graph`).
  */
 import type { TrademlConfig } from "../config/index.ts";
@@ -242,7 +244,7 @@ const train: DagStep = {
     const { runTrainer, refuseUnbuiltModel } = await import("../train/trainer-run.ts");
     const { lakeAccess } = await import("../lake/lake-access.ts");
     const { NotImplementedError } = await import("../domain/errors.ts");
-    const { packageVersion } = await import("../cli/main.ts");
+    const { packageVersion } = await import("../domain/package-version.ts");
     const models = nightlyModels(ctx.config);
     if (models.length === 0) return { status: "skipped", summary: "no model is configured in configs/training/ (options_vol trains through scripts/trainer.mjs --options-vol)" };
     const client = createMlflowClient(connection, { logger: ctx.logger });
