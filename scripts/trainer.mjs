@@ -13,6 +13,8 @@
  * 4. `trademl trainer run --model M` for each model in configs/training/ except options_vol; with --options-vol,
  *    options_vol too, where its own gate (min_surface_qc_rate of the option surfaces) decides whether it trains.
  *    --model NAME (repeatable) runs exactly those.
+ * 4b. The nightly DAG's trainer step `shadow_score` for the latest session (`trademl dag run --role trainer
+ *    --steps shadow_score`), so the challenger's shadow period advances on every trainer run.
  * 5. Opens the daily report (`trademl report --open`) unless --no-open.
  *
  * Plain JavaScript with node: built-ins only, because it runs before `npm ci` has installed or built anything.
@@ -185,6 +187,16 @@ function train(args) {
   }
 }
 
+/**
+ * 4b. The DAG's shadow_score step for the latest session (`trademl dag run --role trainer --steps shadow_score`):
+ * the challenger's shadow period advances on every trainer run too, not only where the trainer's DAG is
+ * scheduled. The step skips itself (exit 0) without MLflow; a failure is said and the report still opens.
+ */
+function shadowScore(args) {
+  const { code } = trademl(args, ["dag", "run", "--role", "trainer", "--steps", "shadow_score"], { capture: true });
+  if (code !== 0) say(`shadow scoring failed (exit ${code}); see above (trademl dag status shows the run)`);
+}
+
 /** 5. The daily report, in the default browser. */
 function openReport(args) {
   if (!args.open) return;
@@ -205,6 +217,7 @@ function main() {
   ensureDependencies(args);
   checkConfiguration(args);
   train(args);
+  shadowScore(args);
   openReport(args);
   say("done");
 }

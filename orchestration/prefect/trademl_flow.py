@@ -2,7 +2,8 @@
 
 The graph and the steps stay single-sourced in TypeScript: the flow reads the graph from
 `trademl dag graph --json` and runs each step as `trademl dag step NAME --run RUN --single-attempt`, so Prefect
-owns the retries (with the step's declared count and delay) and trademl owns what a step does, its lease, its
+owns the retries (with the step's declared count and delay; never for a step that exits 2, a permanent failure)
+and trademl owns what a step does, its lease, its
 records in the lake and its skip-when-unchanged rule. A retry is safe because every step is idempotent under its
 lease. Steps run one at a time in the graph's order, as the in-process runner does (the Pi's memory is sized for one
 DuckDB job); a step whose dependency failed is not run, and the flow fails when any step failed.
@@ -45,6 +46,15 @@ def load_graph(role, from_step) -> dict:
     return graph
 
 
+class PermanentStepFailure(RuntimeError):
+    """`trademl dag step` exited 2: the step failed with an error no retry can fix (src/dag/permanent-errors.ts)."""
+
+
+def retry_unless_permanent(task, task_run, state) -> bool:
+    # Prefect hands a raised exception over as the Failed state's data (and names it in the message).
+    return not isinstance(state.data, PermanentStepFailure) and "PermanentStepFailure" not in (state.message or "")
+
+
 def step_task(step: dict):
     """A Prefect task for one declared step; its retries, delay, timeout and role tag come from the graph."""
 
@@ -54,6 +64,7 @@ def step_task(step: dict):
         retry_delay_seconds=step["retry_delay_seconds"],
         timeout_seconds=step["timeout_seconds"],
         tags=[f"trademl-role:{step['role']}"],
+        retry_condition_fn=retry_unless_permanent,
     )
     def run_step(run_id: str) -> str:
         logger = get_run_logger()
@@ -61,6 +72,8 @@ def step_task(step: dict):
         done = subprocess.run(args, capture_output=True, text=True)
         for line in done.stderr.splitlines():
             logger.info(line)
+        if done.returncode == 2:
+            raise PermanentStepFailure(f"trademl dag step {step['name']} failed for good (not retried): {done.stdout.strip()}")
         if done.returncode != 0:
             raise RuntimeError(f"trademl dag step {step['name']} exited {done.returncode}: {done.stdout.strip()}")
         return done.stdout.strip()

@@ -3,7 +3,7 @@
  * code. One error boundary: AppErrors map to exit codes by kind (2 usage/config, 3 data/IO, 4 kernel),
  * anything else is an internal error (1). Heavy modules (DuckDB, the AWS SDK) load inside the actions.
  */
-import { existsSync, readFileSync } from "node:fs";
+import { existsSync } from "node:fs";
 import { resolve } from "node:path";
 import type { Readable } from "node:stream";
 import { cac } from "cac";
@@ -68,11 +68,9 @@ function checkFlagsBeforeCommand(prepared: PreparedArgv): void {
 }
 const LOG_FORMATS: readonly string[] = ["json", "text", "pretty"];
 
-export function packageVersion(): string {
-  const text = readFileSync(new URL("../../package.json", import.meta.url), "utf8");
-  const parsed = JSON.parse(text) as { version?: unknown };
-  return typeof parsed.version === "string" ? parsed.version : "0.0.0";
-}
+import { packageVersion } from "../domain/package-version.ts";
+
+export { packageVersion };
 
 function parseGlobals(options: Record<string, unknown>, env: CliIo["env"], cwd: string, terminal: boolean): GlobalOptions {
   const level = String(options["logLevel"] ?? env["TRADEML_LOG_LEVEL"] ?? "info");

@@ -38,6 +38,8 @@ const stepRecordSchema = z.strictObject({
   /** Tables the step committed to, with the seq it left each at. */
   outputs: tableSeqsSchema.optional(),
   summary: z.string().optional(),
+  /** The step failed with an error no retry can fix (dag/permanent-errors.ts): its remaining attempts were not made. */
+  permanent: z.literal(true).optional(),
 });
 export type StepRecord = z.infer<typeof stepRecordSchema>;
 

@@ -5,7 +5,7 @@
  * object. The in-process runner calls it for each step; `trademl dag step NAME --run RUN` (the Prefect adapter)
  * calls it for one.
  */
-import { AppError, ConfigError, DataError, UsageError } from "../domain/errors.ts";
+import { AppError, DataError } from "../domain/errors.ts";
 import { fullJitterDelay } from "../domain/backoff.ts";
 import type { Logger } from "../domain/logger.ts";
 import { sleep } from "../domain/sleep.ts";
@@ -13,6 +13,7 @@ import { acquireLease, defaultLeaseHolder, leaseIsFree, readLease } from "../lak
 import type { LeaseHandle, ObjectStore } from "../lake/types.ts";
 import type { TrademlConfig } from "../config/index.ts";
 import type { Vendor } from "../config/schemas/common.ts";
+import { isPermanentError } from "./permanent-errors.ts";
 import { readLastSuccess, readRun, updateStep, writeLastSuccess, type StepRecord, type TableSeqs } from "./run-state.ts";
 import { committedBetween, inputsChanged, tableSeqs } from "./table-seqs.ts";
 import type { DagStep, StepResult } from "./types.ts";
@@ -38,11 +39,6 @@ export type StepProgress =
   | { readonly kind: "attempt"; readonly step: string; readonly attempt: number; readonly of: number }
   | { readonly kind: "retry"; readonly step: string; readonly attempt: number; readonly error: string; readonly waitMs: number }
   | { readonly kind: "done"; readonly step: string; readonly record: StepRecord };
-
-/** Usage and configuration errors do not go away on a retry; everything else (I/O, vendors, a busy lease) may. */
-function isPermanent(error: unknown): boolean {
-  return error instanceof UsageError || error instanceof ConfigError;
-}
 
 function describe(error: unknown): string {
   if (error instanceof AppError) return `${error.code}: ${error.message}`;
@@ -121,6 +117,7 @@ export async function runStep(step: DagStep, options: StepRunOptions): Promise<S
 
     let result: StepResult | undefined;
     let lastError = "";
+    let permanent = false;
     for (let attempt = 1; attempt <= step.retry.attempts; attempt++) {
       signal.throwIfAborted();
       const attemptStart = await now(store);
@@ -140,7 +137,8 @@ export async function runStep(step: DagStep, options: StepRunOptions): Promise<S
         const finishedAt = await now(store);
         await updateStep(store, runId, step.name, (r) => ({ ...r, attempts: r.attempts.map((a, i) => (i === r.attempts.length - 1 ? { ...a, finished_at: finishedAt, error: lastError } : a)) }), outer);
         logger.warn("DAG step attempt failed", { step: step.name, run: runId, attempt, error: lastError });
-        if (isPermanent(error) || attempt === step.retry.attempts) break;
+        permanent = isPermanentError(error);
+        if (permanent || attempt === step.retry.attempts) break;
         const waitMs = fullJitterDelay(attempt - 1, { baseMs: step.retry.baseMs, capMs: step.retry.capMs, ...(options.random === undefined ? {} : { random: options.random }) });
         options.onProgress?.({ kind: "retry", step: step.name, attempt, error: lastError, waitMs });
         await sleep(waitMs, signal);
@@ -155,13 +153,14 @@ export async function runStep(step: DagStep, options: StepRunOptions): Promise<S
     const outputs = committedBetween(outputsBefore, outputsAfter);
     const finishedAt = await now(store);
     const duration = performance.now() - started;
-    const record = await updateStep(store, runId, step.name, (r) => ({
+    const record = await updateStep(store, runId, step.name, ({ permanent: _earlier, ...r }) => ({
       ...r,
       status: result === undefined ? "failed" : result.status,
       finished_at: finishedAt,
       duration_ms: Math.round(duration),
       outputs,
       summary: result === undefined ? lastError : result.summary,
+      ...(result === undefined && permanent ? { permanent: true } : {}),
     }), outer);
     if (result?.status === "succeeded" && step.inputs.kind === "tables") {
       // A step that commits to tables it also reads has read its own commits: count them as read.

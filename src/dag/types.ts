@@ -38,7 +38,7 @@ export interface StepContext {
   readonly holder: string;
   /** The last session the run covers (the node: the night's session; the demo: what it collected); default: the steps' own (the session before today). */
   readonly through?: string;
-  /** Symbols to collect (default: edge.yml `universe`). */
+  /** Symbols to collect (default: the reference members of edge.yml `universe_indexes` on `through`; edge.yml `universe` until reference data exists). */
   readonly universe?: readonly string[];
   /** Vendor roots (the simulator's in the demo and tests; default: the real services). */
   readonly vendorUrls?: Partial<Record<Vendor, string>>;

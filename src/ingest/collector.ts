@@ -282,9 +282,9 @@ export async function runCollection(options: CollectorOptions): Promise<Collecti
         logger.warn("unit quarantined", { unit: unit.id, reason: error.reason });
         return { kind: "failed", reason: error.message };
       }
-      if (error instanceof EntitlementError) return { kind: "stop_job", reason: `not entitled: ${error.message}` };
-      if (error instanceof BudgetExhaustedError) return { kind: "stop_vendor", reason: error.message };
-      if (error instanceof VendorAuthError) return { kind: "stop_vendor", reason: error.message };
+      if (error instanceof EntitlementError) return { kind: "stop_job", reason: `not entitled: ${error.message}`, code: error.code };
+      if (error instanceof BudgetExhaustedError) return { kind: "stop_vendor", reason: error.message, code: error.code };
+      if (error instanceof VendorAuthError) return { kind: "stop_vendor", reason: error.message, code: error.code };
       logger.warn("unit failed", { unit: unit.id, error });
       return { kind: "failed", reason: error instanceof Error ? error.message : String(error) };
     };

@@ -1,6 +1,8 @@
 /**
  * One collection pass of the Pi node with the real vendors (`trademl node up --once`): the configured tasks
- * for every vendor whose keys are present, universe and windows from edge.yml, limits from node.yml, the edge
+ * for every vendor whose keys are present, the universe from reference data (the point-in-time members of edge.yml's
+ * `universe_indexes`; edge.yml's `universe` list only while the lake has none), windows from edge.yml, limits from
+ * node.yml, the edge
  * collector's share of each vendor's one daily budget, workers and in-flight caps from the environment. Vendors
  * without keys are skipped with a sentence saying which variable to set.
  */
@@ -10,7 +12,10 @@ import { hasVendorKeys, maxInflight } from "../config/effective.ts";
 import type { Vendor } from "../config/schemas/common.ts";
 import type { Logger } from "../domain/logger.ts";
 import { silentLogger } from "../domain/logger.ts";
+import { todayUtc } from "../domain/calendar/dates.ts";
+import { lakeAccess } from "../lake/lake-access.ts";
 import type { ObjectStore } from "../lake/types.ts";
+import { readCollectionUniverse } from "../reference/collection-universe.ts";
 import { createAlpaca } from "../vendors/alpaca.ts";
 import { createFinnhub } from "../vendors/finnhub.ts";
 import { createFred } from "../vendors/fred.ts";
@@ -32,8 +37,10 @@ export const KEY_HINTS: Readonly<Record<Vendor, string>> = {
 export interface NodePassOptions {
   readonly config: TrademlConfig;
   readonly store: ObjectStore;
-  /** Symbols to collect (default: edge.yml `universe`). */
+  /** Symbols to collect (default: `passUniverse`, from reference data). */
   readonly universe?: readonly string[];
+  /** The date whose index members are collected (default: today, UTC). */
+  readonly asOf?: string;
   readonly logger?: Logger;
   readonly signal?: AbortSignal;
   /** Test hook: vendor roots (default: the real services). */
@@ -44,6 +51,37 @@ export interface NodePassResult {
   /** Undefined when no vendor had keys: nothing was collected. */
   readonly report: CollectionReport | undefined;
   readonly skippedVendors: readonly { vendor: Vendor; reason: string }[];
+  /** The symbols the pass collected and where they came from (undefined when no vendor had keys). */
+  readonly universe: PassUniverse | undefined;
+}
+
+/** Where a pass's symbols came from: the caller's list, reference membership, or edge.yml's fallback list. */
+export interface PassUniverse {
+  readonly symbols: readonly string[];
+  readonly source: "given" | "reference" | "fallback";
+}
+
+/**
+ * The symbols a pass collects: the given list, else the reference members on `asOf` of edge.yml's
+ * `universe_indexes`, else (no membership yet) edge.yml's `universe`, said in a log line so an operator sees why.
+ */
+export async function passUniverse(options: Pick<NodePassOptions, "config" | "store" | "universe" | "asOf" | "logger">): Promise<PassUniverse> {
+  if (options.universe !== undefined) return { symbols: options.universe, source: "given" };
+  const { config } = options;
+  const logger = options.logger ?? silentLogger;
+  const asOf = options.asOf ?? todayUtc();
+  const indexes = config.edge.universe_indexes;
+  const members = await readCollectionUniverse(lakeAccess(options.store), {
+    indexes, asOf, duck: { memoryLimit: config.node.duckdb.memory_limit, threads: config.node.duckdb.threads },
+  });
+  if (members !== undefined) {
+    logger.info("collection universe from reference data", { indexes, as_of: asOf, symbols: members.symbols.length, membership_seq: members.seq });
+    return { symbols: members.symbols, source: "reference" };
+  }
+  logger.warn("no reference index membership yet: collecting edge.yml's fallback universe until `trademl reference` has built it", {
+    indexes, as_of: asOf, symbols: config.edge.universe.length,
+  });
+  return { symbols: config.edge.universe, source: "fallback" };
 }
 
 export async function runNodePass(options: NodePassOptions): Promise<NodePassResult> {
@@ -52,7 +90,8 @@ export async function runNodePass(options: NodePassOptions): Promise<NodePassRes
   const vendors: Vendor[] = ["alpaca", "polygon", "finnhub", "fred"];
   const withKeys = vendors.filter((v) => hasVendorKeys(config.env, v));
   const skippedVendors = vendors.filter((v) => !withKeys.includes(v)).map((vendor) => ({ vendor, reason: `${KEY_HINTS[vendor]} (add them to .env to collect ${vendor})` }));
-  if (withKeys.length === 0) return { report: undefined, skippedVendors };
+  if (withKeys.length === 0) return { report: undefined, skippedVendors, universe: undefined };
+  const universe = await passUniverse({ ...options, logger });
 
   // Every process on the lake draws from one daily budget and one pace per vendor; the edge collector spends its
   // share (edge.yml daily_budget) of the vendor's budget (node.yml).
@@ -76,7 +115,7 @@ export async function runNodePass(options: NodePassOptions): Promise<NodePassRes
     if (days !== undefined) vendorHistoryDays[v] = days;
   }
   const report = await runCollection({
-    store: options.store, origin: "real", connectors, governor, universe: options.universe ?? config.edge.universe, datasets,
+    store: options.store, origin: "real", connectors, governor, universe: universe.symbols, datasets,
     fredSeries: config.edge.fred_series, historyDays: config.edge.history_days, minuteDays: config.edge.minute_days, vendorHistoryDays,
     optionContractsPerDay: config.edge.option_contracts_per_day,
     leaseTtlMs: config.node.lake.lease_seconds * 1000,
@@ -84,5 +123,5 @@ export async function runNodePass(options: NodePassOptions): Promise<NodePassRes
     // One node per host: a stable holder lets a restarted node take its own leases back at once (new epoch).
     holder: `node-${hostname()}`, logger, ...(options.signal ? { signal: options.signal } : {}),
   });
-  return { report, skippedVendors };
+  return { report, skippedVendors, universe };
 }

@@ -20,12 +20,12 @@ export type Activation =
 export type UnitOutcome =
   | { readonly kind: "done" }
   | { readonly kind: "failed"; readonly reason: string }
-  /** Stop this table's remaining units (no entitlement, lease lost). */
-  | { readonly kind: "stop_job"; readonly reason: string }
+  /** Stop this table's remaining units (no entitlement, lease lost); `code`: the AppError code that stopped it. */
+  | { readonly kind: "stop_job"; readonly reason: string; readonly code?: string }
   /** Stop this table's remaining units without a failure: what the day allows is collected (a daily cap). */
   | { readonly kind: "enough"; readonly reason: string }
   /** Stop the whole vendor (budget spent, credentials refused). */
-  | { readonly kind: "stop_vendor"; readonly reason: string };
+  | { readonly kind: "stop_vendor"; readonly reason: string; readonly code?: string };
 
 export interface TableJob {
   readonly vendor: string;
@@ -53,6 +53,8 @@ export interface SkipNote {
   readonly vendor: string;
   readonly table?: string;
   readonly reason: string;
+  /** The AppError code of a vendor's refusal (e.g. vendor_auth_failed), so callers can tell permanent from transient. */
+  readonly code?: string;
 }
 
 export interface SchedulerResult {
@@ -123,10 +125,10 @@ export async function runScheduler(jobs: readonly TableJob[], options: Scheduler
     await active.job.finish();
   };
 
-  const stopLane = (lane: VendorLane, reason: string): void => {
+  const stopLane = (lane: VendorLane, reason: string, code?: string): void => {
     if (lane.stopped) return;
     lane.stopped = reason;
-    skipped.push({ vendor: lane.vendor, reason });
+    skipped.push({ vendor: lane.vendor, reason, ...(code === undefined ? {} : { code }) });
     for (const a of lane.active) a.pending.length = 0;
     lane.queued.length = 0;
     lane.held.length = 0;
@@ -221,8 +223,8 @@ export async function runScheduler(jobs: readonly TableJob[], options: Scheduler
           if ((outcome.kind === "stop_job" || outcome.kind === "enough") && !active.stopped) {
             active.stopped = true;
             active.pending.length = 0;
-            skipped.push({ vendor: lane.vendor, table: active.job.table, reason: outcome.reason });
-          } else if (outcome.kind === "stop_vendor") stopLane(lane, outcome.reason);
+            skipped.push({ vendor: lane.vendor, table: active.job.table, reason: outcome.reason, ...(outcome.kind === "stop_job" && outcome.code !== undefined ? { code: outcome.code } : {}) });
+          } else if (outcome.kind === "stop_vendor") stopLane(lane, outcome.reason, outcome.code);
         }
       } catch (error) {
         failed++;

@@ -26,12 +26,16 @@ describe("trademl dag", () => {
     expect(graph.format).toBe(1);
     expect(graph.steps.map((s) => s.name)).toEqual(NIGHTLY_STEPS.map((s) => s.name));
     expect(graph.steps.find((s) => s.name === "reference")?.depends_on).toEqual(["curate"]);
-    expect(graph.steps.every((s) => s.role === "node" && s.retries >= 1)).toBe(true);
+    expect(graph.steps.every((s) => s.retries >= 1)).toBe(true);
+    expect(graph.steps.filter((s) => s.role === "trainer").map((s) => s.name)).toEqual(["train", "shadow_score"]);
+    expect(graph.steps.filter((s) => s.role !== "trainer").every((s) => s.role === "node")).toBe(true);
     const dot = await runTrademl(["dag", "graph", "--dot"]);
     expect(dot.stdout).toMatch(/^digraph trademl_dag \{/);
     expect(dot.stdout).toContain("curate -> reference;");
     const from = JSON.parse((await runTrademl(["dag", "graph", "--json", "--from", "curate"])).stdout) as { steps: { name: string }[] };
-    expect(from.steps.map((s) => s.name)).toEqual(["curate", "reference", "report"]);
+    expect(from.steps.map((s) => s.name)).toEqual(["curate", "reference", "report", "train", "shadow_score"]);
+    const trainer = JSON.parse((await runTrademl(["dag", "graph", "--json", "--role", "trainer"])).stdout) as { steps: { name: string }[] };
+    expect(trainer.steps.map((s) => s.name)).toEqual(["train", "shadow_score"]);
   });
 
   it("runs, shows the run as a table, and runs one step of a named run", async () => {

@@ -116,7 +116,7 @@ export async function reportLake(): Promise<ReportLake> {
     await store.put(`quarantine/raw/finnhub/equities_bars/date=${date}/part-0000000${i}.json`, JSON.stringify({ format: 1, vendor: "finnhub", dataset: "equities_bars", unit: `u${i}`, created: new Date().toISOString(), counts, records: [] }), { condition: { ifNoneMatch: "*" } });
   }
 
-  // The DAG runner's run record (src/dag/run-state.ts on its branch): steps with states, attempts and timings.
+  // The DAG runner's run record, in the shape src/dag/run-state.ts checks: steps with states, attempts and timings.
   const started = Date.now() - 60_000;
   const at = (ms: number): string => new Date(started + ms).toISOString();
   const run = {

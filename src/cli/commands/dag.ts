@@ -112,7 +112,7 @@ export const dagCommand: GroupSpec = {
       },
     },
     step: {
-      summary: "Run one step of a run (what an orchestrator calls): exit 0 when it succeeded or was skipped",
+      summary: "Run one step of a run (what an orchestrator calls): exit 0 when it succeeded or was skipped, 2 when it failed for good, 3 when a retry may help",
       usage: "dag step NAME --run RUN",
       options: ["run", "force", "single-attempt", "json"],
       run: async (args, options, ctx) => {
@@ -134,7 +134,9 @@ export const dagCommand: GroupSpec = {
           await openRun(opened.store, runId, [step.name], ctx.signal);
           const record = await runStep(step, { store: opened.store, config: opened.config, runId, logger: ctx.logger, signal: ctx.signal, force: flagOption(options, "force") });
           ctx.out(flagOption(options, "json") ? `${JSON.stringify(record)}\n` : `${step.name}: ${record.status}${record.summary === undefined ? "" : ` — ${record.summary}`}\n`);
-          return record.status === "succeeded" || record.status === "skipped" ? 0 : 3;
+          // 2 tells an orchestrator the failure is permanent (orchestration/prefect/ does not retry it); 3 may pass.
+          if (record.status === "succeeded" || record.status === "skipped") return 0;
+          return record.permanent === true ? 2 : 3;
         } finally {
           await closeHttpPool();
           await opened.close();

@@ -1,11 +1,17 @@
 import type { GroupSpec } from "../group.ts";
 
+const UNIVERSE_SOURCES = {
+  given: "from --symbols",
+  reference: "from reference index membership (edge.yml universe_indexes)",
+  fallback: "from edge.yml universe (no reference index membership yet: run `trademl reference`)",
+} as const;
+
 export const nodeCommand: GroupSpec = {
   name: "node",
   summary: "Pi node: continuous edge collection and the nightly DAG",
   options: [
     { flags: "--once", description: "Run one collection pass and exit" },
-    { flags: "--symbols <list>", description: "Comma-separated universe (default: a small liquid set)" },
+    { flags: "--symbols <list>", description: "Comma-separated universe (default: the reference index members of edge.yml universe_indexes; edge.yml universe until reference data exists)" },
     { flags: "--interval-minutes <n>", description: "Minutes between collection passes when looping (default: node.yml schedule.collect_interval_minutes)" },
   ],
   actions: {
@@ -35,6 +41,7 @@ export const nodeCommand: GroupSpec = {
           const pass = async (): Promise<boolean> => {
             const result = await runNodePass({ config, store, logger: ctx.logger, signal: ctx.signal, ...(universe ? { universe } : {}) });
             for (const s of result.skippedVendors) ctx.out(`skipped ${s.vendor}: ${s.reason}\n`);
+            if (result.universe !== undefined) ctx.out(`universe: ${result.universe.symbols.length} symbol(s) ${UNIVERSE_SOURCES[result.universe.source]}\n`);
             if (!result.report) ctx.out("nothing collected: no vendor has keys configured; see .env.example\n");
             else ctx.out(`${formatCollection(result.report)}\n`);
             interrupted = result.report?.interrupted ?? false;

@@ -4,7 +4,7 @@
  * tasks and the budget in `configs/edge.yml` too (tasks, policy.daily_api_budget).
  */
 import { z } from "zod";
-import { nonNegativeInt, perVendor, positiveInt, symbolName, VENDORS } from "./common.ts";
+import { nonNegativeInt, perVendor, positiveInt, snakeName, symbolName, VENDORS } from "./common.ts";
 
 /** A task is `<vendor>_<dataset>`, e.g. `alpaca_minute`; the prefix says whose budget it spends. */
 const taskName = z
@@ -31,7 +31,12 @@ export const edgeSchema = z.strictObject({
     .min(1)
     .default(() => ["SPY", "QQQ", "IWM", "AAPL", "MSFT", "NVDA", "AMZN", "GOOGL", "META", "TSLA"])
     .refine((symbols) => new Set(symbols).size === symbols.length, "each symbol may be listed only once")
-    .describe("equity symbols collected until the reference universe drives collection (`node up --symbols` overrides)"),
+    .describe("equity symbols collected only while the lake has no reference index membership yet (the fallback; `node up --symbols` overrides both)"),
+  universe_indexes: z
+    .array(snakeName)
+    .min(1)
+    .default(() => ["large_cap_proxy"])
+    .describe("reference index_membership indexes whose members on the collection date are the symbols collected (`trademl reference` builds them)"),
   fred_series: z
     .array(z.string().regex(/^[A-Z0-9]+$/, "expected a FRED series id such as DGS10"))
     .min(1)

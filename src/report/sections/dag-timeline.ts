@@ -1,61 +1,24 @@
 /**
- * The DAG run timeline: the runs the DAG recorded on the report's day (`state/dag/runs/<run>.json`, written by
- * src/dag/), each step as a bar from its start to its end coloured by its state, and a table of steps with their
- * attempts and durations. When no run started that day the newest earlier run is shown, with its date.
+ * The DAG run timeline: the runs the DAG recorded on the report's day (`state/dag/runs/<run>.json`), each step as a
+ * bar from its start to its end coloured by its state, and a table of steps with their attempts and durations.
+ * When no run started that day the newest earlier run is shown, with its date.
  *
- * The run record belongs to the DAG runner; the report reads only the fields it shows and ignores the rest
- * (`z.object`, not `strictObject`), so a field the runner adds later does not turn the report's section into an
- * error. A record without those fields is skipped.
+ * The run records are read through the DAG's own reader (`dag/run-state.ts` `listRuns`, checked against its zod
+ * schema), so the report and the runner share one schema: a record that does not match it fails this section
+ * (shown as failed, the other sections still build) rather than being silently left out.
  */
-import { z } from "zod";
 import { dateStartMs, DAY_MS } from "../../domain/calendar/dates.ts";
+import { listRuns, type RunRecord } from "../../dag/run-state.ts";
 import { STATUS_COLOURS, VEGA_LITE_SCHEMA, chartFigure } from "../figures.ts";
 import { badge, htmlTable, paragraph } from "../html.ts";
 import type { ReportContext } from "../report-context.ts";
 import { noDataYet, sectionHtml, type ReportSection, type SectionBody } from "../section.ts";
 
-export const DAG_RUNS_PREFIX = "state/dag/runs/";
-
-const stepSchema = z.object({
-  status: z.string(),
-  attempts: z.array(z.object({ error: z.string().optional() })).default([]),
-  started_at: z.string().optional(),
-  finished_at: z.string().optional(),
-  duration_ms: z.number().optional(),
-  summary: z.string().optional(),
-});
-const runSchema = z.object({
-  run: z.string(),
-  created_at: z.string(),
-  steps: z.array(z.string()),
-  records: z.record(z.string(), stepSchema),
-});
-export type DagRunView = z.infer<typeof runSchema>;
-
-/** Every run record in the lake that parses, newest first. */
-export async function dagRuns(context: ReportContext): Promise<DagRunView[]> {
-  const runs: DagRunView[] = [];
-  for await (const entry of context.store.list(DAG_RUNS_PREFIX, context.signal === undefined ? {} : { signal: context.signal })) {
-    if (!entry.key.endsWith(".json") || entry.key.slice(DAG_RUNS_PREFIX.length).includes("/")) continue;
-    const object = await context.store.get(entry.key, context.signal === undefined ? {} : { signal: context.signal });
-    if (object === undefined) continue;
-    let json: unknown;
-    try {
-      json = JSON.parse(new TextDecoder().decode(object.body));
-    } catch {
-      continue;
-    }
-    const parsed = runSchema.safeParse(json);
-    if (parsed.success) runs.push(parsed.data);
-  }
-  return runs.sort((a, b) => (a.created_at < b.created_at ? 1 : a.created_at > b.created_at ? -1 : 0));
-}
-
 /** The runs created on the report's day, or else the newest run before it. */
-export async function runsOfDay(context: ReportContext): Promise<{ runs: DagRunView[]; sameDay: boolean }> {
+export async function runsOfDay(context: ReportContext): Promise<{ runs: RunRecord[]; sameDay: boolean }> {
   const start = dateStartMs(context.date);
   const end = start + DAY_MS;
-  const all = (await dagRuns(context)).filter((run) => Date.parse(run.created_at) < end);
+  const all = (await listRuns(context.store, context.signal)).filter((run) => Date.parse(run.created_at) < end);
   const today = all.filter((run) => Date.parse(run.created_at) >= start);
   if (today.length > 0) return { runs: today, sameDay: true };
   return { runs: all.slice(0, 1), sameDay: false };
@@ -73,7 +36,7 @@ const STEP_COLOURS = {
   range: [STATUS_COLOURS.range[0], "#9aa5b1", "#5bc0de", "#c7cdd4", STATUS_COLOURS.range[2], "#8b3a37"],
 };
 
-async function timeline(run: DagRunView): Promise<string> {
+async function timeline(run: RunRecord): Promise<string> {
   const bars = run.steps.flatMap((step) => {
     const record = run.records[step];
     if (record?.started_at === undefined) return [];
