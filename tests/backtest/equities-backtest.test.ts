@@ -97,6 +97,39 @@ describe("equities backtester", () => {
     expect(a.days[1]?.gross).toBe(0);
   });
 
+  it("rebalance_half_life_days trades part of the way to the targets, by hand", () => {
+    // h = 1: a = 1 − 2^(−1) = 0.5, the book moves half-way each session. Targets (A, B): (+0.5, −0.5) twice,
+    // then (−0.5, +0.5). Weights of A: 0.25, 0.375, −0.0625; B the opposite.
+    const config = equitiesBacktestSchema.parse({ quantiles: 2, rebalance_half_life_days: 1, cost_bps_by_adv: [{ min_adv_usd: 0, bps: 20 }, { min_adv_usd: 1e8, bps: 5 }] });
+    const result = simulateEquitiesBacktest(panel, config, noBorrow, 252);
+    const weightOfA = [0.25, 0.375, -0.0625];
+    const tradeOfA = [0.25, 0.125, -0.4375];
+    const returns = [[0.01, -0.02], [0.03, 0.01], [-0.01, 0.02]];
+    result.days.forEach((day, i) => {
+      const w = weightOfA[i] ?? NaN;
+      const [ra, rb] = returns[i] ?? [NaN, NaN];
+      expect(day.gross).toBeCloseTo(w * (ra ?? NaN) - w * (rb ?? NaN), 15);
+      // Both names trade the same amount; A pays 20 bps and B 5 bps on it.
+      const traded = Math.abs(tradeOfA[i] ?? NaN);
+      expect(day.turnover).toBeCloseTo(2 * traded, 15);
+      expect(day.cost).toBeCloseTo(traded * 0.002 + traded * 0.0005, 15);
+      expect(day.net).toBeCloseTo(day.gross - day.cost, 15);
+    });
+    expect(result.positions.filter((p) => p.symbol === "A").map((p) => p.weight)).toEqual(weightOfA);
+    // The default (0) is the full rebalance: the same result as without the key.
+    const full = simulateEquitiesBacktest(panel, equitiesBacktestSchema.parse({ quantiles: 2, rebalance_half_life_days: 0 }), noBorrow, 252);
+    expect(full).toEqual(simulateEquitiesBacktest(panel, equitiesBacktestSchema.parse({ quantiles: 2 }), noBorrow, 252));
+    expect(full.days.map((d) => d.turnover)).toEqual([1, 0, 2]);
+  });
+
+  it("an intraday book ignores rebalance_half_life_days: it carries nothing to smooth", () => {
+    const intraday: BacktestPanel = { ...panel, exitDates: ["2026-03-02", "2026-03-02", "2026-03-03", "2026-03-03", "2026-03-06", "2026-03-06"] };
+    const smoothed = simulateEquitiesBacktest(intraday, equitiesBacktestSchema.parse({ quantiles: 2, rebalance_half_life_days: 5 }), noBorrow, 252);
+    const full = simulateEquitiesBacktest(intraday, zeroCosts, noBorrow, 252);
+    expect(smoothed.days.map((d) => d.gross)).toEqual(full.days.map((d) => d.gross));
+    expect(smoothed.days.map((d) => d.turnover)).toEqual([2, 2, 2]);
+  });
+
   it("weights are dollar neutral under both schemes", () => {
     const scores = [0.3, -1, 2, 0.1, 0.7, -0.2, 1.5, 0];
     for (const weighting of ["quantile", "rank"] as const) {

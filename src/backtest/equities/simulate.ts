@@ -1,10 +1,13 @@
 /**
  * The equities backtester's arithmetic (pure, deterministic): each date, a long-short portfolio from that date's
  * predictions, held over the label's horizon (d's close to the next session's close for horizon_days 1, the
- * forward total return of the dataset), rebalanced to its targets every date.
+ * forward total return of the dataset), rebalanced toward its targets every date.
  *
- *   trade_i   = w_t,i − w_{t−1},i            (a name absent today is traded to 0; return drift is ignored:
- *                                            weights are reset to their targets each day)
+ *   w_t,i     = w_{t−1},i + a·(target_t,i − w_{t−1},i),  a = 1 − 2^(−1/h), h = rebalance_half_life_days
+ *               (h = 0: a = 1, the book is reset to its targets; h > 0: it trades part of the way, so a
+ *               persistent signal is kept and day-to-day noise in the scores is averaged instead of traded.
+ *               A book closed the day it opens has nothing to carry and always takes its targets.)
+ *   trade_i   = w_t,i − w_{t−1},i            (a name absent today is traded to 0; return drift is ignored)
  *   cost_t    = Σ |trade_i| · bps(ADV bucket of i on t) / 10⁴
  *               (+ |w_t,i| · bps for a holding whose exit date is t itself, an intraday label: it is opened and
  *               closed the same day, so w_{t−1},i is 0 for every name and both trades are paid)
@@ -126,6 +129,8 @@ export function simulateEquitiesBacktest(
   const days: BacktestDay[] = [];
   const positions: BacktestPosition[] = [];
   let previous = new Map<string, number>();
+  // The share of yesterday's weight a name keeps when the book moves toward today's target.
+  const keep = config.rebalance_half_life_days > 0 ? 2 ** (-1 / config.rebalance_half_life_days) : 0;
   let start = 0;
   while (start < n) {
     const g = panel.group[start] ?? 0;
@@ -148,13 +153,15 @@ export function simulateEquitiesBacktest(
     let capacity = Number.POSITIVE_INFINITY;
     rows.forEach((i, k) => {
       const symbol = panel.names[i] ?? "";
-      const weight = weights[k] ?? 0;
-      const trade = weight - (previous.get(symbol) ?? 0);
-      const adv = panel.adv[i] ?? Number.NaN;
-      const r = panel.forwardReturn[i] ?? 0;
+      const target = weights[k] ?? 0;
+      const held = previous.get(symbol) ?? 0;
       // A holding that ends the day it starts (an intraday label) is closed at that day's exit: its closing
       // trade is paid today and nothing carries into tomorrow's book.
       const closedToday = (panel.exitDates[i] ?? "") === date;
+      const weight = keep === 0 || closedToday ? target : held + (1 - keep) * (target - held);
+      const trade = weight - held;
+      const adv = panel.adv[i] ?? Number.NaN;
+      const r = panel.forwardReturn[i] ?? 0;
       const closing = closedToday ? Math.abs(weight) : 0;
       const tradeCost = ((Math.abs(trade) + closing) * costBps(adv, config.cost_bps_by_adv)) / 10_000;
       const borrowFee = weight < 0 ? -weight * borrow.dailyFee(symbol, date, calendarDays(date, panel.exitDates[i] ?? date)) : 0;

@@ -32,6 +32,16 @@ export const equitiesBacktestSchema = z
         message: "buckets must be in increasing min_adv_usd order",
       })
       .describe("trading cost by liquidity bucket; a name without a dollar volume pays the first (least liquid) bucket's"),
+    rebalance_half_life_days: z
+      .number()
+      .min(0)
+      .max(250)
+      .default(0)
+      .describe(
+        "turnover control: each session the book trades only part of the way to its target weights, w = w_prev + (1 - 2^(-1/h))·(target - w_prev), " +
+          "so it forgets old targets with this half-life in sessions (partial trading toward an aim portfolio, Garleanu & Pedersen 2013); " +
+          "0 (default) trades fully to the target every session; a book closed the day it opens (an intraday label) always trades fully",
+      ),
     capacity_participation: z
       .number()
       .gt(0)
