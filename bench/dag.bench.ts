@@ -29,6 +29,7 @@ import { runDemo } from "../src/demo/run-demo.ts";
 import { createLogger } from "../src/domain/logger.ts";
 import { formatCollection, formatTableSummaries } from "../src/ingest/report.ts";
 import { LocalStore } from "../src/lake/local-store.ts";
+import { readManifest } from "../src/lake/manifest.ts";
 import { REPO_ROOT, runCli, runNodeChild, type ChildRun } from "./child-run.ts";
 
 const CONFIG_DIR = path.join(REPO_ROOT, "configs");
@@ -134,6 +135,14 @@ try {
     if (nightly.code !== 0) throw new Error(`trademl dag run exited with ${String(nightly.code)}\n${nightly.stdout.slice(-3000)}\n${nightly.stderr.slice(-2000)}`);
     console.log(`${symbolsAtScale}-symbol lake: nightly \`trademl dag run --from audit\` (Pi preset: 768MB, 2 threads) ${fmt(nightly)}`);
     for (const line of nightly.stdout.split("\n").filter((l) => /^\s*(audit|backfill|curate|reference|report)\b/.test(l))) console.log(`    ${line.trim()}`);
+    // What the night curated, from the curated tables' manifests (the step's line counts parts and symbols).
+    const bigStore = new LocalStore({ root: bigLake });
+    for (const table of ["curated/equities_ohlcv_adj", "curated/equities_minute_adj"]) {
+      const files = (await readManifest(bigStore, table))?.files ?? [];
+      const symbols = new Set(files.flatMap((f) => f.symbols ?? []));
+      console.log(`    ${table}: ${files.reduce((n, f) => n + f.rows, 0)} row(s) in ${files.length} part(s), ${symbols.size} symbol(s)`);
+    }
+    await bigStore.close();
   }
 } finally {
   await rm(work, { recursive: true, force: true });
