@@ -133,7 +133,7 @@ const optionSnapshots: SimHandler = (req) => {
 export function alpacaRoute(path: string): SimHandler | undefined {
   if (path === "/v2/stocks/bars") return bars;
   if (path === "/v1/corporate-actions") return corporateActions;
-  if (/^\/v1beta1\/options\/snapshots\/[A-Z.]+$/.test(path)) return optionSnapshots;
+  if (/^\/v1beta1\/options\/snapshots\/[A-Z0-9.]+$/.test(path)) return optionSnapshots;
   return undefined;
 }
 

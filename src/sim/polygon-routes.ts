@@ -38,7 +38,7 @@ function paged<T>(req: SimRequest, all: readonly T[], key: string, defaultLimit:
 
 const aggs: SimHandler = (req) => {
   if (!authorised(req)) return error(401, "API Key was not provided");
-  const m = /^\/v2\/aggs\/ticker\/([A-Z.]+)\/range\/(\d+)\/(day|minute)\/([\d-]+)\/([\d-]+)$/.exec(req.path);
+  const m = /^\/v2\/aggs\/ticker\/([A-Z0-9.]+)\/range\/(\d+)\/(day|minute)\/([\d-]+)\/([\d-]+)$/.exec(req.path);
   if (!m) return error(404, "not found");
   const [, ticker = "", multiplier = "1", timespan = "day", fromRaw = "", toRaw = ""] = m;
   if (multiplier !== "1") return error(400, "the simulator serves multiplier 1 only");

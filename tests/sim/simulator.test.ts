@@ -49,6 +49,20 @@ describe("vendor simulator", () => {
     }
   });
 
+  it("serves every ticker the demo accepts, digits included (trademl demo --symbols takes [A-Z][A-Z0-9.]*)", async () => {
+    // The polygon aggregates and alpaca option snapshot routes once matched [A-Z.]+ only: a universe such as
+    // S0001..S0500 (the dag bench's) got 404 for every polygon bar and every alpaca chain of those symbols.
+    const bars = await get(`${sim.url}/polygon/v2/aggs/ticker/S0042/range/1/day/2026-10-01/2026-10-31?apiKey=k`);
+    expect(bars.status).toBe(200);
+    expect((JSON.parse(bars.text) as { results: unknown[] }).results.length).toBeGreaterThan(15);
+    const minute = await get(`${sim.url}/polygon/v2/aggs/ticker/BRK.B2/range/1/minute/2026-11-19/2026-11-19?apiKey=k`);
+    expect(minute.status).toBe(200);
+    expect((JSON.parse(minute.text) as { results: unknown[] }).results.length).toBeGreaterThan(0);
+    const chain = await get(`${sim.url}/alpaca/v1beta1/options/snapshots/S0042`, { "APCA-API-KEY-ID": "k", "APCA-API-SECRET-KEY": "s" });
+    expect(chain.status).toBe(200);
+    expect(Object.keys((JSON.parse(chain.text) as { snapshots: Record<string, unknown> }).snapshots).length).toBeGreaterThan(0);
+  });
+
   it("applies splits and cash dividends to raw prices", () => {
     const market = new SyntheticMarket(7);
     let checkedSplit = false;
