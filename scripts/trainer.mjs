@@ -1,7 +1,7 @@
 #!/usr/bin/env node
 /**
  * One-click Windows trainer (docs/operations.md): scripts\trainer.cmd and scripts\trainer.ps1 only find Node and
- * call this file, so every step lives here and is tested on Linux (tests/ops/trainer.test.ts).
+ * call this file, so every step lives here and is tested on Linux (tests/ops/trainer-script.test.ts).
  *
  *   node scripts/trainer.mjs [--dry-run] [--options-vol] [--model NAME]... [--no-open] [--config-dir DIR]
  *
