@@ -1,5 +1,5 @@
 /** The options backtester: a strategy's positions marked daily on the SVI surfaces, delta-hedged by the hedging kernel. */
-export { readOptionsMarket, type OptionsMarket } from "./market.ts";
+export { readOptionsMarket, type OptionsMarket } from "./surface-history.ts";
 export { planLegs } from "./plan-legs.ts";
 export { simulateOptionsBacktest } from "./simulate.ts";
 export type {

@@ -5,7 +5,7 @@
  */
 import type { OptionsBacktestConfig } from "../../config/schemas/options-backtest.ts";
 import { buildStrategies, type Strategy, type StrategySlice } from "../../options/strategies.ts";
-import type { OptionsMarket } from "./market.ts";
+import type { OptionsMarket } from "./surface-history.ts";
 import type { BacktestKernels, BacktestLeg, SkippedEntry } from "./types.ts";
 
 /** The configured structure on a session's slices, as the strategies pass builds it; undefined when it cannot be built. */

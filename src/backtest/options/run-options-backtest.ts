@@ -13,7 +13,7 @@ import { createKernels, type Kernels } from "../../kernels/index.ts";
 import type { LakeAccess } from "../../lake/lake-access.ts";
 import { loadBorrowTiers } from "../../reference/borrow-tiers.ts";
 import { backtestRunId, writeRunTables, type WrittenRun } from "../run-tables.ts";
-import { readOptionsMarket } from "./market.ts";
+import { readOptionsMarket } from "./surface-history.ts";
 import { simulateOptionsBacktest } from "./simulate.ts";
 import type { BacktestKernels, OptionsBacktestResult } from "./types.ts";
 

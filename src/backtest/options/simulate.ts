@@ -5,7 +5,7 @@
  * one historical path (one step per session) with its costs, financing and borrow.
  *
  * What goes into the kernel, per step k (session d_k, time (d_k − d_0)/365, ACT/365 like the surfaces' t):
- *  - spot: options_iv's close of the session, else the curated daily close (market.ts); a session with neither
+ *  - spot: options_iv's close of the session, else the curated daily close (surface-history.ts); a session with neither
  *    carries the last one, flagged;
  *  - per leg: the surface mark and vol; NaN when the session has no accepted slice of the leg's expiry, which the
  *    kernel (carry_bad_marks) turns into "carried": the leg keeps its last good mark and Greeks, the step is flagged;
@@ -23,7 +23,7 @@ import { KernelError } from "../../domain/errors.ts";
 import { dateStartMs } from "../../domain/calendar/dates.ts";
 import { priceLegs, type StrategySlice } from "../../options/strategies.ts";
 import { summarise, type BacktestDay } from "../equities/simulate.ts";
-import type { OptionsMarket } from "./market.ts";
+import type { OptionsMarket } from "./surface-history.ts";
 import { planLegs } from "./plan-legs.ts";
 import type {
   BacktestKernels, BacktestLeg, BorrowLookup, OptionsBacktestResult, OptionsBacktestSummary, OptionsDailyRow, OptionsPositionRow, OptionsTradeRow,
